@@ -1,0 +1,29 @@
+//! Pure rules and types of fangkong: identity and place codes that validate on construction, the
+//! key-person status machine, classes, measures and their durations, roles and what they may do.
+//! No IO, no async, no serde: everything here is a function of its arguments.
+
+mod area;
+mod class;
+mod digits;
+mod id_number;
+mod measure;
+mod name;
+mod phone;
+mod role;
+mod status;
+mod temperature;
+mod time;
+
+pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
+pub use class::{KeyClass, Source, UnknownClass, UnknownSource};
+pub use id_number::{ResidentId, ResidentIdError, check_digit};
+pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
+pub use name::{PersonName, PersonNameError};
+pub use phone::{Phone, PhoneError};
+pub use role::{Capability, Role, UnknownRole};
+pub use status::{
+    Severity, State, Status, TransitionError, UnknownSeverity, UnknownStatus, check_transition,
+    legal_targets, replay,
+};
+pub use temperature::{Temperature, TemperatureError};
+pub use time::{shanghai_date, shanghai_day_start};

@@ -1,0 +1,177 @@
+//! Roles (SPEC §1) and what each may do. Jurisdiction is separate: a scope on the user.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    AreaOfficer,
+    GridWorker,
+    CheckpointStaff,
+    MedicalStaff,
+    EnterpriseContact,
+    Inspector,
+    Citizen,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown role {0:?}; use admin, area_officer, grid_worker, checkpoint_staff, medical_staff, enterprise_contact, inspector or citizen"
+)]
+pub struct UnknownRole(pub String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    ReadPersons,
+    WritePersons,
+    ReadKeyPersons,
+    CreateKeyPersons,
+    TransitionKeyPersons,
+    ReadAreas,
+    ReadTasks,
+    ReadAudit,
+    ManageUsers,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::AreaOfficer,
+        Role::GridWorker,
+        Role::CheckpointStaff,
+        Role::MedicalStaff,
+        Role::EnterpriseContact,
+        Role::Inspector,
+        Role::Citizen,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::AreaOfficer => "area_officer",
+            Role::GridWorker => "grid_worker",
+            Role::CheckpointStaff => "checkpoint_staff",
+            Role::MedicalStaff => "medical_staff",
+            Role::EnterpriseContact => "enterprise_contact",
+            Role::Inspector => "inspector",
+            Role::Citizen => "citizen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Role, UnknownRole> {
+        Role::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "指挥部管理员",
+            Role::AreaOfficer => "区域干部",
+            Role::GridWorker => "网格员",
+            Role::CheckpointStaff => "卡口值守",
+            Role::MedicalStaff => "医疗/隔离点人员",
+            Role::EnterpriseContact => "企业联络员",
+            Role::Inspector => "督查组",
+            Role::Citizen => "群众",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Role::Admin => "Command admin",
+            Role::AreaOfficer => "Area officer",
+            Role::GridWorker => "Grid worker",
+            Role::CheckpointStaff => "Checkpoint staff",
+            Role::MedicalStaff => "Medical / site staff",
+            Role::EnterpriseContact => "Enterprise contact",
+            Role::Inspector => "Inspector",
+            Role::Citizen => "Citizen",
+        }
+    }
+
+    pub fn may(self, capability: Capability) -> bool {
+        use Capability::*;
+        match self {
+            Role::Admin => true,
+            Role::AreaOfficer => !matches!(capability, ReadAudit | ManageUsers),
+            Role::GridWorker => matches!(
+                capability,
+                ReadPersons
+                    | WritePersons
+                    | ReadKeyPersons
+                    | CreateKeyPersons
+                    | ReadAreas
+                    | ReadTasks
+            ),
+            Role::MedicalStaff => matches!(
+                capability,
+                ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks
+            ),
+            Role::Inspector => matches!(
+                capability,
+                ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks
+            ),
+            Role::CheckpointStaff | Role::EnterpriseContact => capability == ReadAreas,
+            Role::Citizen => false,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Capability::*;
+
+    #[test]
+    fn the_matrix() {
+        let capabilities = [
+            ReadPersons,
+            WritePersons,
+            ReadKeyPersons,
+            CreateKeyPersons,
+            TransitionKeyPersons,
+            ReadAreas,
+            ReadTasks,
+            ReadAudit,
+            ManageUsers,
+        ];
+        // Rows in `Role::ALL` order, columns in `capabilities` order.
+        let expected: [[u8; 9]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        ];
+        for (role, row) in Role::ALL.into_iter().zip(expected) {
+            for (capability, allowed) in capabilities.into_iter().zip(row) {
+                assert_eq!(role.may(capability), allowed == 1, "{role} {capability:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Ok(role));
+            assert!(!role.label_zh().is_empty() && !role.label_en().is_empty());
+        }
+        assert!(
+            Role::parse("root")
+                .unwrap_err()
+                .to_string()
+                .contains("area_officer")
+        );
+    }
+}

@@ -1,0 +1,491 @@
+//! `fangkong demo`: a synthetic city on real division codes (驻马店市, 411700): four-level grids,
+//! households, about N persons, and key persons in every status with histories that obey the
+//! status rules (each is planned by the same code the server uses).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant as Clock;
+
+use anyhow::{Context, bail};
+use domain::{GridCode, KeyClass, PersonName, Phone, Role, Severity, Source, State, Status};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use store::transition::{CurrentRecord, TransitionPlanner};
+use store::{
+    BulkKeyPerson, BulkPerson, Db, Measure, NewGrid, NewGridWorker, NewHousehold, NewUser, Place,
+    TransitionRequest,
+};
+
+pub const CITY: &str = "411700";
+pub const DEMO_PASSWORD: &str = "fangkong-demo";
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "建国", "志强", "海燕", "红梅", "玉兰", "国庆",
+    "春花", "德明", "文博", "子涵", "浩然", "雨轩", "梓萱", "一诺", "欣怡",
+];
+const COMPOUNDS: &[&str] = &[
+    "东庄",
+    "西庄",
+    "南街",
+    "北街",
+    "幸福小区",
+    "和谐家园",
+    "育才小区",
+    "建业小区",
+    "前营",
+    "后营",
+];
+
+/// The paths a key person's record takes, each a legal walk from `screened`.
+fn paths() -> Vec<Vec<State>> {
+    let s = |status| State {
+        status,
+        severity: None,
+    };
+    let c = |severity| State {
+        status: Status::Confirmed,
+        severity: Some(severity),
+    };
+    use Status::*;
+    vec![
+        vec![],
+        vec![s(HomeObservation)],
+        vec![s(CentralObservation)],
+        vec![s(FeverObservation)],
+        vec![s(CentralObservation), s(Suspected)],
+        vec![s(FeverObservation), s(Excluded)],
+        vec![s(CentralObservation), s(Suspected), c(Severity::Mild)],
+        vec![
+            s(CentralObservation),
+            s(Suspected),
+            c(Severity::Mild),
+            c(Severity::Severe),
+        ],
+        vec![
+            s(CentralObservation),
+            s(Suspected),
+            c(Severity::Mild),
+            s(Cured),
+        ],
+        vec![
+            s(CentralObservation),
+            s(Suspected),
+            c(Severity::Mild),
+            s(Cured),
+            s(PostDischargeIsolation),
+        ],
+        vec![
+            s(CentralObservation),
+            s(Suspected),
+            c(Severity::Mild),
+            s(Cured),
+            s(PostDischargeIsolation),
+            s(Released),
+        ],
+        vec![s(HomeObservation), s(Released)],
+        vec![s(CentralObservation), s(Released)],
+        vec![s(Suspected), c(Severity::Critical), s(Died)],
+    ]
+}
+
+fn class_for(path: &[State], rng: &mut StdRng) -> KeyClass {
+    let touches = |status| path.iter().any(|s| s.status == status);
+    if touches(Status::Confirmed) {
+        KeyClass::Confirmed
+    } else if touches(Status::Suspected) {
+        KeyClass::Suspected
+    } else if touches(Status::FeverObservation) {
+        KeyClass::Fever
+    } else if rng.random_bool(0.3) {
+        KeyClass::EpidemicAreaArrival
+    } else {
+        KeyClass::CloseContact
+    }
+}
+
+fn name(rng: &mut StdRng) -> String {
+    format!(
+        "{}{}",
+        SURNAMES[rng.random_range(0..SURNAMES.len())],
+        GIVEN[rng.random_range(0..GIVEN.len())]
+    )
+}
+
+fn phone(rng: &mut StdRng) -> String {
+    format!(
+        "1{}{:09}",
+        rng.random_range(3..=9),
+        rng.random_range(0..1_000_000_000u64)
+    )
+}
+
+/// Unique IDs: one serial counter per (county, birth date).
+struct IdMaker {
+    serials: HashMap<(String, i64), u32>,
+}
+
+impl IdMaker {
+    fn make(&mut self, county: &str, rng: &mut StdRng) -> Option<String> {
+        for _ in 0..20 {
+            let days = rng.random_range(0..(75 * 365));
+            let birth = jiff::civil::date(1945, 1, 1)
+                .checked_add(jiff::Span::new().days(days))
+                .ok()?;
+            let serial = self.serials.entry((county.to_string(), days)).or_insert(0);
+            if *serial >= 999 {
+                continue;
+            }
+            *serial += 1;
+            let first17 = format!("{county}{}{:03}", birth.strftime("%Y%m%d"), *serial);
+            let check = domain::check_digit(&first17)?;
+            return Some(format!("{first17}{check}"));
+        }
+        None
+    }
+}
+
+struct Village {
+    code: String,
+    county: String,
+    units: Vec<GridCode>,
+}
+
+/// Builds the demo city in `data_dir` (replacing an earlier demo there) and returns it opened.
+pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result<Db> {
+    let started = Clock::now();
+    if std::env::var("DATABASE_URL")
+        .map(|u| u.is_empty())
+        .unwrap_or(true)
+    {
+        for suffix in ["", "-wal", "-shm"] {
+            let file = data_dir.join(format!("fangkong.db{suffix}"));
+            if file.exists() {
+                std::fs::remove_file(&file)
+                    .with_context(|| format!("removing the earlier demo {}", file.display()))?;
+            }
+        }
+    }
+    let db = crate::open_db(data_dir).await?;
+    if db.credentials("admin").await?.is_some() {
+        bail!(
+            "the database already holds a city (user admin exists); point DATABASE_URL at an empty database"
+        );
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let counties = divisions::counties_of(CITY);
+    if counties.is_empty() {
+        bail!("no counties of {CITY} in the division table");
+    }
+
+    // Grids: township (1) and village (2) are the real divisions; compounds (3) and
+    // multi-household units (4) are generated under each village.
+    let mut grids = Vec::new();
+    let mut villages = Vec::new();
+    for county in &counties {
+        for township in divisions::children(county.code) {
+            let Ok(code) = GridCode::parse(township.code) else {
+                continue;
+            };
+            grids.push(NewGrid {
+                code: code.clone(),
+                name: township.name.to_string(),
+            });
+            for village in divisions::children(township.code) {
+                let Ok(village_grid) = GridCode::parse(village.code) else {
+                    continue;
+                };
+                grids.push(NewGrid {
+                    code: village_grid.clone(),
+                    name: village.name.to_string(),
+                });
+                villages.push(Village {
+                    code: village.code.to_string(),
+                    county: county.code.to_string(),
+                    units: Vec::new(),
+                });
+            }
+        }
+    }
+    if villages.is_empty() {
+        bail!("no villages of {CITY} in the division table");
+    }
+    // ≈ 3 persons a household, ≈ 10 households a unit, ≈ 4 units a compound.
+    let households_wanted = persons.div_ceil(3).max(villages.len());
+    let units_wanted = households_wanted.div_ceil(10);
+    let units_per_village = units_wanted.div_ceil(villages.len()).max(1);
+    let mut workers = Vec::new();
+    for village in &mut villages {
+        let Ok(village_grid) = GridCode::parse(&village.code) else {
+            continue;
+        };
+        let compounds = units_per_village.div_ceil(4).clamp(1, 999);
+        for c in 1..=compounds {
+            let Some(compound) = village_grid.child(c as u32) else {
+                continue;
+            };
+            grids.push(NewGrid {
+                code: compound.clone(),
+                name: format!("{}{}", COMPOUNDS[c % COMPOUNDS.len()], c),
+            });
+            workers.push(NewGridWorker {
+                grid: compound.clone(),
+                name: PersonName::parse(&name(&mut rng))?,
+                phone: Phone::parse(&phone(&mut rng))?,
+                user_id: None,
+            });
+            for u in 1..=4.min(units_per_village) {
+                let Some(unit) = compound.child(u as u32) else {
+                    continue;
+                };
+                grids.push(NewGrid {
+                    code: unit.clone(),
+                    name: format!("{u}号联防组"),
+                });
+                village.units.push(unit);
+            }
+        }
+    }
+    db.insert_grids(&grids).await?;
+    db.insert_grid_workers(&workers).await?;
+    let units: Vec<(&Village, &GridCode)> = villages
+        .iter()
+        .flat_map(|v| v.units.iter().map(move |u| (v, u)))
+        .collect();
+
+    let households: Vec<NewHousehold> = (0..households_wanted)
+        .map(|n| {
+            let (_, unit) = units[n % units.len()];
+            NewHousehold {
+                grid: unit.clone(),
+                address: format!("{}号", n / units.len() + 1),
+            }
+        })
+        .collect();
+    let household_ids = db.insert_households(&households).await?;
+
+    let mut ids = IdMaker {
+        serials: HashMap::new(),
+    };
+    let mut people = Vec::with_capacity(persons);
+    for n in 0..persons {
+        let h = n % household_ids.len();
+        let (village, unit) = units[h % units.len()];
+        let Some(id_number) = ids.make(&village.county, &mut rng) else {
+            continue;
+        };
+        people.push(BulkPerson {
+            id_number,
+            name: name(&mut rng),
+            phone: rng.random_bool(0.9).then(|| phone(&mut rng)),
+            place: Place {
+                area: domain::AreaCode::parse(&village.code)?,
+                grid: Some(unit.clone()),
+            },
+            household_id: Some(household_ids[h]),
+        });
+    }
+    let person_ids = db.bulk_insert_persons(&people).await?;
+
+    let admin = add_users(&db, &villages).await?;
+    let key_persons = key_persons(&db, &people, &person_ids, admin, &mut rng)?;
+    db.bulk_insert_key_persons(&key_persons).await?;
+    db.open_release_tasks(domain::shanghai_date(db.now()))
+        .await?;
+    db.optimize().await?;
+
+    let size = std::fs::metadata(data_dir.join("fangkong.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "demo city {} built in {:.1} s: {} grids, {} households, {} persons, {} key persons ({} MiB on disk)",
+        divisions::full_name(CITY).unwrap_or_default(),
+        started.elapsed().as_secs_f64(),
+        grids.len(),
+        household_ids.len(),
+        person_ids.len(),
+        key_persons.len(),
+        size / (1024 * 1024)
+    );
+    println!("log in with password {DEMO_PASSWORD:?} as one of:");
+    println!("  admin      指挥部管理员 (411700, the whole city)");
+    println!("  officer    区域干部 of 驿城区 (411702)");
+    println!("  xiping     区域干部 of 西平县 (411721)");
+    println!("  medic      医疗人员 (411702)");
+    println!("  inspector  督查组 (411700)");
+    println!(
+        "  grid       网格员 of {}",
+        villages
+            .first()
+            .and_then(|v| v.units.first())
+            .map(|u| u.as_str())
+            .unwrap_or("-")
+    );
+    Ok(db)
+}
+
+async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, String)> {
+    let hash = web::auth::hash_password(DEMO_PASSWORD)?;
+    let grid = villages
+        .first()
+        .and_then(|v| v.units.first())
+        .map(|u| u.as_str().to_string())
+        .unwrap_or_else(|| "411702".into());
+    let users = [
+        ("admin", "指挥部值班员", Role::Admin, CITY.to_string()),
+        (
+            "officer",
+            "驿城区防控办",
+            Role::AreaOfficer,
+            "411702".to_string(),
+        ),
+        (
+            "xiping",
+            "西平县防控办",
+            Role::AreaOfficer,
+            "411721".to_string(),
+        ),
+        (
+            "medic",
+            "市中心医院",
+            Role::MedicalStaff,
+            "411702".to_string(),
+        ),
+        ("inspector", "市督查组", Role::Inspector, CITY.to_string()),
+        ("grid", "网格员", Role::GridWorker, grid),
+    ];
+    let mut admin = 0;
+    for (username, display_name, role, area_code) in users {
+        let id = db
+            .create_user(NewUser {
+                username: username.into(),
+                display_name: display_name.into(),
+                password_hash: hash.clone(),
+                role,
+                area_code,
+            })
+            .await?;
+        if role == Role::Admin {
+            admin = id;
+        }
+    }
+    Ok((admin, "admin".into()))
+}
+
+/// About 2% of persons (at least one per path) become key persons, each walking a legal path.
+fn key_persons(
+    db: &Db,
+    people: &[BulkPerson],
+    person_ids: &[store::Id],
+    (actor_id, actor_name): (store::Id, String),
+    rng: &mut StdRng,
+) -> anyhow::Result<Vec<BulkKeyPerson>> {
+    let paths = paths();
+    let count = (people.len() / 50).max(paths.len() * 3).min(people.len());
+    let now = db.now();
+    let durations = db.durations();
+    let mut records = Vec::with_capacity(count);
+    let step = people.len() / count.max(1);
+    for k in 0..count {
+        let index = k * step.max(1);
+        let (Some(person), Some(&person_id)) = (people.get(index), person_ids.get(index)) else {
+            break;
+        };
+        let path = &paths[k % paths.len()];
+        let class = class_for(path, rng);
+        // Opened 1–27 days ago; each later step a day or two after the one before.
+        let mut at = now - rng.random_range(1..28) * 86_400 - rng.random_range(0..86_400);
+        let mut state = State {
+            status: Status::Screened,
+            severity: None,
+        };
+        let mut history = vec![(
+            None,
+            state,
+            at,
+            Source::GridScreening.label_zh().to_string(),
+        )];
+        let mut measures: Vec<Measure> = Vec::new();
+        for &to in path {
+            at = (at + rng.random_range(3600..2 * 86_400)).min(now);
+            let current = CurrentRecord {
+                state,
+                class,
+                measure: measures.last().filter(|m| m.actual_end.is_none()).cloned(),
+            };
+            let planner = TransitionPlanner {
+                request: TransitionRequest {
+                    to,
+                    reason: demo_reason(to.status).into(),
+                    measure: None,
+                    site: site_for(to.status),
+                },
+                durations: durations.clone(),
+                today: domain::shanghai_date(at),
+            };
+            let plan = planner.plan(&current)?;
+            if plan.close_current
+                && let Some(open) = measures.last_mut().filter(|m| m.actual_end.is_none())
+            {
+                open.actual_end = Some(planner.today);
+            }
+            if let Some(open) = plan.open {
+                measures.push(open);
+            }
+            history.push((Some(state), to, at, plan.reason));
+            state = to;
+        }
+        records.push(BulkKeyPerson {
+            person_id,
+            place: person.place.clone(),
+            class,
+            source: [
+                Source::Checkpoint,
+                Source::BigData,
+                Source::GridScreening,
+                Source::Report,
+                Source::Tracing,
+                Source::Hospital,
+            ][k % 6],
+            cadre_name: Some(name(rng)),
+            cadre_phone: Some(phone(rng)),
+            history,
+            measures,
+            actor_id,
+            actor_name: actor_name.clone(),
+        });
+    }
+    Ok(records)
+}
+
+fn site_for(status: Status) -> Option<String> {
+    match status {
+        Status::CentralObservation
+        | Status::Suspected
+        | Status::PostDischargeIsolation
+        | Status::FeverObservation => Some("市集中隔离点一号楼".into()),
+        Status::Confirmed => Some("驻马店市中心医院".into()),
+        _ => None,
+    }
+}
+
+fn demo_reason(status: Status) -> &'static str {
+    match status {
+        Status::HomeObservation => "密接判定，居家隔离观察",
+        Status::CentralObservation => "转运至集中隔离点",
+        Status::FeverObservation => "体温37.8℃，送发热门诊留观",
+        Status::Suspected => "核酸初筛可疑",
+        Status::Excluded => "两次核酸阴性，排除",
+        Status::Confirmed => "核酸复核阳性，确诊",
+        Status::Cured => "连续两次阴性，治愈出院",
+        Status::PostDischargeIsolation => "出院后集中隔离14天",
+        Status::Released => "期满解除隔离",
+        Status::Died => "经抢救无效死亡",
+        Status::Screened => "网格排查",
+    }
+}

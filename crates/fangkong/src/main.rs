@@ -1,0 +1,201 @@
+//! `fangkong`: the one binary. Errors stop here as `anyhow` with their context.
+
+mod bench;
+mod demo;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use domain::Role;
+use store::{Backend, Db, NewUser};
+
+#[derive(Parser)]
+#[command(
+    name = "fangkong",
+    version,
+    about = "防控指挥平台 — epidemic prevention-and-control command platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DataArgs {
+    /// Where the embedded database and keys live. `DATABASE_URL=postgres://…` selects PostgreSQL instead.
+    #[arg(long, default_value = "./fangkong-data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web pages and the API.
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Build a synthetic city (prefecture 411700) with grids, persons and key persons, then serve it.
+    Demo {
+        #[command(flatten)]
+        data: DataArgs,
+        /// About how many persons to generate.
+        #[arg(long, default_value_t = 20_000)]
+        persons: usize,
+        /// Build the data and exit.
+        #[arg(long)]
+        no_serve: bool,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed of the generator: the same seed builds the same city.
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Measure the program on this machine; prints one JSON line per figure.
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        username: String,
+        /// admin, area_officer, grid_worker, checkpoint_staff, medical_staff, enterprise_contact, inspector or citizen.
+        #[arg(long)]
+        role: String,
+        /// The division or grid code whose prefix is the user's jurisdiction, e.g. 411702.
+        #[arg(long)]
+        area: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+}
+
+/// Opens the database: PostgreSQL when `DATABASE_URL` says so, else SQLite in the data dir.
+pub async fn open_backend(data_dir: &Path) -> anyhow::Result<Arc<dyn Backend>> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let backend = store_postgres::PgBackend::connect(&url)
+                .await
+                .context("opening PostgreSQL")?;
+            Ok(Arc::new(backend))
+        }
+        Ok(url) if url.starts_with("sqlite:") => Ok(Arc::new(
+            store_sqlite::SqliteBackend::open_url(&url)
+                .await
+                .context("opening SQLite")?,
+        )),
+        Ok(url) if !url.is_empty() => {
+            bail!("DATABASE_URL must start with postgres:// or sqlite:, not {url}")
+        }
+        _ => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating {}", data_dir.display()))?;
+            let path = data_dir.join("fangkong.db");
+            Ok(Arc::new(
+                store_sqlite::SqliteBackend::open(&path)
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?,
+            ))
+        }
+    }
+}
+
+pub async fn open_db(data_dir: &Path) -> anyhow::Result<Db> {
+    Ok(Db::open(open_backend(data_dir).await?, store::system_clock()).await?)
+}
+
+async fn serve(db: Db, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let local = listener.local_addr()?;
+    println!("fangkong serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
+    web::serve(db, listener).await.context("serving")
+}
+
+async fn add_user(
+    data: DataArgs,
+    username: String,
+    role: String,
+    area: String,
+    display_name: Option<String>,
+) -> anyhow::Result<()> {
+    let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let mut password = String::new();
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 8 {
+        bail!("password: at least 8 characters, read from standard input");
+    }
+    let db = open_db(&data.data_dir).await?;
+    let hash = web::auth::hash_password(password)?;
+    let id = db
+        .create_user(NewUser {
+            display_name: display_name.unwrap_or_else(|| username.clone()),
+            username: username.clone(),
+            password_hash: hash,
+            role,
+            area_code: area,
+        })
+        .await?;
+    println!("user {username} added (id {id}, role {})", role.as_str());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve { data, listen } => serve(open_db(&data.data_dir).await?, listen).await,
+        Command::Demo {
+            data,
+            persons,
+            no_serve,
+            listen,
+            seed,
+        } => {
+            let db = demo::build(&data.data_dir, persons, seed).await?;
+            if no_serve {
+                Ok(())
+            } else {
+                serve(db, listen).await
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    data,
+                    username,
+                    role,
+                    area,
+                    display_name,
+                },
+        } => add_user(data, username, role, area, display_name).await,
+        Command::Bench { command } => bench::run(command).await,
+    }
+}

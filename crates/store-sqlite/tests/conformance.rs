@@ -1,0 +1,14 @@
+//! The storage conformance suite on a fresh SQLite file per test.
+
+use std::sync::Arc;
+
+use store::Backend;
+use store_sqlite::SqliteBackend;
+
+async fn fresh() -> Arc<dyn Backend> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.keep().join("fangkong.db");
+    Arc::new(SqliteBackend::open(&path).await.expect("open sqlite"))
+}
+
+store::conformance_tests!(fresh);

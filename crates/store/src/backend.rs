@@ -1,0 +1,98 @@
+//! The trait each database implements. Web code never holds a `Backend`: it gets a [`crate::Db`]
+//! and, per request, a [`crate::Handle`] bound to the caller's jurisdiction. Every scoped method
+//! here takes that `Scope` and must apply it in its SQL; the conformance suite checks they do.
+
+use async_trait::async_trait;
+use domain::Scope;
+use jiff::civil::Date;
+
+use crate::error::Result;
+use crate::model::*;
+use crate::transition::TransitionPlanner;
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// A short name for logs and benchmarks: "sqlite" or "postgres".
+    fn kind(&self) -> &'static str;
+
+    // --- unscoped: authentication, settings, jobs, bulk loading ---
+    async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id>;
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
+    async fn insert_session(
+        &self,
+        token_digest: &str,
+        user_id: Id,
+        now: Instant,
+        expires_at: Instant,
+    ) -> Result<()>;
+    async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>>;
+    async fn delete_session(&self, token_digest: &str) -> Result<()>;
+    async fn settings(&self) -> Result<Vec<(String, String)>>;
+    async fn put_setting(&self, key: &str, value: &str) -> Result<()>;
+    /// Opens a `release_due` task for every record whose measure's planned end is on or before
+    /// `today` and that has none yet for that date. Returns how many were opened.
+    async fn open_release_tasks(&self, today: Date, now: Instant) -> Result<u64>;
+    async fn insert_grids(&self, grids: &[NewGrid]) -> Result<()>;
+    async fn insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()>;
+    /// Returns the ids of the new households, in order.
+    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>>;
+    /// Loads persons in one transaction; returns their ids in order.
+    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>>;
+    async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()>;
+    /// Reclaims space and refreshes planner statistics after a bulk load.
+    async fn optimize(&self) -> Result<()>;
+
+    // --- scoped: every query restricted to `scope` ---
+    async fn insert_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        person: NewPerson,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created>;
+    async fn person(&self, scope: &Scope, id: Id) -> Result<Person>;
+    async fn search_persons(
+        &self,
+        scope: &Scope,
+        query: &PersonQuery,
+        limit: u32,
+    ) -> Result<Vec<Person>>;
+    async fn insert_key_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        record: NewKeyPerson,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created>;
+    async fn key_persons(
+        &self,
+        scope: &Scope,
+        filter: &KeyPersonFilter,
+        page: PageRequest,
+    ) -> Result<Page<KeyPerson>>;
+    async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail>;
+    /// Appends a status event and updates the current-state row in one transaction, after
+    /// `planner` has accepted the change against the current state read inside it.
+    async fn transition_key_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        id: Id,
+        planner: &TransitionPlanner,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created>;
+    async fn tasks(
+        &self,
+        scope: &Scope,
+        due_on_or_before: Option<Date>,
+        open_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Task>>;
+    async fn grid(&self, scope: &Scope, code: &str) -> Result<Grid>;
+    async fn grid_children(&self, scope: &Scope, code: &str) -> Result<Vec<Grid>>;
+    async fn append_audit(&self, entry: NewAuditEntry) -> Result<()>;
+    async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>>;
+}

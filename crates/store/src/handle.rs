@@ -1,0 +1,276 @@
+//! The scoped handle: the only way request code reaches personal data. It checks the caller's
+//! role, pins every query to the caller's jurisdiction and writes the audit log, so no handler can
+//! forget any of the three.
+
+use std::sync::Arc;
+
+use domain::{Capability, Phone, ResidentId, Scope};
+use jiff::civil::Date;
+
+use crate::backend::Backend;
+use crate::db::Db;
+use crate::error::{Result, StoreError};
+use crate::model::*;
+use crate::transition::{TransitionPlanner, checked_reason};
+
+pub struct Handle {
+    backend: Arc<dyn Backend>,
+    db: Db,
+    actor: Actor,
+}
+
+/// The narrower of two nested scopes, or `None` when they do not overlap.
+fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
+    if outer.includes(inner) {
+        Some(inner.clone())
+    } else if inner.includes(outer) {
+        Some(outer.clone())
+    } else {
+        None
+    }
+}
+
+impl Handle {
+    pub(crate) fn new(backend: Arc<dyn Backend>, db: Db, actor: Actor) -> Handle {
+        Handle { backend, db, actor }
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Today in Asia/Shanghai, on the database's clock.
+    pub fn today(&self) -> Date {
+        domain::shanghai_date(self.db.now())
+    }
+
+    fn require(&self, capability: Capability) -> Result<()> {
+        if self.actor.role.may(capability) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden {
+                role: self.actor.role,
+                capability,
+            })
+        }
+    }
+
+    fn scope(&self) -> &Scope {
+        &self.actor.scope
+    }
+
+    async fn audit(
+        &self,
+        action: &'static str,
+        subject_kind: &'static str,
+        subject_id: Option<Id>,
+        area_code: &str,
+        detail: String,
+    ) -> Result<()> {
+        self.backend
+            .append_audit(NewAuditEntry {
+                at: self.db.now(),
+                user_id: self.actor.user_id,
+                username: self.actor.username.clone(),
+                action,
+                subject_kind,
+                subject_id,
+                area_code: area_code.to_string(),
+                remote_addr: self.actor.remote_addr.clone(),
+                detail,
+            })
+            .await
+    }
+
+    fn check_place(&self, place: &Place) -> Result<()> {
+        if let Some(grid) = &place.grid
+            && !grid.as_str().starts_with(place.area.as_str())
+        {
+            return Err(StoreError::Invalid {
+                field: "grid_code",
+                message: format!("grid {grid} is not under area {}", place.area),
+            });
+        }
+        if self.scope().contains(place.location_code()) {
+            Ok(())
+        } else {
+            let field = if place.grid.is_some() {
+                "grid_code"
+            } else {
+                "area_code"
+            };
+            Err(StoreError::Invalid {
+                field,
+                message: format!("{} is outside your jurisdiction", place.location_code()),
+            })
+        }
+    }
+
+    pub async fn create_person(
+        &self,
+        person: NewPerson,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Created> {
+        self.require(Capability::WritePersons)?;
+        self.check_place(&person.place)?;
+        self.backend
+            .insert_person(self.scope(), &self.actor, person, idem, self.db.now())
+            .await
+    }
+
+    pub async fn person(&self, id: Id) -> Result<Person> {
+        self.require(Capability::ReadPersons)?;
+        let person = self.backend.person(self.scope(), id).await?;
+        self.audit(
+            "person.read",
+            "person",
+            Some(id),
+            &person.area_code,
+            String::new(),
+        )
+        .await?;
+        Ok(person)
+    }
+
+    /// Searches by ID number, then phone, else name, whichever the text parses as.
+    pub async fn search_persons(&self, text: &str, limit: u32) -> Result<Vec<Person>> {
+        self.require(Capability::ReadPersons)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Invalid {
+                field: "q",
+                message: "enter an ID number, a phone number or a name".into(),
+            });
+        }
+        let (query, kind) = if let Ok(id) = ResidentId::parse(text) {
+            (PersonQuery::IdNumber(id.as_str().to_string()), "id_number")
+        } else if let Ok(phone) = Phone::parse(text) {
+            (PersonQuery::Phone(phone.as_str().to_string()), "phone")
+        } else {
+            (PersonQuery::Name(text.to_string()), "name")
+        };
+        let found = self
+            .backend
+            .search_persons(self.scope(), &query, limit.clamp(1, 100))
+            .await?;
+        let detail = format!("by {kind}, {} found", found.len());
+        self.audit(
+            "person.search",
+            "person",
+            None,
+            self.scope().prefix(),
+            detail,
+        )
+        .await?;
+        Ok(found)
+    }
+
+    pub async fn create_key_person(
+        &self,
+        mut record: NewKeyPerson,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Created> {
+        self.require(Capability::CreateKeyPersons)?;
+        record.reason = checked_reason(&record.reason)?;
+        self.backend
+            .insert_key_person(self.scope(), &self.actor, record, idem, self.db.now())
+            .await
+    }
+
+    pub async fn key_persons(
+        &self,
+        filter: &KeyPersonFilter,
+        page: PageRequest,
+    ) -> Result<Page<KeyPerson>> {
+        self.require(Capability::ReadKeyPersons)?;
+        let scope = match &filter.within {
+            Some(within) => match narrowest(self.scope(), within) {
+                Some(scope) => scope,
+                None => {
+                    return Ok(Page {
+                        items: Vec::new(),
+                        total: 0,
+                        page: page.page,
+                        per_page: page.per_page,
+                    });
+                }
+            },
+            None => self.scope().clone(),
+        };
+        let found = self.backend.key_persons(&scope, filter, page).await?;
+        let detail = format!("page {} of a list, {} shown", page.page, found.items.len());
+        self.audit(
+            "key_person.list",
+            "key_person",
+            None,
+            scope.prefix(),
+            detail,
+        )
+        .await?;
+        Ok(found)
+    }
+
+    pub async fn key_person(&self, id: Id) -> Result<KeyPersonDetail> {
+        self.require(Capability::ReadKeyPersons)?;
+        let detail = self.backend.key_person(self.scope(), id).await?;
+        self.audit(
+            "key_person.read",
+            "key_person",
+            Some(id),
+            &detail.record.area_code,
+            String::new(),
+        )
+        .await?;
+        Ok(detail)
+    }
+
+    pub async fn transition_key_person(
+        &self,
+        id: Id,
+        request: TransitionRequest,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Created> {
+        self.require(Capability::TransitionKeyPersons)?;
+        let now = self.db.now();
+        let planner = TransitionPlanner {
+            request,
+            durations: self.db.durations(),
+            today: domain::shanghai_date(now),
+        };
+        self.backend
+            .transition_key_person(self.scope(), &self.actor, id, &planner, idem, now)
+            .await
+    }
+
+    pub async fn tasks(
+        &self,
+        due_on_or_before: Option<Date>,
+        open_only: bool,
+        page: PageRequest,
+    ) -> Result<Page<Task>> {
+        self.require(Capability::ReadTasks)?;
+        self.backend
+            .tasks(self.scope(), due_on_or_before, open_only, page)
+            .await
+    }
+
+    pub async fn grid(&self, code: &str) -> Result<Grid> {
+        self.require(Capability::ReadAreas)?;
+        self.backend.grid(self.scope(), code).await
+    }
+
+    pub async fn grid_children(&self, code: &str) -> Result<Vec<Grid>> {
+        self.require(Capability::ReadAreas)?;
+        self.backend.grid_children(self.scope(), code).await
+    }
+
+    pub async fn audit_log(&self, page: PageRequest) -> Result<Page<AuditEntry>> {
+        self.require(Capability::ReadAudit)?;
+        self.backend.audit(self.scope(), page).await
+    }
+
+    /// Division names are public statistical data; reading them needs the capability only.
+    pub fn may_read_areas(&self) -> Result<()> {
+        self.require(Capability::ReadAreas)
+    }
+}

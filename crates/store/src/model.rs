@@ -1,0 +1,349 @@
+//! Records that cross the storage port. Inputs (`New*`) carry validated domain types; outputs
+//! carry what the database holds, already validated when it was written.
+
+use domain::{
+    AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Role, Scope, Source,
+    State, Status,
+};
+use jiff::civil::Date;
+
+pub type Id = i64;
+/// Unix seconds, UTC. Converted to Asia/Shanghai only at the edges.
+pub type Instant = i64;
+
+/// The authenticated caller: every scoped read and write is done on its behalf and within `scope`.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Id,
+    pub username: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// Where the request came from, for the audit log.
+    pub remote_addr: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Id,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The code whose prefix is this user's jurisdiction (a division or a grid code).
+    pub area_code: String,
+}
+
+impl User {
+    pub fn scope(&self) -> Scope {
+        Scope::of_code_str(&self.area_code).unwrap_or_else(Scope::national)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub area_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// Where a record lives: a division, optionally narrowed to a grid below it. The stored
+/// `area_code` column is the most specific code (the grid's when there is one), so a single
+/// prefix range serves officers and grid workers alike; its first six digits are the county.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub area: AreaCode,
+    pub grid: Option<GridCode>,
+}
+
+impl Place {
+    pub fn location_code(&self) -> &str {
+        match &self.grid {
+            Some(grid) => grid.as_str(),
+            None => self.area.as_str(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id_number: ResidentId,
+    pub name: PersonName,
+    pub phone: Option<Phone>,
+    pub place: Place,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: Id,
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub created_at: Instant,
+}
+
+/// The outcome of a create: the record's id and whether this call made it (false when it already
+/// existed, or when an idempotent request was replayed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    pub id: Id,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonQuery {
+    IdNumber(String),
+    Phone(String),
+    Name(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewKeyPerson {
+    pub person_id: Id,
+    pub class: KeyClass,
+    pub source: Source,
+    pub cadre_name: Option<PersonName>,
+    pub cadre_phone: Option<Phone>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measure {
+    pub kind: MeasureKind,
+    pub site: Option<String>,
+    pub start: Date,
+    pub planned_end: Option<Date>,
+    pub actual_end: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPerson {
+    pub id: Id,
+    pub person_id: Id,
+    pub name: String,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub class: KeyClass,
+    pub source: Source,
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
+    pub state: State,
+    pub measure: Option<Measure>,
+    pub created_at: Instant,
+    pub updated_at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEvent {
+    pub id: Id,
+    pub from: Option<State>,
+    pub to: State,
+    pub actor: String,
+    pub at: Instant,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPersonDetail {
+    pub record: KeyPerson,
+    pub history: Vec<StatusEvent>,
+    /// Every measure, oldest first; the last one without `actual_end` is the current one.
+    pub measures: Vec<Measure>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyPersonFilter {
+    pub class: Option<KeyClass>,
+    pub status: Option<Status>,
+    /// Narrows the caller's jurisdiction further; never widens it.
+    pub within: Option<Scope>,
+    pub grid: Option<GridCode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl PageRequest {
+    pub const MAX_PER_PAGE: u32 = 200;
+
+    pub fn new(page: u32, per_page: u32) -> PageRequest {
+        PageRequest {
+            page: page.max(1),
+            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest::new(1, 50)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// A requested status change. `severity` is required exactly when `to` is `confirmed`.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    pub to: State,
+    pub reason: String,
+    /// Overrides the status's default measure (e.g. health monitoring instead of home isolation).
+    pub measure: Option<MeasureKind>,
+    /// Isolation site or hospital, when the measure has one.
+    pub site: Option<String>,
+}
+
+/// An `Idempotency-Key` with a digest of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request_digest: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    /// A measure's planned end has come: someone must decide on release.
+    ReleaseDue,
+}
+
+impl TaskKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskKind::ReleaseDue => "release_due",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskKind> {
+        match s {
+            "release_due" => Some(TaskKind::ReleaseDue),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Task {
+    pub id: Id,
+    pub kind: TaskKind,
+    pub key_person_id: Id,
+    pub person_name: String,
+    pub status: Status,
+    pub area_code: String,
+    pub due_date: Date,
+    pub created_at: Instant,
+    pub done_at: Option<Instant>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Id,
+    pub at: Instant,
+    pub user_id: Id,
+    pub username: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<Id>,
+    pub area_code: String,
+    pub remote_addr: Option<String>,
+    pub detail: String,
+}
+
+/// What the handle records when staff read personal data.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: Instant,
+    pub user_id: Id,
+    pub username: String,
+    pub action: &'static str,
+    pub subject_kind: &'static str,
+    pub subject_id: Option<Id>,
+    pub area_code: String,
+    pub remote_addr: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGrid {
+    pub code: GridCode,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub level: u8,
+    pub name: String,
+    pub households: u64,
+    pub workers: Vec<GridWorker>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridWorker {
+    pub name: String,
+    pub phone: String,
+    pub user_id: Option<Id>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewGridWorker {
+    pub grid: GridCode,
+    pub name: PersonName,
+    pub phone: Phone,
+    pub user_id: Option<Id>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewHousehold {
+    pub grid: GridCode,
+    pub address: String,
+}
+
+/// A key person loaded in bulk (the demo): its whole history, already checked by the caller.
+#[derive(Debug, Clone)]
+pub struct BulkKeyPerson {
+    pub person_id: Id,
+    pub place: Place,
+    pub class: KeyClass,
+    pub source: Source,
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
+    pub history: Vec<(Option<State>, State, Instant, String)>,
+    pub measures: Vec<Measure>,
+    pub actor_id: Id,
+    pub actor_name: String,
+}
+
+/// A person loaded in bulk; `household` is an index into the households loaded alongside.
+#[derive(Debug, Clone)]
+pub struct BulkPerson {
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub place: Place,
+    pub household_id: Option<Id>,
+}

@@ -1,0 +1,79 @@
+use axum::Json;
+use axum::extract::Path;
+use divisions::{Division, Level};
+
+use super::dto::{AreaBody, GridBody};
+use crate::auth::Caller;
+use crate::problem::Problem;
+
+pub fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Province => "province",
+        Level::Prefecture => "prefecture",
+        Level::County => "county",
+        Level::Township => "township",
+        Level::Village => "village",
+    }
+}
+
+fn area_body(d: Division) -> AreaBody {
+    AreaBody {
+        code: d.code.to_string(),
+        name: d.name.to_string(),
+        full_name: divisions::full_name(d.code).unwrap_or_else(|| d.name.to_string()),
+        level: level_name(d.level).to_string(),
+        parent: divisions::parent(d.code).map(|p| p.code.to_string()),
+    }
+}
+
+/// A division (national statistical codes; see `divisions::SOURCE`).
+#[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = AreaBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_area(caller: Caller, Path(code): Path<String>) -> Result<Json<AreaBody>, Problem> {
+    caller.handle.may_read_areas()?;
+    divisions::get(&code)
+        .map(|d| Json(area_body(d)))
+        .ok_or_else(Problem::not_found)
+}
+
+/// The divisions directly under a division.
+#[utoipa::path(get, path = "/api/v1/areas/{code}/children", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = Vec<AreaBody>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn area_children(
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<AreaBody>>, Problem> {
+    caller.handle.may_read_areas()?;
+    divisions::get(&code).ok_or_else(Problem::not_found)?;
+    Ok(Json(
+        divisions::children(&code)
+            .into_iter()
+            .map(area_body)
+            .collect(),
+    ))
+}
+
+/// A grid in your jurisdiction, with its household count and workers.
+#[utoipa::path(get, path = "/api/v1/grids/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = GridBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_grid(caller: Caller, Path(code): Path<String>) -> Result<Json<GridBody>, Problem> {
+    Ok(Json(GridBody::from(caller.handle.grid(&code).await?)))
+}
+
+/// The grids directly under a grid, or the township grids of a county code.
+#[utoipa::path(get, path = "/api/v1/grids/{code}/children", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
+    responses((status = 200, body = Vec<GridBody>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn grid_children(
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<GridBody>>, Problem> {
+    Ok(Json(
+        caller
+            .handle
+            .grid_children(&code)
+            .await?
+            .into_iter()
+            .map(GridBody::from)
+            .collect(),
+    ))
+}

@@ -1,0 +1,86 @@
+//! Parsing request fields into domain values; each failure names its field.
+
+use domain::{
+    AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Severity, Source,
+    Status,
+};
+use store::Place;
+
+use crate::problem::Problem;
+
+pub fn parse<T, E: std::fmt::Display>(field: &str, result: Result<T, E>) -> Result<T, Problem> {
+    result.map_err(|e| Problem::invalid(field, e.to_string()))
+}
+
+fn blank_to_none(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+pub fn id_number(value: &str) -> Result<ResidentId, Problem> {
+    parse("id_number", ResidentId::parse(value))
+}
+
+pub fn name(field: &str, value: &str) -> Result<PersonName, Problem> {
+    parse(field, PersonName::parse(value))
+}
+
+pub fn optional_phone(field: &str, value: Option<&str>) -> Result<Option<Phone>, Problem> {
+    blank_to_none(value)
+        .map(|v| parse(field, Phone::parse(v)))
+        .transpose()
+}
+
+pub fn optional_name(field: &str, value: Option<&str>) -> Result<Option<PersonName>, Problem> {
+    blank_to_none(value).map(|v| name(field, v)).transpose()
+}
+
+/// A division code that exists in the shipped division table (villages: their township).
+pub fn area_code(value: &str) -> Result<AreaCode, Problem> {
+    let code = parse("area_code", AreaCode::parse(value))?;
+    let known = match code.as_str().len() {
+        12 => {
+            divisions::get(code.as_str()).is_some() || divisions::get(&code.as_str()[..9]).is_some()
+        }
+        _ => divisions::get(code.as_str()).is_some(),
+    };
+    if known {
+        Ok(code)
+    } else {
+        Err(Problem::invalid(
+            "area_code",
+            format!("{code} is not a known division code"),
+        ))
+    }
+}
+
+pub fn place(area: &str, grid: Option<&str>) -> Result<Place, Problem> {
+    let area = area_code(area)?;
+    let grid = blank_to_none(grid)
+        .map(|g| parse("grid_code", GridCode::parse(g)))
+        .transpose()?;
+    Ok(Place { area, grid })
+}
+
+pub fn class(value: &str) -> Result<KeyClass, Problem> {
+    parse("class", KeyClass::parse(value.trim()))
+}
+
+pub fn source(value: &str) -> Result<Source, Problem> {
+    parse("source", Source::parse(value.trim()))
+}
+
+pub fn status(field: &str, value: &str) -> Result<Status, Problem> {
+    parse(field, Status::parse(value.trim()))
+}
+
+pub fn optional_severity(value: Option<&str>) -> Result<Option<Severity>, Problem> {
+    blank_to_none(value)
+        .map(|v| parse("severity", Severity::parse(v)))
+        .transpose()
+}
+
+pub fn optional_measure(value: Option<&str>) -> Result<Option<MeasureKind>, Problem> {
+    blank_to_none(value)
+        .map(|v| parse("measure", MeasureKind::parse(v)))
+        .transpose()
+}

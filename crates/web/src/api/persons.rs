@@ -1,0 +1,72 @@
+use axum::Json;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use store::NewPerson;
+use utoipa::IntoParams;
+
+use super::dto::{NewPersonBody, PersonBody, PersonList};
+use super::fields;
+use crate::auth::Caller;
+use crate::json::JsonBody;
+use crate::problem::Problem;
+
+/// Register a person; a known ID number returns that person (200) instead of a duplicate.
+#[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = NewPersonBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
+    responses((status = 201, body = PersonBody), (status = 200, body = PersonBody), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_person(
+    caller: Caller,
+    body: JsonBody<NewPersonBody>,
+) -> Result<(StatusCode, Json<PersonBody>), Problem> {
+    let input = body.value;
+    let person = NewPerson {
+        id_number: fields::id_number(&input.id_number)?,
+        name: fields::name("name", &input.name)?,
+        phone: fields::optional_phone("phone", input.phone.as_deref())?,
+        place: fields::place(&input.area_code, input.grid_code.as_deref())?,
+    };
+    let created = caller
+        .handle
+        .create_person(person, body.idempotency)
+        .await?;
+    let mut person = PersonBody::from(caller.handle.person(created.id).await?);
+    person.created = Some(created.created);
+    let status = if created.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(person)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// An ID number, a phone number, or (the start of) a name.
+    pub q: String,
+    pub limit: Option<u32>,
+}
+
+/// Search persons in your jurisdiction by ID number, phone or name.
+#[utoipa::path(get, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, body = PersonList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn search_persons(
+    caller: Caller,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<PersonList>, Problem> {
+    let found = caller
+        .handle
+        .search_persons(&params.q, params.limit.unwrap_or(20))
+        .await?;
+    Ok(Json(PersonList {
+        items: found.into_iter().map(PersonBody::from).collect(),
+    }))
+}
+
+/// One person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PersonBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_person(caller: Caller, Path(id): Path<i64>) -> Result<Json<PersonBody>, Problem> {
+    Ok(Json(PersonBody::from(caller.handle.person(id).await?)))
+}

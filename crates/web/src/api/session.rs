@@ -1,0 +1,86 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::dto::{LoginRequest, Me, TokenResponse};
+use crate::AppState;
+use crate::auth::{Caller, new_token, request_token, token_digest, verify_password};
+use crate::json::JsonBody;
+use crate::problem::Problem;
+use crate::time::instant_text;
+
+/// Checks a username and password; on success opens a session.
+pub async fn open_session(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<(String, store::User, i64)>, Problem> {
+    let Some(credentials) = state.db.credentials(username.trim()).await? else {
+        // Hash anyway so that timing does not tell which usernames exist.
+        crate::auth::verify_against_dummy(password);
+        return Ok(None);
+    };
+    if !verify_password(password, &credentials.password_hash) {
+        return Ok(None);
+    }
+    let (token, digest) = new_token();
+    let expires_at = state.db.now() + state.session_seconds;
+    state
+        .db
+        .insert_session(&digest, credentials.user.id, expires_at)
+        .await?;
+    Ok(Some((token, credentials.user, expires_at)))
+}
+
+/// Log in: exchange a username and password for a bearer token.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    body: JsonBody<LoginRequest>,
+) -> Result<Json<TokenResponse>, Problem> {
+    let request = body.value;
+    match open_session(&state, &request.username, &request.password).await? {
+        Some((token, user, expires_at)) => Ok(Json(TokenResponse {
+            token,
+            expires_at: instant_text(expires_at),
+            username: user.username,
+            role: user.role.as_str().to_string(),
+            area_code: user.area_code,
+        })),
+        None => Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "wrong username or password",
+        )),
+    }
+}
+
+/// Log out: end the session of the presented token.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    parts: axum::http::request::Parts,
+) -> Result<StatusCode, Problem> {
+    let _ = caller;
+    if let Some(token) = request_token(&parts) {
+        state.db.delete_session(&token_digest(&token)).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The logged-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(caller: Caller) -> Json<Me> {
+    let user = caller.user;
+    Json(Me {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role.as_str().to_string(),
+        area_code: user.area_code,
+    })
+}

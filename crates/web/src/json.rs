@@ -1,0 +1,105 @@
+//! JSON request bodies: decoding errors name the field, and the raw bytes give the digest that
+//! an `Idempotency-Key` is bound to.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use store::IdempotencyKey;
+
+use crate::AppState;
+use crate::auth::hex;
+use crate::problem::Problem;
+
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+const MAX_KEY_LEN: usize = 200;
+
+pub struct JsonBody<T> {
+    pub value: T,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// The field a serde error is about: its path, or the name in "missing field `x`".
+fn field_of(path: &str, message: &str) -> String {
+    if let Some(rest) = message.split("missing field `").nth(1)
+        && let Some(name) = rest.split('`').next()
+    {
+        return if path == "." || path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+    }
+    if path == "." || path.is_empty() {
+        "body".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        Problem::invalid(&field_of(&path, &message), message)
+    })
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.ends_with("+json"));
+        if !json {
+            return Err(Problem::invalid(
+                "Content-Type",
+                "send the body as application/json",
+            ));
+        }
+        let key = req
+            .headers()
+            .get(IDEMPOTENCY_KEY)
+            .map(|v| v.to_str().map(str::to_string));
+        let route = format!("{} {}", req.method(), req.uri().path());
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| Problem::invalid("body", e.to_string()))?;
+        let idempotency = match key {
+            None => None,
+            Some(Err(_)) => {
+                return Err(Problem::invalid("Idempotency-Key", "must be visible ASCII"));
+            }
+            Some(Ok(key)) if key.is_empty() || key.len() > MAX_KEY_LEN => {
+                return Err(Problem::invalid(
+                    "Idempotency-Key",
+                    format!("must be 1 to {MAX_KEY_LEN} characters"),
+                ));
+            }
+            Some(Ok(key)) => {
+                let mut digest = Sha256::new();
+                digest.update(route.as_bytes());
+                digest.update([0]);
+                digest.update(&bytes);
+                Some(IdempotencyKey {
+                    key,
+                    request_digest: hex(&digest.finalize()),
+                })
+            }
+        };
+        Ok(JsonBody {
+            value: decode(&bytes)?,
+            idempotency,
+        })
+    }
+}

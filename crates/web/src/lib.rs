@@ -1,0 +1,73 @@
+//! HTTP for fangkong: the JSON API (`api`), the pages (`pages`), and the server around them.
+
+pub mod api;
+pub mod auth;
+mod json;
+mod mask;
+pub mod pages;
+pub mod problem;
+mod time;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use store::Db;
+use tokio::net::TcpListener;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub session_seconds: i64,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+/// The whole application: API, OpenAPI document, pages and embedded assets.
+pub fn app(db: Db) -> Router {
+    let (api, openapi) = api::router();
+    let state = AppState {
+        db,
+        session_seconds: 12 * 3600,
+        openapi: Arc::new(openapi),
+    };
+    Router::new()
+        .merge(api)
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/api/v1/{*rest}", axum::routing::any(api::api_not_found))
+        .route("/healthz", get(api::healthz))
+        .merge(pages::router())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Opens release tasks as they fall due: at start, then every ten minutes (cheap and idempotent,
+/// so a restart or a missed tick loses nothing).
+pub fn spawn_release_job(db: Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let today = domain::shanghai_date(db.now());
+            match db.open_release_tasks(today).await {
+                Ok(0) => {}
+                Ok(opened) => tracing::info!(opened, %today, "release tasks opened"),
+                Err(err) => tracing::error!(%err, "release task job failed"),
+            }
+        }
+    })
+}
+
+/// Serves until the process ends.
+pub async fn serve(db: Db, listener: TcpListener) -> std::io::Result<()> {
+    let job = spawn_release_job(db.clone());
+    let result = axum::serve(
+        listener,
+        app(db).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await;
+    job.abort();
+    result
+}

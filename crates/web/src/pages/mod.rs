@@ -1,0 +1,742 @@
+//! Server-rendered pages (askama + htmx), Chinese first. They call the same scoped handle as the
+//! API, so jurisdiction, roles and audit hold here too.
+
+mod i18n;
+mod views;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::{Capability, KeyClass, Role, Severity, Source, Status};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use store::{KeyPersonFilter, NewKeyPerson, NewPerson, PageRequest};
+
+pub use i18n::Lang;
+use i18n::Texts;
+use views::*;
+
+use crate::AppState;
+use crate::api::fields;
+use crate::api::key_persons::{ListParams, transition_request};
+use crate::auth::{Caller, SESSION_COOKIE, hex, request_token};
+use crate::problem::Problem;
+
+const LANG_COOKIE: &str = "fk_lang";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/key-persons") }))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_lang))
+        .route("/key-persons", get(key_person_list))
+        .route(
+            "/key-persons/new",
+            get(new_key_person_page).post(new_key_person_submit),
+        )
+        .route("/key-persons/{id}", get(key_person_page))
+        .route("/key-persons/{id}/transition", post(transition_submit))
+        .route("/tasks", get(tasks_page))
+        .route("/audit", get(audit_page))
+        .route("/assets/{file}", get(asset))
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static [u8], &str) = match file.as_str() {
+        "htmx.min.js" => (
+            include_bytes!("../../assets/htmx.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "app.css" => (
+            include_bytes!("../../assets/app.css"),
+            "text/css; charset=utf-8",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn lang_of(headers: &HeaderMap) -> Lang {
+    let cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .map(|(_, value)| value);
+    if cookie == Some("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = if code == "en" { "en" } else { "zh" };
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| {
+            r.find("://")
+                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
+        })
+        .filter(|p| safe_next(p))
+        .unwrap_or_else(|| "/key-persons".into());
+    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+/// Only same-site paths: "/x" but not "//host" or "/\host".
+fn safe_next(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")
+}
+
+/// A logged-in page visitor; anyone else is sent to the login page.
+pub struct Visitor {
+    caller: Caller,
+    lang: Lang,
+    /// Bound to the session, so a form posted from another site cannot carry it.
+    form_token: String,
+}
+
+fn form_token(session_token: &str) -> String {
+    hex(&Sha256::digest(
+        format!("fangkong-form:{session_token}").as_bytes(),
+    ))[..32]
+        .to_string()
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, Response> {
+        let lang = lang_of(&parts.headers);
+        let caller = Caller::from_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match (caller, request_token(parts)) {
+            (Some(caller), Some(token)) => Ok(Visitor {
+                caller,
+                lang,
+                form_token: form_token(&token),
+            }),
+            _ => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/key-persons");
+                let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{query}")).into_response())
+            }
+        }
+    }
+}
+
+impl Visitor {
+    fn t(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+
+    fn user_view(&self) -> Option<UserView> {
+        let user = &self.caller.user;
+        Some(UserView {
+            name: user.display_name.clone(),
+            role: self.lang.role(user.role).to_string(),
+            area: user.area_code.clone(),
+            is_admin: user.role == Role::Admin,
+        })
+    }
+
+    fn may(&self, capability: Capability) -> bool {
+        self.caller.user.role.may(capability)
+    }
+
+    fn check_form(&self, token: &str) -> Result<(), Response> {
+        if token == self.form_token {
+            Ok(())
+        } else {
+            Err(page_error(
+                self.lang,
+                StatusCode::FORBIDDEN,
+                "form expired; reload the page",
+            ))
+        }
+    }
+}
+
+fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(err) => {
+            tracing::error!(%err, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "page failed to render").into_response()
+        }
+    }
+}
+
+fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
+    let page = ErrorPage {
+        lang,
+        t: lang.texts(),
+        user: None,
+        message: message.to_string(),
+    };
+    (status, render(&page)).into_response()
+}
+
+/// Store errors on pages: absence and refusal as pages, internal failures logged and hidden.
+fn problem_page(lang: Lang, problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    page_error(lang, status, &problem.detail)
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+async fn login_page(headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
+    let lang = lang_of(&headers);
+    let next = query
+        .next
+        .filter(|n| safe_next(n))
+        .unwrap_or_else(|| "/key-persons".into());
+    render(&LoginPage {
+        lang,
+        t: lang.texts(),
+        user: None,
+        failed: false,
+        next,
+        username: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<LoginForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let next = form
+        .next
+        .filter(|n| safe_next(n))
+        .unwrap_or_else(|| "/key-persons".into());
+    match crate::api::session::open_session(&state, &form.username, &form.password).await {
+        Ok(Some((token, _, _))) => {
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
+                state.session_seconds
+            );
+            let mut response = Redirect::to(&next).into_response();
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Ok(None) => {
+            let page = LoginPage {
+                lang,
+                t: lang.texts(),
+                user: None,
+                failed: true,
+                next,
+                username: form.username,
+            };
+            (StatusCode::UNAUTHORIZED, render(&page)).into_response()
+        }
+        Err(problem) => problem_page(lang, problem),
+    }
+}
+
+async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+    if let Some(token) = request_token(&parts) {
+        let _ = state
+            .db
+            .delete_session(&crate::auth::token_digest(&token))
+            .await;
+    }
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+fn options<T: Copy + PartialEq>(
+    all: &[T],
+    selected: Option<T>,
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<OptionView> {
+    all.iter()
+        .map(|&item| OptionView {
+            value: value(item).to_string(),
+            label: label(item).to_string(),
+            selected: selected == Some(item),
+        })
+        .collect()
+}
+
+fn list_link(params: &ListParams, page: u32) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (name, value) in [
+        ("class", &params.class),
+        ("status", &params.status),
+        ("area", &params.area),
+        ("grid", &params.grid),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((name, v.to_string()));
+        }
+    }
+    pairs.push(("page", page.to_string()));
+    format!(
+        "/key-persons?{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
+async fn key_person_list(
+    visitor: Visitor,
+    headers: HeaderMap,
+    Query(params): Query<ListParams>,
+) -> Response {
+    let lang = visitor.lang;
+    let mut error = None;
+    let filter = match params.filter() {
+        Ok(filter) => filter,
+        Err(problem) => {
+            error = Some(problem.detail);
+            KeyPersonFilter::default()
+        }
+    };
+    let request = PageRequest::new(params.page.unwrap_or(1), params.per_page.unwrap_or(20));
+    let page = match visitor.caller.handle.key_persons(&filter, request).await {
+        Ok(page) => page,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let pages = page.total.div_ceil(u64::from(page.per_page)).max(1) as u32;
+    let rows = RowsView {
+        t: visitor.t(),
+        rows: page
+            .items
+            .into_iter()
+            .map(|k| KeyPersonRow::new(lang, k))
+            .collect(),
+        total: page.total,
+        page: page.page,
+        pages,
+        prev_link: (page.page > 1).then(|| list_link(&params, page.page - 1)),
+        next_link: (page.page < pages).then(|| list_link(&params, page.page + 1)),
+        error,
+    };
+    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        return render(&rows);
+    }
+    render(&ListPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        may_create: visitor.may(Capability::CreateKeyPersons),
+        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| {
+            lang.class(c)
+        }),
+        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| {
+            lang.status(s)
+        }),
+        area: params.area.clone().unwrap_or_default(),
+        grid: params.grid.clone().unwrap_or_default(),
+        rows,
+    })
+}
+
+async fn key_person_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+    detail_response(&visitor, id, TransitionFormView::default()).await
+}
+
+async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -> Response {
+    let lang = visitor.lang;
+    let detail = match visitor.caller.handle.key_person(id).await {
+        Ok(detail) => detail,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let targets = domain::legal_targets(detail.record.state.status);
+    let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
+    let severity = form
+        .severity
+        .as_deref()
+        .and_then(|s| Severity::parse(s).ok());
+    let status = if form.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = DetailPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        may_transition: visitor.may(Capability::TransitionKeyPersons),
+        targets: options(targets, chosen, Status::as_str, |s| lang.status(s)),
+        severities: options(&Severity::ALL, severity, Severity::as_str, |s| {
+            lang.severity(s)
+        }),
+        form_token: visitor.form_token.clone(),
+        form_error: form.error,
+        reason: form.reason.unwrap_or_default(),
+        site: form.site.unwrap_or_default(),
+        history: detail
+            .history
+            .iter()
+            .map(|e| HistoryView::new(lang, e))
+            .collect(),
+        measures: detail
+            .measures
+            .iter()
+            .map(|m| MeasureView::new(lang, m))
+            .collect(),
+        d: DetailView::new(lang, &detail.record),
+    };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    token: String,
+    to: String,
+    severity: Option<String>,
+    site: Option<String>,
+    reason: String,
+}
+
+async fn transition_submit(
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<TransitionForm>,
+) -> Response {
+    if let Err(refused) = visitor.check_form(&form.token) {
+        return refused;
+    }
+    let body = crate::api::dto::TransitionBody {
+        to: form.to.clone(),
+        reason: form.reason.clone(),
+        severity: form.severity.clone(),
+        measure: None,
+        site: form.site.clone(),
+    };
+    let outcome = match transition_request(&body) {
+        Ok(request) => visitor
+            .caller
+            .handle
+            .transition_key_person(id, request, None)
+            .await
+            .map_err(Problem::from),
+        Err(problem) => Err(problem),
+    };
+    match outcome {
+        Ok(_) => Redirect::to(&format!("/key-persons/{id}")).into_response(),
+        Err(problem) if problem.status == 422 => {
+            let form = TransitionFormView {
+                to: Some(form.to),
+                severity: form.severity,
+                site: form.site,
+                reason: Some(form.reason),
+                error: Some(problem.detail),
+            };
+            detail_response(&visitor, id, form).await
+        }
+        Err(problem) => problem_page(visitor.lang, problem),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct NewKeyPersonForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    area_code: String,
+    #[serde(default)]
+    grid_code: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    cadre_name: String,
+    #[serde(default)]
+    cadre_phone: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn new_form_page(
+    visitor: &Visitor,
+    form: &NewKeyPersonForm,
+    errors: Vec<(String, String)>,
+) -> Response {
+    let lang = visitor.lang;
+    let t = visitor.t();
+    let error_for = |name: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, m)| m.clone())
+    };
+    let text = |name: &'static str,
+                label: &'static str,
+                value: &str,
+                hint: &'static str,
+                required: bool,
+                numeric: bool| FieldView {
+        name,
+        label,
+        value: value.to_string(),
+        hint,
+        required,
+        numeric,
+        options: Vec::new(),
+        error: error_for(name),
+    };
+    let class = KeyClass::parse(&form.class).ok();
+    let source = Source::parse(&form.source).ok();
+    let mut class_field = text("class", t.class, "", "", true, false);
+    class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.class(c));
+    let mut source_field = text("source", t.source, "", "", true, false);
+    source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.source(s));
+    let fields = vec![
+        text("id_number", t.id_number, &form.id_number, "", true, false),
+        text("name", t.name, &form.name, "", true, false),
+        text("phone", t.phone, &form.phone, "", false, true),
+        text(
+            "area_code",
+            t.area,
+            &form.area_code,
+            t.area_code_hint,
+            true,
+            true,
+        ),
+        text(
+            "grid_code",
+            t.grid,
+            &form.grid_code,
+            t.grid_code_hint,
+            false,
+            true,
+        ),
+        class_field,
+        source_field,
+        text("cadre_name", t.cadre, &form.cadre_name, "", false, false),
+        text(
+            "cadre_phone",
+            t.cadre_phone,
+            &form.cadre_phone,
+            "",
+            false,
+            true,
+        ),
+        text("reason", t.reason, &form.reason, "", false, false),
+    ];
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = NewPage {
+        lang,
+        t,
+        user: visitor.user_view(),
+        fields,
+        errors,
+        form_token: visitor.form_token.clone(),
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn new_key_person_page(visitor: Visitor) -> Response {
+    if !visitor.may(Capability::CreateKeyPersons) {
+        return page_error(
+            visitor.lang,
+            StatusCode::FORBIDDEN,
+            "your role may not register key persons",
+        );
+    }
+    new_form_page(&visitor, &NewKeyPersonForm::default(), Vec::new())
+}
+
+/// Every field problem of the form at once, so the worker fixes them in one pass.
+fn parse_new_form(
+    form: &NewKeyPersonForm,
+) -> Result<(NewPerson, KeyClass, Source), Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut note = |problem: Problem| {
+        errors.push((
+            problem.field.unwrap_or_default(),
+            problem
+                .errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or(problem.detail),
+        ));
+    };
+    let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
+    let name = fields::name("name", &form.name).map_err(&mut note).ok();
+    let phone = fields::optional_phone("phone", Some(&form.phone))
+        .map_err(&mut note)
+        .ok();
+    let place = fields::place(&form.area_code, Some(&form.grid_code))
+        .map_err(&mut note)
+        .ok();
+    let class = fields::class(&form.class).map_err(&mut note).ok();
+    let source = fields::source(&form.source).map_err(&mut note).ok();
+    let _ = fields::optional_name("cadre_name", Some(&form.cadre_name)).map_err(&mut note);
+    let _ = fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).map_err(&mut note);
+    match (id_number, name, phone, place, class, source) {
+        (Some(id_number), Some(name), Some(phone), Some(place), Some(class), Some(source))
+            if errors.is_empty() =>
+        {
+            Ok((
+                NewPerson {
+                    id_number,
+                    name,
+                    phone,
+                    place,
+                },
+                class,
+                source,
+            ))
+        }
+        _ => Err(errors),
+    }
+}
+
+async fn new_key_person_submit(
+    visitor: Visitor,
+    axum::Form(form): axum::Form<NewKeyPersonForm>,
+) -> Response {
+    if let Err(refused) = visitor.check_form(&form.token) {
+        return refused;
+    }
+    let (person, class, source) = match parse_new_form(&form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return new_form_page(&visitor, &form, errors),
+    };
+    let handle = &visitor.caller.handle;
+    let outcome = async {
+        let person = handle.create_person(person, None).await?;
+        let record = NewKeyPerson {
+            person_id: person.id,
+            class,
+            source,
+            cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name))
+                .ok()
+                .flatten(),
+            cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone))
+                .ok()
+                .flatten(),
+            reason: if form.reason.trim().is_empty() {
+                visitor.lang.source(source).to_string()
+            } else {
+                form.reason.clone()
+            },
+        };
+        handle.create_key_person(record, None).await
+    }
+    .await
+    .map_err(Problem::from);
+    match outcome {
+        Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
+        Err(problem) if problem.status == 422 || problem.status == 409 => {
+            let field = problem.field.clone().unwrap_or_default();
+            let message = problem
+                .errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or(problem.detail);
+            new_form_page(&visitor, &form, vec![(field, message)])
+        }
+        Err(problem) => problem_page(visitor.lang, problem),
+    }
+}
+
+async fn tasks_page(visitor: Visitor) -> Response {
+    let lang = visitor.lang;
+    let today = visitor.caller.handle.today();
+    let page = match visitor
+        .caller
+        .handle
+        .tasks(Some(today), true, PageRequest::new(1, 200))
+        .await
+    {
+        Ok(page) => page,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|task| TaskRow {
+            key_person_id: task.key_person_id,
+            name: task.person_name,
+            status: lang.status(task.status).to_string(),
+            due: task.due_date.to_string(),
+            area: task.area_code,
+        })
+        .collect();
+    render(&TasksPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        today: today.to_string(),
+        rows,
+    })
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    page: Option<u32>,
+}
+
+async fn audit_page(visitor: Visitor, Query(query): Query<AuditQuery>) -> Response {
+    let lang = visitor.lang;
+    let page = match visitor
+        .caller
+        .handle
+        .audit_log(PageRequest::new(query.page.unwrap_or(1), 100))
+        .await
+    {
+        Ok(page) => page,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let more = u64::from(page.page) * u64::from(page.per_page) < page.total;
+    let next_link = more.then(|| format!("/audit?page={}", page.page + 1));
+    let rows = page.items.into_iter().map(AuditRow::from).collect();
+    render(&AuditPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        rows,
+        next_link,
+    })
+}

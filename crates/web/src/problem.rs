@@ -1,0 +1,127 @@
+//! RFC 7807 problem details: every API error, with the field at fault named. Internal failures
+//! are logged and never shown.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use store::StoreError;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The first field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("https://fangkong.dev/problems/{kind}"),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+            errors: Vec::new(),
+        }
+    }
+
+    /// 422 naming the field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Problem {
+        let message = message.into();
+        let mut problem = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            format!("{field}: {message}"),
+        );
+        problem.field = Some(field.to_string());
+        problem.errors.push(FieldError {
+            field: field.to_string(),
+            message,
+        });
+        problem
+    }
+
+    pub fn unauthorized() -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "log in first: send a bearer token from POST /api/v1/session",
+        )
+    }
+
+    pub fn not_found() -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "no such record")
+    }
+
+    pub fn internal() -> Problem {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed; the failure was logged",
+        )
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(err: StoreError) -> Problem {
+        match err {
+            StoreError::NotFound => Problem::not_found(),
+            StoreError::Forbidden { role, .. } => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("role {role} may not do this"),
+            ),
+            StoreError::Invalid { field, message } => Problem::invalid(field, message),
+            StoreError::Conflict { field, message } => {
+                let mut problem = Problem::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    format!("{field}: {message}"),
+                );
+                problem.field = Some(field.to_string());
+                problem.errors.push(FieldError {
+                    field: field.to_string(),
+                    message,
+                });
+                problem
+            }
+            StoreError::Transition(err) => Problem::invalid("to", err.to_string()),
+            StoreError::IdempotencyMismatch => Problem::invalid(
+                "Idempotency-Key",
+                StoreError::IdempotencyMismatch.to_string(),
+            ),
+            StoreError::Backend(message) => {
+                tracing::error!(%message, "storage failure");
+                Problem::internal()
+            }
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! API stories over HTTP against the real server, on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{Kind, TestApp, id_number};
+use serde_json::json;
+
+async fn create_transition_history(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let (_, id) = app
+        .key_person(&officer, &id_number("411702", 1), "张三", "411702001")
+        .await;
+    let (status, record) = app
+        .get(&officer, &format!("/api/v1/key-persons/{id}"))
+        .await;
+    assert_eq!((status, record["status"].as_str()), (200, Some("screened")));
+    for (to, severity) in [
+        ("central_observation", None),
+        ("suspected", None),
+        ("confirmed", Some("mild")),
+        ("cured", None),
+    ] {
+        let (status, body) = app
+            .post(
+                &officer,
+                &format!("/api/v1/key-persons/{id}/transitions"),
+                json!({"to": to, "reason": format!("转{to}"), "severity": severity}),
+            )
+            .await;
+        assert_eq!(status, 201, "{to}: {body}");
+        assert_eq!(body["status"], to);
+    }
+    let (_, record) = app
+        .get(&officer, &format!("/api/v1/key-persons/{id}"))
+        .await;
+    let history = record["history"].as_array().expect("history");
+    let steps: Vec<(Option<&str>, &str)> = history
+        .iter()
+        .map(|e| (e["from"].as_str(), e["to"].as_str().expect("to")))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (None, "screened"),
+            (Some("screened"), "central_observation"),
+            (Some("central_observation"), "suspected"),
+            (Some("suspected"), "confirmed"),
+            (Some("confirmed"), "cured")
+        ]
+    );
+    assert!(
+        history.iter().all(|e| e["actor"] == "officer"
+            && e["at"].as_str().is_some_and(|at| at.ends_with("+08:00")))
+    );
+    assert_eq!(history[3]["severity"], "mild");
+    assert_eq!(history[4]["reason"], "转cured");
+    assert_eq!(record["next"], json!(["post_discharge_isolation"]));
+    // An illegal move names both states and changes nothing.
+    let (status, problem) = app
+        .post(
+            &officer,
+            &format!("/api/v1/key-persons/{id}/transitions"),
+            json!({"to": "screened", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(problem["field"], "to");
+    let detail = problem["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains("cured") && detail.contains("screened"),
+        "{detail}"
+    );
+    let (_, after) = app
+        .get(&officer, &format!("/api/v1/key-persons/{id}"))
+        .await;
+    assert_eq!(after["history"].as_array().map(Vec::len), Some(5));
+}
+
+async fn bad_id_is_refused_and_writes_nothing(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let mut bad = id_number("411702", 2);
+    let last = if bad.ends_with('0') { '1' } else { '0' };
+    bad.replace_range(17.., &last.to_string());
+    let response = app
+        .client
+        .post(app.url("/api/v1/persons"))
+        .bearer_auth(&officer)
+        .json(&json!({"id_number": bad, "name": "李四", "phone": "13800002222", "area_code": "411702"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(problem["field"], "id_number");
+    assert_eq!(problem["status"], 422);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("check")),
+        "{problem}"
+    );
+    let (_, found) = app.get(&officer, "/api/v1/persons?q=李四").await;
+    assert_eq!(found["items"], json!([]));
+    // Each other field is named when it is the one at fault.
+    for (body, field) in [
+        (
+            json!({"id_number": id_number("411702", 3), "name": "李四", "phone": "12345", "area_code": "411702"}),
+            "phone",
+        ),
+        (
+            json!({"id_number": id_number("411702", 3), "name": "李4", "area_code": "411702"}),
+            "name",
+        ),
+        (
+            json!({"id_number": id_number("411702", 3), "name": "李四", "area_code": "999999"}),
+            "area_code",
+        ),
+        (
+            json!({"id_number": id_number("411702", 3), "name": "李四"}),
+            "area_code",
+        ),
+        (
+            json!({"id_number": 411702, "name": "李四", "area_code": "411702"}),
+            "id_number",
+        ),
+    ] {
+        let (status, problem) = app.post(&officer, "/api/v1/persons", body).await;
+        assert_eq!(
+            (status, problem["field"].as_str()),
+            (422, Some(field)),
+            "{problem}"
+        );
+    }
+    let (_, found) = app.get(&officer, "/api/v1/persons?q=李四").await;
+    assert_eq!(found["items"], json!([]));
+}
+
+async fn same_idempotency_key_makes_one_record(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let (status, person) = app
+        .post(
+            &officer,
+            "/api/v1/persons",
+            json!({"id_number": id_number("411702", 4), "name": "王五", "area_code": "411702"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let body = json!({"person_id": person["id"], "class": "fever", "source": "checkpoint"});
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(app.url("/api/v1/key-persons"))
+            .bearer_auth(&officer)
+            .header("Idempotency-Key", "8d0f5c1e-create-1")
+            .json(&body)
+            .send()
+            .await
+            .expect("post");
+        assert!(response.status().is_success(), "{}", response.status());
+        ids.push(response.json::<serde_json::Value>().await.expect("json")["id"].clone());
+    }
+    assert_eq!(ids[0], ids[1]);
+    let (_, list) = app.get(&officer, "/api/v1/key-persons").await;
+    assert_eq!(list["total"], 1);
+    // The same key with another body is refused.
+    let response = app
+        .client
+        .post(app.url("/api/v1/key-persons"))
+        .bearer_auth(&officer)
+        .header("Idempotency-Key", "8d0f5c1e-create-1")
+        .json(&json!({"person_id": person["id"], "class": "close_contact", "source": "checkpoint"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 422);
+}
+
+async fn officers_see_only_their_prefix(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let xiping = app.token("xiping").await;
+    let admin = app.token("admin").await;
+    let (mine_person, mine) = app
+        .key_person(&officer, &id_number("411702", 5), "赵六", "411702")
+        .await;
+    let (theirs_person, theirs) = app
+        .key_person(&xiping, &id_number("411721", 6), "钱七", "411721")
+        .await;
+    assert_eq!(
+        app.get(&officer, &format!("/api/v1/key-persons/{theirs}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.get(&officer, &format!("/api/v1/persons/{theirs_person}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.post(
+            &officer,
+            &format!("/api/v1/key-persons/{theirs}/transitions"),
+            json!({"to": "home_observation", "reason": "x"})
+        )
+        .await
+        .0,
+        404
+    );
+    let (_, list) = app.get(&officer, "/api/v1/key-persons").await;
+    let ids: Vec<_> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|k| k["id"].as_i64())
+        .collect();
+    assert_eq!(ids, [Some(mine)]);
+    let (_, list) = app.get(&officer, "/api/v1/key-persons?area=411721").await;
+    assert_eq!(list["total"], 0);
+    let (_, found) = app
+        .get(
+            &officer,
+            &format!("/api/v1/persons?q={}", id_number("411721", 6)),
+        )
+        .await;
+    assert_eq!(found["items"], json!([]));
+    let (_, found) = app.get(&officer, "/api/v1/persons?q=钱七").await;
+    assert_eq!(found["items"], json!([]));
+    let (_, all) = app.get(&admin, "/api/v1/key-persons").await;
+    assert_eq!(all["total"], 2);
+    assert_eq!(
+        app.get(&xiping, &format!("/api/v1/persons/{mine_person}"))
+            .await
+            .0,
+        404
+    );
+    // Lists mask identity data; a single record shows it, and that read is audited.
+    let masked = all["items"][0]["id_number"].as_str().expect("id");
+    assert!(masked.contains("**********"), "{masked}");
+    let (_, log) = app.get(&admin, "/api/v1/audit").await;
+    let actions: Vec<_> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "key_person.read")
+            && actions.iter().any(|a| a == "person.search"),
+        "{actions:?}"
+    );
+    assert!(
+        log["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|e| e["remote_addr"] == "127.0.0.1")
+    );
+}
+
+async fn unauthenticated_requests_are_refused(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/key-persons"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": "officer", "password": "wrong"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 401);
+    let health: serde_json::Value = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(health["status"], "ok");
+}
+
+on_both_backends!(
+    create_transition_history,
+    bad_id_is_refused_and_writes_nothing,
+    same_idempotency_key_makes_one_record,
+    officers_see_only_their_prefix,
+    unauthenticated_requests_are_refused,
+);

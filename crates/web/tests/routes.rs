@@ -1,0 +1,293 @@
+//! Every `/api/v1` route × every role: who may, who may not. The same table must equal the
+//! OpenAPI document, so a route cannot be added without being documented and walked here.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Kind, TestApp, USERS, id_number};
+use domain::Role;
+use serde_json::{Value, json};
+
+use Role::*;
+
+const STAFF_READERS: &[Role] = &[Admin, AreaOfficer, GridWorker, MedicalStaff, Inspector];
+const EVERY_STAFF: &[Role] = &[
+    Admin,
+    AreaOfficer,
+    GridWorker,
+    CheckpointStaff,
+    MedicalStaff,
+    EnterpriseContact,
+    Inspector,
+];
+const EVERYONE: &[Role] = &[
+    Admin,
+    AreaOfficer,
+    GridWorker,
+    CheckpointStaff,
+    MedicalStaff,
+    EnterpriseContact,
+    Inspector,
+    Citizen,
+];
+
+struct Route {
+    method: &'static str,
+    /// As documented, with `{id}`-style parameters.
+    template: &'static str,
+    allowed: &'static [Role],
+}
+
+/// The whole API. `POST /api/v1/session` is public (login) and walked separately.
+const ROUTES: &[Route] = &[
+    Route {
+        method: "delete",
+        template: "/api/v1/session",
+        allowed: EVERYONE,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/me",
+        allowed: EVERYONE,
+    },
+    Route {
+        method: "post",
+        template: "/api/v1/persons",
+        allowed: &[Admin, AreaOfficer, GridWorker],
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/persons",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/persons/{id}",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "post",
+        template: "/api/v1/key-persons",
+        allowed: &[Admin, AreaOfficer, GridWorker],
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/key-persons",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/key-persons/{id}",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "post",
+        template: "/api/v1/key-persons/{id}/transitions",
+        allowed: &[Admin, AreaOfficer, MedicalStaff],
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/tasks",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/areas/{code}",
+        allowed: EVERY_STAFF,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/areas/{code}/children",
+        allowed: EVERY_STAFF,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/grids/{code}",
+        allowed: EVERY_STAFF,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/grids/{code}/children",
+        allowed: EVERY_STAFF,
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/audit",
+        allowed: &[Admin],
+    },
+];
+
+fn username(role: Role) -> &'static str {
+    USERS
+        .iter()
+        .find(|(_, r, _)| *r == role)
+        .map(|(u, _, _)| *u)
+        .expect("a user per role")
+}
+
+async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Value) -> u16 {
+    let request = match method {
+        "get" => app.client.get(app.url(path)),
+        "post" => app.client.post(app.url(path)).json(&body),
+        "delete" => app.client.delete(app.url(path)),
+        other => panic!("method {other}"),
+    };
+    request
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+async fn walk(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let (person, record) = app
+        .key_person(&officer, &id_number("411702", 1), "张三", "411702")
+        .await;
+    let mut serial = 10;
+    let mut failures = Vec::new();
+    for role in Role::ALL {
+        for route in ROUTES {
+            // A fresh session per call: DELETE /session ends the one it is sent with.
+            let token = app.token(username(role)).await;
+            serial += 1;
+            let path = route.template.replace(
+                "{id}",
+                &if route.template.starts_with("/api/v1/persons") {
+                    person
+                } else {
+                    record
+                }
+                .to_string(),
+            );
+            let path = path.replace("{code}", "411702");
+            let path = if path == "/api/v1/persons" && route.method == "get" {
+                "/api/v1/persons?q=张三".to_string()
+            } else {
+                path
+            };
+            let body = match (route.method, route.template) {
+                ("post", "/api/v1/persons") => {
+                    json!({"id_number": id_number("411702", serial), "name": "李四", "area_code": "411702001001"})
+                }
+                ("post", "/api/v1/key-persons") => {
+                    json!({"person_id": person, "class": "fever", "source": "report"})
+                }
+                ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
+                _ => Value::Null,
+            };
+            let status = call(&app, &token, route.method, &path, body).await;
+            let allowed = route.allowed.contains(&role);
+            let ok = if allowed {
+                status != 401 && status != 403 && status < 500
+            } else {
+                status == 403
+            };
+            if !ok {
+                failures.push(format!(
+                    "{role:?} {} {} → {status} (expected {})",
+                    route.method,
+                    path,
+                    if allowed { "allowed" } else { "403" }
+                ));
+            }
+        }
+        // Without a token everything but login is 401.
+        for route in ROUTES {
+            let path = route
+                .template
+                .replace("{id}", "1")
+                .replace("{code}", "411702");
+            let request = match route.method {
+                "get" => app.client.get(app.url(&path)),
+                "post" => app.client.post(app.url(&path)).json(&json!({})),
+                _ => app.client.delete(app.url(&path)),
+            };
+            let status = request.send().await.expect("request").status().as_u16();
+            if status != 401 {
+                failures.push(format!("anonymous {} {path} → {status}", route.method));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn every_route_by_every_role_on_sqlite() {
+    walk(Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_route_by_every_role_on_postgres() {
+    walk(Kind::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_the_routes() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .into_iter()
+                .flat_map(move |ops| ops.keys().map(move |m| (m.clone(), path.clone())))
+        })
+        .filter(|(method, _)| ["get", "post", "put", "patch", "delete"].contains(&method.as_str()))
+        .collect();
+    let mut walked: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.template.to_string()))
+        .collect();
+    walked.insert(("post".into(), "/api/v1/session".into()));
+    let undocumented: Vec<_> = walked.difference(&documented).collect();
+    let unwalked: Vec<_> = documented.difference(&walked).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the OpenAPI document: {undocumented:?}"
+    );
+    assert!(
+        unwalked.is_empty(),
+        "documented routes the role walk does not cover: {unwalked:?}"
+    );
+    // Every documented route answers (not the API's 404 fallback) — the document matches the router.
+    let token = app.token("admin").await;
+    for (method, path) in &documented {
+        let path = path.replace("{id}", "1").replace("{code}", "411700");
+        let status = call(&app, &token, method, &path, json!({})).await;
+        let fallback = status == 404 && {
+            let body = match method.as_str() {
+                "get" => app.client.get(app.url(&path)),
+                "post" => app.client.post(app.url(&path)).json(&json!({})),
+                _ => app.client.delete(app.url(&path)),
+            }
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .unwrap_or_default();
+            body.contains("no such API route")
+        };
+        assert!(
+            !fallback && status != 405,
+            "{method} {path} is documented but not served ({status})"
+        );
+    }
+}
