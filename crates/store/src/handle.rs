@@ -269,8 +269,10 @@ impl Handle {
         self.backend.audit(self.scope(), page).await
     }
 
-    /// Division names are public statistical data; reading them needs the capability only.
-    pub fn may_read_areas(&self) -> Result<()> {
-        self.require(Capability::ReadAreas)
+    /// Refuses early, before a request body is even parsed, when the role lacks `capability`:
+    /// a caller who may not act learns nothing about its input. Division names, public
+    /// statistical data, need only this check.
+    pub fn authorize(&self, capability: Capability) -> Result<()> {
+        self.require(capability)
     }
 }

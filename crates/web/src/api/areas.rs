@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::Path;
 use divisions::{Division, Level};
+use domain::Capability;
 
 use super::dto::{AreaBody, GridBody};
 use crate::auth::Caller;
@@ -30,7 +31,7 @@ fn area_body(d: Division) -> AreaBody {
 #[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = AreaBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_area(caller: Caller, Path(code): Path<String>) -> Result<Json<AreaBody>, Problem> {
-    caller.handle.may_read_areas()?;
+    caller.handle.authorize(Capability::ReadAreas)?;
     divisions::get(&code)
         .map(|d| Json(area_body(d)))
         .ok_or_else(Problem::not_found)
@@ -43,7 +44,7 @@ pub async fn area_children(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<AreaBody>>, Problem> {
-    caller.handle.may_read_areas()?;
+    caller.handle.authorize(Capability::ReadAreas)?;
     divisions::get(&code).ok_or_else(Problem::not_found)?;
     Ok(Json(
         divisions::children(&code)

@@ -1,7 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use domain::{GridCode, Scope, State};
+use domain::{Capability, GridCode, Scope, State};
 use serde::Deserialize;
 use store::{KeyPersonFilter, NewKeyPerson, PageRequest, TransitionRequest};
 use utoipa::IntoParams;
@@ -24,6 +24,7 @@ pub async fn create_key_person(
     caller: Caller,
     body: JsonBody<NewKeyPersonBody>,
 ) -> Result<(StatusCode, Json<KeyPersonCreated>), Problem> {
+    caller.handle.authorize(Capability::CreateKeyPersons)?;
     let input = body.value;
     let source = fields::source(&input.source)?;
     let record = NewKeyPerson {
@@ -158,6 +159,7 @@ pub async fn transition_key_person(
     Path(id): Path<i64>,
     body: JsonBody<TransitionBody>,
 ) -> Result<(StatusCode, Json<TransitionDone>), Problem> {
+    caller.handle.authorize(Capability::TransitionKeyPersons)?;
     let request = transition_request(&body.value)?;
     let done = caller
         .handle

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
+use domain::Capability;
 use serde::Deserialize;
 use store::NewPerson;
 use utoipa::IntoParams;
@@ -20,6 +21,7 @@ pub async fn create_person(
     caller: Caller,
     body: JsonBody<NewPersonBody>,
 ) -> Result<(StatusCode, Json<PersonBody>), Problem> {
+    caller.handle.authorize(Capability::WritePersons)?;
     let input = body.value;
     let person = NewPerson {
         id_number: fields::id_number(&input.id_number)?,
