@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should stop loudly
 //! The storage conformance suite on a fresh SQLite file per test.
 
 use std::sync::Arc;

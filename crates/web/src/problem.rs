@@ -16,9 +16,11 @@ pub struct FieldError {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
+    #[serde(rename = "type", serialize_with = "problem_uri")]
+    #[schema(value_type = String)]
+    pub kind: &'static str,
+    #[schema(value_type = String)]
+    pub title: &'static str,
     pub status: u16,
     pub detail: String,
     /// The first field at fault, when one is.
@@ -28,11 +30,18 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
+fn problem_uri<S: serde::Serializer>(
+    kind: &&'static str,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&format!("https://fangkong.dev/problems/{kind}"))
+}
+
 impl Problem {
-    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Problem {
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Problem {
         Problem {
-            kind: format!("https://fangkong.dev/problems/{kind}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            kind,
+            title: status.canonical_reason().unwrap_or("Error"),
             status: status.as_u16(),
             detail: detail.into(),
             field: None,

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should stop loudly
 //! API stories over HTTP against the real server, on SQLite and PostgreSQL.
 
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should stop loudly
 //! The pages in headless Chromium (Debian `chromium` + `chromium-driver`) through WebDriver: log
 //! in, filter the key-person list, open a record, change its status — on a 375 px phone screen.
 //! No skipping: without Chromium this test fails and says so.

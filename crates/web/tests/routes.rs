@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a failed step should stop loudly
 //! Every `/api/v1` route × every role: who may, who may not. The same table must equal the
 //! OpenAPI document, so a route cannot be added without being documented and walked here.
 

@@ -165,16 +165,17 @@ impl Visitor {
         self.caller.user.role.may(capability)
     }
 
-    fn check_form(&self, token: &str) -> Result<(), Response> {
-        if token == self.form_token {
-            Ok(())
-        } else {
-            Err(page_error(
-                self.lang,
-                StatusCode::FORBIDDEN,
-                "form expired; reload the page",
-            ))
-        }
+    /// A form posted from another site cannot carry the session's form token.
+    fn form_is_genuine(&self, token: &str) -> bool {
+        token == self.form_token
+    }
+
+    fn stale_form(&self) -> Response {
+        page_error(
+            self.lang,
+            StatusCode::FORBIDDEN,
+            "form expired; reload the page",
+        )
     }
 }
 
@@ -431,8 +432,8 @@ async fn transition_submit(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<TransitionForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_form(&form.token) {
-        return refused;
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
     }
     let body = crate::api::dto::TransitionBody {
         to: form.to.clone(),
@@ -636,8 +637,8 @@ async fn new_key_person_submit(
     visitor: Visitor,
     axum::Form(form): axum::Form<NewKeyPersonForm>,
 ) -> Response {
-    if let Err(refused) = visitor.check_form(&form.token) {
-        return refused;
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
     }
     let (person, class, source) = match parse_new_form(&form) {
         Ok(parsed) => parsed,
