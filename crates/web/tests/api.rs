@@ -301,7 +301,74 @@ async fn unauthenticated_requests_are_refused(kind: Kind) {
     assert_eq!(health["status"], "ok");
 }
 
+async fn durations_are_settings_over_the_api(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let admin = app.token("admin").await;
+    let officer = app.token("officer").await;
+    let (_, current) = app.get(&officer, "/api/v1/settings/durations").await;
+    assert_eq!(current["home_isolation_days"], 14);
+    assert_eq!(current["epidemic_area_observation_days"], 24);
+    let mut changed = current.clone();
+    changed["home_isolation_days"] = json!(0);
+    let response = app
+        .client
+        .put(app.url("/api/v1/settings/durations"))
+        .bearer_auth(&admin)
+        .json(&changed)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.json::<serde_json::Value>().await.expect("json")["field"],
+        "home_isolation_days"
+    );
+    let response = app
+        .client
+        .put(app.url("/api/v1/settings/durations"))
+        .bearer_auth(&officer)
+        .json(&current)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 403);
+    changed["home_isolation_days"] = json!(7);
+    let response = app
+        .client
+        .put(app.url("/api/v1/settings/durations"))
+        .bearer_auth(&admin)
+        .json(&changed)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 200);
+    let (_, id) = app
+        .key_person(&officer, &id_number("411702", 7), "孙八", "411702")
+        .await;
+    app.post(
+        &officer,
+        &format!("/api/v1/key-persons/{id}/transitions"),
+        json!({"to": "home_observation", "reason": "居家"}),
+    )
+    .await;
+    let (_, record) = app
+        .get(&officer, &format!("/api/v1/key-persons/{id}"))
+        .await;
+    let start: jiff::civil::Date = record["measure"]["start"]
+        .as_str()
+        .expect("start")
+        .parse()
+        .expect("date");
+    let planned: jiff::civil::Date = record["measure"]["planned_end"]
+        .as_str()
+        .expect("end")
+        .parse()
+        .expect("date");
+    assert_eq!((planned - start).get_days(), 7);
+}
+
 on_both_backends!(
+    durations_are_settings_over_the_api,
     create_transition_history,
     bad_id_is_refused_and_writes_nothing,
     same_idempotency_key_makes_one_record,

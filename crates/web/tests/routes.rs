@@ -117,6 +117,16 @@ const ROUTES: &[Route] = &[
         template: "/api/v1/audit",
         allowed: &[Admin],
     },
+    Route {
+        method: "get",
+        template: "/api/v1/settings/durations",
+        allowed: STAFF_READERS,
+    },
+    Route {
+        method: "put",
+        template: "/api/v1/settings/durations",
+        allowed: &[Admin],
+    },
 ];
 
 fn username(role: Role) -> &'static str {
@@ -131,6 +141,7 @@ async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Value)
     let request = match method {
         "get" => app.client.get(app.url(path)),
         "post" => app.client.post(app.url(path)).json(&body),
+        "put" => app.client.put(app.url(path)).json(&body),
         "delete" => app.client.delete(app.url(path)),
         other => panic!("method {other}"),
     };
@@ -179,6 +190,9 @@ async fn walk(kind: Kind) {
                     json!({"person_id": person, "class": "fever", "source": "report"})
                 }
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
+                ("put", _) => {
+                    json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})
+                }
                 _ => Value::Null,
             };
             let status = call(&app, &token, route.method, &path, body).await;
@@ -206,6 +220,7 @@ async fn walk(kind: Kind) {
             let request = match route.method {
                 "get" => app.client.get(app.url(&path)),
                 "post" => app.client.post(app.url(&path)).json(&json!({})),
+                "put" => app.client.put(app.url(&path)).json(&json!({})),
                 _ => app.client.delete(app.url(&path)),
             };
             let status = request.send().await.expect("request").status().as_u16();
@@ -275,6 +290,7 @@ async fn the_openapi_document_lists_exactly_the_routes() {
             let body = match method.as_str() {
                 "get" => app.client.get(app.url(&path)),
                 "post" => app.client.post(app.url(&path)).json(&json!({})),
+                "put" => app.client.put(app.url(&path)).json(&json!({})),
                 _ => app.client.delete(app.url(&path)),
             }
             .bearer_auth(&token)

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod key_persons;
 pub mod persons;
 pub mod session;
+pub mod settings;
 
 use axum::Json;
 use axum::extract::State;
@@ -23,7 +24,7 @@ use crate::problem::Problem;
 #[openapi(
     info(title = "fangkong API", description = "防控指挥平台 — epidemic prevention-and-control command platform. Errors are RFC 7807 problem details naming the field at fault."),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"))
+    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"))
 )]
 struct ApiDoc;
 
@@ -58,6 +59,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(areas::grid_children))
         .routes(routes!(admin::list_tasks))
         .routes(routes!(admin::list_audit))
+        .routes(routes!(settings::get_durations, settings::put_durations))
         .split_for_parts()
 }
 

@@ -1,0 +1,85 @@
+use axum::Json;
+use domain::{Capability, Durations};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::json::JsonBody;
+use crate::problem::Problem;
+
+/// How many days each measure lasts (SPEC §4.2); new measures use the values in force.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DurationSettings {
+    pub home_isolation_days: u16,
+    pub central_isolation_days: u16,
+    /// Observation of arrivals from key epidemic areas.
+    pub epidemic_area_observation_days: u16,
+    /// Central isolation after discharge from hospital.
+    pub post_discharge_days: u16,
+    pub health_monitoring_days: u16,
+}
+
+const MAX_DAYS: u16 = 365;
+
+impl From<Durations> for DurationSettings {
+    fn from(d: Durations) -> DurationSettings {
+        DurationSettings {
+            home_isolation_days: d.home_isolation_days,
+            central_isolation_days: d.central_isolation_days,
+            epidemic_area_observation_days: d.epidemic_area_observation_days,
+            post_discharge_days: d.post_discharge_days,
+            health_monitoring_days: d.health_monitoring_days,
+        }
+    }
+}
+
+impl DurationSettings {
+    fn checked(self) -> Result<Durations, Problem> {
+        let fields = [
+            ("home_isolation_days", self.home_isolation_days),
+            ("central_isolation_days", self.central_isolation_days),
+            (
+                "epidemic_area_observation_days",
+                self.epidemic_area_observation_days,
+            ),
+            ("post_discharge_days", self.post_discharge_days),
+            ("health_monitoring_days", self.health_monitoring_days),
+        ];
+        if let Some((field, _)) = fields
+            .iter()
+            .find(|(_, days)| !(1..=MAX_DAYS).contains(days))
+        {
+            return Err(Problem::invalid(
+                field,
+                format!("between 1 and {MAX_DAYS} days"),
+            ));
+        }
+        Ok(Durations {
+            home_isolation_days: self.home_isolation_days,
+            central_isolation_days: self.central_isolation_days,
+            epidemic_area_observation_days: self.epidemic_area_observation_days,
+            post_discharge_days: self.post_discharge_days,
+            health_monitoring_days: self.health_monitoring_days,
+        })
+    }
+}
+
+/// The measure durations in force.
+#[utoipa::path(get, path = "/api/v1/settings/durations", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = DurationSettings), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_durations(caller: Caller) -> Result<Json<DurationSettings>, Problem> {
+    Ok(Json(caller.handle.durations()?.into()))
+}
+
+/// Change the measure durations (admins). Measures already running keep their planned end.
+#[utoipa::path(put, path = "/api/v1/settings/durations", tag = "settings", security(("bearer" = [])), request_body = DurationSettings,
+    responses((status = 200, body = DurationSettings), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_durations(
+    caller: Caller,
+    body: JsonBody<DurationSettings>,
+) -> Result<Json<DurationSettings>, Problem> {
+    caller.handle.authorize(Capability::ManageSettings)?;
+    let durations = body.value.checked()?;
+    caller.handle.set_durations(durations.clone()).await?;
+    Ok(Json(durations.into()))
+}
