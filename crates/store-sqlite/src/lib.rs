@@ -5,7 +5,11 @@
 //! write survives a crash.
 
 mod bulk;
-mod rows;
+mod columns;
+
+use columns::Columns;
+use store::rows;
+use store::rows::RowReader;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -169,7 +173,7 @@ impl Backend for SqliteBackend {
         .map_err(fail)?;
         row.map(|row| {
             Ok(Credentials {
-                user: rows::user(&row)?,
+                user: rows::user(&Columns(&row))?,
                 password_hash: row.try_get("password_hash").map_err(fail)?,
             })
         })
@@ -202,8 +206,8 @@ impl Backend for SqliteBackend {
 
     async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_digest = ? AND s.expires_at > ?",
-            rows::USER_COLUMNS_U
+            "SELECT {} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)",
+            rows::USER_COLUMNS
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(token_digest)
@@ -211,7 +215,7 @@ impl Backend for SqliteBackend {
             .fetch_optional(&self.readers)
             .await
             .map_err(fail)?;
-        row.map(|row| rows::user(&row)).transpose()
+        row.map(|row| rows::user(&Columns(&row))).transpose()
     }
 
     async fn delete_session(&self, token_digest: &str) -> Result<()> {
@@ -365,7 +369,7 @@ impl Backend for SqliteBackend {
             .await
             .map_err(fail)?
             .ok_or(StoreError::NotFound)?;
-        rows::person(&row)
+        rows::person(&Columns(&row))
     }
 
     async fn search_persons(
@@ -393,7 +397,7 @@ impl Backend for SqliteBackend {
             .push(" ORDER BY name, id LIMIT ")
             .push_bind(i64::from(limit));
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        found.iter().map(rows::person).collect()
+        found.iter().map(|r| rows::person(&Columns(r))).collect()
     }
 
     async fn insert_key_person(
@@ -519,7 +523,10 @@ impl Backend for SqliteBackend {
             .push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(rows::key_person).collect::<Result<_>>()?,
+            items: found
+                .iter()
+                .map(|r| rows::key_person(&Columns(r)))
+                .collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -540,7 +547,7 @@ impl Backend for SqliteBackend {
             .await
             .map_err(fail)?
             .ok_or(StoreError::NotFound)?;
-        let record = rows::key_person(&row)?;
+        let record = rows::key_person(&Columns(&row))?;
         let events = sqlx::query(
             "SELECT id, from_status, from_severity, to_status, to_severity, actor_name, at, reason \
              FROM key_person_events WHERE key_person_id = ? ORDER BY id",
@@ -558,8 +565,14 @@ impl Backend for SqliteBackend {
         .map_err(fail)?;
         Ok(KeyPersonDetail {
             record,
-            history: events.iter().map(rows::event).collect::<Result<_>>()?,
-            measures: measures.iter().map(rows::measure).collect::<Result<_>>()?,
+            history: events
+                .iter()
+                .map(|r| rows::event(&Columns(r)))
+                .collect::<Result<_>>()?,
+            measures: measures
+                .iter()
+                .map(|r| rows::measure(&Columns(r)))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -590,12 +603,9 @@ impl Backend for SqliteBackend {
             .ok_or(StoreError::NotFound)?;
         let area_code: String = row.try_get("area_code").map_err(fail)?;
         let current = CurrentRecord {
-            state: codec::state(
-                &rows::text(&row, "status")?,
-                rows::opt_text(&row, "severity")?.as_deref(),
-            )?,
-            class: codec::class(&rows::text(&row, "class")?)?,
-            measure: rows::current_measure(&row)?,
+            state: rows::state(&Columns(&row))?,
+            class: codec::class(&Columns(&row).text("class")?)?,
+            measure: rows::current_measure(&Columns(&row))?,
         };
         let plan = planner.plan(&current)?;
         let after = plan.resulting_measure(current.measure.as_ref());
@@ -691,7 +701,10 @@ impl Backend for SqliteBackend {
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(rows::task).collect::<Result<_>>()?,
+            items: found
+                .iter()
+                .map(|r| rows::task(&Columns(r)))
+                .collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -709,7 +722,7 @@ impl Backend for SqliteBackend {
             .await
             .map_err(fail)?
             .ok_or(StoreError::NotFound)?;
-        let grid = rows::grid(&row)?;
+        let grid = rows::grid(&Columns(&row))?;
         self.with_details(grid).await
     }
 
@@ -723,7 +736,7 @@ impl Backend for SqliteBackend {
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         let mut grids = Vec::with_capacity(found.len());
         for row in &found {
-            grids.push(self.with_details(rows::grid(row)?).await?);
+            grids.push(self.with_details(rows::grid(&Columns(row))?).await?);
         }
         Ok(grids)
     }
@@ -766,7 +779,10 @@ impl Backend for SqliteBackend {
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(rows::audit).collect::<Result<_>>()?,
+            items: found
+                .iter()
+                .map(|r| rows::audit(&Columns(r)))
+                .collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -797,7 +813,7 @@ impl SqliteBackend {
         .map_err(fail)?;
         grid.workers = workers
             .iter()
-            .map(rows::grid_worker)
+            .map(|r| rows::grid_worker(&Columns(r)))
             .collect::<Result<_>>()?;
         Ok(grid)
     }

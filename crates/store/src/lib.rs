@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod handle;
 pub mod model;
+pub mod rows;
 pub mod transition;
 
 pub use backend::Backend;

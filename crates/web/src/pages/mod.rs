@@ -698,6 +698,7 @@ async fn tasks_page(visitor: Visitor) -> Response {
         .items
         .into_iter()
         .map(|task| TaskRow {
+            overdue: task.due_date < today,
             key_person_id: task.key_person_id,
             name: task.person_name,
             status: lang.status(task.status).to_string(),

@@ -275,6 +275,7 @@ pub struct NewPage {
 }
 
 pub struct TaskRow {
+    pub overdue: bool,
     pub key_person_id: i64,
     pub name: String,
     pub status: String,
