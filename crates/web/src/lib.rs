@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+mod extract;
 mod json;
 mod mask;
 pub mod pages;

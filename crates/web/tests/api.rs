@@ -367,7 +367,59 @@ async fn durations_are_settings_over_the_api(kind: Kind) {
     assert_eq!((planned - start).get_days(), 7);
 }
 
+async fn malformed_paths_and_queries_are_problems(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    for (path, field) in [
+        ("/api/v1/key-persons/abc", "path"),
+        ("/api/v1/key-persons?page=abc", "page"),
+        ("/api/v1/key-persons?status=cured_twice", "status"),
+        ("/api/v1/key-persons?area=4117", "area"),
+        ("/api/v1/persons", "q"),
+        ("/api/v1/tasks?due=tomorrow", "due"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&officer)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), 422, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+        let problem: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(problem["field"], field, "{path}: {problem}");
+    }
+    let response = app
+        .client
+        .get(app.url("/api/v1/no-such-thing"))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let response = app
+        .client
+        .post(app.url("/api/v1/persons"))
+        .bearer_auth(&officer)
+        .body("{\"name\":")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 422);
+}
+
 on_both_backends!(
+    malformed_paths_and_queries_are_problems,
     durations_are_settings_over_the_api,
     create_transition_history,
     bad_id_is_refused_and_writes_nothing,

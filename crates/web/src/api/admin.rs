@@ -1,11 +1,11 @@
 use axum::Json;
-use axum::extract::Query;
 use serde::Deserialize;
 use store::PageRequest;
 use utoipa::IntoParams;
 
 use super::dto::{AuditBody, AuditPage, TaskBody, TaskPage};
 use crate::auth::Caller;
+use crate::extract::ApiQuery;
 use crate::problem::Problem;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -22,7 +22,7 @@ pub struct TaskParams {
     responses((status = 200, body = TaskPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_tasks(
     caller: Caller,
-    Query(params): Query<TaskParams>,
+    ApiQuery(params): ApiQuery<TaskParams>,
 ) -> Result<Json<TaskPage>, Problem> {
     let due = match params.due.as_deref().unwrap_or("today") {
         "today" => Some(caller.handle.today()),
@@ -53,7 +53,7 @@ pub struct AuditParams {
     responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_audit(
     caller: Caller,
-    Query(params): Query<AuditParams>,
+    ApiQuery(params): ApiQuery<AuditParams>,
 ) -> Result<Json<AuditPage>, Problem> {
     let page = caller
         .handle

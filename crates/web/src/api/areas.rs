@@ -1,10 +1,10 @@
 use axum::Json;
-use axum::extract::Path;
 use divisions::{Division, Level};
 use domain::Capability;
 
 use super::dto::{AreaBody, GridBody};
 use crate::auth::Caller;
+use crate::extract::ApiPath;
 use crate::problem::Problem;
 
 pub fn level_name(level: Level) -> &'static str {
@@ -30,7 +30,10 @@ fn area_body(d: Division) -> AreaBody {
 /// A division (national statistical codes; see `divisions::SOURCE`).
 #[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = AreaBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_area(caller: Caller, Path(code): Path<String>) -> Result<Json<AreaBody>, Problem> {
+pub async fn get_area(
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<AreaBody>, Problem> {
     caller.handle.authorize(Capability::ReadAreas)?;
     divisions::get(&code)
         .map(|d| Json(area_body(d)))
@@ -42,7 +45,7 @@ pub async fn get_area(caller: Caller, Path(code): Path<String>) -> Result<Json<A
     responses((status = 200, body = Vec<AreaBody>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn area_children(
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<AreaBody>>, Problem> {
     caller.handle.authorize(Capability::ReadAreas)?;
     divisions::get(&code).ok_or_else(Problem::not_found)?;
@@ -57,7 +60,10 @@ pub async fn area_children(
 /// A grid in your jurisdiction, with its household count and workers.
 #[utoipa::path(get, path = "/api/v1/grids/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = GridBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_grid(caller: Caller, Path(code): Path<String>) -> Result<Json<GridBody>, Problem> {
+pub async fn get_grid(
+    caller: Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<GridBody>, Problem> {
     Ok(Json(GridBody::from(caller.handle.grid(&code).await?)))
 }
 
@@ -66,7 +72,7 @@ pub async fn get_grid(caller: Caller, Path(code): Path<String>) -> Result<Json<G
     responses((status = 200, body = Vec<GridBody>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn grid_children(
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Vec<GridBody>>, Problem> {
     Ok(Json(
         caller

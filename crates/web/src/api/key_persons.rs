@@ -1,5 +1,4 @@
 use axum::Json;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use domain::{Capability, GridCode, Scope, State};
 use serde::Deserialize;
@@ -12,6 +11,7 @@ use super::dto::{
 };
 use super::fields;
 use crate::auth::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 
@@ -106,7 +106,7 @@ impl ListParams {
     responses((status = 200, body = KeyPersonPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_key_persons(
     caller: Caller,
-    Query(params): Query<ListParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<KeyPersonPage>, Problem> {
     let page = caller
         .handle
@@ -129,7 +129,7 @@ pub async fn list_key_persons(
     responses((status = 200, body = KeyPersonDetailBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_key_person(
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<KeyPersonDetailBody>, Problem> {
     Ok(Json(KeyPersonDetailBody::from(
         caller.handle.key_person(id).await?,
@@ -156,7 +156,7 @@ pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, P
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn transition_key_person(
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     body: JsonBody<TransitionBody>,
 ) -> Result<(StatusCode, Json<TransitionDone>), Problem> {
     caller.handle.authorize(Capability::TransitionKeyPersons)?;

@@ -1,5 +1,4 @@
 use axum::Json;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use domain::Capability;
 use serde::Deserialize;
@@ -9,6 +8,7 @@ use utoipa::IntoParams;
 use super::dto::{NewPersonBody, PersonBody, PersonList};
 use super::fields;
 use crate::auth::Caller;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 
@@ -55,7 +55,7 @@ pub struct SearchParams {
     responses((status = 200, body = PersonList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn search_persons(
     caller: Caller,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<PersonList>, Problem> {
     let found = caller
         .handle
@@ -69,6 +69,9 @@ pub async fn search_persons(
 /// One person.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PersonBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_person(caller: Caller, Path(id): Path<i64>) -> Result<Json<PersonBody>, Problem> {
+pub async fn get_person(
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<PersonBody>, Problem> {
     Ok(Json(PersonBody::from(caller.handle.person(id).await?)))
 }
