@@ -40,8 +40,30 @@ pub fn app(db: Db) -> Router {
         .route("/api/v1/{*rest}", axum::routing::any(api::api_not_found))
         .route("/healthz", get(api::healthz))
         .merge(pages::router())
+        .layer(axum::middleware::map_response(security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Pages load nothing from elsewhere and may not be framed; responses are never sniffed.
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    // htmx adds its indicator styles inline, hence 'unsafe-inline' for styles only.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    response
 }
 
 /// Opens release tasks as they fall due: at start, then every ten minutes (cheap and idempotent,
