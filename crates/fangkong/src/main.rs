@@ -91,13 +91,13 @@ enum UserCommand {
 pub async fn open_backend(data_dir: &Path) -> anyhow::Result<Arc<dyn Backend>> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let backend = store_postgres::PgBackend::connect(&url)
+            let backend = store_postgres::connect(&url)
                 .await
                 .context("opening PostgreSQL")?;
             Ok(Arc::new(backend))
         }
         Ok(url) if url.starts_with("sqlite:") => Ok(Arc::new(
-            store_sqlite::SqliteBackend::open_url(&url)
+            store_sqlite::open_url(&url)
                 .await
                 .context("opening SQLite")?,
         )),
@@ -109,7 +109,7 @@ pub async fn open_backend(data_dir: &Path) -> anyhow::Result<Arc<dyn Backend>> {
                 .with_context(|| format!("creating {}", data_dir.display()))?;
             let path = data_dir.join("fangkong.db");
             Ok(Arc::new(
-                store_sqlite::SqliteBackend::open(&path)
+                store_sqlite::open(&path)
                     .await
                     .with_context(|| format!("opening {}", path.display()))?,
             ))

@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use store::Backend;
-use store_postgres::PgBackend;
 
 async fn fresh() -> Arc<dyn Backend> {
     let url = store_postgres::testing::fresh_database()
         .await
         .expect("PostgreSQL for tests");
-    Arc::new(PgBackend::connect(&url).await.expect("connect"))
+    Arc::new(store_postgres::connect(&url).await.expect("connect"))
 }
 
 store::conformance_tests!(fresh);

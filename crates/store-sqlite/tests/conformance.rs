@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use store::Backend;
-use store_sqlite::SqliteBackend;
 
 async fn fresh() -> Arc<dyn Backend> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.keep().join("fangkong.db");
-    Arc::new(SqliteBackend::open(&path).await.expect("open sqlite"))
+    Arc::new(store_sqlite::open(&path).await.expect("open sqlite"))
 }
 
 store::conformance_tests!(fresh);

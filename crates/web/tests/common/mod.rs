@@ -22,7 +22,7 @@ pub async fn backend(kind: Kind) -> Arc<dyn Backend> {
         Kind::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir").keep();
             Arc::new(
-                store_sqlite::SqliteBackend::open(&dir.join("fangkong.db"))
+                store_sqlite::open(&dir.join("fangkong.db"))
                     .await
                     .expect("sqlite"),
             )
@@ -31,11 +31,7 @@ pub async fn backend(kind: Kind) -> Arc<dyn Backend> {
             let url = store_postgres::testing::fresh_database()
                 .await
                 .expect("PostgreSQL for tests");
-            Arc::new(
-                store_postgres::PgBackend::connect(&url)
-                    .await
-                    .expect("postgres"),
-            )
+            Arc::new(store_postgres::connect(&url).await.expect("postgres"))
         }
     }
 }

@@ -1,0 +1,43 @@
+//! Where SQLite and PostgreSQL differ, named once.
+
+use std::fmt::Write;
+
+use sqlx::{AssertSqlSafe, Database};
+
+/// A database and its differences from the SQL written in this crate.
+pub trait Dialect: Send + Sync + 'static {
+    type Db: Database;
+    /// "sqlite" or "postgres".
+    const KIND: &'static str;
+    /// Placeholders are written `?` here; PostgreSQL numbers them (`$1`, `$2`, …).
+    const NUMBERED_PLACEHOLDERS: bool;
+    /// Run first in an idempotent write, bound to (key, user id), so that two requests with the
+    /// same key wait for each other; `None` where writes are serialised anyway (SQLite).
+    const IDEMPOTENCY_LOCK: Option<&'static str>;
+    /// Run after a bulk load with explicit ids; `{table}` stands for the table (PostgreSQL moves
+    /// the identity sequence past the loaded ids).
+    const AFTER_BULK_LOAD: Option<&'static str>;
+    /// Statements that refresh statistics and reclaim space after a bulk load.
+    const OPTIMIZE: &'static [&'static str];
+
+    /// How many rows a statement changed.
+    fn rows_affected(done: &<Self::Db as Database>::QueryResult) -> u64;
+
+    /// The SQL text for this database.
+    fn sql(text: &str) -> AssertSqlSafe<String> {
+        if !Self::NUMBERED_PLACEHOLDERS {
+            return AssertSqlSafe(text.to_string());
+        }
+        let mut numbered = String::with_capacity(text.len() + 8);
+        let mut n = 0;
+        for c in text.chars() {
+            if c == '?' {
+                n += 1;
+                let _ = write!(numbered, "${n}");
+            } else {
+                numbered.push(c);
+            }
+        }
+        AssertSqlSafe(numbered)
+    }
+}
