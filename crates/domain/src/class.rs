@@ -73,6 +73,7 @@ impl fmt::Display for KeyClass {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
     Checkpoint,
+    Venue,
     BigData,
     GridScreening,
     Report,
@@ -82,13 +83,14 @@ pub enum Source {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown source {0:?}; use checkpoint, big_data, grid_screening, report, tracing or hospital"
+    "unknown source {0:?}; use checkpoint, venue, big_data, grid_screening, report, tracing or hospital"
 )]
 pub struct UnknownSource(pub String);
 
 impl Source {
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Checkpoint,
+        Source::Venue,
         Source::BigData,
         Source::GridScreening,
         Source::Report,
@@ -99,6 +101,7 @@ impl Source {
     pub fn as_str(self) -> &'static str {
         match self {
             Source::Checkpoint => "checkpoint",
+            Source::Venue => "venue",
             Source::BigData => "big_data",
             Source::GridScreening => "grid_screening",
             Source::Report => "report",
@@ -117,6 +120,7 @@ impl Source {
     pub fn label_zh(self) -> &'static str {
         match self {
             Source::Checkpoint => "卡口/检测服务站",
+            Source::Venue => "场所码",
             Source::BigData => "大数据比对",
             Source::GridScreening => "网格排查",
             Source::Report => "群众举报",
@@ -128,6 +132,7 @@ impl Source {
     pub fn label_en(self) -> &'static str {
         match self {
             Source::Checkpoint => "Checkpoint",
+            Source::Venue => "Venue code",
             Source::BigData => "Big-data comparison",
             Source::GridScreening => "Grid screening",
             Source::Report => "Public report",

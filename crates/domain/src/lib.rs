@@ -5,6 +5,7 @@
 mod area;
 mod class;
 mod digits;
+mod frontline;
 mod id_number;
 mod measure;
 mod name;
@@ -16,6 +17,9 @@ mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
 pub use class::{KeyClass, Source, UnknownClass, UnknownSource};
+pub use frontline::{
+    Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind,
+};
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};

@@ -32,6 +32,7 @@ pub enum Capability {
     ReadAudit,
     ManageUsers,
     ManageSettings,
+    ManageVenues,
 }
 
 impl Role {
@@ -105,6 +106,7 @@ impl Role {
                     | CreateKeyPersons
                     | ReadAreas
                     | ReadTasks
+                    | ManageVenues
             ),
             Role::MedicalStaff => matches!(
                 capability,
@@ -143,18 +145,25 @@ mod tests {
             ReadTasks,
             ReadAudit,
             ManageUsers,
+            ManageSettings,
+            ManageVenues,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 10]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 11]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
+        assert_eq!(
+            capabilities.len(),
+            expected[0].len(),
+            "a column per capability"
+        );
         for (role, row) in Role::ALL.into_iter().zip(expected) {
             for (capability, allowed) in capabilities.into_iter().zip(row) {
                 assert_eq!(role.may(capability), allowed == 1, "{role} {capability:?}");

@@ -3,6 +3,7 @@
 //! scope in each, idempotency, the event log and its projection are written here once.
 
 mod bulk;
+mod checkins;
 mod columns;
 mod dialect;
 
@@ -33,7 +34,7 @@ pub fn fail(err: impl std::fmt::Display) -> StoreError {
     StoreError::backend(err)
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
@@ -887,5 +888,34 @@ where
             page: page.page,
             per_page: page.per_page,
         })
+    }
+
+    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
+        self.do_insert_venue(scope, venue, now).await
+    }
+
+    async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
+        self.do_venue(scope, id).await
+    }
+
+    async fn venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>> {
+        self.do_venues(scope, page).await
+    }
+
+    async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
+        self.do_venue_by_token(token).await
+    }
+
+    async fn insert_checkins(
+        &self,
+        batch: &[CheckinRequest],
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<Vec<Result<CheckinReceipt>>> {
+        self.do_insert_checkins(batch, rule, now).await
+    }
+
+    async fn purge_checkins(&self, before: Instant) -> Result<u64> {
+        self.do_purge_checkins(before).await
     }
 }

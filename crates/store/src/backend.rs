@@ -95,4 +95,22 @@ pub trait Backend: Send + Sync + 'static {
     async fn grid_children(&self, scope: &Scope, code: &str) -> Result<Vec<Grid>>;
     async fn append_audit(&self, entry: NewAuditEntry) -> Result<()>;
     async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>>;
+
+    // --- venues and check-ins ---
+    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created>;
+    async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue>;
+    async fn venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>>;
+    /// The venue a 场所码 names; public, as the code is posted at the door.
+    async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>>;
+    /// Writes a batch of check-ins in one transaction (group commit) and answers each: an unknown
+    /// venue fails only its own request. Repeats within the dedupe window return the earlier
+    /// check-in; a fever opens a fever record and a transfer task once per episode.
+    async fn insert_checkins(
+        &self,
+        batch: &[CheckinRequest],
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<Vec<Result<CheckinReceipt>>>;
+    /// Deletes check-ins older than `before`; returns how many.
+    async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 }

@@ -20,7 +20,7 @@ const DAY: Instant = 86_400;
 /// A database on a clock the test moves.
 pub struct Fixture {
     pub db: Db,
-    clock: Arc<AtomicI64>,
+    pub clock: Arc<AtomicI64>,
 }
 
 impl Fixture {
@@ -962,6 +962,298 @@ pub async fn durations_are_settings(backend: Arc<dyn Backend>) {
     );
 }
 
+fn new_venue(token: &str, name: &str, area: &str) -> NewVenue {
+    NewVenue {
+        token: token.into(),
+        name: name.into(),
+        kind: domain::VenueKind::Market,
+        address: "解放路1号".into(),
+        place: Place {
+            area: AreaCode::parse(area).expect("area"),
+            grid: None,
+        },
+        owner_name: None,
+        owner_phone: None,
+    }
+}
+
+fn checkin(token: &str, serial: u32, temperature: Option<&str>) -> CheckinRequest {
+    CheckinRequest {
+        venue_token: token.into(),
+        id_number: resident_id("411702", serial),
+        name: PersonName::parse("顾客").expect("name"),
+        phone: Some(Phone::parse("13900000000").expect("phone")),
+        temperature: temperature.map(|t| domain::Temperature::parse(t).expect("temperature")),
+        idempotency: None,
+    }
+}
+
+pub async fn venues_are_scoped_and_found_by_token(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    let xiping = f.handle("xiping", Role::AreaOfficer, "411721").await;
+    let venue = officer
+        .create_venue(new_venue(
+            "tok-market-0000000001",
+            "人民路农贸市场",
+            "411702001",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        officer.venue(venue.id).await.unwrap().name,
+        "人民路农贸市场"
+    );
+    assert!(matches!(
+        xiping.venue(venue.id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        xiping.venues(PageRequest::default()).await.unwrap().total,
+        0
+    );
+    assert_eq!(
+        officer.venues(PageRequest::default()).await.unwrap().total,
+        1
+    );
+    let outside = officer
+        .create_venue(new_venue("tok-market-0000000002", "外县市场", "411721"))
+        .await;
+    assert!(
+        matches!(
+            outside,
+            Err(StoreError::Invalid {
+                field: "area_code",
+                ..
+            })
+        ),
+        "{outside:?}"
+    );
+    let clash = officer
+        .create_venue(new_venue("tok-market-0000000001", "重复", "411702"))
+        .await;
+    assert!(
+        matches!(clash, Err(StoreError::Conflict { field: "token", .. })),
+        "{clash:?}"
+    );
+    assert_eq!(
+        f.db.venue_by_token("tok-market-0000000001")
+            .await
+            .unwrap()
+            .map(|v| v.id),
+        Some(venue.id)
+    );
+    assert_eq!(f.db.venue_by_token("nope").await.unwrap(), None);
+}
+
+pub async fn checkins_are_idempotent_within_the_window(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer
+        .create_venue(new_venue("tok-shop", "超市", "411702001"))
+        .await
+        .unwrap();
+    let first = f.db.check_in(checkin("tok-shop", 1, None)).await.unwrap();
+    assert!(!first.duplicate && !first.fever);
+    // A double tap and a re-submit five minutes later are the same check-in.
+    let tap = f.db.check_in(checkin("tok-shop", 1, None)).await.unwrap();
+    assert_eq!((tap.id, tap.duplicate), (first.id, true));
+    f.clock.fetch_add(300, Ordering::SeqCst);
+    assert_eq!(
+        f.db.check_in(checkin("tok-shop", 1, None))
+            .await
+            .unwrap()
+            .id,
+        first.id
+    );
+    // Past the window (10 minutes by default) it is a new visit.
+    f.clock.fetch_add(301, Ordering::SeqCst);
+    let later = f.db.check_in(checkin("tok-shop", 1, None)).await.unwrap();
+    assert!(!later.duplicate && later.id != first.id);
+    // The person was registered once, at the venue's area, and is found by staff there.
+    let found = officer
+        .search_persons(resident_id("411702", 1).as_str(), 10)
+        .await
+        .unwrap();
+    assert_eq!((found.len(), found[0].area_code.as_str()), (1, "411702001"));
+    // An Idempotency-Key replays; with another body it is refused.
+    let mut keyed = checkin("tok-shop", 2, None);
+    keyed.idempotency = Some(IdempotencyKey {
+        key: "phone-1-visit-1".into(),
+        request_digest: "d".into(),
+    });
+    let a = f.db.check_in(keyed.clone()).await.unwrap();
+    let b = f.db.check_in(keyed.clone()).await.unwrap();
+    assert_eq!((a.id, b.duplicate), (b.id, true));
+    keyed.idempotency = Some(IdempotencyKey {
+        key: "phone-1-visit-1".into(),
+        request_digest: "other".into(),
+    });
+    assert!(matches!(
+        f.db.check_in(keyed).await,
+        Err(StoreError::IdempotencyMismatch)
+    ));
+}
+
+pub async fn a_bad_checkin_fails_alone_in_its_batch(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer
+        .create_venue(new_venue("tok-station", "汽车站", "411702"))
+        .await
+        .unwrap();
+    let requests: Vec<_> = (0..50u32)
+        .map(|n| {
+            if n == 25 {
+                checkin("no-such-venue", n, None)
+            } else {
+                checkin("tok-station", n, None)
+            }
+        })
+        .collect();
+    let results = futures_join(f.db.clone(), requests).await;
+    let failed: Vec<_> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_err())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(failed, [25]);
+    assert!(matches!(
+        results[25],
+        Err(StoreError::Invalid {
+            field: "venue_token",
+            ..
+        })
+    ));
+    let mut ids: Vec<_> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 49, "every good check-in written once");
+}
+
+/// Submits all at once, as many phones would, so they share batches.
+async fn futures_join(db: Db, requests: Vec<CheckinRequest>) -> Vec<Result<CheckinReceipt>> {
+    let handles: Vec<_> = requests
+        .into_iter()
+        .map(|r| {
+            let db = db.clone();
+            tokio::spawn(async move { db.check_in(r).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for handle in handles {
+        results.push(handle.await.expect("task"));
+    }
+    results
+}
+
+pub async fn a_fever_at_a_venue_opens_one_record_and_one_transfer(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer
+        .create_venue(new_venue("tok-pharmacy", "大药房", "411702001"))
+        .await
+        .unwrap();
+    let normal =
+        f.db.check_in(checkin("tok-pharmacy", 3, Some("36.8")))
+            .await
+            .unwrap();
+    assert!(!normal.fever);
+    assert_eq!(
+        officer
+            .key_persons(&KeyPersonFilter::default(), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    f.clock.fetch_add(3600, Ordering::SeqCst);
+    let hot =
+        f.db.check_in(checkin("tok-pharmacy", 3, Some("38.2")))
+            .await
+            .unwrap();
+    assert!(hot.fever);
+    // Measured again an hour later, still hot: the same episode.
+    f.clock.fetch_add(3600, Ordering::SeqCst);
+    assert!(
+        f.db.check_in(checkin("tok-pharmacy", 3, Some("38.0")))
+            .await
+            .unwrap()
+            .fever
+    );
+    let records = officer
+        .key_persons(&KeyPersonFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(records.total, 1);
+    let record = &records.items[0];
+    assert_eq!(
+        (record.class, record.source, record.state.status),
+        (KeyClass::Fever, Source::Venue, Status::Screened)
+    );
+    let history = officer.key_person(record.id).await.unwrap().history;
+    assert!(
+        history[0].reason.contains("38.2") && history[0].reason.contains("大药房"),
+        "{}",
+        history[0].reason
+    );
+    let tasks = officer
+        .tasks(None, true, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        tasks
+            .items
+            .iter()
+            .map(|t| (t.kind, t.key_person_id))
+            .collect::<Vec<_>>(),
+        [(TaskKind::FeverTransfer, record.id)]
+    );
+    // Taken to the fever clinic: the task closes; a new fever later is a new transfer.
+    officer
+        .transition_key_person(record.id, to(Status::FeverObservation), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        officer
+            .tasks(None, true, PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}
+
+pub async fn purge_removes_exactly_the_expired_checkins(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer
+        .create_venue(new_venue("tok-old", "老街", "411702"))
+        .await
+        .unwrap();
+    for serial in 0..3 {
+        f.db.check_in(checkin("tok-old", serial, None))
+            .await
+            .unwrap();
+    }
+    f.advance_days(20);
+    for serial in 3..5 {
+        f.db.check_in(checkin("tok-old", serial, None))
+            .await
+            .unwrap();
+    }
+    f.advance_days(8);
+    // The first three are 28 days and a moment old, the last two 8 days.
+    f.clock.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(f.db.purge_expired().await.unwrap(), 3);
+    assert_eq!(f.db.purge_expired().await.unwrap(), 0);
+}
+
 /// Expands to one `#[tokio::test]` per conformance case, each on a backend from `$fresh`
 /// (an async fn returning `Arc<dyn store::Backend>` on a new, empty database).
 #[macro_export]
@@ -981,7 +1273,12 @@ macro_rules! conformance_tests {
             roles_are_enforced_by_the_handle,
             grids_hold_households_and_workers,
             sessions_expire,
-            durations_are_settings
+            durations_are_settings,
+            venues_are_scoped_and_found_by_token,
+            checkins_are_idempotent_within_the_window,
+            a_bad_checkin_fails_alone_in_its_batch,
+            a_fever_at_a_venue_opens_one_record_and_one_transfer,
+            purge_removes_exactly_the_expired_checkins
         );
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {

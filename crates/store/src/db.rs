@@ -1,9 +1,10 @@
 use std::sync::{Arc, RwLock};
 
-use domain::Durations;
+use domain::{Durations, FrontLine, Temperature};
 use jiff::civil::Date;
 
 use crate::backend::Backend;
+use crate::checkin_queue::CheckinQueue;
 use crate::error::{Result, StoreError};
 use crate::handle::Handle;
 use crate::model::*;
@@ -21,7 +22,23 @@ pub fn system_clock() -> Clock {
 pub struct Db {
     backend: Arc<dyn Backend>,
     durations: Arc<RwLock<Durations>>,
+    frontline: Arc<RwLock<FrontLine>>,
+    checkins: Arc<CheckinQueue>,
     clock: Clock,
+}
+
+const FEVER_THRESHOLD_KEY: &str = "frontline.fever_threshold_tenths";
+const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
+const RETENTION_KEY: &str = "frontline.retention_days";
+
+fn setting<T: std::str::FromStr>(stored: &[(String, String)], key: &str) -> Result<Option<T>> {
+    match stored.iter().find(|(k, _)| k == key) {
+        None => Ok(None),
+        Some((_, value)) => value
+            .parse()
+            .map(Some)
+            .map_err(|_| StoreError::Backend(format!("setting {key} is not valid: {value}"))),
+    }
 }
 
 const DURATION_KEYS: [&str; 5] = [
@@ -54,11 +71,75 @@ impl Db {
                 })?;
             }
         }
+        let mut frontline = FrontLine::default();
+        if let Some(tenths) = setting::<i16>(&stored, FEVER_THRESHOLD_KEY)? {
+            frontline.fever_threshold =
+                Temperature::from_tenths(tenths).map_err(|e| StoreError::Backend(e.to_string()))?;
+        }
+        if let Some(seconds) = setting(&stored, DEDUPE_KEY)? {
+            frontline.checkin_dedupe_seconds = seconds;
+        }
+        if let Some(days) = setting(&stored, RETENTION_KEY)? {
+            frontline.retention_days = days;
+        }
+        let frontline = Arc::new(RwLock::new(frontline));
+        let checkins = Arc::new(CheckinQueue::spawn(
+            backend.clone(),
+            frontline.clone(),
+            clock.clone(),
+        ));
         Ok(Db {
             backend,
             durations: Arc::new(RwLock::new(durations)),
+            frontline,
+            checkins,
             clock,
         })
+    }
+
+    pub fn frontline(&self) -> FrontLine {
+        self.frontline.read().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    pub async fn set_frontline(&self, frontline: FrontLine) -> Result<()> {
+        if frontline.checkin_dedupe_seconds < 0 || frontline.retention_days == 0 {
+            return Err(StoreError::Invalid {
+                field: "frontline",
+                message: "the dedupe window is not negative and retention is at least a day".into(),
+            });
+        }
+        self.backend
+            .put_setting(
+                FEVER_THRESHOLD_KEY,
+                &frontline.fever_threshold.tenths().to_string(),
+            )
+            .await?;
+        self.backend
+            .put_setting(DEDUPE_KEY, &frontline.checkin_dedupe_seconds.to_string())
+            .await?;
+        self.backend
+            .put_setting(RETENTION_KEY, &frontline.retention_days.to_string())
+            .await?;
+        if let Ok(mut current) = self.frontline.write() {
+            *current = frontline;
+        }
+        Ok(())
+    }
+
+    /// A citizen's check-in, acknowledged once its batch is durable.
+    pub async fn check_in(&self, request: CheckinRequest) -> Result<CheckinReceipt> {
+        self.checkins.submit(request).await
+    }
+
+    /// The venue a 场所码 token names.
+    pub async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
+        self.backend.venue_by_token(token).await
+    }
+
+    /// The retention job: check-ins older than the retention period are deleted.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let cutoff = self.frontline().retention_cutoff(self.now());
+        self.backend.purge_checkins(cutoff).await
     }
 
     pub fn kind(&self) -> &'static str {

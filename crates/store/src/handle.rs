@@ -275,6 +275,37 @@ impl Handle {
         self.db.set_durations(durations).await
     }
 
+    pub async fn create_venue(&self, venue: NewVenue) -> Result<Created> {
+        self.require(Capability::ManageVenues)?;
+        self.check_place(&venue.place)?;
+        let name = venue.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid {
+                field: "name",
+                message: "1 to 100 characters".into(),
+            });
+        }
+        if venue.address.chars().count() > 200 {
+            return Err(StoreError::Invalid {
+                field: "address",
+                message: "at most 200 characters".into(),
+            });
+        }
+        self.backend
+            .insert_venue(self.scope(), venue, self.db.now())
+            .await
+    }
+
+    pub async fn venue(&self, id: Id) -> Result<Venue> {
+        self.require(Capability::ReadAreas)?;
+        self.backend.venue(self.scope(), id).await
+    }
+
+    pub async fn venues(&self, page: PageRequest) -> Result<Page<Venue>> {
+        self.require(Capability::ReadAreas)?;
+        self.backend.venues(self.scope(), page).await
+    }
+
     pub async fn audit_log(&self, page: PageRequest) -> Result<Page<AuditEntry>> {
         self.require(Capability::ReadAudit)?;
         self.backend.audit(self.scope(), page).await

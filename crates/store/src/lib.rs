@@ -6,6 +6,9 @@
 //! - [`conformance`]: the suite every backend runs in its own tests.
 
 pub mod backend;
+
+mod checkin_queue;
+
 pub mod codec;
 pub mod conformance;
 mod db;

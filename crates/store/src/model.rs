@@ -228,18 +228,23 @@ pub struct IdempotencyKey {
 pub enum TaskKind {
     /// A measure's planned end has come: someone must decide on release.
     ReleaseDue,
+    /// A fever was measured: take the person to a fever clinic (SPEC §4.3).
+    FeverTransfer,
 }
 
 impl TaskKind {
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::ReleaseDue => "release_due",
+            TaskKind::FeverTransfer => "fever_transfer",
         }
     }
 
     pub fn parse(s: &str) -> Option<TaskKind> {
         match s {
             "release_due" => Some(TaskKind::ReleaseDue),
+            "fever_transfer" => Some(TaskKind::FeverTransfer),
+
             _ => None,
         }
     }
@@ -346,4 +351,54 @@ pub struct BulkPerson {
     pub phone: Option<String>,
     pub place: Place,
     pub household_id: Option<Id>,
+}
+
+/// A venue to register; `token` is the random, unguessable content of its 场所码.
+#[derive(Debug, Clone)]
+pub struct NewVenue {
+    pub token: String,
+    pub name: String,
+    pub kind: domain::VenueKind,
+    pub address: String,
+    pub place: Place,
+    pub owner_name: Option<PersonName>,
+    pub owner_phone: Option<Phone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Venue {
+    pub id: Id,
+    pub token: String,
+    pub name: String,
+    pub kind: domain::VenueKind,
+    pub address: String,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_phone: Option<String>,
+    pub created_at: Instant,
+}
+
+/// A citizen's check-in at a venue, as the phone sent it.
+#[derive(Debug, Clone)]
+pub struct CheckinRequest {
+    pub venue_token: String,
+    pub id_number: ResidentId,
+    pub name: PersonName,
+    pub phone: Option<Phone>,
+    pub temperature: Option<domain::Temperature>,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinReceipt {
+    pub id: Id,
+    pub person_id: Id,
+    pub venue_id: Id,
+    pub venue_name: String,
+    pub at: Instant,
+    /// The same person checked in here within the dedupe window: this is that check-in.
+    pub duplicate: bool,
+    /// The temperature met the fever threshold: a fever record and a transfer task exist.
+    pub fever: bool,
 }

@@ -153,6 +153,26 @@ pub fn grid_worker(row: &impl RowReader) -> Result<GridWorker> {
     })
 }
 
+pub const VENUE_COLUMNS: &str =
+    "id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at";
+
+pub fn venue(row: &impl RowReader) -> Result<Venue> {
+    let kind = row.text("kind")?;
+    Ok(Venue {
+        id: row.int("id")?,
+        token: row.text("token")?,
+        name: row.text("name")?,
+        kind: domain::VenueKind::parse(&kind)
+            .map_err(|_| StoreError::Backend(format!("stored venue kind {kind:?} is not valid")))?,
+        address: row.text("address")?,
+        area_code: row.text("area_code")?,
+        grid_code: row.opt_text("grid_code")?,
+        owner_name: row.opt_text("owner_name")?,
+        owner_phone: row.opt_text("owner_phone")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
 pub fn audit(row: &impl RowReader) -> Result<AuditEntry> {
     Ok(AuditEntry {
         id: row.int("id")?,

@@ -1,0 +1,75 @@
+//! Group commit for check-ins: one writer task drains whatever has queued and writes it in one
+//! transaction, answering each request only after that transaction commits. Batches of one are
+//! bound by per-commit cost; batches of hundreds reach the storage's write ceiling
+//! (DESIGN-NOTES, BASELINES). Nothing is acknowledged before it is durable.
+
+use std::sync::{Arc, RwLock};
+
+use domain::FrontLine;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::backend::Backend;
+use crate::db::Clock;
+use crate::error::{Result, StoreError};
+use crate::model::{CheckinReceipt, CheckinRequest};
+
+/// At most this many check-ins in one transaction.
+const MAX_BATCH: usize = 1024;
+/// Requests waiting beyond this make callers wait for room (back-pressure, not loss).
+const QUEUE_DEPTH: usize = 65_536;
+
+type Job = (CheckinRequest, oneshot::Sender<Result<CheckinReceipt>>);
+
+pub(crate) struct CheckinQueue {
+    sender: mpsc::Sender<Job>,
+}
+
+impl CheckinQueue {
+    pub(crate) fn spawn(
+        backend: Arc<dyn Backend>,
+        rule: Arc<RwLock<FrontLine>>,
+        clock: Clock,
+    ) -> CheckinQueue {
+        let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(write_batches(backend, rule, clock, receiver));
+        CheckinQueue { sender }
+    }
+
+    pub(crate) async fn submit(&self, request: CheckinRequest) -> Result<CheckinReceipt> {
+        let (answer, receipt) = oneshot::channel();
+        self.sender
+            .send((request, answer))
+            .await
+            .map_err(|_| StoreError::Backend("the check-in writer has stopped".into()))?;
+        receipt
+            .await
+            .map_err(|_| StoreError::Backend("the check-in writer dropped a request".into()))?
+    }
+}
+
+async fn write_batches(
+    backend: Arc<dyn Backend>,
+    rule: Arc<RwLock<FrontLine>>,
+    clock: Clock,
+    mut receiver: mpsc::Receiver<Job>,
+) {
+    let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let (requests, answers): (Vec<CheckinRequest>, Vec<_>) = jobs.drain(..).unzip();
+        let rule = rule.read().map(|r| r.clone()).unwrap_or_default();
+        match backend.insert_checkins(&requests, &rule, clock()).await {
+            Ok(receipts) => {
+                for (answer, receipt) in answers.into_iter().zip(receipts) {
+                    let _ = answer.send(receipt);
+                }
+            }
+            Err(err) => {
+                tracing::error!(%err, batch = answers.len(), "check-in batch failed; none of it was written");
+                let message = err.to_string();
+                for answer in answers {
+                    let _ = answer.send(Err(StoreError::Backend(message.clone())));
+                }
+            }
+        }
+    }
+}
