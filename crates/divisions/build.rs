@@ -10,9 +10,7 @@ fn main() -> std::io::Result<()> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&data)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("villages-") && n.ends_with(".tsv"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("villages-") && n.ends_with(".tsv"))
         })
         .collect();
     files.sort();

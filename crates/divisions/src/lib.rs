@@ -47,11 +47,7 @@ fn table() -> &'static [Division] {
             .chain(VILLAGES.lines())
             .filter(|line| !line.starts_with('#') && !line.is_empty())
             .filter_map(|line| line.split_once('\t'))
-            .map(|(code, name)| Division {
-                code,
-                name,
-                level: level_of(code),
-            })
+            .map(|(code, name)| Division { code, name, level: level_of(code) })
             .collect();
         rows.sort_by(|a, b| a.code.cmp(b.code));
         rows
@@ -60,9 +56,7 @@ fn table() -> &'static [Division] {
 
 pub fn get(code: &str) -> Option<Division> {
     let rows = table();
-    rows.binary_search_by(|d| d.code.cmp(code))
-        .ok()
-        .map(|i| rows[i])
+    rows.binary_search_by(|d| d.code.cmp(code)).ok().map(|i| rows[i])
 }
 
 /// The code's candidate ancestors, nearest first.
@@ -122,22 +116,14 @@ pub fn full_name(code: &str) -> Option<String> {
     Some(
         path(code)
             .iter()
-            .filter(|d| {
-                !matches!(
-                    d.name,
-                    "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"
-                )
-            })
+            .filter(|d| !matches!(d.name, "市辖区" | "县" | "省直辖县级行政区划" | "自治区直辖县级行政区划"))
             .map(|d| d.name)
             .collect(),
     )
 }
 
 pub fn counties_of(prefecture: &str) -> Vec<Division> {
-    children(prefecture)
-        .into_iter()
-        .filter(|d| d.level == Level::County)
-        .collect()
+    children(prefecture).into_iter().filter(|d| d.level == Level::County).collect()
 }
 
 /// How many divisions of `level` the table holds.
@@ -157,24 +143,11 @@ mod tests {
         assert_eq!(parent("411700").map(|d| d.code), Some("410000"));
         assert_eq!(get("411702").map(|d| d.name), Some("驿城区"));
         let counties: Vec<_> = counties_of("411700").iter().map(|d| d.code).collect();
-        assert!(
-            counties.contains(&"411721") && counties.contains(&"411702"),
-            "{counties:?}"
-        );
+        assert!(counties.contains(&"411721") && counties.contains(&"411702"), "{counties:?}");
         let townships = children("411702");
-        assert!(
-            !townships.is_empty()
-                && townships
-                    .iter()
-                    .all(|d| d.code.len() == 9 && d.level == Level::Township)
-        );
+        assert!(!townships.is_empty() && townships.iter().all(|d| d.code.len() == 9 && d.level == Level::Township));
         let villages = children(townships[0].code);
-        assert!(
-            !villages.is_empty()
-                && villages
-                    .iter()
-                    .all(|d| d.code.len() == 12 && d.level == Level::Village)
-        );
+        assert!(!villages.is_empty() && villages.iter().all(|d| d.code.len() == 12 && d.level == Level::Village));
         assert_eq!(full_name("411702").as_deref(), Some("河南省驻马店市驿城区"));
         assert_eq!(path(villages[0].code).len(), 5);
     }
@@ -190,27 +163,16 @@ mod tests {
 
     #[test]
     fn every_division_has_an_existing_parent() {
-        let orphans: Vec<_> = table()
-            .iter()
-            .filter(|d| d.level != Level::Province && parent(d.code).is_none())
-            .map(|d| d.code)
-            .collect();
+        let orphans: Vec<_> =
+            table().iter().filter(|d| d.level != Level::Province && parent(d.code).is_none()).map(|d| d.code).collect();
         assert!(orphans.is_empty(), "{orphans:?}");
     }
 
     #[test]
     fn the_country_is_all_there() {
         assert_eq!(count(Level::Province), 31);
-        assert!(
-            (2800..=3000).contains(&count(Level::County)),
-            "{}",
-            count(Level::County)
-        );
-        assert!(
-            count(Level::Township) > 38_000,
-            "{}",
-            count(Level::Township)
-        );
+        assert!((2800..=3000).contains(&count(Level::County)), "{}", count(Level::County));
+        assert!(count(Level::Township) > 38_000, "{}", count(Level::Township));
         assert_eq!(get("999999"), None);
         assert!(children("999999").is_empty());
     }

@@ -123,9 +123,7 @@ impl Scope {
             AreaLevel::Prefecture => &code.0[..4],
             _ => code.0.as_str(),
         };
-        Scope {
-            prefix: prefix.to_string(),
-        }
+        Scope { prefix: prefix.to_string() }
     }
 
     /// The scope of a division code (6/9/12 digits) or a grid code (15/17 digits).
@@ -139,9 +137,7 @@ impl Scope {
 
     /// Everything: for system jobs, never for a user.
     pub fn national() -> Scope {
-        Scope {
-            prefix: String::new(),
-        }
+        Scope { prefix: String::new() }
     }
 
     pub fn prefix(&self) -> &str {
@@ -167,10 +163,7 @@ impl Scope {
                 if let Some(end) = upper.last_mut() {
                     *end = last + 1;
                 }
-                return (
-                    self.prefix.clone(),
-                    String::from_utf8_lossy(&upper).into_owned(),
-                );
+                return (self.prefix.clone(), String::from_utf8_lossy(&upper).into_owned());
             }
             upper.pop();
         }
@@ -273,9 +266,7 @@ impl GridCode {
             GridLevel::Township | GridLevel::Village if (1..=999).contains(&n) => {
                 Some(GridCode(format!("{}{n:03}", self.0)))
             }
-            GridLevel::Compound if (1..=99).contains(&n) => {
-                Some(GridCode(format!("{}{n:02}", self.0)))
-            }
+            GridLevel::Compound if (1..=99).contains(&n) => Some(GridCode(format!("{}{n:02}", self.0))),
             _ => None,
         }
     }
@@ -316,23 +307,10 @@ mod tests {
     #[test]
     fn bad_codes_say_why() {
         assert_eq!(AreaCode::parse(""), Err(AreaCodeError::Empty));
-        assert_eq!(
-            AreaCode::parse("4117"),
-            Err(AreaCodeError::Length { found: 4 })
-        );
+        assert_eq!(AreaCode::parse("4117"), Err(AreaCodeError::Length { found: 4 }));
         assert_eq!(AreaCode::parse("41170x"), Err(AreaCodeError::NotDigits));
-        assert_eq!(
-            AreaCode::parse("000000"),
-            Err(AreaCodeError::Province {
-                code: "000000".into()
-            })
-        );
-        assert_eq!(
-            AreaCode::parse("991700"),
-            Err(AreaCodeError::Province {
-                code: "991700".into()
-            })
-        );
+        assert_eq!(AreaCode::parse("000000"), Err(AreaCodeError::Province { code: "000000".into() }));
+        assert_eq!(AreaCode::parse("991700"), Err(AreaCodeError::Province { code: "991700".into() }));
     }
 
     #[test]
@@ -342,63 +320,24 @@ mod tests {
         let county = Scope::of(&code("411702"));
         let township = Scope::of(&code("411702001"));
         assert_eq!(
-            (
-                province.prefix(),
-                city.prefix(),
-                county.prefix(),
-                township.prefix()
-            ),
+            (province.prefix(), city.prefix(), county.prefix(), township.prefix()),
             ("41", "4117", "411702", "411702001")
         );
         assert!(province.contains("411702") && province.contains("411702001001"));
         assert!(city.contains("411721") && !city.contains("411502"));
         assert!(county.contains("411702001001001") && !county.contains("411721"));
-        assert!(
-            city.includes(&county)
-                && !county.includes(&city)
-                && !county.includes(&Scope::of(&code("411721")))
-        );
-        assert_eq!(
-            Scope::of_code_str("411702001001001").unwrap().prefix(),
-            "411702001001001"
-        );
+        assert!(city.includes(&county) && !county.includes(&city) && !county.includes(&Scope::of(&code("411721"))));
+        assert_eq!(Scope::of_code_str("411702001001001").unwrap().prefix(), "411702001001001");
         assert_eq!(Scope::of_code_str("4117"), None);
     }
 
     #[test]
     fn ranges_carry_over_nines() {
-        assert_eq!(
-            Scope::of(&code("411700")).range(),
-            ("4117".into(), "4118".into())
-        );
-        assert_eq!(
-            Scope::of(&code("419000")).range(),
-            ("4190".into(), "4191".into())
-        );
-        assert_eq!(
-            Scope {
-                prefix: "4119".into()
-            }
-            .range(),
-            ("4119".into(), "412".into())
-        );
-        assert_eq!(
-            Scope {
-                prefix: "99".into()
-            }
-            .range()
-            .0,
-            "99"
-        );
-        assert!(
-            Scope {
-                prefix: "99".into()
-            }
-            .range()
-            .1
-            .as_str()
-                > "999999999999"
-        );
+        assert_eq!(Scope::of(&code("411700")).range(), ("4117".into(), "4118".into()));
+        assert_eq!(Scope::of(&code("419000")).range(), ("4190".into(), "4191".into()));
+        assert_eq!(Scope { prefix: "4119".into() }.range(), ("4119".into(), "412".into()));
+        assert_eq!(Scope { prefix: "99".into() }.range().0, "99");
+        assert!(Scope { prefix: "99".into() }.range().1.as_str() > "999999999999");
         let (lower, upper) = Scope::national().range();
         assert!(lower.as_str() <= "110000" && "829999999999999" < upper.as_str());
     }
@@ -411,13 +350,7 @@ mod tests {
         let unit = compound.child(3).unwrap();
         assert_eq!(unit.as_str(), "41170200100101203");
         assert_eq!(
-            [
-                township.level(),
-                village.level(),
-                compound.level(),
-                unit.level()
-            ]
-            .map(GridLevel::number),
+            [township.level(), village.level(), compound.level(), unit.level()].map(GridLevel::number),
             [1, 2, 3, 4]
         );
         assert_eq!(unit.parent(), Some(compound.clone()));
@@ -428,10 +361,7 @@ mod tests {
         assert_eq!(township.area_code().as_str(), "411702001");
         assert_eq!(unit.child(1), None);
         assert_eq!(compound.child(100), None);
-        assert_eq!(
-            GridCode::parse("4117020010"),
-            Err(GridCodeError::Length { found: 10 })
-        );
+        assert_eq!(GridCode::parse("4117020010"), Err(GridCodeError::Length { found: 10 }));
     }
 
     proptest! {

@@ -12,9 +12,7 @@ pub enum KeyClass {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown class {0:?}; use confirmed, suspected, close_contact, epidemic_area_arrival or fever"
-)]
+#[error("unknown class {0:?}; use confirmed, suspected, close_contact, epidemic_area_arrival or fever")]
 pub struct UnknownClass(pub String);
 
 impl KeyClass {
@@ -37,10 +35,7 @@ impl KeyClass {
     }
 
     pub fn parse(s: &str) -> Result<KeyClass, UnknownClass> {
-        KeyClass::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownClass(s.to_string()))
+        KeyClass::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownClass(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -82,9 +77,7 @@ pub enum Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown source {0:?}; use checkpoint, venue, big_data, grid_screening, report, tracing or hospital"
-)]
+#[error("unknown source {0:?}; use checkpoint, venue, big_data, grid_screening, report, tracing or hospital")]
 pub struct UnknownSource(pub String);
 
 impl Source {
@@ -111,10 +104,7 @@ impl Source {
     }
 
     pub fn parse(s: &str) -> Result<Source, UnknownSource> {
-        Source::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownSource(s.to_string()))
+        Source::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownSource(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -156,12 +146,7 @@ mod tests {
             assert_eq!(Source::parse(source.as_str()), Ok(source));
             assert!(!source.label_zh().is_empty() && !source.label_en().is_empty());
         }
-        assert!(
-            KeyClass::parse("contact")
-                .unwrap_err()
-                .to_string()
-                .contains("close_contact")
-        );
+        assert!(KeyClass::parse("contact").unwrap_err().to_string().contains("close_contact"));
         assert!(Source::parse("").is_err());
     }
 }

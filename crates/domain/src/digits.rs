@@ -12,11 +12,7 @@ pub fn fold_width(c: char) -> char {
 
 /// Folds width and drops every kind of whitespace.
 pub fn compact(input: &str) -> String {
-    input
-        .chars()
-        .map(fold_width)
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    input.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect()
 }
 
 #[cfg(test)]

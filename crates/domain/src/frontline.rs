@@ -29,10 +29,7 @@ impl Direction {
     }
 
     pub fn parse(s: &str) -> Result<Direction, UnknownDirection> {
-        Direction::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or_else(|| UnknownDirection(s.to_string()))
+        Direction::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| UnknownDirection(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -165,10 +162,7 @@ impl VenueKind {
     }
 
     pub fn parse(s: &str) -> Result<VenueKind, UnknownVenueKind> {
-        VenueKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownVenueKind(s.to_string()))
+        VenueKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownVenueKind(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -225,40 +219,15 @@ mod tests {
 
     #[test]
     fn plates_in_their_usual_spellings() {
-        assert_eq!(
-            PlateNumber::parse("豫Q·12345").unwrap().as_str(),
-            "豫Q12345"
-        );
-        assert_eq!(
-            PlateNumber::parse("豫q 1234５").unwrap().as_str(),
-            "豫Q12345"
-        );
-        assert_eq!(
-            PlateNumber::parse("豫QD12345").unwrap().as_str(),
-            "豫QD12345",
-            "new-energy plates have 8"
-        );
-        assert_eq!(
-            PlateNumber::parse("豫Q1234学").unwrap().as_str(),
-            "豫Q1234学"
-        );
+        assert_eq!(PlateNumber::parse("豫Q·12345").unwrap().as_str(), "豫Q12345");
+        assert_eq!(PlateNumber::parse("豫q 1234５").unwrap().as_str(), "豫Q12345");
+        assert_eq!(PlateNumber::parse("豫QD12345").unwrap().as_str(), "豫QD12345", "new-energy plates have 8");
+        assert_eq!(PlateNumber::parse("豫Q1234学").unwrap().as_str(), "豫Q1234学");
         assert_eq!(PlateNumber::parse(""), Err(PlateError::Empty));
-        assert_eq!(
-            PlateNumber::parse("AQ12345"),
-            Err(PlateError::Province { found: 'A' })
-        );
-        assert_eq!(
-            PlateNumber::parse("豫Q1234"),
-            Err(PlateError::Length { found: 6 })
-        );
-        assert_eq!(
-            PlateNumber::parse("豫1Q2345"),
-            Err(PlateError::BadCharacter { ch: '1' })
-        );
-        assert_eq!(
-            PlateNumber::parse("豫QO2345"),
-            Err(PlateError::BadCharacter { ch: 'O' })
-        );
+        assert_eq!(PlateNumber::parse("AQ12345"), Err(PlateError::Province { found: 'A' }));
+        assert_eq!(PlateNumber::parse("豫Q1234"), Err(PlateError::Length { found: 6 }));
+        assert_eq!(PlateNumber::parse("豫1Q2345"), Err(PlateError::BadCharacter { ch: '1' }));
+        assert_eq!(PlateNumber::parse("豫QO2345"), Err(PlateError::BadCharacter { ch: 'O' }));
     }
 
     #[test]
@@ -267,10 +236,7 @@ mod tests {
         assert!(rule.is_fever(Some(Temperature::parse("37.3").unwrap())));
         assert!(!rule.is_fever(Some(Temperature::parse("37.2").unwrap())));
         assert!(!rule.is_fever(None));
-        let strict = FrontLine {
-            fever_threshold: Temperature::parse("37.0").unwrap(),
-            ..FrontLine::default()
-        };
+        let strict = FrontLine { fever_threshold: Temperature::parse("37.0").unwrap(), ..FrontLine::default() };
         assert!(strict.is_fever(Some(Temperature::parse("37.1").unwrap())));
         assert_eq!(rule.retention_cutoff(28 * 86_400 + 5), 5);
     }

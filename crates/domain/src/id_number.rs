@@ -9,9 +9,8 @@ use crate::digits::compact;
 
 /// The provinces (first two digits) that issue resident IDs, GB/T 2260.
 pub(crate) const PROVINCES: [&str; 34] = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71",
-    "81", "82",
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44",
+    "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
 ];
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -33,9 +32,7 @@ pub enum ResidentIdError {
     Region { code: String },
     #[error("the ID number's date of birth {digits} is not a real date")]
     BirthDate { digits: String },
-    #[error(
-        "the ID number's check digit is {found}, but its first 17 digits give {expected}: a digit was mistyped"
-    )]
+    #[error("the ID number's check digit is {found}, but its first 17 digits give {expected}: a digit was mistyped")]
     CheckDigit { expected: char, found: char },
 }
 
@@ -44,18 +41,12 @@ pub fn check_digit(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let sum: u32 = first17
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Some(CHECK_CHARS[(sum % 11) as usize])
 }
 
 fn birth_date(digits: &str) -> Result<Date, ResidentIdError> {
-    let bad = || ResidentIdError::BirthDate {
-        digits: digits.to_string(),
-    };
+    let bad = || ResidentIdError::BirthDate { digits: digits.to_string() };
     let year: i16 = digits[0..4].parse().map_err(|_| bad())?;
     let month: i8 = digits[4..6].parse().map_err(|_| bad())?;
     let day: i8 = digits[6..8].parse().map_err(|_| bad())?;
@@ -66,13 +57,7 @@ fn birth_date(digits: &str) -> Result<Date, ResidentIdError> {
 }
 
 fn check_region(id: &str) -> Result<(), ResidentIdError> {
-    if PROVINCES.contains(&&id[0..2]) {
-        Ok(())
-    } else {
-        Err(ResidentIdError::Region {
-            code: id[0..6].to_string(),
-        })
-    }
+    if PROVINCES.contains(&&id[0..2]) { Ok(()) } else { Err(ResidentIdError::Region { code: id[0..6].to_string() }) }
 }
 
 impl ResidentId {
@@ -113,9 +98,7 @@ impl ResidentId {
             return Err(ResidentIdError::Length { found: count });
         }
         if let Some(position) = id.chars().position(|c| !c.is_ascii_digit()) {
-            return Err(ResidentIdError::NotDigit {
-                position: position + 1,
-            });
+            return Err(ResidentIdError::NotDigit { position: position + 1 });
         }
         check_region(&id)?;
         let first17 = format!("{}19{}", &id[..6], &id[6..]);
@@ -183,60 +166,28 @@ mod tests {
         assert!(!id.is_male());
         assert_eq!(id.masked(), "1101**********002X");
         assert_eq!(ResidentId::parse(" 11010519491231002x ").unwrap(), id);
-        assert_eq!(
-            ResidentId::parse("１１０１０５１９４９１２３１００２Ｘ").unwrap(),
-            id
-        );
+        assert_eq!(ResidentId::parse("１１０１０５１９４９１２３１００２Ｘ").unwrap(), id);
     }
 
     #[test]
     fn each_defect_is_named() {
         assert_eq!(ResidentId::parse(""), Err(ResidentIdError::Empty));
-        assert_eq!(
-            ResidentId::parse("1101051949123100"),
-            Err(ResidentIdError::Length { found: 16 })
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491231002A"),
-            Err(ResidentIdError::NotDigit { position: 18 })
-        );
-        assert_eq!(
-            ResidentId::parse("1101051949X231002X"),
-            Err(ResidentIdError::NotDigit { position: 11 })
-        );
-        assert!(matches!(
-            ResidentId::parse(&valid("99010519491231002")),
-            Err(ResidentIdError::Region { .. })
-        ));
-        assert!(matches!(
-            ResidentId::parse(&valid("41170219490230002")),
-            Err(ResidentIdError::BirthDate { .. })
-        ));
-        assert!(matches!(
-            ResidentId::parse(&valid("41170218990101002")),
-            Err(ResidentIdError::BirthDate { .. })
-        ));
+        assert_eq!(ResidentId::parse("1101051949123100"), Err(ResidentIdError::Length { found: 16 }));
+        assert_eq!(ResidentId::parse("11010519491231002A"), Err(ResidentIdError::NotDigit { position: 18 }));
+        assert_eq!(ResidentId::parse("1101051949X231002X"), Err(ResidentIdError::NotDigit { position: 11 }));
+        assert!(matches!(ResidentId::parse(&valid("99010519491231002")), Err(ResidentIdError::Region { .. })));
+        assert!(matches!(ResidentId::parse(&valid("41170219490230002")), Err(ResidentIdError::BirthDate { .. })));
+        assert!(matches!(ResidentId::parse(&valid("41170218990101002")), Err(ResidentIdError::BirthDate { .. })));
+        assert!(ResidentId::parse(&valid("41170220000229002")).is_ok(), "2000 is a leap year");
         assert!(
-            ResidentId::parse(&valid("41170220000229002")).is_ok(),
-            "2000 is a leap year"
-        );
-        assert!(
-            matches!(
-                ResidentId::parse(&valid("41170219000229002")),
-                Err(ResidentIdError::BirthDate { .. })
-            ),
+            matches!(ResidentId::parse(&valid("41170219000229002")), Err(ResidentIdError::BirthDate { .. })),
             "1900 is not"
         );
         assert_eq!(
             ResidentId::parse("110105194912310021"),
-            Err(ResidentIdError::CheckDigit {
-                expected: 'X',
-                found: '1'
-            })
+            Err(ResidentIdError::CheckDigit { expected: 'X', found: '1' })
         );
-        let message = ResidentId::parse("110105194912310021")
-            .unwrap_err()
-            .to_string();
+        let message = ResidentId::parse("110105194912310021").unwrap_err().to_string();
         assert!(message.contains("check digit"), "{message}");
     }
 
@@ -244,14 +195,8 @@ mod tests {
     fn first_generation_ids_gain_a_century_and_a_check_digit() {
         let id = ResidentId::from_first_generation("110105491231002").unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
-        assert!(matches!(
-            ResidentId::from_first_generation("110105490231002"),
-            Err(ResidentIdError::BirthDate { .. })
-        ));
-        assert_eq!(
-            ResidentId::from_first_generation("11010549123100"),
-            Err(ResidentIdError::Length { found: 14 })
-        );
+        assert!(matches!(ResidentId::from_first_generation("110105490231002"), Err(ResidentIdError::BirthDate { .. })));
+        assert_eq!(ResidentId::from_first_generation("11010549123100"), Err(ResidentIdError::Length { found: 14 }));
         assert_eq!(
             ResidentId::from_first_generation("1101054912310A2"),
             Err(ResidentIdError::NotDigit { position: 14 })
@@ -259,17 +204,9 @@ mod tests {
     }
 
     fn first17() -> impl Strategy<Value = String> {
-        (
-            0..PROVINCES.len(),
-            0..10_000u32,
-            1900i16..2099,
-            1i8..=12,
-            1i8..=28,
-            0..1000u32,
+        (0..PROVINCES.len(), 0..10_000u32, 1900i16..2099, 1i8..=12, 1i8..=28, 0..1000u32).prop_map(
+            |(p, region, y, m, d, serial)| format!("{}{region:04}{y:04}{m:02}{d:02}{serial:03}", PROVINCES[p]),
         )
-            .prop_map(|(p, region, y, m, d, serial)| {
-                format!("{}{region:04}{y:04}{m:02}{d:02}{serial:03}", PROVINCES[p])
-            })
     }
 
     proptest! {

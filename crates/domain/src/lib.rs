@@ -17,17 +17,14 @@ mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
 pub use class::{KeyClass, Source, UnknownClass, UnknownSource};
-pub use frontline::{
-    Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind,
-};
+pub use frontline::{Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError};
 pub use role::{Capability, Role, UnknownRole};
 pub use status::{
-    Severity, State, Status, TransitionError, UnknownSeverity, UnknownStatus, check_transition,
-    legal_targets, replay,
+    Severity, State, Status, TransitionError, UnknownSeverity, UnknownStatus, check_transition, legal_targets, replay,
 };
 pub use temperature::{Temperature, TemperatureError};
 pub use time::{shanghai_date, shanghai_day_start};

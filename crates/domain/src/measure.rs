@@ -12,9 +12,7 @@ pub enum MeasureKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown measure {0:?}; use central_isolation, home_isolation, health_monitoring or hospital_treatment"
-)]
+#[error("unknown measure {0:?}; use central_isolation, home_isolation, health_monitoring or hospital_treatment")]
 pub struct UnknownMeasure(pub String);
 
 impl MeasureKind {
@@ -35,10 +33,7 @@ impl MeasureKind {
     }
 
     pub fn parse(s: &str) -> Result<MeasureKind, UnknownMeasure> {
-        MeasureKind::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownMeasure(s.to_string()))
+        MeasureKind::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownMeasure(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -65,23 +60,17 @@ impl MeasureKind {
 pub fn default_measure(status: Status) -> Option<MeasureKind> {
     match status {
         Status::HomeObservation => Some(MeasureKind::HomeIsolation),
-        Status::CentralObservation
-        | Status::FeverObservation
-        | Status::Suspected
-        | Status::PostDischargeIsolation => Some(MeasureKind::CentralIsolation),
-        Status::Confirmed => Some(MeasureKind::HospitalTreatment),
-        Status::Screened | Status::Excluded | Status::Cured | Status::Released | Status::Died => {
-            None
+        Status::CentralObservation | Status::FeverObservation | Status::Suspected | Status::PostDischargeIsolation => {
+            Some(MeasureKind::CentralIsolation)
         }
+        Status::Confirmed => Some(MeasureKind::HospitalTreatment),
+        Status::Screened | Status::Excluded | Status::Cured | Status::Released | Status::Died => None,
     }
 }
 
 /// Statuses that end by release when their measure's planned end arrives.
 pub fn falls_due_for_release(status: Status) -> bool {
-    matches!(
-        status,
-        Status::HomeObservation | Status::CentralObservation | Status::PostDischargeIsolation
-    )
+    matches!(status, Status::HomeObservation | Status::CentralObservation | Status::PostDischargeIsolation)
 }
 
 /// Days each measure lasts. Defaults: isolation 14 days, arrivals from key epidemic areas 24 days
@@ -138,103 +127,47 @@ mod tests {
         let expected = [
             (Status::Screened, None),
             (Status::HomeObservation, Some(MeasureKind::HomeIsolation)),
-            (
-                Status::CentralObservation,
-                Some(MeasureKind::CentralIsolation),
-            ),
-            (
-                Status::FeverObservation,
-                Some(MeasureKind::CentralIsolation),
-            ),
+            (Status::CentralObservation, Some(MeasureKind::CentralIsolation)),
+            (Status::FeverObservation, Some(MeasureKind::CentralIsolation)),
             (Status::Suspected, Some(MeasureKind::CentralIsolation)),
             (Status::Excluded, None),
             (Status::Confirmed, Some(MeasureKind::HospitalTreatment)),
             (Status::Cured, None),
-            (
-                Status::PostDischargeIsolation,
-                Some(MeasureKind::CentralIsolation),
-            ),
+            (Status::PostDischargeIsolation, Some(MeasureKind::CentralIsolation)),
             (Status::Released, None),
             (Status::Died, None),
         ];
         for (status, measure) in expected {
             assert_eq!(default_measure(status), measure, "{status}");
         }
-        let due: Vec<_> = Status::ALL
-            .into_iter()
-            .filter(|s| falls_due_for_release(*s))
-            .collect();
-        assert_eq!(
-            due,
-            [
-                Status::HomeObservation,
-                Status::CentralObservation,
-                Status::PostDischargeIsolation
-            ]
-        );
+        let due: Vec<_> = Status::ALL.into_iter().filter(|s| falls_due_for_release(*s)).collect();
+        assert_eq!(due, [Status::HomeObservation, Status::CentralObservation, Status::PostDischargeIsolation]);
     }
 
     #[test]
     fn durations_follow_the_seeds() {
         let d = Durations::default();
         assert_eq!(
-            d.planned_days(
-                MeasureKind::HomeIsolation,
-                KeyClass::CloseContact,
-                Status::HomeObservation
-            ),
+            d.planned_days(MeasureKind::HomeIsolation, KeyClass::CloseContact, Status::HomeObservation),
             Some(14)
         );
         assert_eq!(
-            d.planned_days(
-                MeasureKind::CentralIsolation,
-                KeyClass::CloseContact,
-                Status::CentralObservation
-            ),
+            d.planned_days(MeasureKind::CentralIsolation, KeyClass::CloseContact, Status::CentralObservation),
             Some(14)
         );
         assert_eq!(
-            d.planned_days(
-                MeasureKind::HomeIsolation,
-                KeyClass::EpidemicAreaArrival,
-                Status::HomeObservation
-            ),
+            d.planned_days(MeasureKind::HomeIsolation, KeyClass::EpidemicAreaArrival, Status::HomeObservation),
             Some(24)
         );
         assert_eq!(
-            d.planned_days(
-                MeasureKind::CentralIsolation,
-                KeyClass::Confirmed,
-                Status::PostDischargeIsolation
-            ),
+            d.planned_days(MeasureKind::CentralIsolation, KeyClass::Confirmed, Status::PostDischargeIsolation),
             Some(14)
         );
+        assert_eq!(d.planned_days(MeasureKind::HealthMonitoring, KeyClass::Fever, Status::HomeObservation), Some(14));
+        assert_eq!(d.planned_days(MeasureKind::HospitalTreatment, KeyClass::Confirmed, Status::Confirmed), None);
+        let custom = Durations { home_isolation_days: 7, ..Durations::default() };
         assert_eq!(
-            d.planned_days(
-                MeasureKind::HealthMonitoring,
-                KeyClass::Fever,
-                Status::HomeObservation
-            ),
-            Some(14)
-        );
-        assert_eq!(
-            d.planned_days(
-                MeasureKind::HospitalTreatment,
-                KeyClass::Confirmed,
-                Status::Confirmed
-            ),
-            None
-        );
-        let custom = Durations {
-            home_isolation_days: 7,
-            ..Durations::default()
-        };
-        assert_eq!(
-            custom.planned_days(
-                MeasureKind::HomeIsolation,
-                KeyClass::CloseContact,
-                Status::HomeObservation
-            ),
+            custom.planned_days(MeasureKind::HomeIsolation, KeyClass::CloseContact, Status::HomeObservation),
             Some(7)
         );
     }

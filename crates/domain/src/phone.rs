@@ -45,15 +45,11 @@ impl Phone {
             digits.as_str()
         };
         if national.len() != 11 {
-            return Err(PhoneError::Length {
-                found: national.len(),
-            });
+            return Err(PhoneError::Length { found: national.len() });
         }
         let bytes = national.as_bytes();
         if bytes[0] != b'1' || !(b'3'..=b'9').contains(&bytes[1]) {
-            return Err(PhoneError::Prefix {
-                prefix: national[..2].to_string(),
-            });
+            return Err(PhoneError::Prefix { prefix: national[..2].to_string() });
         }
         Ok(Phone(national.to_string()))
     }
@@ -99,11 +95,7 @@ mod tests {
             "１３８１２３４５６７８",
             "(138)1234-5678",
         ] {
-            assert_eq!(
-                Phone::parse(input).unwrap().as_str(),
-                "13812345678",
-                "{input}"
-            );
+            assert_eq!(Phone::parse(input).unwrap().as_str(), "13812345678", "{input}");
         }
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
     }
@@ -111,34 +103,12 @@ mod tests {
     #[test]
     fn bad_numbers_say_why() {
         assert_eq!(Phone::parse(" "), Err(PhoneError::Empty));
-        assert_eq!(
-            Phone::parse("1381234567"),
-            Err(PhoneError::Length { found: 10 })
-        );
-        assert_eq!(
-            Phone::parse("12812345678"),
-            Err(PhoneError::Prefix {
-                prefix: "12".into()
-            })
-        );
-        assert_eq!(
-            Phone::parse("0371-12345678"),
-            Err(PhoneError::Length { found: 12 })
-        );
-        assert_eq!(
-            Phone::parse("03711234567"),
-            Err(PhoneError::Prefix {
-                prefix: "03".into()
-            })
-        );
-        assert_eq!(
-            Phone::parse("138a2345678"),
-            Err(PhoneError::BadCharacter { ch: 'a' })
-        );
-        assert_eq!(
-            Phone::parse("+86+13812345678"),
-            Err(PhoneError::BadCharacter { ch: '+' })
-        );
+        assert_eq!(Phone::parse("1381234567"), Err(PhoneError::Length { found: 10 }));
+        assert_eq!(Phone::parse("12812345678"), Err(PhoneError::Prefix { prefix: "12".into() }));
+        assert_eq!(Phone::parse("0371-12345678"), Err(PhoneError::Length { found: 12 }));
+        assert_eq!(Phone::parse("03711234567"), Err(PhoneError::Prefix { prefix: "03".into() }));
+        assert_eq!(Phone::parse("138a2345678"), Err(PhoneError::BadCharacter { ch: 'a' }));
+        assert_eq!(Phone::parse("+86+13812345678"), Err(PhoneError::BadCharacter { ch: '+' }));
     }
 
     proptest! {

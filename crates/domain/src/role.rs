@@ -61,10 +61,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Result<Role, UnknownRole> {
-        Role::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_string()))
+        Role::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -100,22 +97,12 @@ impl Role {
             Role::AreaOfficer => !matches!(capability, ReadAudit | ManageUsers | ManageSettings),
             Role::GridWorker => matches!(
                 capability,
-                ReadPersons
-                    | WritePersons
-                    | ReadKeyPersons
-                    | CreateKeyPersons
-                    | ReadAreas
-                    | ReadTasks
-                    | ManageVenues
+                ReadPersons | WritePersons | ReadKeyPersons | CreateKeyPersons | ReadAreas | ReadTasks | ManageVenues
             ),
-            Role::MedicalStaff => matches!(
-                capability,
-                ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks
-            ),
-            Role::Inspector => matches!(
-                capability,
-                ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks
-            ),
+            Role::MedicalStaff => {
+                matches!(capability, ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks)
+            }
+            Role::Inspector => matches!(capability, ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks),
             Role::CheckpointStaff | Role::EnterpriseContact => capability == ReadAreas,
             Role::Citizen => false,
         }
@@ -159,11 +146,7 @@ mod tests {
             [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0], // inspector
             [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
-        assert_eq!(
-            capabilities.len(),
-            expected[0].len(),
-            "a column per capability"
-        );
+        assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.into_iter().zip(expected) {
             for (capability, allowed) in capabilities.into_iter().zip(row) {
                 assert_eq!(role.may(capability), allowed == 1, "{role} {capability:?}");
@@ -177,11 +160,6 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
             assert!(!role.label_zh().is_empty() && !role.label_en().is_empty());
         }
-        assert!(
-            Role::parse("root")
-                .unwrap_err()
-                .to_string()
-                .contains("area_officer")
-        );
+        assert!(Role::parse("root").unwrap_err().to_string().contains("area_officer"));
     }
 }

@@ -54,10 +54,7 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Result<Status, UnknownStatus> {
-        Status::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownStatus(s.to_string()))
+        Status::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownStatus(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -127,10 +124,7 @@ impl Severity {
     }
 
     pub fn parse(s: &str) -> Result<Severity, UnknownSeverity> {
-        Severity::ALL
-            .into_iter()
-            .find(|v| v.as_str() == s)
-            .ok_or_else(|| UnknownSeverity(s.to_string()))
+        Severity::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownSeverity(s.to_string()))
     }
 
     pub fn label_zh(self) -> &'static str {
@@ -192,27 +186,9 @@ pub enum TransitionError {
 pub fn legal_targets(from: Status) -> &'static [Status] {
     use Status::*;
     match from {
-        Screened => &[
-            HomeObservation,
-            CentralObservation,
-            FeverObservation,
-            Suspected,
-            Confirmed,
-        ],
-        HomeObservation => &[
-            CentralObservation,
-            FeverObservation,
-            Suspected,
-            Confirmed,
-            Released,
-        ],
-        CentralObservation => &[
-            HomeObservation,
-            FeverObservation,
-            Suspected,
-            Confirmed,
-            Released,
-        ],
+        Screened => &[HomeObservation, CentralObservation, FeverObservation, Suspected, Confirmed],
+        HomeObservation => &[CentralObservation, FeverObservation, Suspected, Confirmed, Released],
+        CentralObservation => &[HomeObservation, FeverObservation, Suspected, Confirmed, Released],
         FeverObservation => &[Excluded, Suspected, Confirmed],
         Suspected => &[Confirmed, Excluded],
         Excluded => &[HomeObservation, CentralObservation, Released],
@@ -229,9 +205,7 @@ pub fn check_transition(from: State, to: State) -> Result<(), TransitionError> {
     }
     match (to.status, to.severity) {
         (Status::Confirmed, None) => Err(TransitionError::SeverityRequired),
-        (Status::Confirmed, Some(severity))
-            if from.status == Status::Confirmed && from.severity == Some(severity) =>
-        {
+        (Status::Confirmed, Some(severity)) if from.status == Status::Confirmed && from.severity == Some(severity) => {
             Err(TransitionError::SameSeverity { severity })
         }
         (Status::Confirmed, Some(_)) => Ok(()),
@@ -243,9 +217,7 @@ pub fn check_transition(from: State, to: State) -> Result<(), TransitionError> {
 /// Folds a sequence of changes from `initial`, checking each: the current state derived from the
 /// event log.
 pub fn replay(initial: State, steps: &[State]) -> Result<State, TransitionError> {
-    steps
-        .iter()
-        .try_fold(initial, |from, &to| check_transition(from, to).map(|()| to))
+    steps.iter().try_fold(initial, |from, &to| check_transition(from, to).map(|()| to))
 }
 
 #[cfg(test)]
@@ -254,10 +226,7 @@ mod tests {
     use Status::*;
 
     fn plain(status: Status) -> State {
-        State {
-            status,
-            severity: None,
-        }
+        State { status, severity: None }
     }
 
     fn state(status: Status) -> State {
@@ -289,25 +258,15 @@ mod tests {
             for (j, &to) in Status::ALL.iter().enumerate() {
                 let from_state = state(from);
                 let to_state = if from == Confirmed && to == Confirmed {
-                    State {
-                        status: Confirmed,
-                        severity: Some(Severity::Severe),
-                    }
+                    State { status: Confirmed, severity: Some(Severity::Severe) }
                 } else {
                     state(to)
                 };
                 let result = check_transition(from_state, to_state);
-                assert_eq!(
-                    result.is_ok(),
-                    TABLE[i][j] == 1,
-                    "{from} → {to}: {result:?}"
-                );
+                assert_eq!(result.is_ok(), TABLE[i][j] == 1, "{from} → {to}: {result:?}");
                 if TABLE[i][j] == 0 {
                     let message = result.unwrap_err().to_string();
-                    assert!(
-                        message.contains(from.as_str()) && message.contains(to.as_str()),
-                        "{message}"
-                    );
+                    assert!(message.contains(from.as_str()) && message.contains(to.as_str()), "{message}");
                 }
             }
         }
@@ -318,10 +277,7 @@ mod tests {
         let path = [
             plain(CentralObservation),
             plain(Suspected),
-            State {
-                status: Confirmed,
-                severity: Some(Severity::Mild),
-            },
+            State { status: Confirmed, severity: Some(Severity::Mild) },
             plain(Cured),
             plain(PostDischargeIsolation),
             plain(Released),
@@ -343,33 +299,13 @@ mod tests {
 
     #[test]
     fn severity_rules() {
-        assert_eq!(
-            check_transition(plain(Suspected), plain(Confirmed)),
-            Err(TransitionError::SeverityRequired)
-        );
-        let mild = State {
-            status: Confirmed,
-            severity: Some(Severity::Mild),
-        };
-        let severe = State {
-            status: Confirmed,
-            severity: Some(Severity::Severe),
-        };
-        assert_eq!(
-            check_transition(mild, mild),
-            Err(TransitionError::SameSeverity {
-                severity: Severity::Mild
-            })
-        );
+        assert_eq!(check_transition(plain(Suspected), plain(Confirmed)), Err(TransitionError::SeverityRequired));
+        let mild = State { status: Confirmed, severity: Some(Severity::Mild) };
+        let severe = State { status: Confirmed, severity: Some(Severity::Severe) };
+        assert_eq!(check_transition(mild, mild), Err(TransitionError::SameSeverity { severity: Severity::Mild }));
         assert_eq!(check_transition(mild, severe), Ok(()));
         assert_eq!(
-            check_transition(
-                severe,
-                State {
-                    status: Cured,
-                    severity: Some(Severity::Mild)
-                }
-            ),
+            check_transition(severe, State { status: Cured, severity: Some(Severity::Mild) }),
             Err(TransitionError::SeverityNotAllowed { status: Cured })
         );
         assert_eq!(severe.to_string(), "confirmed (severe)");
@@ -378,10 +314,7 @@ mod tests {
     #[test]
     fn replay_stops_at_the_first_illegal_step() {
         let steps = [plain(HomeObservation), plain(Cured), plain(Released)];
-        assert!(matches!(
-            replay(plain(Screened), &steps),
-            Err(TransitionError::Illegal { .. })
-        ));
+        assert!(matches!(replay(plain(Screened), &steps), Err(TransitionError::Illegal { .. })));
         assert_eq!(replay(plain(Screened), &[]), Ok(plain(Screened)));
     }
 

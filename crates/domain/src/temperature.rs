@@ -27,9 +27,7 @@ impl Temperature {
         }
         let tenths = (celsius * 10.0).round();
         if tenths < f64::from(Self::MIN_TENTHS) || tenths > f64::from(Self::MAX_TENTHS) {
-            return Err(TemperatureError::OutOfRange {
-                value: format!("{celsius:.1}"),
-            });
+            return Err(TemperatureError::OutOfRange { value: format!("{celsius:.1}") });
         }
         Ok(Temperature(tenths as i16))
     }
@@ -38,9 +36,7 @@ impl Temperature {
         if (Self::MIN_TENTHS..=Self::MAX_TENTHS).contains(&tenths) {
             Ok(Temperature(tenths))
         } else {
-            Err(TemperatureError::OutOfRange {
-                value: format!("{}.{}", tenths / 10, (tenths % 10).abs()),
-            })
+            Err(TemperatureError::OutOfRange { value: format!("{}.{}", tenths / 10, (tenths % 10).abs()) })
         }
     }
 
@@ -80,11 +76,7 @@ mod tests {
     #[test]
     fn readings_parse_in_common_spellings() {
         for input in ["37.3", "37.3℃", "37.3°C", " 37.3 C", "３７．３"] {
-            assert_eq!(
-                Temperature::parse(input).map(Temperature::tenths),
-                Ok(373),
-                "{input}"
-            );
+            assert_eq!(Temperature::parse(input).map(Temperature::tenths), Ok(373), "{input}");
         }
         assert_eq!(Temperature::parse("36.55").unwrap().to_string(), "36.6");
         assert_eq!(Temperature::from_celsius(34.0).unwrap().to_string(), "34.0");
@@ -93,29 +85,11 @@ mod tests {
 
     #[test]
     fn impossible_readings_are_refused() {
-        assert_eq!(
-            Temperature::parse("45"),
-            Err(TemperatureError::OutOfRange {
-                value: "45.0".into()
-            })
-        );
-        assert!(
-            Temperature::parse("45")
-                .unwrap_err()
-                .to_string()
-                .contains("45.0")
-        );
-        assert_eq!(
-            Temperature::parse("33.9"),
-            Err(TemperatureError::OutOfRange {
-                value: "33.9".into()
-            })
-        );
+        assert_eq!(Temperature::parse("45"), Err(TemperatureError::OutOfRange { value: "45.0".into() }));
+        assert!(Temperature::parse("45").unwrap_err().to_string().contains("45.0"));
+        assert_eq!(Temperature::parse("33.9"), Err(TemperatureError::OutOfRange { value: "33.9".into() }));
         assert_eq!(Temperature::parse("hot"), Err(TemperatureError::NotANumber));
-        assert_eq!(
-            Temperature::from_celsius(f64::NAN),
-            Err(TemperatureError::NotANumber)
-        );
+        assert_eq!(Temperature::from_celsius(f64::NAN), Err(TemperatureError::NotANumber));
         assert!(Temperature::from_tenths(431).is_err());
     }
 

@@ -17,10 +17,7 @@ pub fn shanghai_date(unix_seconds: i64) -> Date {
 
 /// The unix instant at which `date` begins in Shanghai.
 pub fn shanghai_day_start(date: Date) -> i64 {
-    SHANGHAI
-        .to_timestamp(date.at(0, 0, 0, 0))
-        .map(|ts| ts.as_second())
-        .unwrap_or(i64::MIN)
+    SHANGHAI.to_timestamp(date.at(0, 0, 0, 0)).map(|ts| ts.as_second()).unwrap_or(i64::MIN)
 }
 
 #[cfg(test)]
@@ -34,9 +31,6 @@ mod tests {
         assert_eq!(shanghai_date(midnight), jiff::civil::date(2020, 2, 1));
         assert_eq!(shanghai_date(midnight - 1), jiff::civil::date(2020, 1, 31));
         assert_eq!(shanghai_day_start(jiff::civil::date(2020, 2, 1)), midnight);
-        assert_eq!(
-            shanghai_date(shanghai_day_start(jiff::civil::date(2024, 2, 29))),
-            jiff::civil::date(2024, 2, 29)
-        );
+        assert_eq!(shanghai_date(shanghai_day_start(jiff::civil::date(2024, 2, 29))), jiff::civil::date(2024, 2, 29));
     }
 }

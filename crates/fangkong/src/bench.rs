@@ -34,21 +34,13 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::List {
-            data_dir,
-            username,
-            password,
-            requests,
-        } => list(data_dir, &username, &password, requests).await,
+        BenchCommand::List { data_dir, username, password, requests } => {
+            list(data_dir, &username, &password, requests).await
+        }
     }
 }
 
-async fn list(
-    data_dir: PathBuf,
-    username: &str,
-    password: &str,
-    requests: usize,
-) -> anyhow::Result<()> {
+async fn list(data_dir: PathBuf, username: &str, password: &str, requests: usize) -> anyhow::Result<()> {
     let db = crate::open_db(&data_dir).await?;
     let backend = db.kind();
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
@@ -63,27 +55,16 @@ async fn list(
     if !login.status().is_success() {
         bail!("login as {username} failed: {}", login.status());
     }
-    let token = login.json::<serde_json::Value>().await?["token"]
-        .as_str()
-        .context("no token")?
-        .to_string();
-    let filters = [
-        "",
-        "status=central_observation",
-        "class=close_contact",
-        "status=confirmed",
-        "class=fever&page=2",
-        "page=5",
-    ];
+    let token = login.json::<serde_json::Value>().await?["token"].as_str().context("no token")?.to_string();
+    let filters =
+        ["", "status=central_observation", "class=close_contact", "status=confirmed", "class=fever&page=2", "page=5"];
     for (kind, path) in [("page", "/key-persons"), ("api", "/api/v1/key-persons")] {
         let mut times = Vec::with_capacity(requests);
         for n in 0..requests {
             let url = format!("{base}{path}?{}", filters[n % filters.len()]);
             let started = Instant::now();
             let request = if kind == "page" {
-                client
-                    .get(&url)
-                    .header("cookie", format!("fk_session={token}"))
+                client.get(&url).header("cookie", format!("fk_session={token}"))
             } else {
                 client.get(&url).bearer_auth(&token)
             };

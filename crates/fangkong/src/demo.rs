@@ -12,46 +12,29 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use store::transition::{CurrentRecord, TransitionPlanner};
 use store::{
-    BulkKeyPerson, BulkPerson, Db, Measure, NewGrid, NewGridWorker, NewHousehold, NewUser, Place,
-    TransitionRequest,
+    BulkKeyPerson, BulkPerson, Db, Measure, NewGrid, NewGridWorker, NewHousehold, NewUser, Place, TransitionRequest,
 };
 
 pub const CITY: &str = "411700";
 pub const DEMO_PASSWORD: &str = "fangkong-demo";
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林",
+    "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于",
+    "蒋", "蔡", "余", "杜", "叶", "程",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
-    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "建国", "志强", "海燕", "红梅", "玉兰", "国庆",
-    "春花", "德明", "文博", "子涵", "浩然", "雨轩", "梓萱", "一诺", "欣怡",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建华", "建国", "志强", "海燕", "红梅", "玉兰", "国庆", "春花", "德明", "文博", "子涵", "浩然",
+    "雨轩", "梓萱", "一诺", "欣怡",
 ];
-const COMPOUNDS: &[&str] = &[
-    "东庄",
-    "西庄",
-    "南街",
-    "北街",
-    "幸福小区",
-    "和谐家园",
-    "育才小区",
-    "建业小区",
-    "前营",
-    "后营",
-];
+const COMPOUNDS: &[&str] =
+    &["东庄", "西庄", "南街", "北街", "幸福小区", "和谐家园", "育才小区", "建业小区", "前营", "后营"];
 
 /// The paths a key person's record takes, each a legal walk from `screened`.
 fn paths() -> Vec<Vec<State>> {
-    let s = |status| State {
-        status,
-        severity: None,
-    };
-    let c = |severity| State {
-        status: Status::Confirmed,
-        severity: Some(severity),
-    };
+    let s = |status| State { status, severity: None };
+    let c = |severity| State { status: Status::Confirmed, severity: Some(severity) };
     use Status::*;
     vec![
         vec![],
@@ -61,33 +44,10 @@ fn paths() -> Vec<Vec<State>> {
         vec![s(CentralObservation), s(Suspected)],
         vec![s(FeverObservation), s(Excluded)],
         vec![s(CentralObservation), s(Suspected), c(Severity::Mild)],
-        vec![
-            s(CentralObservation),
-            s(Suspected),
-            c(Severity::Mild),
-            c(Severity::Severe),
-        ],
-        vec![
-            s(CentralObservation),
-            s(Suspected),
-            c(Severity::Mild),
-            s(Cured),
-        ],
-        vec![
-            s(CentralObservation),
-            s(Suspected),
-            c(Severity::Mild),
-            s(Cured),
-            s(PostDischargeIsolation),
-        ],
-        vec![
-            s(CentralObservation),
-            s(Suspected),
-            c(Severity::Mild),
-            s(Cured),
-            s(PostDischargeIsolation),
-            s(Released),
-        ],
+        vec![s(CentralObservation), s(Suspected), c(Severity::Mild), c(Severity::Severe)],
+        vec![s(CentralObservation), s(Suspected), c(Severity::Mild), s(Cured)],
+        vec![s(CentralObservation), s(Suspected), c(Severity::Mild), s(Cured), s(PostDischargeIsolation)],
+        vec![s(CentralObservation), s(Suspected), c(Severity::Mild), s(Cured), s(PostDischargeIsolation), s(Released)],
         vec![s(HomeObservation), s(Released)],
         vec![s(CentralObservation), s(Released)],
         vec![s(Suspected), c(Severity::Critical), s(Died)],
@@ -110,19 +70,11 @@ fn class_for(path: &[State], rng: &mut StdRng) -> KeyClass {
 }
 
 fn name(rng: &mut StdRng) -> String {
-    format!(
-        "{}{}",
-        SURNAMES[rng.random_range(0..SURNAMES.len())],
-        GIVEN[rng.random_range(0..GIVEN.len())]
-    )
+    format!("{}{}", SURNAMES[rng.random_range(0..SURNAMES.len())], GIVEN[rng.random_range(0..GIVEN.len())])
 }
 
 fn phone(rng: &mut StdRng) -> String {
-    format!(
-        "1{}{:09}",
-        rng.random_range(3..=9),
-        rng.random_range(0..1_000_000_000u64)
-    )
+    format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64))
 }
 
 /// Unique IDs: one serial counter per (county, birth date).
@@ -134,9 +86,7 @@ impl IdMaker {
     fn make(&mut self, county: &str, rng: &mut StdRng) -> Option<String> {
         for _ in 0..20 {
             let days = rng.random_range(0..(75 * 365));
-            let birth = jiff::civil::date(1945, 1, 1)
-                .checked_add(jiff::Span::new().days(days))
-                .ok()?;
+            let birth = jiff::civil::date(1945, 1, 1).checked_add(jiff::Span::new().days(days)).ok()?;
             let serial = self.serials.entry((county.to_string(), days)).or_insert(0);
             if *serial >= 999 {
                 continue;
@@ -159,23 +109,17 @@ struct Village {
 /// Builds the demo city in `data_dir` (replacing an earlier demo there) and returns it opened.
 pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result<Db> {
     let started = Clock::now();
-    if std::env::var("DATABASE_URL")
-        .map(|u| u.is_empty())
-        .unwrap_or(true)
-    {
+    if std::env::var("DATABASE_URL").map(|u| u.is_empty()).unwrap_or(true) {
         for suffix in ["", "-wal", "-shm"] {
             let file = data_dir.join(format!("fangkong.db{suffix}"));
             if file.exists() {
-                std::fs::remove_file(&file)
-                    .with_context(|| format!("removing the earlier demo {}", file.display()))?;
+                std::fs::remove_file(&file).with_context(|| format!("removing the earlier demo {}", file.display()))?;
             }
         }
     }
     let db = crate::open_db(data_dir).await?;
     if db.credentials("admin").await?.is_some() {
-        bail!(
-            "the database already holds a city (user admin exists); point DATABASE_URL at an empty database"
-        );
+        bail!("the database already holds a city (user admin exists); point DATABASE_URL at an empty database");
     }
     let mut rng = StdRng::seed_from_u64(seed);
     let counties = divisions::counties_of(CITY);
@@ -192,18 +136,12 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
             let Ok(code) = GridCode::parse(township.code) else {
                 continue;
             };
-            grids.push(NewGrid {
-                code: code.clone(),
-                name: township.name.to_string(),
-            });
+            grids.push(NewGrid { code: code.clone(), name: township.name.to_string() });
             for village in divisions::children(township.code) {
                 let Ok(village_grid) = GridCode::parse(village.code) else {
                     continue;
                 };
-                grids.push(NewGrid {
-                    code: village_grid.clone(),
-                    name: village.name.to_string(),
-                });
+                grids.push(NewGrid { code: village_grid.clone(), name: village.name.to_string() });
                 villages.push(Village {
                     code: village.code.to_string(),
                     county: county.code.to_string(),
@@ -229,10 +167,7 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
             let Some(compound) = village_grid.child(c as u32) else {
                 continue;
             };
-            grids.push(NewGrid {
-                code: compound.clone(),
-                name: format!("{}{}", COMPOUNDS[c % COMPOUNDS.len()], c),
-            });
+            grids.push(NewGrid { code: compound.clone(), name: format!("{}{}", COMPOUNDS[c % COMPOUNDS.len()], c) });
             workers.push(NewGridWorker {
                 grid: compound.clone(),
                 name: PersonName::parse(&name(&mut rng))?,
@@ -243,35 +178,24 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
                 let Some(unit) = compound.child(u as u32) else {
                     continue;
                 };
-                grids.push(NewGrid {
-                    code: unit.clone(),
-                    name: format!("{u}号联防组"),
-                });
+                grids.push(NewGrid { code: unit.clone(), name: format!("{u}号联防组") });
                 village.units.push(unit);
             }
         }
     }
     db.insert_grids(&grids).await?;
     db.insert_grid_workers(&workers).await?;
-    let units: Vec<(&Village, &GridCode)> = villages
-        .iter()
-        .flat_map(|v| v.units.iter().map(move |u| (v, u)))
-        .collect();
+    let units: Vec<(&Village, &GridCode)> = villages.iter().flat_map(|v| v.units.iter().map(move |u| (v, u))).collect();
 
     let households: Vec<NewHousehold> = (0..households_wanted)
         .map(|n| {
             let (_, unit) = units[n % units.len()];
-            NewHousehold {
-                grid: unit.clone(),
-                address: format!("{}号", n / units.len() + 1),
-            }
+            NewHousehold { grid: unit.clone(), address: format!("{}号", n / units.len() + 1) }
         })
         .collect();
     let household_ids = db.insert_households(&households).await?;
 
-    let mut ids = IdMaker {
-        serials: HashMap::new(),
-    };
+    let mut ids = IdMaker { serials: HashMap::new() };
     let mut people = Vec::with_capacity(persons);
     for n in 0..persons {
         let h = n % household_ids.len();
@@ -283,10 +207,7 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
             id_number,
             name: name(&mut rng),
             phone: rng.random_bool(0.9).then(|| phone(&mut rng)),
-            place: Place {
-                area: domain::AreaCode::parse(&village.code)?,
-                grid: Some(unit.clone()),
-            },
+            place: Place { area: domain::AreaCode::parse(&village.code)?, grid: Some(unit.clone()) },
             household_id: Some(household_ids[h]),
         });
     }
@@ -295,13 +216,10 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
     let admin = add_users(&db, &villages).await?;
     let key_persons = key_persons(&db, &people, &person_ids, admin, &mut rng)?;
     db.bulk_insert_key_persons(&key_persons).await?;
-    db.open_release_tasks(domain::shanghai_date(db.now()))
-        .await?;
+    db.open_release_tasks(domain::shanghai_date(db.now())).await?;
     db.optimize().await?;
 
-    let size = std::fs::metadata(data_dir.join("fangkong.db"))
-        .map(|m| m.len())
-        .unwrap_or(0);
+    let size = std::fs::metadata(data_dir.join("fangkong.db")).map(|m| m.len()).unwrap_or(0);
     println!(
         "demo city {} built in {:.1} s: {} grids, {} households, {} persons, {} key persons ({} MiB on disk)",
         divisions::full_name(CITY).unwrap_or_default(),
@@ -320,11 +238,7 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
     println!("  inspector  督查组 (411700)");
     println!(
         "  grid       网格员 of {}",
-        villages
-            .first()
-            .and_then(|v| v.units.first())
-            .map(|u| u.as_str())
-            .unwrap_or("-")
+        villages.first().and_then(|v| v.units.first()).map(|u| u.as_str()).unwrap_or("-")
     );
     Ok(db)
 }
@@ -338,24 +252,9 @@ async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, 
         .unwrap_or_else(|| "411702".into());
     let users = [
         ("admin", "指挥部值班员", Role::Admin, CITY.to_string()),
-        (
-            "officer",
-            "驿城区防控办",
-            Role::AreaOfficer,
-            "411702".to_string(),
-        ),
-        (
-            "xiping",
-            "西平县防控办",
-            Role::AreaOfficer,
-            "411721".to_string(),
-        ),
-        (
-            "medic",
-            "市中心医院",
-            Role::MedicalStaff,
-            "411702".to_string(),
-        ),
+        ("officer", "驿城区防控办", Role::AreaOfficer, "411702".to_string()),
+        ("xiping", "西平县防控办", Role::AreaOfficer, "411721".to_string()),
+        ("medic", "市中心医院", Role::MedicalStaff, "411702".to_string()),
         ("inspector", "市督查组", Role::Inspector, CITY.to_string()),
         ("grid", "网格员", Role::GridWorker, grid),
     ];
@@ -400,24 +299,13 @@ fn key_persons(
         let class = class_for(path, rng);
         // Opened 1–27 days ago; each later step a day or two after the one before.
         let mut at = now - rng.random_range(1..28) * 86_400 - rng.random_range(0..86_400);
-        let mut state = State {
-            status: Status::Screened,
-            severity: None,
-        };
-        let mut history = vec![(
-            None,
-            state,
-            at,
-            Source::GridScreening.label_zh().to_string(),
-        )];
+        let mut state = State { status: Status::Screened, severity: None };
+        let mut history = vec![(None, state, at, Source::GridScreening.label_zh().to_string())];
         let mut measures: Vec<Measure> = Vec::new();
         for &to in path {
             at = (at + rng.random_range(3600..2 * 86_400)).min(now);
-            let current = CurrentRecord {
-                state,
-                class,
-                measure: measures.last().filter(|m| m.actual_end.is_none()).cloned(),
-            };
+            let current =
+                CurrentRecord { state, class, measure: measures.last().filter(|m| m.actual_end.is_none()).cloned() };
             let planner = TransitionPlanner {
                 request: TransitionRequest {
                     to,
@@ -465,10 +353,9 @@ fn key_persons(
 
 fn site_for(status: Status) -> Option<String> {
     match status {
-        Status::CentralObservation
-        | Status::Suspected
-        | Status::PostDischargeIsolation
-        | Status::FeverObservation => Some("市集中隔离点一号楼".into()),
+        Status::CentralObservation | Status::Suspected | Status::PostDischargeIsolation | Status::FeverObservation => {
+            Some("市集中隔离点一号楼".into())
+        }
         Status::Confirmed => Some("驻马店市中心医院".into()),
         _ => None,
     }

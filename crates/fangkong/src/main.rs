@@ -14,11 +14,7 @@ use domain::Role;
 use store::{Backend, Db, NewUser};
 
 #[derive(Parser)]
-#[command(
-    name = "fangkong",
-    version,
-    about = "防控指挥平台 — epidemic prevention-and-control command platform"
-)]
+#[command(name = "fangkong", version, about = "防控指挥平台 — epidemic prevention-and-control command platform")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -91,28 +87,19 @@ enum UserCommand {
 pub async fn open_backend(data_dir: &Path) -> anyhow::Result<Arc<dyn Backend>> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let backend = store_postgres::connect(&url)
-                .await
-                .context("opening PostgreSQL")?;
+            let backend = store_postgres::connect(&url).await.context("opening PostgreSQL")?;
             Ok(Arc::new(backend))
         }
-        Ok(url) if url.starts_with("sqlite:") => Ok(Arc::new(
-            store_sqlite::open_url(&url)
-                .await
-                .context("opening SQLite")?,
-        )),
+        Ok(url) if url.starts_with("sqlite:") => {
+            Ok(Arc::new(store_sqlite::open_url(&url).await.context("opening SQLite")?))
+        }
         Ok(url) if !url.is_empty() => {
             bail!("DATABASE_URL must start with postgres:// or sqlite:, not {url}")
         }
         _ => {
-            std::fs::create_dir_all(data_dir)
-                .with_context(|| format!("creating {}", data_dir.display()))?;
+            std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
             let path = data_dir.join("fangkong.db");
-            Ok(Arc::new(
-                store_sqlite::open(&path)
-                    .await
-                    .with_context(|| format!("opening {}", path.display()))?,
-            ))
+            Ok(Arc::new(store_sqlite::open(&path).await.with_context(|| format!("opening {}", path.display()))?))
         }
     }
 }
@@ -122,9 +109,7 @@ pub async fn open_db(data_dir: &Path) -> anyhow::Result<Db> {
 }
 
 async fn serve(db: Db, listen: SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
     println!("fangkong serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
     web::serve(db, listener).await.context("serving")
@@ -139,9 +124,7 @@ async fn add_user(
 ) -> anyhow::Result<()> {
     let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
     let mut password = String::new();
-    std::io::stdin()
-        .read_to_string(&mut password)
-        .context("reading the password from stdin")?;
+    std::io::stdin().read_to_string(&mut password).context("reading the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']);
     if password.chars().count() < 8 {
         bail!("password: at least 8 characters, read from standard input");
@@ -172,30 +155,13 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve { data, listen } => serve(open_db(&data.data_dir).await?, listen).await,
-        Command::Demo {
-            data,
-            persons,
-            no_serve,
-            listen,
-            seed,
-        } => {
+        Command::Demo { data, persons, no_serve, listen, seed } => {
             let db = demo::build(&data.data_dir, persons, seed).await?;
-            if no_serve {
-                Ok(())
-            } else {
-                serve(db, listen).await
-            }
+            if no_serve { Ok(()) } else { serve(db, listen).await }
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    data,
-                    username,
-                    role,
-                    area,
-                    display_name,
-                },
-        } => add_user(data, username, role, area, display_name).await,
+        Command::User { command: UserCommand::Add { data, username, role, area, display_name } } => {
+            add_user(data, username, role, area, display_name).await
+        }
         Command::Bench { command } => bench::run(command).await,
     }
 }

@@ -18,11 +18,9 @@ impl Dialect for PgDialect {
     type Db = Postgres;
     const KIND: &'static str = "postgres";
     const NUMBERED_PLACEHOLDERS: bool = true;
-    const IDEMPOTENCY_LOCK: Option<&'static str> =
-        Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
-    const AFTER_BULK_LOAD: Option<&'static str> = Some(
-        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))",
-    );
+    const IDEMPOTENCY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
+    const AFTER_BULK_LOAD: Option<&'static str> =
+        Some("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))");
     fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {
         done.rows_affected()
     }
@@ -40,9 +38,6 @@ pub async fn connect(url: &str) -> Result<PgBackend> {
         .connect(url)
         .await
         .map_err(fail)?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .map_err(fail)?;
+    sqlx::migrate!("./migrations").run(&pool).await.map_err(fail)?;
     Ok(SqlBackend::new(pool.clone(), pool))
 }

@@ -5,36 +5,28 @@ use sqlx::{Connection, PgConnection};
 
 /// The server tests create their databases on; `FANGKONG_TEST_PG` overrides.
 pub fn admin_url() -> String {
-    std::env::var("FANGKONG_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("FANGKONG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Creates an empty database and returns its URL. Databases of earlier runs older than an hour
 /// are dropped on the way, so repeated runs do not pile up.
 pub async fn fresh_database() -> Result<String, String> {
     let admin = admin_url();
-    let mut conn = PgConnection::connect(&admin)
-        .await
-        .map_err(|e| format!("PostgreSQL at {admin} is required for these tests (start it, or set FANGKONG_TEST_PG): {e}"))?;
+    let mut conn = PgConnection::connect(&admin).await.map_err(|e| {
+        format!("PostgreSQL at {admin} is required for these tests (start it, or set FANGKONG_TEST_PG): {e}")
+    })?;
     let now = jiff::Timestamp::now().as_second();
-    let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT datname::text FROM pg_database WHERE datname LIKE 'fk\\_test\\_%'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
+    let stale: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'fk\\_test\\_%'")
+            .fetch_all(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
     for name in stale {
-        let created = name
-            .split('_')
-            .nth(2)
-            .and_then(|t| t.parse::<i64>().ok())
-            .unwrap_or(now);
+        let created = name.split('_').nth(2).and_then(|t| t.parse::<i64>().ok()).unwrap_or(now);
         if now - created > 3600 {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-            )))
-            .execute(&mut conn)
-            .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
+                .execute(&mut conn)
+                .await;
         }
     }
     let name = format!("fk_test_{now}_{:016x}", rand_suffix());
@@ -42,10 +34,7 @@ pub async fn fresh_database() -> Result<String, String> {
         .execute(&mut conn)
         .await
         .map_err(|e| format!("creating test database {name}: {e}"))?;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(base, _)| base.to_string())
-        .unwrap_or(admin);
+    let base = admin.rsplit_once('/').map(|(base, _)| base.to_string()).unwrap_or(admin);
     Ok(format!("{base}/{name}"))
 }
 
@@ -53,10 +42,7 @@ fn rand_suffix() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
     );
     hasher.finish()
 }

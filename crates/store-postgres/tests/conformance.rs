@@ -6,9 +6,7 @@ use std::sync::Arc;
 use store::Backend;
 
 async fn fresh() -> Arc<dyn Backend> {
-    let url = store_postgres::testing::fresh_database()
-        .await
-        .expect("PostgreSQL for tests");
+    let url = store_postgres::testing::fresh_database().await.expect("PostgreSQL for tests");
     Arc::new(store_postgres::connect(&url).await.expect("connect"))
 }
 

@@ -1,8 +1,6 @@
 //! Bulk loading for the demo and imports: explicit ids, multi-row INSERTs, one transaction each.
 
-use sqlx::{
-    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Transaction, Type,
-};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Transaction, Type};
 use store::codec;
 use store::*;
 
@@ -30,28 +28,22 @@ where
     /// keeps one.
     async fn after_bulk_load(tx: &mut Transaction<'_, D::Db>, table: &'static str) -> Result<()> {
         if let Some(template) = D::AFTER_BULK_LOAD {
-            sqlx::query(D::sql(&template.replace("{table}", table)))
-                .execute(&mut **tx)
-                .await
-                .map_err(fail)?;
+            sqlx::query(D::sql(&template.replace("{table}", table))).execute(&mut **tx).await.map_err(fail)?;
         }
         Ok(())
     }
 
     async fn next_id(&self, table: &'static str) -> Result<i64> {
-        sqlx::query_scalar(D::sql(&format!(
-            "SELECT coalesce(max(id), 0) + 1 FROM {table}"
-        )))
-        .fetch_one(&self.writer)
-        .await
-        .map_err(fail)
+        sqlx::query_scalar(D::sql(&format!("SELECT coalesce(max(id), 0) + 1 FROM {table}")))
+            .fetch_one(&self.writer)
+            .await
+            .map_err(fail)
     }
 
     pub(crate) async fn bulk_insert_grids(&self, grids: &[NewGrid]) -> Result<()> {
         let mut tx = self.writer.begin().await.map_err(fail)?;
         for chunk in grids.chunks(CHUNK) {
-            let mut query =
-                QueryBuilder::<D::Db>::new("INSERT INTO grids (code, parent_code, level, name) ");
+            let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grids (code, parent_code, level, name) ");
             query.push_values(chunk, |mut row, grid| {
                 let parent = grid
                     .code
@@ -71,9 +63,7 @@ where
     pub(crate) async fn bulk_insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()> {
         let mut tx = self.writer.begin().await.map_err(fail)?;
         for chunk in workers.chunks(CHUNK) {
-            let mut query = QueryBuilder::<D::Db>::new(
-                "INSERT INTO grid_workers (grid_code, name, phone, user_id) ",
-            );
+            let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grid_workers (grid_code, name, phone, user_id) ");
             query.push_values(chunk, |mut row, worker| {
                 row.push_bind(worker.grid.as_str().to_string())
                     .push_bind(worker.name.as_str().to_string())
@@ -85,16 +75,12 @@ where
         tx.commit().await.map_err(fail)
     }
 
-    pub(crate) async fn bulk_insert_households(
-        &self,
-        households: &[NewHousehold],
-    ) -> Result<Vec<Id>> {
+    pub(crate) async fn bulk_insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
         let first = self.next_id("households").await?;
         let mut tx = self.writer.begin().await.map_err(fail)?;
         for (n, chunk) in households.chunks(CHUNK).enumerate() {
             let base = first + (n * CHUNK) as i64;
-            let mut query =
-                QueryBuilder::<D::Db>::new("INSERT INTO households (id, area_code, address) ");
+            let mut query = QueryBuilder::<D::Db>::new("INSERT INTO households (id, area_code, address) ");
             query.push_values(chunk.iter().enumerate(), |mut row, (i, household)| {
                 row.push_bind(base + i as i64)
                     .push_bind(household.grid.as_str().to_string())
@@ -107,11 +93,7 @@ where
         Ok((first..first + households.len() as i64).collect())
     }
 
-    pub(crate) async fn bulk_insert_persons(
-        &self,
-        persons: &[BulkPerson],
-        now: Instant,
-    ) -> Result<Vec<Id>> {
+    pub(crate) async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
         let first = self.next_id("persons").await?;
         let mut tx = self.writer.begin().await.map_err(fail)?;
         for (n, chunk) in persons.chunks(CHUNK).enumerate() {
@@ -136,11 +118,7 @@ where
         Ok((first..first + persons.len() as i64).collect())
     }
 
-    pub(crate) async fn bulk_insert_key_persons(
-        &self,
-        records: &[BulkKeyPerson],
-        now: Instant,
-    ) -> Result<()> {
+    pub(crate) async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
         let first = self.next_id("key_persons").await?;
         let mut tx = self.writer.begin().await.map_err(fail)?;
         for (n, chunk) in records.chunks(CHUNK / 2).enumerate() {
@@ -152,16 +130,8 @@ where
             query.push_values(chunk.iter().enumerate(), |mut row, (i, record)| {
                 let state = record.history.last().map(|(_, to, _, _)| *to);
                 let current = record.measures.last().filter(|m| m.actual_end.is_none());
-                let created_at = record
-                    .history
-                    .first()
-                    .map(|(_, _, at, _)| *at)
-                    .unwrap_or(now);
-                let updated_at = record
-                    .history
-                    .last()
-                    .map(|(_, _, at, _)| *at)
-                    .unwrap_or(now);
+                let created_at = record.history.first().map(|(_, _, at, _)| *at).unwrap_or(now);
+                let updated_at = record.history.last().map(|(_, _, at, _)| *at).unwrap_or(now);
                 row.push_bind(base + i as i64)
                     .push_bind(record.person_id)
                     .push_bind(record.place.location_code().to_string())
@@ -186,12 +156,7 @@ where
             let events: Vec<_> = chunk
                 .iter()
                 .enumerate()
-                .flat_map(|(i, record)| {
-                    record
-                        .history
-                        .iter()
-                        .map(move |event| (base + i as i64, record, event))
-                })
+                .flat_map(|(i, record)| record.history.iter().map(move |event| (base + i as i64, record, event)))
                 .collect();
             for events in events.chunks(CHUNK / 2) {
                 let mut query = QueryBuilder::<D::Db>::new(
@@ -216,12 +181,7 @@ where
             let measures: Vec<_> = chunk
                 .iter()
                 .enumerate()
-                .flat_map(|(i, record)| {
-                    record
-                        .measures
-                        .iter()
-                        .map(move |measure| (base + i as i64, record, measure))
-                })
+                .flat_map(|(i, record)| record.measures.iter().map(move |measure| (base + i as i64, record, measure)))
                 .collect();
             for measures in measures.chunks(CHUNK) {
                 let mut query = QueryBuilder::<D::Db>::new(

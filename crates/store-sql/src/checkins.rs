@@ -1,10 +1,7 @@
 //! Venues and check-ins: the public side of the 场所码, written in batches (group commit).
 
 use domain::{FrontLine, KeyClass, Scope, Source, State, Status};
-use sqlx::{
-    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Transaction,
-    Type,
-};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Transaction, Type};
 use store::codec;
 use store::rows;
 use store::*;
@@ -28,12 +25,7 @@ where
     usize: ColumnIndex<<D::Db as Database>::Row>,
     for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
 {
-    pub(crate) async fn do_insert_venue(
-        &self,
-        scope: &Scope,
-        venue: NewVenue,
-        now: Instant,
-    ) -> Result<Created> {
+    pub(crate) async fn do_insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
         if !scope.contains(venue.place.location_code()) {
             return Err(StoreError::NotFound);
         }
@@ -59,51 +51,28 @@ where
                 fail(e)
             }
         })?;
-        Ok(Created {
-            id: row.try_get(0).map_err(fail)?,
-            created: true,
-        })
+        Ok(Created { id: row.try_get(0).map_err(fail)?, created: true })
     }
 
     pub(crate) async fn do_venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM venues WHERE id = ",
-            rows::VENUE_COLUMNS
-        ));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", rows::VENUE_COLUMNS));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
-        let row = query
-            .build()
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)?
-            .ok_or(StoreError::NotFound)?;
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         rows::venue(&Columns(&row))
     }
 
     pub(crate) async fn do_venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>> {
         let mut count = QueryBuilder::new("SELECT count(*) FROM venues WHERE 1 = 1");
         Self::push_scope(&mut count, "area_code", scope);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.readers)
-            .await
-            .map_err(fail)?;
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM venues WHERE 1 = 1",
-            rows::VENUE_COLUMNS
-        ));
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", rows::VENUE_COLUMNS));
         Self::push_scope(&mut query, "area_code", scope);
-        query
-            .push(" ORDER BY area_code, id LIMIT ")
-            .push_bind(i64::from(page.per_page));
+        query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found
-                .iter()
-                .map(|r| rows::venue(&Columns(r)))
-                .collect::<Result<_>>()?,
+            items: found.iter().map(|r| rows::venue(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -111,14 +80,11 @@ where
     }
 
     pub(crate) async fn do_venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
-        let row = sqlx::query(D::sql(&format!(
-            "SELECT {} FROM venues WHERE token = ?",
-            rows::VENUE_COLUMNS
-        )))
-        .bind(token)
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(fail)?;
+        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", rows::VENUE_COLUMNS)))
+            .bind(token)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(fail)?;
         row.map(|r| rows::venue(&Columns(&r))).transpose()
     }
 
@@ -145,18 +111,13 @@ where
         rule: &FrontLine,
         now: Instant,
     ) -> Result<Result<CheckinReceipt>> {
-        let venue = sqlx::query(D::sql(
-            "SELECT id, name, area_code FROM venues WHERE token = ?",
-        ))
-        .bind(&request.venue_token)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?;
+        let venue = sqlx::query(D::sql("SELECT id, name, area_code FROM venues WHERE token = ?"))
+            .bind(&request.venue_token)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(fail)?;
         let Some(venue) = venue else {
-            return Ok(Err(StoreError::Invalid {
-                field: "venue_token",
-                message: "no venue has this code".into(),
-            }));
+            return Ok(Err(StoreError::Invalid { field: "venue_token", message: "no venue has this code".into() }));
         };
         let venue_id: Id = venue.try_get("id").map_err(fail)?;
         let venue_name: String = venue.try_get("name").map_err(fail)?;
@@ -164,22 +125,19 @@ where
 
         // An idempotent repeat answers with what the first request made.
         if let Some(idem) = &request.idempotency {
-            let seen = sqlx::query(D::sql(
-                "SELECT request_digest, entity_id FROM idempotency WHERE user_id = 0 AND key = ?",
-            ))
-            .bind(&idem.key)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(fail)?;
+            let seen =
+                sqlx::query(D::sql("SELECT request_digest, entity_id FROM idempotency WHERE user_id = 0 AND key = ?"))
+                    .bind(&idem.key)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(fail)?;
             if let Some(seen) = seen {
                 let digest: String = seen.try_get(0).map_err(fail)?;
                 if digest != idem.request_digest {
                     return Ok(Err(StoreError::IdempotencyMismatch));
                 }
                 let id: Id = seen.try_get(1).map_err(fail)?;
-                return Self::existing_checkin(tx, id, venue_name, rule)
-                    .await
-                    .map(Ok);
+                return Self::existing_checkin(tx, id, venue_name, rule).await.map(Ok);
             }
         }
 
@@ -199,8 +157,7 @@ where
         let fever = rule.is_fever(request.temperature);
         let receipt = match earlier {
             Some((id, at, temperature)) => {
-                let recorded =
-                    temperature.and_then(|t| domain::Temperature::from_tenths(t as i16).ok());
+                let recorded = temperature.and_then(|t| domain::Temperature::from_tenths(t as i16).ok());
                 CheckinReceipt {
                     id,
                     person_id,
@@ -225,22 +182,11 @@ where
                 .map_err(fail)?;
                 let id: Id = row.try_get(0).map_err(fail)?;
                 if fever {
-                    let reading = request
-                        .temperature
-                        .map(|t| t.to_string())
-                        .unwrap_or_default();
+                    let reading = request.temperature.map(|t| t.to_string()).unwrap_or_default();
                     let reason = format!("场所码登记体温 {reading}℃（{venue_name}）");
                     Self::apply_fever_rule(tx, person_id, Source::Venue, &reason, now).await?;
                 }
-                CheckinReceipt {
-                    id,
-                    person_id,
-                    venue_id,
-                    venue_name,
-                    at: now,
-                    duplicate: false,
-                    fever,
-                }
+                CheckinReceipt { id, person_id, venue_id, venue_name, at: now, duplicate: false, fever }
             }
         };
         if let Some(idem) = &request.idempotency {
@@ -264,13 +210,11 @@ where
         venue_name: String,
         rule: &FrontLine,
     ) -> Result<CheckinReceipt> {
-        let row = sqlx::query(D::sql(
-            "SELECT person_id, venue_id, t_in, temperature FROM checkins WHERE id = ?",
-        ))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(fail)?;
+        let row = sqlx::query(D::sql("SELECT person_id, venue_id, t_in, temperature FROM checkins WHERE id = ?"))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(fail)?;
         let temperature: Option<i64> = row.try_get(3).map_err(fail)?;
         let recorded = temperature.and_then(|t| domain::Temperature::from_tenths(t as i16).ok());
         Ok(CheckinReceipt {
@@ -291,12 +235,11 @@ where
         venue_area: &str,
         now: Instant,
     ) -> Result<Id> {
-        let known: Option<Id> =
-            sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
-                .bind(request.id_number.as_str())
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(fail)?;
+        let known: Option<Id> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
+            .bind(request.id_number.as_str())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(fail)?;
         if let Some(id) = known {
             return Ok(id);
         }
@@ -322,31 +265,25 @@ where
         reason: &str,
         now: Instant,
     ) -> Result<()> {
-        let open: Option<(Id, String)> = sqlx::query(D::sql(
-            "SELECT id, area_code FROM key_persons WHERE person_id = ? AND active",
-        ))
-        .bind(person_id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?
-        .map(|r| Ok::<_, StoreError>((r.try_get(0).map_err(fail)?, r.try_get(1).map_err(fail)?)))
-        .transpose()?;
+        let open: Option<(Id, String)> =
+            sqlx::query(D::sql("SELECT id, area_code FROM key_persons WHERE person_id = ? AND active"))
+                .bind(person_id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(fail)?
+                .map(|r| Ok::<_, StoreError>((r.try_get(0).map_err(fail)?, r.try_get(1).map_err(fail)?)))
+                .transpose()?;
         let (record, area_code) = match open {
             Some(open) => open,
             None => {
-                let person = sqlx::query(D::sql(
-                    "SELECT area_code, grid_code FROM persons WHERE id = ?",
-                ))
-                .bind(person_id)
-                .fetch_one(&mut **tx)
-                .await
-                .map_err(fail)?;
+                let person = sqlx::query(D::sql("SELECT area_code, grid_code FROM persons WHERE id = ?"))
+                    .bind(person_id)
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(fail)?;
                 let area_code: String = person.try_get(0).map_err(fail)?;
                 let grid_code: Option<String> = person.try_get(1).map_err(fail)?;
-                let screened = State {
-                    status: Status::Screened,
-                    severity: None,
-                };
+                let screened = State { status: Status::Screened, severity: None };
                 let row = sqlx::query(D::sql(
                     "INSERT INTO key_persons (person_id, area_code, grid_code, class, source, status, active, created_at, \
                      updated_at, version) VALUES (?, ?, ?, ?, ?, ?, TRUE, ?, ?, 1) RETURNING id",

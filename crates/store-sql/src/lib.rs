@@ -11,8 +11,7 @@ use async_trait::async_trait;
 use domain::{Scope, Status};
 use jiff::civil::Date;
 use sqlx::{
-    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, QueryBuilder, Row,
-    Transaction, Type,
+    ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, QueryBuilder, Row, Transaction, Type,
 };
 use store::codec;
 use store::rows;
@@ -64,12 +63,8 @@ where
     /// Appends `AND <column> >= lower AND <column> < upper` for the jurisdiction.
     fn push_scope(query: &mut QueryBuilder<D::Db>, column: &str, scope: &Scope) {
         let (lower, upper) = scope.range();
-        query
-            .push(format_args!(" AND {column} >= "))
-            .push_bind(lower);
-        query
-            .push(format_args!(" AND {column} < "))
-            .push_bind(upper);
+        query.push(format_args!(" AND {column} >= ")).push_bind(lower);
+        query.push(format_args!(" AND {column} < ")).push_bind(upper);
     }
 
     /// Replays a stored idempotent request, if this key was seen: the same request gets the same
@@ -81,21 +76,15 @@ where
     ) -> Result<Option<Created>> {
         let Some(idem) = idem else { return Ok(None) };
         if let Some(lock) = D::IDEMPOTENCY_LOCK {
-            sqlx::query(D::sql(lock))
-                .bind(&idem.key)
+            sqlx::query(D::sql(lock)).bind(&idem.key).bind(actor.user_id).execute(&mut **tx).await.map_err(fail)?;
+        }
+        let row =
+            sqlx::query(D::sql("SELECT request_digest, entity_id FROM idempotency WHERE user_id = ? AND key = ?"))
                 .bind(actor.user_id)
-                .execute(&mut **tx)
+                .bind(&idem.key)
+                .fetch_optional(&mut **tx)
                 .await
                 .map_err(fail)?;
-        }
-        let row = sqlx::query(D::sql(
-            "SELECT request_digest, entity_id FROM idempotency WHERE user_id = ? AND key = ?",
-        ))
-        .bind(actor.user_id)
-        .bind(&idem.key)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?;
         match row {
             None => Ok(None),
             Some(row) => {
@@ -103,10 +92,7 @@ where
                 if digest != idem.request_digest {
                     return Err(StoreError::IdempotencyMismatch);
                 }
-                Ok(Some(Created {
-                    id: row.try_get(1).map_err(fail)?,
-                    created: false,
-                }))
+                Ok(Some(Created { id: row.try_get(1).map_err(fail)?, created: false }))
             }
         }
     }
@@ -119,15 +105,17 @@ where
         now: Instant,
     ) -> Result<()> {
         if let Some(idem) = idem {
-            sqlx::query(D::sql("INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) VALUES (?, ?, ?, ?, ?)"))
-                .bind(actor.user_id)
-                .bind(&idem.key)
-                .bind(&idem.request_digest)
-                .bind(id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await
-                .map_err(fail)?;
+            sqlx::query(D::sql(
+                "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            ))
+            .bind(actor.user_id)
+            .bind(&idem.key)
+            .bind(&idem.request_digest)
+            .bind(id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await
+            .map_err(fail)?;
         }
         Ok(())
     }
@@ -186,29 +174,22 @@ where
     }
 
     async fn with_details(&self, mut grid: Grid) -> Result<Grid> {
-        let (lower, upper) = Scope::of_code_str(&grid.code)
-            .unwrap_or_else(Scope::national)
-            .range();
-        let households: i64 = sqlx::query_scalar(D::sql(
-            "SELECT count(*) FROM households WHERE area_code >= ? AND area_code < ?",
-        ))
-        .bind(lower)
-        .bind(upper)
-        .fetch_one(&self.readers)
-        .await
-        .map_err(fail)?;
+        let (lower, upper) = Scope::of_code_str(&grid.code).unwrap_or_else(Scope::national).range();
+        let households: i64 =
+            sqlx::query_scalar(D::sql("SELECT count(*) FROM households WHERE area_code >= ? AND area_code < ?"))
+                .bind(lower)
+                .bind(upper)
+                .fetch_one(&self.readers)
+                .await
+                .map_err(fail)?;
         grid.households = households as u64;
-        let workers = sqlx::query(D::sql(
-            "SELECT name, phone, user_id FROM grid_workers WHERE grid_code = ? ORDER BY id",
-        ))
-        .bind(&grid.code)
-        .fetch_all(&self.readers)
-        .await
-        .map_err(fail)?;
-        grid.workers = workers
-            .iter()
-            .map(|r| rows::grid_worker(&Columns(r)))
-            .collect::<Result<_>>()?;
+        let workers =
+            sqlx::query(D::sql("SELECT name, phone, user_id FROM grid_workers WHERE grid_code = ? ORDER BY id"))
+                .bind(&grid.code)
+                .fetch_all(&self.readers)
+                .await
+                .map_err(fail)?;
+        grid.workers = workers.iter().map(|r| rows::grid_worker(&Columns(r))).collect::<Result<_>>()?;
         Ok(grid)
     }
 }
@@ -246,23 +227,20 @@ where
         .await;
         match result {
             Ok(row) => row.try_get(0).map_err(fail),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict {
-                field: "username",
-                message: format!("{} is taken", user.username),
-            }),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict { field: "username", message: format!("{} is taken", user.username) })
+            }
             Err(e) => Err(fail(e)),
         }
     }
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
-        let row = sqlx::query(D::sql(&format!(
-            "SELECT {}, password_hash FROM users WHERE username = ?",
-            rows::USER_COLUMNS
-        )))
-        .bind(username)
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(fail)?;
+        let row =
+            sqlx::query(D::sql(&format!("SELECT {}, password_hash FROM users WHERE username = ?", rows::USER_COLUMNS)))
+                .bind(username)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(fail)?;
         row.map(|row| {
             Ok(Credentials {
                 user: rows::user(&Columns(&row))?,
@@ -272,13 +250,7 @@ where
         .transpose()
     }
 
-    async fn insert_session(
-        &self,
-        token_digest: &str,
-        user_id: Id,
-        now: Instant,
-        expires_at: Instant,
-    ) -> Result<()> {
+    async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()> {
         let mut tx = self.writer.begin().await.map_err(fail)?;
         sqlx::query(D::sql("DELETE FROM sessions WHERE expires_at < ?"))
             .bind(now)
@@ -301,12 +273,8 @@ where
             "SELECT {} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)",
             rows::USER_COLUMNS
         );
-        let row = sqlx::query(D::sql(&sql))
-            .bind(token_digest)
-            .bind(now)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)?;
+        let row =
+            sqlx::query(D::sql(&sql)).bind(token_digest).bind(now).fetch_optional(&self.readers).await.map_err(fail)?;
         row.map(|row| rows::user(&Columns(&row))).transpose()
     }
 
@@ -320,22 +288,20 @@ where
     }
 
     async fn settings(&self) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(D::sql("SELECT key, value FROM settings"))
-            .fetch_all(&self.writer)
-            .await
-            .map_err(fail)?;
-        rows.iter()
-            .map(|r| Ok((r.try_get(0).map_err(fail)?, r.try_get(1).map_err(fail)?)))
-            .collect()
+        let rows =
+            sqlx::query(D::sql("SELECT key, value FROM settings")).fetch_all(&self.writer).await.map_err(fail)?;
+        rows.iter().map(|r| Ok((r.try_get(0).map_err(fail)?, r.try_get(1).map_err(fail)?))).collect()
     }
 
     async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(D::sql("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"))
-            .bind(key)
-            .bind(value)
-            .execute(&self.writer)
-            .await
-            .map_err(fail)?;
+        sqlx::query(D::sql(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        ))
+        .bind(key)
+        .bind(value)
+        .execute(&self.writer)
+        .await
+        .map_err(fail)?;
         Ok(())
     }
 
@@ -344,16 +310,10 @@ where
             "INSERT INTO tasks (kind, key_person_id, area_code, due_date, created_at) \
              SELECT 'release_due', id, area_code, measure_planned_end, ",
         );
-        query
-            .push_bind(now)
-            .push(" FROM key_persons WHERE measure_planned_end <= ")
-            .push_bind(codec::date_text(today));
+        query.push_bind(now).push(" FROM key_persons WHERE measure_planned_end <= ").push_bind(codec::date_text(today));
         query.push(" AND status IN (");
         let mut statuses = query.separated(", ");
-        for status in Status::ALL
-            .into_iter()
-            .filter(|s| domain::falls_due_for_release(*s))
-        {
+        for status in Status::ALL.into_iter().filter(|s| domain::falls_due_for_release(*s)) {
             statuses.push_bind(status.as_str());
         }
         query.push(") ON CONFLICT DO NOTHING");
@@ -383,10 +343,7 @@ where
 
     async fn optimize(&self) -> Result<()> {
         for statement in D::OPTIMIZE {
-            sqlx::query(D::sql(statement))
-                .execute(&self.writer)
-                .await
-                .map_err(fail)?;
+            sqlx::query(D::sql(statement)).execute(&self.writer).await.map_err(fail)?;
         }
         Ok(())
     }
@@ -403,13 +360,11 @@ where
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
         }
-        let existing = sqlx::query(D::sql(
-            "SELECT id, area_code FROM persons WHERE id_number = ?",
-        ))
-        .bind(person.id_number.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(fail)?;
+        let existing = sqlx::query(D::sql("SELECT id, area_code FROM persons WHERE id_number = ?"))
+            .bind(person.id_number.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(fail)?;
         let created = match existing {
             Some(row) => {
                 let area_code: String = row.try_get(1).map_err(fail)?;
@@ -419,10 +374,7 @@ where
                         message: "this ID number is registered in another jurisdiction".into(),
                     });
                 }
-                Created {
-                    id: row.try_get(0).map_err(fail)?,
-                    created: false,
-                }
+                Created { id: row.try_get(0).map_err(fail)?, created: false }
             }
             None => {
                 let done = sqlx::query(
@@ -437,10 +389,7 @@ where
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { field: "id_number", message: "registered a moment ago; search for it".into() } } else { fail(e) })?;
-                Created {
-                    id: done.try_get(0).map_err(fail)?,
-                    created: true,
-                }
+                Created { id: done.try_get(0).map_err(fail)?, created: true }
             }
         };
         Self::remember(&mut tx, actor, &idem, created.id, now).await?;
@@ -449,31 +398,15 @@ where
     }
 
     async fn person(&self, scope: &Scope, id: Id) -> Result<Person> {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM persons WHERE id = ",
-            rows::PERSON_COLUMNS
-        ));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE id = ", rows::PERSON_COLUMNS));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
-        let row = query
-            .build()
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)?
-            .ok_or(StoreError::NotFound)?;
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         rows::person(&Columns(&row))
     }
 
-    async fn search_persons(
-        &self,
-        scope: &Scope,
-        search: &PersonQuery,
-        limit: u32,
-    ) -> Result<Vec<Person>> {
-        let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM persons WHERE ",
-            rows::PERSON_COLUMNS
-        ));
+    async fn search_persons(&self, scope: &Scope, search: &PersonQuery, limit: u32) -> Result<Vec<Person>> {
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE ", rows::PERSON_COLUMNS));
         match search {
             PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
             PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
@@ -485,9 +418,7 @@ where
                 .push_bind(format!("{name}\u{10FFFF}")),
         };
         Self::push_scope(&mut query, "area_code", scope);
-        query
-            .push(" ORDER BY name, id LIMIT ")
-            .push_bind(i64::from(limit));
+        query.push(" ORDER BY name, id LIMIT ").push_bind(i64::from(limit));
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         found.iter().map(|r| rows::person(&Columns(r))).collect()
     }
@@ -507,34 +438,26 @@ where
         let mut query = QueryBuilder::new("SELECT area_code, grid_code FROM persons WHERE id = ");
         query.push_bind(record.person_id);
         Self::push_scope(&mut query, "area_code", scope);
-        let person = query
-            .build()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(fail)?
-            .ok_or_else(|| StoreError::Invalid {
+        let person =
+            query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
                 field: "person_id",
                 message: format!("no person {} in your jurisdiction", record.person_id),
             })?;
         let area_code: String = person.try_get(0).map_err(fail)?;
         let grid_code: Option<String> = person.try_get(1).map_err(fail)?;
-        let active: Option<i64> = sqlx::query_scalar(D::sql(
-            "SELECT id FROM key_persons WHERE person_id = ? AND active",
-        ))
-        .bind(record.person_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(fail)?;
+        let active: Option<i64> =
+            sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
+                .bind(record.person_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(fail)?;
         if let Some(open) = active {
             return Err(StoreError::Conflict {
                 field: "person_id",
                 message: format!("this person already has an open key-person record ({open})"),
             });
         }
-        let screened = domain::State {
-            status: Status::Screened,
-            severity: None,
-        };
+        let screened = domain::State { status: Status::Screened, severity: None };
         let done = sqlx::query(
             D::sql("INSERT INTO key_persons (person_id, area_code, grid_code, class, source, cadre_name, cadre_phone, status, severity, \
              active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE, ?, ?, 1) RETURNING id"),
@@ -559,28 +482,13 @@ where
             }
         })?;
         let id: i64 = done.try_get(0).map_err(fail)?;
-        Self::insert_event(
-            &mut tx,
-            id,
-            &area_code,
-            None,
-            screened,
-            actor,
-            now,
-            &record.reason,
-        )
-        .await?;
+        Self::insert_event(&mut tx, id, &area_code, None, screened, actor, now, &record.reason).await?;
         Self::remember(&mut tx, actor, &idem, id, now).await?;
         tx.commit().await.map_err(fail)?;
         Ok(Created { id, created: true })
     }
 
-    async fn key_persons(
-        &self,
-        scope: &Scope,
-        filter: &KeyPersonFilter,
-        page: PageRequest,
-    ) -> Result<Page<KeyPerson>> {
+    async fn key_persons(&self, scope: &Scope, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
         let conditions = |query: &mut QueryBuilder<D::Db>| {
             Self::push_scope(query, "k.area_code", scope);
             if let Some(class) = filter.class {
@@ -590,23 +498,13 @@ where
                 query.push(" AND k.status = ").push_bind(status.as_str());
             }
             if let Some(grid) = &filter.grid {
-                let (lower, upper) = Scope::of_code_str(grid.as_str())
-                    .unwrap_or_else(Scope::national)
-                    .range();
-                query
-                    .push(" AND k.grid_code >= ")
-                    .push_bind(lower)
-                    .push(" AND k.grid_code < ")
-                    .push_bind(upper);
+                let (lower, upper) = Scope::of_code_str(grid.as_str()).unwrap_or_else(Scope::national).range();
+                query.push(" AND k.grid_code >= ").push_bind(lower).push(" AND k.grid_code < ").push_bind(upper);
             }
         };
         let mut count = QueryBuilder::new("SELECT count(*) FROM key_persons k WHERE 1 = 1");
         conditions(&mut count);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.readers)
-            .await
-            .map_err(fail)?;
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
         // Page the key persons first, then join the page's persons: joining first would touch
         // every person of the city before sorting.
         let mut query = QueryBuilder::new(format!(
@@ -614,18 +512,12 @@ where
             rows::KEY_PERSON_COLUMNS
         ));
         conditions(&mut query);
-        query
-            .push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ")
-            .push_bind(i64::from(page.per_page));
+        query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
-        query
-            .push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
+        query.push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found
-                .iter()
-                .map(|r| rows::key_person(&Columns(r)))
-                .collect::<Result<_>>()?,
+            items: found.iter().map(|r| rows::key_person(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -640,12 +532,7 @@ where
         ));
         query.push_bind(id);
         Self::push_scope(&mut query, "k.area_code", scope);
-        let row = query
-            .build()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(fail)?
-            .ok_or(StoreError::NotFound)?;
+        let row = query.build().fetch_optional(&mut *conn).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let record = rows::key_person(&Columns(&row))?;
         let events = sqlx::query(D::sql(
             "SELECT id, from_status, from_severity, to_status, to_severity, actor_name, at, reason \
@@ -655,23 +542,17 @@ where
         .fetch_all(&mut *conn)
         .await
         .map_err(fail)?;
-        let measures = sqlx::query(
-            D::sql("SELECT kind, site, start_date, planned_end, actual_end FROM measures WHERE key_person_id = ? ORDER BY id"),
-        )
+        let measures = sqlx::query(D::sql(
+            "SELECT kind, site, start_date, planned_end, actual_end FROM measures WHERE key_person_id = ? ORDER BY id",
+        ))
         .bind(id)
         .fetch_all(&mut *conn)
         .await
         .map_err(fail)?;
         Ok(KeyPersonDetail {
             record,
-            history: events
-                .iter()
-                .map(|r| rows::event(&Columns(r)))
-                .collect::<Result<_>>()?,
-            measures: measures
-                .iter()
-                .map(|r| rows::measure(&Columns(r)))
-                .collect::<Result<_>>()?,
+            history: events.iter().map(|r| rows::event(&Columns(r))).collect::<Result<_>>()?,
+            measures: measures.iter().map(|r| rows::measure(&Columns(r))).collect::<Result<_>>()?,
         })
     }
 
@@ -694,12 +575,7 @@ where
         );
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
-        let row = query
-            .build()
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(fail)?
-            .ok_or(StoreError::NotFound)?;
+        let row = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let area_code: String = row.try_get("area_code").map_err(fail)?;
         let current = CurrentRecord {
             state: rows::state(&Columns(&row))?,
@@ -710,14 +586,12 @@ where
         let after = plan.resulting_measure(current.measure.as_ref());
         let today = codec::date_text(planner.today);
         if plan.close_current {
-            sqlx::query(D::sql(
-                "UPDATE measures SET actual_end = ? WHERE key_person_id = ? AND actual_end IS NULL",
-            ))
-            .bind(&today)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
+            sqlx::query(D::sql("UPDATE measures SET actual_end = ? WHERE key_person_id = ? AND actual_end IS NULL"))
+                .bind(&today)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
         }
         if let Some(open) = &plan.open {
             Self::insert_measure(&mut tx, id, &area_code, open).await?;
@@ -739,31 +613,17 @@ where
         .await
         .map_err(fail)?;
         // Someone acted on the record: a release task that was waiting for it is done.
-        sqlx::query(D::sql(
-            "UPDATE tasks SET done_at = ? WHERE key_person_id = ? AND done_at IS NULL",
-        ))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail)?;
-        let event = Self::insert_event(
-            &mut tx,
-            id,
-            &area_code,
-            Some(plan.from),
-            plan.to,
-            actor,
-            now,
-            &plan.reason,
-        )
-        .await?;
+        sqlx::query(D::sql("UPDATE tasks SET done_at = ? WHERE key_person_id = ? AND done_at IS NULL"))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let event =
+            Self::insert_event(&mut tx, id, &area_code, Some(plan.from), plan.to, actor, now, &plan.reason).await?;
         Self::remember(&mut tx, actor, &idem, event, now).await?;
         tx.commit().await.map_err(fail)?;
-        Ok(Created {
-            id: event,
-            created: true,
-        })
+        Ok(Created { id: event, created: true })
     }
 
     async fn tasks(
@@ -776,9 +636,7 @@ where
         let conditions = |query: &mut QueryBuilder<D::Db>| {
             Self::push_scope(query, "t.area_code", scope);
             if let Some(due) = due_on_or_before {
-                query
-                    .push(" AND t.due_date <= ")
-                    .push_bind(codec::date_text(due));
+                query.push(" AND t.due_date <= ").push_bind(codec::date_text(due));
             }
             if open_only {
                 query.push(" AND t.done_at IS NULL");
@@ -786,26 +644,17 @@ where
         };
         let mut count = QueryBuilder::new("SELECT count(*) FROM tasks t WHERE 1 = 1");
         conditions(&mut count);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.readers)
-            .await
-            .map_err(fail)?;
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
         let mut query = QueryBuilder::new(
             "SELECT t.id, t.kind, t.key_person_id, p.name, k.status, t.area_code, t.due_date, t.created_at, t.done_at \
              FROM tasks t JOIN key_persons k ON k.id = t.key_person_id JOIN persons p ON p.id = k.person_id WHERE 1 = 1",
         );
         conditions(&mut query);
-        query
-            .push(" ORDER BY t.due_date, t.id LIMIT ")
-            .push_bind(i64::from(page.per_page));
+        query.push(" ORDER BY t.due_date, t.id LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found
-                .iter()
-                .map(|r| rows::task(&Columns(r)))
-                .collect::<Result<_>>()?,
+            items: found.iter().map(|r| rows::task(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -813,24 +662,16 @@ where
     }
 
     async fn grid(&self, scope: &Scope, code: &str) -> Result<Grid> {
-        let mut query =
-            QueryBuilder::new("SELECT code, parent_code, level, name FROM grids WHERE code = ");
+        let mut query = QueryBuilder::new("SELECT code, parent_code, level, name FROM grids WHERE code = ");
         query.push_bind(code.to_string());
         Self::push_scope(&mut query, "code", scope);
-        let row = query
-            .build()
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)?
-            .ok_or(StoreError::NotFound)?;
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let grid = rows::grid(&Columns(&row))?;
         self.with_details(grid).await
     }
 
     async fn grid_children(&self, scope: &Scope, code: &str) -> Result<Vec<Grid>> {
-        let mut query = QueryBuilder::new(
-            "SELECT code, parent_code, level, name FROM grids WHERE parent_code = ",
-        );
+        let mut query = QueryBuilder::new("SELECT code, parent_code, level, name FROM grids WHERE parent_code = ");
         query.push_bind(code.to_string());
         Self::push_scope(&mut query, "code", scope);
         query.push(" ORDER BY code");
@@ -865,25 +706,16 @@ where
     async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>> {
         let mut count = QueryBuilder::new("SELECT count(*) FROM audit WHERE 1 = 1");
         Self::push_scope(&mut count, "area_code", scope);
-        let total: i64 = count
-            .build_query_scalar()
-            .fetch_one(&self.readers)
-            .await
-            .map_err(fail)?;
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
         let mut query = QueryBuilder::new(
             "SELECT id, at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail FROM audit WHERE 1 = 1",
         );
         Self::push_scope(&mut query, "area_code", scope);
-        query
-            .push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(page.per_page));
+        query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found
-                .iter()
-                .map(|r| rows::audit(&Columns(r)))
-                .collect::<Result<_>>()?,
+            items: found.iter().map(|r| rows::audit(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,

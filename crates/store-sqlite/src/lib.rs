@@ -26,8 +26,7 @@ impl Dialect for SqliteDialect {
         done.rows_affected()
     }
 
-    const OPTIMIZE: &'static [&'static str] =
-        &["PRAGMA optimize=0x10002", "PRAGMA wal_checkpoint(TRUNCATE)"];
+    const OPTIMIZE: &'static [&'static str] = &["PRAGMA optimize=0x10002", "PRAGMA wal_checkpoint(TRUNCATE)"];
 }
 
 pub type SqliteBackend = SqlBackend<SqliteDialect>;
@@ -43,20 +42,10 @@ pub async fn open(path: &Path) -> Result<SqliteBackend> {
         .busy_timeout(Duration::from_secs(10))
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory");
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.clone())
-        .await
-        .map_err(fail)?;
-    sqlx::migrate!("./migrations")
-        .run(&writer)
-        .await
-        .map_err(fail)?;
-    let readers = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options.read_only(true))
-        .await
-        .map_err(fail)?;
+    let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(fail)?;
+    sqlx::migrate!("./migrations").run(&writer).await.map_err(fail)?;
+    let readers =
+        SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await.map_err(fail)?;
     Ok(SqlBackend::new(writer, readers))
 }
 

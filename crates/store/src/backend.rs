@@ -18,13 +18,7 @@ pub trait Backend: Send + Sync + 'static {
     // --- unscoped: authentication, settings, jobs, bulk loading ---
     async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id>;
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
-    async fn insert_session(
-        &self,
-        token_digest: &str,
-        user_id: Id,
-        now: Instant,
-        expires_at: Instant,
-    ) -> Result<()>;
+    async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()>;
     async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>>;
     async fn delete_session(&self, token_digest: &str) -> Result<()>;
     async fn settings(&self) -> Result<Vec<(String, String)>>;
@@ -52,12 +46,7 @@ pub trait Backend: Send + Sync + 'static {
         now: Instant,
     ) -> Result<Created>;
     async fn person(&self, scope: &Scope, id: Id) -> Result<Person>;
-    async fn search_persons(
-        &self,
-        scope: &Scope,
-        query: &PersonQuery,
-        limit: u32,
-    ) -> Result<Vec<Person>>;
+    async fn search_persons(&self, scope: &Scope, query: &PersonQuery, limit: u32) -> Result<Vec<Person>>;
     async fn insert_key_person(
         &self,
         scope: &Scope,
@@ -66,12 +55,7 @@ pub trait Backend: Send + Sync + 'static {
         idem: Option<IdempotencyKey>,
         now: Instant,
     ) -> Result<Created>;
-    async fn key_persons(
-        &self,
-        scope: &Scope,
-        filter: &KeyPersonFilter,
-        page: PageRequest,
-    ) -> Result<Page<KeyPerson>>;
+    async fn key_persons(&self, scope: &Scope, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>>;
     async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail>;
     /// Appends a status event and updates the current-state row in one transaction, after
     /// `planner` has accepted the change against the current state read inside it.

@@ -25,11 +25,7 @@ pub(crate) struct CheckinQueue {
 }
 
 impl CheckinQueue {
-    pub(crate) fn spawn(
-        backend: Arc<dyn Backend>,
-        rule: Arc<RwLock<FrontLine>>,
-        clock: Clock,
-    ) -> CheckinQueue {
+    pub(crate) fn spawn(backend: Arc<dyn Backend>, rule: Arc<RwLock<FrontLine>>, clock: Clock) -> CheckinQueue {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(write_batches(backend, rule, clock, receiver));
         CheckinQueue { sender }
@@ -41,9 +37,7 @@ impl CheckinQueue {
             .send((request, answer))
             .await
             .map_err(|_| StoreError::Backend("the check-in writer has stopped".into()))?;
-        receipt
-            .await
-            .map_err(|_| StoreError::Backend("the check-in writer dropped a request".into()))?
+        receipt.await.map_err(|_| StoreError::Backend("the check-in writer dropped a request".into()))?
     }
 }
 

@@ -13,9 +13,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 
 pub fn state(status: &str, severity: Option<&str>) -> Result<State> {
     let status = Status::parse(status).map_err(|_| corrupt("status", status))?;
-    let severity = severity
-        .map(|s| Severity::parse(s).map_err(|_| corrupt("severity", s)))
-        .transpose()?;
+    let severity = severity.map(|s| Severity::parse(s).map_err(|_| corrupt("severity", s))).transpose()?;
     Ok(State { status, severity })
 }
 

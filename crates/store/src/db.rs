@@ -34,10 +34,9 @@ const RETENTION_KEY: &str = "frontline.retention_days";
 fn setting<T: std::str::FromStr>(stored: &[(String, String)], key: &str) -> Result<Option<T>> {
     match stored.iter().find(|(k, _)| k == key) {
         None => Ok(None),
-        Some((_, value)) => value
-            .parse()
-            .map(Some)
-            .map_err(|_| StoreError::Backend(format!("setting {key} is not valid: {value}"))),
+        Some((_, value)) => {
+            value.parse().map(Some).map_err(|_| StoreError::Backend(format!("setting {key} is not valid: {value}")))
+        }
     }
 }
 
@@ -66,9 +65,9 @@ impl Db {
         let stored = backend.settings().await?;
         for (key, field) in DURATION_KEYS.iter().zip(duration_fields(&mut durations)) {
             if let Some((_, value)) = stored.iter().find(|(k, _)| k == key) {
-                *field = value.parse().map_err(|_| {
-                    StoreError::Backend(format!("setting {key} is not a number: {value}"))
-                })?;
+                *field = value
+                    .parse()
+                    .map_err(|_| StoreError::Backend(format!("setting {key} is not a number: {value}")))?;
             }
         }
         let mut frontline = FrontLine::default();
@@ -83,18 +82,8 @@ impl Db {
             frontline.retention_days = days;
         }
         let frontline = Arc::new(RwLock::new(frontline));
-        let checkins = Arc::new(CheckinQueue::spawn(
-            backend.clone(),
-            frontline.clone(),
-            clock.clone(),
-        ));
-        Ok(Db {
-            backend,
-            durations: Arc::new(RwLock::new(durations)),
-            frontline,
-            checkins,
-            clock,
-        })
+        let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
+        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, checkins, clock })
     }
 
     pub fn frontline(&self) -> FrontLine {
@@ -108,18 +97,9 @@ impl Db {
                 message: "the dedupe window is not negative and retention is at least a day".into(),
             });
         }
-        self.backend
-            .put_setting(
-                FEVER_THRESHOLD_KEY,
-                &frontline.fever_threshold.tenths().to_string(),
-            )
-            .await?;
-        self.backend
-            .put_setting(DEDUPE_KEY, &frontline.checkin_dedupe_seconds.to_string())
-            .await?;
-        self.backend
-            .put_setting(RETENTION_KEY, &frontline.retention_days.to_string())
-            .await?;
+        self.backend.put_setting(FEVER_THRESHOLD_KEY, &frontline.fever_threshold.tenths().to_string()).await?;
+        self.backend.put_setting(DEDUPE_KEY, &frontline.checkin_dedupe_seconds.to_string()).await?;
+        self.backend.put_setting(RETENTION_KEY, &frontline.retention_days.to_string()).await?;
         if let Ok(mut current) = self.frontline.write() {
             *current = frontline;
         }
@@ -190,15 +170,8 @@ impl Db {
         self.backend.credentials(username).await
     }
 
-    pub async fn insert_session(
-        &self,
-        token_digest: &str,
-        user_id: Id,
-        expires_at: Instant,
-    ) -> Result<()> {
-        self.backend
-            .insert_session(token_digest, user_id, self.now(), expires_at)
-            .await
+    pub async fn insert_session(&self, token_digest: &str, user_id: Id, expires_at: Instant) -> Result<()> {
+        self.backend.insert_session(token_digest, user_id, self.now(), expires_at).await
     }
 
     pub async fn session_user(&self, token_digest: &str) -> Result<Option<User>> {
@@ -231,9 +204,7 @@ impl Db {
     }
 
     pub async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson]) -> Result<()> {
-        self.backend
-            .bulk_insert_key_persons(records, self.now())
-            .await
+        self.backend.bulk_insert_key_persons(records, self.now()).await
     }
 
     pub async fn optimize(&self) -> Result<()> {

@@ -10,15 +10,9 @@ pub enum StoreError {
     #[error("role {role} may not {capability:?}")]
     Forbidden { role: Role, capability: Capability },
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("{field}: {message}")]
-    Conflict {
-        field: &'static str,
-        message: String,
-    },
+    Conflict { field: &'static str, message: String },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("the Idempotency-Key was already used with a different request")]

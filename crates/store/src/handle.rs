@@ -48,10 +48,7 @@ impl Handle {
         if self.actor.role.may(capability) {
             Ok(())
         } else {
-            Err(StoreError::Forbidden {
-                role: self.actor.role,
-                capability,
-            })
+            Err(StoreError::Forbidden { role: self.actor.role, capability })
         }
     }
 
@@ -94,11 +91,7 @@ impl Handle {
         if self.scope().contains(place.location_code()) {
             Ok(())
         } else {
-            let field = if place.grid.is_some() {
-                "grid_code"
-            } else {
-                "area_code"
-            };
+            let field = if place.grid.is_some() { "grid_code" } else { "area_code" };
             Err(StoreError::Invalid {
                 field,
                 message: format!("{} is outside your jurisdiction", place.location_code()),
@@ -106,29 +99,16 @@ impl Handle {
         }
     }
 
-    pub async fn create_person(
-        &self,
-        person: NewPerson,
-        idem: Option<IdempotencyKey>,
-    ) -> Result<Created> {
+    pub async fn create_person(&self, person: NewPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
         self.require(Capability::WritePersons)?;
         self.check_place(&person.place)?;
-        self.backend
-            .insert_person(self.scope(), &self.actor, person, idem, self.db.now())
-            .await
+        self.backend.insert_person(self.scope(), &self.actor, person, idem, self.db.now()).await
     }
 
     pub async fn person(&self, id: Id) -> Result<Person> {
         self.require(Capability::ReadPersons)?;
         let person = self.backend.person(self.scope(), id).await?;
-        self.audit(
-            "person.read",
-            "person",
-            Some(id),
-            &person.area_code,
-            String::new(),
-        )
-        .await?;
+        self.audit("person.read", "person", Some(id), &person.area_code, String::new()).await?;
         Ok(person)
     }
 
@@ -149,78 +129,39 @@ impl Handle {
         } else {
             (PersonQuery::Name(text.to_string()), "name")
         };
-        let found = self
-            .backend
-            .search_persons(self.scope(), &query, limit.clamp(1, 100))
-            .await?;
+        let found = self.backend.search_persons(self.scope(), &query, limit.clamp(1, 100)).await?;
         let detail = format!("by {kind}, {} found", found.len());
-        self.audit(
-            "person.search",
-            "person",
-            None,
-            self.scope().prefix(),
-            detail,
-        )
-        .await?;
+        self.audit("person.search", "person", None, self.scope().prefix(), detail).await?;
         Ok(found)
     }
 
-    pub async fn create_key_person(
-        &self,
-        mut record: NewKeyPerson,
-        idem: Option<IdempotencyKey>,
-    ) -> Result<Created> {
+    pub async fn create_key_person(&self, mut record: NewKeyPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
         self.require(Capability::CreateKeyPersons)?;
         record.reason = checked_reason(&record.reason)?;
-        self.backend
-            .insert_key_person(self.scope(), &self.actor, record, idem, self.db.now())
-            .await
+        self.backend.insert_key_person(self.scope(), &self.actor, record, idem, self.db.now()).await
     }
 
-    pub async fn key_persons(
-        &self,
-        filter: &KeyPersonFilter,
-        page: PageRequest,
-    ) -> Result<Page<KeyPerson>> {
+    pub async fn key_persons(&self, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
         self.require(Capability::ReadKeyPersons)?;
         let scope = match &filter.within {
             Some(within) => match narrowest(self.scope(), within) {
                 Some(scope) => scope,
                 None => {
-                    return Ok(Page {
-                        items: Vec::new(),
-                        total: 0,
-                        page: page.page,
-                        per_page: page.per_page,
-                    });
+                    return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page });
                 }
             },
             None => self.scope().clone(),
         };
         let found = self.backend.key_persons(&scope, filter, page).await?;
         let detail = format!("page {} of a list, {} shown", page.page, found.items.len());
-        self.audit(
-            "key_person.list",
-            "key_person",
-            None,
-            scope.prefix(),
-            detail,
-        )
-        .await?;
+        self.audit("key_person.list", "key_person", None, scope.prefix(), detail).await?;
         Ok(found)
     }
 
     pub async fn key_person(&self, id: Id) -> Result<KeyPersonDetail> {
         self.require(Capability::ReadKeyPersons)?;
         let detail = self.backend.key_person(self.scope(), id).await?;
-        self.audit(
-            "key_person.read",
-            "key_person",
-            Some(id),
-            &detail.record.area_code,
-            String::new(),
-        )
-        .await?;
+        self.audit("key_person.read", "key_person", Some(id), &detail.record.area_code, String::new()).await?;
         Ok(detail)
     }
 
@@ -232,14 +173,8 @@ impl Handle {
     ) -> Result<Created> {
         self.require(Capability::TransitionKeyPersons)?;
         let now = self.db.now();
-        let planner = TransitionPlanner {
-            request,
-            durations: self.db.durations(),
-            today: domain::shanghai_date(now),
-        };
-        self.backend
-            .transition_key_person(self.scope(), &self.actor, id, &planner, idem, now)
-            .await
+        let planner = TransitionPlanner { request, durations: self.db.durations(), today: domain::shanghai_date(now) };
+        self.backend.transition_key_person(self.scope(), &self.actor, id, &planner, idem, now).await
     }
 
     pub async fn tasks(
@@ -249,9 +184,7 @@ impl Handle {
         page: PageRequest,
     ) -> Result<Page<Task>> {
         self.require(Capability::ReadTasks)?;
-        self.backend
-            .tasks(self.scope(), due_on_or_before, open_only, page)
-            .await
+        self.backend.tasks(self.scope(), due_on_or_before, open_only, page).await
     }
 
     pub async fn grid(&self, code: &str) -> Result<Grid> {
@@ -280,20 +213,12 @@ impl Handle {
         self.check_place(&venue.place)?;
         let name = venue.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid {
-                field: "name",
-                message: "1 to 100 characters".into(),
-            });
+            return Err(StoreError::Invalid { field: "name", message: "1 to 100 characters".into() });
         }
         if venue.address.chars().count() > 200 {
-            return Err(StoreError::Invalid {
-                field: "address",
-                message: "at most 200 characters".into(),
-            });
+            return Err(StoreError::Invalid { field: "address", message: "at most 200 characters".into() });
         }
-        self.backend
-            .insert_venue(self.scope(), venue, self.db.now())
-            .await
+        self.backend.insert_venue(self.scope(), venue, self.db.now()).await
     }
 
     pub async fn venue(&self, id: Id) -> Result<Venue> {

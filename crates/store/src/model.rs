@@ -2,8 +2,7 @@
 //! carry what the database holds, already validated when it was written.
 
 use domain::{
-    AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Role, Scope, Source,
-    State, Status,
+    AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Role, Scope, Source, State, Status,
 };
 use jiff::civil::Date;
 
@@ -181,10 +180,7 @@ impl PageRequest {
     pub const MAX_PER_PAGE: u32 = 200;
 
     pub fn new(page: u32, per_page: u32) -> PageRequest {
-        PageRequest {
-            page: page.max(1),
-            per_page: per_page.clamp(1, Self::MAX_PER_PAGE),
-        }
+        PageRequest { page: page.max(1), per_page: per_page.clamp(1, Self::MAX_PER_PAGE) }
     }
 
     pub fn offset(&self) -> u64 {

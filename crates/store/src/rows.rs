@@ -46,21 +46,11 @@ pub fn person(row: &impl RowReader) -> Result<Person> {
 
 /// The current measure from the `measure_*` columns of `key_persons`.
 pub fn current_measure(row: &impl RowReader) -> Result<Option<Measure>> {
-    let (Some(kind), Some(start)) = (
-        row.opt_text("measure_kind")?,
-        row.opt_text("measure_start")?,
-    ) else {
+    let (Some(kind), Some(start)) = (row.opt_text("measure_kind")?, row.opt_text("measure_start")?) else {
         return Ok(None);
     };
     let planned_end = row.opt_text("measure_planned_end")?;
-    codec::measure(
-        &kind,
-        row.opt_text("measure_site")?,
-        &start,
-        planned_end.as_deref(),
-        None,
-    )
-    .map(Some)
+    codec::measure(&kind, row.opt_text("measure_site")?, &start, planned_end.as_deref(), None).map(Some)
 }
 
 pub fn state(row: &impl RowReader) -> Result<domain::State> {
@@ -94,10 +84,7 @@ pub fn event(row: &impl RowReader) -> Result<StatusEvent> {
             row.opt_text("from_status")?.as_deref(),
             row.opt_text("from_severity")?.as_deref(),
         )?,
-        to: codec::state(
-            &row.text("to_status")?,
-            row.opt_text("to_severity")?.as_deref(),
-        )?,
+        to: codec::state(&row.text("to_status")?, row.opt_text("to_severity")?.as_deref())?,
         actor: row.text("actor_name")?,
         at: row.int("at")?,
         reason: row.text("reason")?,
@@ -118,9 +105,8 @@ pub fn task(row: &impl RowReader) -> Result<Task> {
     let kind = row.text("kind")?;
     Ok(Task {
         id: row.int("id")?,
-        kind: TaskKind::parse(&kind).ok_or_else(|| {
-            StoreError::Backend(format!("stored task kind {kind:?} is not valid"))
-        })?,
+        kind: TaskKind::parse(&kind)
+            .ok_or_else(|| StoreError::Backend(format!("stored task kind {kind:?} is not valid")))?,
         key_person_id: row.int("key_person_id")?,
         person_name: row.text("name")?,
         status: codec::state(&row.text("status")?, None)?.status,
@@ -146,11 +132,7 @@ pub fn grid(row: &impl RowReader) -> Result<Grid> {
 }
 
 pub fn grid_worker(row: &impl RowReader) -> Result<GridWorker> {
-    Ok(GridWorker {
-        name: row.text("name")?,
-        phone: row.text("phone")?,
-        user_id: row.opt_int("user_id")?,
-    })
+    Ok(GridWorker { name: row.text("name")?, phone: row.text("phone")?, user_id: row.opt_int("user_id")? })
 }
 
 pub const VENUE_COLUMNS: &str =

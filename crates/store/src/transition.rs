@@ -50,16 +50,10 @@ impl TransitionPlan {
 pub fn checked_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Invalid {
-            field: "reason",
-            message: "a reason is required".into(),
-        });
+        return Err(StoreError::Invalid { field: "reason", message: "a reason is required".into() });
     }
     if reason.chars().count() > 500 {
-        return Err(StoreError::Invalid {
-            field: "reason",
-            message: "at most 500 characters".into(),
-        });
+        return Err(StoreError::Invalid { field: "reason", message: "at most 500 characters".into() });
     }
     Ok(reason.to_string())
 }
@@ -80,13 +74,7 @@ impl TransitionPlanner {
             (Some(kind), Some(_)) => Some(kind),
             (None, default) => default,
         };
-        let site = self
-            .request
-            .site
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string);
+        let site = self.request.site.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
         let Some(kind) = kind else {
             return Ok(TransitionPlan {
                 from: current.state,
@@ -96,30 +84,15 @@ impl TransitionPlanner {
                 open: None,
             });
         };
-        let continues = current
-            .measure
-            .as_ref()
-            .is_some_and(|m| m.kind == kind && (site.is_none() || site == m.site));
+        let continues = current.measure.as_ref().is_some_and(|m| m.kind == kind && (site.is_none() || site == m.site));
         if continues {
-            return Ok(TransitionPlan {
-                from: current.state,
-                to,
-                reason,
-                close_current: false,
-                open: None,
-            });
+            return Ok(TransitionPlan { from: current.state, to, reason, close_current: false, open: None });
         }
         let planned_end = self
             .durations
             .planned_days(kind, current.class, to.status)
             .and_then(|days| self.today.checked_add(i64::from(days).days()).ok());
-        let open = Measure {
-            kind,
-            site,
-            start: self.today,
-            planned_end,
-            actual_end: None,
-        };
+        let open = Measure { kind, site, start: self.today, planned_end, actual_end: None };
         Ok(TransitionPlan {
             from: current.state,
             to,
@@ -137,34 +110,20 @@ mod tests {
 
     fn planner(to: State, measure: Option<MeasureKind>) -> TransitionPlanner {
         TransitionPlanner {
-            request: TransitionRequest {
-                to,
-                reason: "核酸阳性".into(),
-                measure,
-                site: None,
-            },
+            request: TransitionRequest { to, reason: "核酸阳性".into(), measure, site: None },
             durations: Durations::default(),
             today: jiff::civil::date(2020, 2, 1),
         }
     }
 
     fn state(status: Status) -> State {
-        State {
-            status,
-            severity: None,
-        }
+        State { status, severity: None }
     }
 
     #[test]
     fn central_observation_opens_a_fourteen_day_central_isolation() {
-        let current = CurrentRecord {
-            state: state(Status::Screened),
-            class: KeyClass::CloseContact,
-            measure: None,
-        };
-        let plan = planner(state(Status::CentralObservation), None)
-            .plan(&current)
-            .unwrap();
+        let current = CurrentRecord { state: state(Status::Screened), class: KeyClass::CloseContact, measure: None };
+        let plan = planner(state(Status::CentralObservation), None).plan(&current).unwrap();
         let open = plan.open.unwrap();
         assert_eq!(open.kind, MeasureKind::CentralIsolation);
         assert_eq!(open.planned_end, Some(jiff::civil::date(2020, 2, 15)));
@@ -173,18 +132,10 @@ mod tests {
 
     #[test]
     fn arrivals_from_epidemic_areas_observe_twenty_four_days() {
-        let current = CurrentRecord {
-            state: state(Status::Screened),
-            class: KeyClass::EpidemicAreaArrival,
-            measure: None,
-        };
-        let plan = planner(state(Status::HomeObservation), None)
-            .plan(&current)
-            .unwrap();
-        assert_eq!(
-            plan.open.unwrap().planned_end,
-            Some(jiff::civil::date(2020, 2, 25))
-        );
+        let current =
+            CurrentRecord { state: state(Status::Screened), class: KeyClass::EpidemicAreaArrival, measure: None };
+        let plan = planner(state(Status::HomeObservation), None).plan(&current).unwrap();
+        assert_eq!(plan.open.unwrap().planned_end, Some(jiff::civil::date(2020, 2, 25)));
     }
 
     #[test]
@@ -196,15 +147,9 @@ mod tests {
             planned_end: Some(jiff::civil::date(2020, 2, 8)),
             actual_end: None,
         };
-        let current = CurrentRecord {
-            state: state(Status::Suspected),
-            class: KeyClass::Suspected,
-            measure: Some(isolation),
-        };
-        let to = State {
-            status: Status::Confirmed,
-            severity: Some(Severity::Mild),
-        };
+        let current =
+            CurrentRecord { state: state(Status::Suspected), class: KeyClass::Suspected, measure: Some(isolation) };
+        let to = State { status: Status::Confirmed, severity: Some(Severity::Mild) };
         let plan = planner(to, None).plan(&current).unwrap();
         assert!(plan.close_current);
         let open = plan.open.unwrap();
@@ -226,9 +171,7 @@ mod tests {
             class: KeyClass::CloseContact,
             measure: Some(isolation.clone()),
         };
-        let plan = planner(state(Status::Suspected), None)
-            .plan(&current)
-            .unwrap();
+        let plan = planner(state(Status::Suspected), None).plan(&current).unwrap();
         assert_eq!((plan.close_current, plan.open.clone()), (false, None));
         assert_eq!(plan.resulting_measure(Some(&isolation)), Some(isolation));
     }
@@ -247,54 +190,26 @@ mod tests {
             class: KeyClass::CloseContact,
             measure: Some(isolation.clone()),
         };
-        let plan = planner(state(Status::Released), None)
-            .plan(&current)
-            .unwrap();
+        let plan = planner(state(Status::Released), None).plan(&current).unwrap();
         assert!(plan.close_current);
         assert_eq!(plan.resulting_measure(Some(&isolation)), None);
     }
 
     #[test]
     fn illegal_transitions_and_blank_reasons_are_refused() {
-        let current = CurrentRecord {
-            state: state(Status::Screened),
-            class: KeyClass::Fever,
-            measure: None,
-        };
-        let err = planner(state(Status::Cured), None)
-            .plan(&current)
-            .unwrap_err();
-        assert!(
-            err.to_string().contains("screened") && err.to_string().contains("cured"),
-            "{err}"
-        );
+        let current = CurrentRecord { state: state(Status::Screened), class: KeyClass::Fever, measure: None };
+        let err = planner(state(Status::Cured), None).plan(&current).unwrap_err();
+        assert!(err.to_string().contains("screened") && err.to_string().contains("cured"), "{err}");
         let mut blank = planner(state(Status::HomeObservation), None);
         blank.request.reason = "  ".into();
-        assert!(matches!(
-            blank.plan(&current),
-            Err(StoreError::Invalid {
-                field: "reason",
-                ..
-            })
-        ));
+        assert!(matches!(blank.plan(&current), Err(StoreError::Invalid { field: "reason", .. })));
     }
 
     #[test]
     fn a_measure_cannot_be_forced_onto_a_release() {
-        let current = CurrentRecord {
-            state: state(Status::HomeObservation),
-            class: KeyClass::CloseContact,
-            measure: None,
-        };
-        let err = planner(state(Status::Released), Some(MeasureKind::HomeIsolation))
-            .plan(&current)
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            StoreError::Invalid {
-                field: "measure",
-                ..
-            }
-        ));
+        let current =
+            CurrentRecord { state: state(Status::HomeObservation), class: KeyClass::CloseContact, measure: None };
+        let err = planner(state(Status::Released), Some(MeasureKind::HomeIsolation)).plan(&current).unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { field: "measure", .. }));
     }
 }

@@ -22,16 +22,11 @@ pub const SESSION_COOKIE: &str = "fk_session";
 pub struct HashError(String);
 
 pub fn hash_password(password: &str) -> Result<String, HashError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
 }
 
 /// A new random session token and the digest under which it is stored: the database never holds
@@ -53,10 +48,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The session token of a request: a bearer token (API) or the session cookie (pages).
 pub fn request_token(parts: &Parts) -> Option<String> {
-    if let Some(value) = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
         && let Some(token) = value.strip_prefix("Bearer ")
     {
         return Some(token.trim().to_string());
@@ -73,10 +65,7 @@ pub fn request_token(parts: &Parts) -> Option<String> {
 }
 
 fn remote_addr(parts: &Parts) -> Option<String> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string())
 }
 
 /// The authenticated caller of an API request, with its scoped storage handle.
@@ -100,10 +89,7 @@ impl Caller {
             scope: user.scope(),
             remote_addr: remote_addr(parts),
         };
-        Ok(Some(Caller {
-            handle: state.db.handle(actor),
-            user,
-        }))
+        Ok(Some(Caller { handle: state.db.handle(actor), user }))
     }
 }
 
@@ -111,9 +97,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Problem> {
-        Caller::from_parts(parts, state)
-            .await?
-            .ok_or_else(Problem::unauthorized)
+        Caller::from_parts(parts, state).await?.ok_or_else(Problem::unauthorized)
     }
 }
 

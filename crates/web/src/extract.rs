@@ -17,20 +17,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
         match Path::<T>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(ApiPath(value)),
             Err(rejection) => {
-                let name = parts
-                    .uri
-                    .path()
-                    .rsplit('/')
-                    .find(|s| !s.is_empty())
-                    .unwrap_or_default()
-                    .to_string();
-                Err(Problem::invalid(
-                    "path",
-                    format!(
-                        "{name:?} is not a valid identifier: {}",
-                        rejection.body_text()
-                    ),
-                ))
+                let name = parts.uri.path().rsplit('/').find(|s| !s.is_empty()).unwrap_or_default().to_string();
+                Err(Problem::invalid("path", format!("{name:?} is not a valid identifier: {}", rejection.body_text())))
             }
         }
     }
@@ -44,19 +32,12 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Problem> {
         let query = parts.uri.query().unwrap_or_default();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer)
-            .map(ApiQuery)
-            .map_err(|err| {
-                let field = err.path().to_string();
-                let message = err.inner().to_string();
-                let field = if field == "." {
-                    message.split('`').nth(1).unwrap_or("query").to_string()
-                } else {
-                    field
-                };
-                Problem::invalid(&field, message)
-            })
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|err| {
+            let field = err.path().to_string();
+            let message = err.inner().to_string();
+            let field = if field == "." { message.split('`').nth(1).unwrap_or("query").to_string() } else { field };
+            Problem::invalid(&field, message)
+        })
     }
 }

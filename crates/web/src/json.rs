@@ -25,17 +25,9 @@ fn field_of(path: &str, message: &str) -> String {
     if let Some(rest) = message.split("missing field `").nth(1)
         && let Some(name) = rest.split('`').next()
     {
-        return if path == "." || path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{path}.{name}")
-        };
+        return if path == "." || path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
     }
-    if path == "." || path.is_empty() {
-        "body".to_string()
-    } else {
-        path.to_string()
-    }
+    if path == "." || path.is_empty() { "body".to_string() } else { path.to_string() }
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
@@ -43,11 +35,7 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let message = err.inner().to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
         Problem::invalid(&field_of(&path, &message), message)
     })
 }
@@ -62,44 +50,27 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.ends_with("+json"));
         if !json {
-            return Err(Problem::invalid(
-                "Content-Type",
-                "send the body as application/json",
-            ));
+            return Err(Problem::invalid("Content-Type", "send the body as application/json"));
         }
-        let key = req
-            .headers()
-            .get(IDEMPOTENCY_KEY)
-            .map(|v| v.to_str().map(str::to_string));
+        let key = req.headers().get(IDEMPOTENCY_KEY).map(|v| v.to_str().map(str::to_string));
         let route = format!("{} {}", req.method(), req.uri().path());
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| Problem::invalid("body", e.to_string()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| Problem::invalid("body", e.to_string()))?;
         let idempotency = match key {
             None => None,
             Some(Err(_)) => {
                 return Err(Problem::invalid("Idempotency-Key", "must be visible ASCII"));
             }
             Some(Ok(key)) if key.is_empty() || key.len() > MAX_KEY_LEN => {
-                return Err(Problem::invalid(
-                    "Idempotency-Key",
-                    format!("must be 1 to {MAX_KEY_LEN} characters"),
-                ));
+                return Err(Problem::invalid("Idempotency-Key", format!("must be 1 to {MAX_KEY_LEN} characters")));
             }
             Some(Ok(key)) => {
                 let mut digest = Sha256::new();
                 digest.update(route.as_bytes());
                 digest.update([0]);
                 digest.update(&bytes);
-                Some(IdempotencyKey {
-                    key,
-                    request_digest: hex(&digest.finalize()),
-                })
+                Some(IdempotencyKey { key, request_digest: hex(&digest.finalize()) })
             }
         };
-        Ok(JsonBody {
-            value: decode(&bytes)?,
-            idempotency,
-        })
+        Ok(JsonBody { value: decode(&bytes)?, idempotency })
     }
 }

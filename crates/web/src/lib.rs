@@ -29,11 +29,7 @@ pub struct AppState {
 /// The whole application: API, OpenAPI document, pages and embedded assets.
 pub fn app(db: Db) -> Router {
     let (api, openapi) = api::router();
-    let state = AppState {
-        db,
-        session_seconds: 12 * 3600,
-        openapi: Arc::new(openapi),
-    };
+    let state = AppState { db, session_seconds: 12 * 3600, openapi: Arc::new(openapi) };
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(api::openapi_json))
@@ -49,26 +45,23 @@ pub fn app(db: Db) -> Router {
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     // htmx adds its indicator styles inline, hence 'unsafe-inline' for styles only.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'"),
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+        ),
     );
     response
 }
 
-/// Opens release tasks as they fall due: at start, then every ten minutes (cheap and idempotent,
-/// so a restart or a missed tick loses nothing).
-pub fn spawn_release_job(db: Db) -> tokio::task::JoinHandle<()> {
+/// The scheduled jobs, at start and then every ten minutes (each is cheap and idempotent, so a
+/// restart or a missed tick loses nothing): releases that fall due become tasks, and expired
+/// check-ins are purged with their count logged.
+pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
@@ -79,18 +72,22 @@ pub fn spawn_release_job(db: Db) -> tokio::task::JoinHandle<()> {
                 Ok(opened) => tracing::info!(opened, %today, "release tasks opened"),
                 Err(err) => tracing::error!(%err, "release task job failed"),
             }
+            // Retention (SPEC §6): trajectories older than the retention period are deleted.
+            match db.purge_expired().await {
+                Ok(purged) => {
+                    tracing::info!(purged, retention_days = db.frontline().retention_days, "check-in purge ran")
+                }
+                Err(err) => tracing::error!(%err, "check-in purge failed"),
+            }
         }
     })
 }
 
 /// Serves until the process ends.
 pub async fn serve(db: Db, listener: TcpListener) -> std::io::Result<()> {
-    let job = spawn_release_job(db.clone());
-    let result = axum::serve(
-        listener,
-        app(db).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await;
+    let job = spawn_jobs(db.clone());
+
+    let result = axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>()).await;
     job.abort();
     result
 }

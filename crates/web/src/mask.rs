@@ -6,12 +6,7 @@ pub fn id_number(full: &str) -> String {
         return "*".repeat(chars.len());
     }
     let (head, tail) = (&chars[..4], &chars[chars.len() - 4..]);
-    format!(
-        "{}{}{}",
-        head.iter().collect::<String>(),
-        "*".repeat(chars.len() - 8),
-        tail.iter().collect::<String>()
-    )
+    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 8), tail.iter().collect::<String>())
 }
 
 pub fn phone(full: &str) -> String {
@@ -19,11 +14,7 @@ pub fn phone(full: &str) -> String {
     if chars.len() != 11 {
         return "*".repeat(chars.len());
     }
-    format!(
-        "{}****{}",
-        chars[..3].iter().collect::<String>(),
-        chars[7..].iter().collect::<String>()
-    )
+    format!("{}****{}", chars[..3].iter().collect::<String>(), chars[7..].iter().collect::<String>())
 }
 
 #[cfg(test)]

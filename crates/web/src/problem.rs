@@ -30,10 +30,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-fn problem_uri<S: serde::Serializer>(
-    kind: &&'static str,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn problem_uri<S: serde::Serializer>(kind: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&format!("https://fangkong.dev/problems/{kind}"))
 }
 
@@ -52,16 +49,9 @@ impl Problem {
     /// 422 naming the field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Problem {
         let message = message.into();
-        let mut problem = Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation",
-            format!("{field}: {message}"),
-        );
+        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", format!("{field}: {message}"));
         problem.field = Some(field.to_string());
-        problem.errors.push(FieldError {
-            field: field.to_string(),
-            message,
-        });
+        problem.errors.push(FieldError { field: field.to_string(), message });
         problem
     }
 
@@ -78,11 +68,7 @@ impl Problem {
     }
 
     pub fn internal() -> Problem {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server failed; the failure was logged",
-        )
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; the failure was logged")
     }
 }
 
@@ -90,12 +76,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body,
-        )
-            .into_response()
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
     }
 }
 
@@ -103,30 +84,20 @@ impl From<StoreError> for Problem {
     fn from(err: StoreError) -> Problem {
         match err {
             StoreError::NotFound => Problem::not_found(),
-            StoreError::Forbidden { role, .. } => Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                format!("role {role} may not do this"),
-            ),
+            StoreError::Forbidden { role, .. } => {
+                Problem::new(StatusCode::FORBIDDEN, "forbidden", format!("role {role} may not do this"))
+            }
             StoreError::Invalid { field, message } => Problem::invalid(field, message),
             StoreError::Conflict { field, message } => {
-                let mut problem = Problem::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    format!("{field}: {message}"),
-                );
+                let mut problem = Problem::new(StatusCode::CONFLICT, "conflict", format!("{field}: {message}"));
                 problem.field = Some(field.to_string());
-                problem.errors.push(FieldError {
-                    field: field.to_string(),
-                    message,
-                });
+                problem.errors.push(FieldError { field: field.to_string(), message });
                 problem
             }
             StoreError::Transition(err) => Problem::invalid("to", err.to_string()),
-            StoreError::IdempotencyMismatch => Problem::invalid(
-                "Idempotency-Key",
-                StoreError::IdempotencyMismatch.to_string(),
-            ),
+            StoreError::IdempotencyMismatch => {
+                Problem::invalid("Idempotency-Key", StoreError::IdempotencyMismatch.to_string())
+            }
             StoreError::Backend(message) => {
                 tracing::error!(%message, "storage failure");
                 Problem::internal()

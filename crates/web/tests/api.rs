@@ -9,19 +9,12 @@ use serde_json::json;
 async fn create_transition_history(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let officer = app.token("officer").await;
-    let (_, id) = app
-        .key_person(&officer, &id_number("411702", 1), "张三", "411702001")
-        .await;
-    let (status, record) = app
-        .get(&officer, &format!("/api/v1/key-persons/{id}"))
-        .await;
+    let (_, id) = app.key_person(&officer, &id_number("411702", 1), "张三", "411702001").await;
+    let (status, record) = app.get(&officer, &format!("/api/v1/key-persons/{id}")).await;
     assert_eq!((status, record["status"].as_str()), (200, Some("screened")));
-    for (to, severity) in [
-        ("central_observation", None),
-        ("suspected", None),
-        ("confirmed", Some("mild")),
-        ("cured", None),
-    ] {
+    for (to, severity) in
+        [("central_observation", None), ("suspected", None), ("confirmed", Some("mild")), ("cured", None)]
+    {
         let (status, body) = app
             .post(
                 &officer,
@@ -32,14 +25,10 @@ async fn create_transition_history(kind: Kind) {
         assert_eq!(status, 201, "{to}: {body}");
         assert_eq!(body["status"], to);
     }
-    let (_, record) = app
-        .get(&officer, &format!("/api/v1/key-persons/{id}"))
-        .await;
+    let (_, record) = app.get(&officer, &format!("/api/v1/key-persons/{id}")).await;
     let history = record["history"].as_array().expect("history");
-    let steps: Vec<(Option<&str>, &str)> = history
-        .iter()
-        .map(|e| (e["from"].as_str(), e["to"].as_str().expect("to")))
-        .collect();
+    let steps: Vec<(Option<&str>, &str)> =
+        history.iter().map(|e| (e["from"].as_str(), e["to"].as_str().expect("to"))).collect();
     assert_eq!(
         steps,
         [
@@ -51,30 +40,20 @@ async fn create_transition_history(kind: Kind) {
         ]
     );
     assert!(
-        history.iter().all(|e| e["actor"] == "officer"
-            && e["at"].as_str().is_some_and(|at| at.ends_with("+08:00")))
+        history.iter().all(|e| e["actor"] == "officer" && e["at"].as_str().is_some_and(|at| at.ends_with("+08:00")))
     );
     assert_eq!(history[3]["severity"], "mild");
     assert_eq!(history[4]["reason"], "转cured");
     assert_eq!(record["next"], json!(["post_discharge_isolation"]));
     // An illegal move names both states and changes nothing.
     let (status, problem) = app
-        .post(
-            &officer,
-            &format!("/api/v1/key-persons/{id}/transitions"),
-            json!({"to": "screened", "reason": "x"}),
-        )
+        .post(&officer, &format!("/api/v1/key-persons/{id}/transitions"), json!({"to": "screened", "reason": "x"}))
         .await;
     assert_eq!(status, 422);
     assert_eq!(problem["field"], "to");
     let detail = problem["detail"].as_str().expect("detail");
-    assert!(
-        detail.contains("cured") && detail.contains("screened"),
-        "{detail}"
-    );
-    let (_, after) = app
-        .get(&officer, &format!("/api/v1/key-persons/{id}"))
-        .await;
+    assert!(detail.contains("cured") && detail.contains("screened"), "{detail}");
+    let (_, after) = app.get(&officer, &format!("/api/v1/key-persons/{id}")).await;
     assert_eq!(after["history"].as_array().map(Vec::len), Some(5));
 }
 
@@ -93,19 +72,11 @@ async fn bad_id_is_refused_and_writes_nothing(kind: Kind) {
         .await
         .expect("post");
     assert_eq!(response.status(), 422);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     let problem: serde_json::Value = response.json().await.expect("json");
     assert_eq!(problem["field"], "id_number");
     assert_eq!(problem["status"], 422);
-    assert!(
-        problem["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("check")),
-        "{problem}"
-    );
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("check")), "{problem}");
     let (_, found) = app.get(&officer, "/api/v1/persons?q=李四").await;
     assert_eq!(found["items"], json!([]));
     // Each other field is named when it is the one at fault.
@@ -114,29 +85,13 @@ async fn bad_id_is_refused_and_writes_nothing(kind: Kind) {
             json!({"id_number": id_number("411702", 3), "name": "李四", "phone": "12345", "area_code": "411702"}),
             "phone",
         ),
-        (
-            json!({"id_number": id_number("411702", 3), "name": "李4", "area_code": "411702"}),
-            "name",
-        ),
-        (
-            json!({"id_number": id_number("411702", 3), "name": "李四", "area_code": "999999"}),
-            "area_code",
-        ),
-        (
-            json!({"id_number": id_number("411702", 3), "name": "李四"}),
-            "area_code",
-        ),
-        (
-            json!({"id_number": 411702, "name": "李四", "area_code": "411702"}),
-            "id_number",
-        ),
+        (json!({"id_number": id_number("411702", 3), "name": "李4", "area_code": "411702"}), "name"),
+        (json!({"id_number": id_number("411702", 3), "name": "李四", "area_code": "999999"}), "area_code"),
+        (json!({"id_number": id_number("411702", 3), "name": "李四"}), "area_code"),
+        (json!({"id_number": 411702, "name": "李四", "area_code": "411702"}), "id_number"),
     ] {
         let (status, problem) = app.post(&officer, "/api/v1/persons", body).await;
-        assert_eq!(
-            (status, problem["field"].as_str()),
-            (422, Some(field)),
-            "{problem}"
-        );
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
     }
     let (_, found) = app.get(&officer, "/api/v1/persons?q=李四").await;
     assert_eq!(found["items"], json!([]));
@@ -189,24 +144,10 @@ async fn officers_see_only_their_prefix(kind: Kind) {
     let officer = app.token("officer").await;
     let xiping = app.token("xiping").await;
     let admin = app.token("admin").await;
-    let (mine_person, mine) = app
-        .key_person(&officer, &id_number("411702", 5), "赵六", "411702")
-        .await;
-    let (theirs_person, theirs) = app
-        .key_person(&xiping, &id_number("411721", 6), "钱七", "411721")
-        .await;
-    assert_eq!(
-        app.get(&officer, &format!("/api/v1/key-persons/{theirs}"))
-            .await
-            .0,
-        404
-    );
-    assert_eq!(
-        app.get(&officer, &format!("/api/v1/persons/{theirs_person}"))
-            .await
-            .0,
-        404
-    );
+    let (mine_person, mine) = app.key_person(&officer, &id_number("411702", 5), "赵六", "411702").await;
+    let (theirs_person, theirs) = app.key_person(&xiping, &id_number("411721", 6), "钱七", "411721").await;
+    assert_eq!(app.get(&officer, &format!("/api/v1/key-persons/{theirs}")).await.0, 404);
+    assert_eq!(app.get(&officer, &format!("/api/v1/persons/{theirs_person}")).await.0, 404);
     assert_eq!(
         app.post(
             &officer,
@@ -218,32 +159,17 @@ async fn officers_see_only_their_prefix(kind: Kind) {
         404
     );
     let (_, list) = app.get(&officer, "/api/v1/key-persons").await;
-    let ids: Vec<_> = list["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|k| k["id"].as_i64())
-        .collect();
+    let ids: Vec<_> = list["items"].as_array().expect("items").iter().map(|k| k["id"].as_i64()).collect();
     assert_eq!(ids, [Some(mine)]);
     let (_, list) = app.get(&officer, "/api/v1/key-persons?area=411721").await;
     assert_eq!(list["total"], 0);
-    let (_, found) = app
-        .get(
-            &officer,
-            &format!("/api/v1/persons?q={}", id_number("411721", 6)),
-        )
-        .await;
+    let (_, found) = app.get(&officer, &format!("/api/v1/persons?q={}", id_number("411721", 6))).await;
     assert_eq!(found["items"], json!([]));
     let (_, found) = app.get(&officer, "/api/v1/persons?q=钱七").await;
     assert_eq!(found["items"], json!([]));
     let (_, all) = app.get(&admin, "/api/v1/key-persons").await;
     assert_eq!(all["total"], 2);
-    assert_eq!(
-        app.get(&xiping, &format!("/api/v1/persons/{mine_person}"))
-            .await
-            .0,
-        404
-    );
+    assert_eq!(app.get(&xiping, &format!("/api/v1/persons/{mine_person}")).await.0, 404);
     // Lists mask identity data; a single record shows it, and that read is audited.
     let masked = all["items"][0]["id_number"].as_str().expect("id");
     assert!(masked.contains("**********"), "{masked}");
@@ -255,32 +181,17 @@ async fn officers_see_only_their_prefix(kind: Kind) {
         .map(|e| e["action"].as_str().unwrap_or_default().to_string())
         .collect();
     assert!(
-        actions.iter().any(|a| a == "key_person.read")
-            && actions.iter().any(|a| a == "person.search"),
+        actions.iter().any(|a| a == "key_person.read") && actions.iter().any(|a| a == "person.search"),
         "{actions:?}"
     );
-    assert!(
-        log["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .all(|e| e["remote_addr"] == "127.0.0.1")
-    );
+    assert!(log["items"].as_array().expect("items").iter().all(|e| e["remote_addr"] == "127.0.0.1"));
 }
 
 async fn unauthenticated_requests_are_refused(kind: Kind) {
     let app = TestApp::spawn(kind).await;
-    let response = app
-        .client
-        .get(app.url("/api/v1/key-persons"))
-        .send()
-        .await
-        .expect("get");
+    let response = app.client.get(app.url("/api/v1/key-persons")).send().await.expect("get");
     assert_eq!(response.status(), 401);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     let response = app
         .client
         .post(app.url("/api/v1/session"))
@@ -289,15 +200,8 @@ async fn unauthenticated_requests_are_refused(kind: Kind) {
         .await
         .expect("post");
     assert_eq!(response.status(), 401);
-    let health: serde_json::Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let health: serde_json::Value =
+        app.client.get(app.url("/healthz")).send().await.expect("get").json().await.expect("json");
     assert_eq!(health["status"], "ok");
 }
 
@@ -319,10 +223,7 @@ async fn durations_are_settings_over_the_api(kind: Kind) {
         .await
         .expect("put");
     assert_eq!(response.status(), 422);
-    assert_eq!(
-        response.json::<serde_json::Value>().await.expect("json")["field"],
-        "home_isolation_days"
-    );
+    assert_eq!(response.json::<serde_json::Value>().await.expect("json")["field"], "home_isolation_days");
     let response = app
         .client
         .put(app.url("/api/v1/settings/durations"))
@@ -342,28 +243,16 @@ async fn durations_are_settings_over_the_api(kind: Kind) {
         .await
         .expect("put");
     assert_eq!(response.status(), 200);
-    let (_, id) = app
-        .key_person(&officer, &id_number("411702", 7), "孙八", "411702")
-        .await;
+    let (_, id) = app.key_person(&officer, &id_number("411702", 7), "孙八", "411702").await;
     app.post(
         &officer,
         &format!("/api/v1/key-persons/{id}/transitions"),
         json!({"to": "home_observation", "reason": "居家"}),
     )
     .await;
-    let (_, record) = app
-        .get(&officer, &format!("/api/v1/key-persons/{id}"))
-        .await;
-    let start: jiff::civil::Date = record["measure"]["start"]
-        .as_str()
-        .expect("start")
-        .parse()
-        .expect("date");
-    let planned: jiff::civil::Date = record["measure"]["planned_end"]
-        .as_str()
-        .expect("end")
-        .parse()
-        .expect("date");
+    let (_, record) = app.get(&officer, &format!("/api/v1/key-persons/{id}")).await;
+    let start: jiff::civil::Date = record["measure"]["start"].as_str().expect("start").parse().expect("date");
+    let planned: jiff::civil::Date = record["measure"]["planned_end"].as_str().expect("end").parse().expect("date");
     assert_eq!((planned - start).get_days(), 7);
 }
 
@@ -378,34 +267,15 @@ async fn malformed_paths_and_queries_are_problems(kind: Kind) {
         ("/api/v1/persons", "q"),
         ("/api/v1/tasks?due=tomorrow", "due"),
     ] {
-        let response = app
-            .client
-            .get(app.url(path))
-            .bearer_auth(&officer)
-            .send()
-            .await
-            .expect("get");
+        let response = app.client.get(app.url(path)).bearer_auth(&officer).send().await.expect("get");
         assert_eq!(response.status(), 422, "{path}");
-        assert_eq!(
-            response.headers()["content-type"],
-            "application/problem+json",
-            "{path}"
-        );
+        assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
         let problem: serde_json::Value = response.json().await.expect("json");
         assert_eq!(problem["field"], field, "{path}: {problem}");
     }
-    let response = app
-        .client
-        .get(app.url("/api/v1/no-such-thing"))
-        .bearer_auth(&officer)
-        .send()
-        .await
-        .expect("get");
+    let response = app.client.get(app.url("/api/v1/no-such-thing")).bearer_auth(&officer).send().await.expect("get");
     assert_eq!(response.status(), 404);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json"
-    );
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
     let response = app
         .client
         .post(app.url("/api/v1/persons"))
@@ -418,7 +288,61 @@ async fn malformed_paths_and_queries_are_problems(kind: Kind) {
     assert_eq!(response.status(), 422);
 }
 
+async fn citizens_check_in_at_venues(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let (status, venue) = app
+        .post(&officer, "/api/v1/venues", json!({"name": "人民路农贸市场", "kind": "market", "area_code": "411702001"}))
+        .await;
+    assert_eq!(status, 201, "{venue}");
+    let token = venue["token"].as_str().expect("token").to_string();
+    assert_eq!(venue["checkin_path"], format!("/c/{token}"));
+    assert!(token.len() >= 22, "an unguessable token");
+    let checkin = |body: serde_json::Value| {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/checkins");
+        async move {
+            let response = client.post(url).json(&body).send().await.expect("post");
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.expect("json"))
+        }
+    };
+    let person =
+        json!({"venue_token": token, "id_number": id_number("411702", 8), "name": "周九", "phone": "13900001111"});
+    let (status, first) = checkin(person.clone()).await;
+    assert_eq!((status, first["duplicate"].as_bool()), (201, Some(false)), "{first}");
+    let (status, again) = checkin(person.clone()).await;
+    assert_eq!((status, &again["id"]), (200, &first["id"]));
+    // Bad input names the field and writes nothing.
+    for (body, field) in [
+        (json!({"venue_token": token, "id_number": "41170219900101001", "name": "吴十"}), "id_number"),
+        (
+            json!({"venue_token": token, "id_number": id_number("411702", 9), "name": "吴十", "temperature": 45.0}),
+            "temperature",
+        ),
+        (json!({"venue_token": "not-a-venue", "id_number": id_number("411702", 9), "name": "吴十"}), "venue_token"),
+    ] {
+        let (status, problem) = checkin(body).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    let (_, found) = app.get(&officer, &format!("/api/v1/persons?q={}", id_number("411702", 9))).await;
+    assert_eq!(found["items"], json!([]), "nothing written for the refused check-ins");
+    // A fever at the door: one fever record, one transfer task.
+    let hot = json!({"venue_token": token, "id_number": id_number("411702", 10), "name": "郑一", "temperature": 38.4});
+    let (status, receipt) = checkin(hot.clone()).await;
+    assert_eq!((status, receipt["fever"].as_bool()), (201, Some(true)));
+    checkin(hot).await;
+    let (_, fevers) = app.get(&officer, "/api/v1/key-persons?class=fever").await;
+    assert_eq!(fevers["total"], 1);
+    assert_eq!(fevers["items"][0]["source"], "venue");
+    let (_, tasks) = app.get(&officer, "/api/v1/tasks?due=all").await;
+    let kinds: Vec<_> =
+        tasks["items"].as_array().expect("items").iter().map(|t| t["kind"].as_str().unwrap_or_default()).collect();
+    assert_eq!(kinds, ["fever_transfer"]);
+}
+
 on_both_backends!(
+    citizens_check_in_at_venues,
     malformed_paths_and_queries_are_problems,
     durations_are_settings_over_the_api,
     create_transition_history,

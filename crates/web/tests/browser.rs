@@ -30,11 +30,7 @@ impl Drop for Driver {
 
 impl Driver {
     async fn start() -> Driver {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("port")
-            .local_addr()
-            .expect("addr")
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -45,10 +41,7 @@ impl Driver {
         let http = reqwest::Client::new();
         let started = Instant::now();
         while http.get(format!("{base}/status")).send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir().expect("profile dir");
@@ -70,13 +63,7 @@ impl Driver {
             .as_str()
             .unwrap_or_else(|| panic!("no WebDriver session: {response}"))
             .to_string();
-        Driver {
-            process,
-            base,
-            session,
-            http,
-            _profile: profile,
-        }
+        Driver { process, base, session, http, _profile: profile }
     }
 
     async fn command(&self, method: &str, path: &str, body: Value) -> Value {
@@ -86,13 +73,7 @@ impl Driver {
             "DELETE" => self.http.delete(url),
             _ => self.http.post(url).json(&body),
         };
-        let response: Value = request
-            .send()
-            .await
-            .expect("webdriver")
-            .json()
-            .await
-            .expect("json");
+        let response: Value = request.send().await.expect("webdriver").json().await.expect("json");
         response["value"].clone()
     }
 
@@ -103,75 +84,46 @@ impl Driver {
     async fn find(&self, css: &str) -> String {
         let started = Instant::now();
         loop {
-            let found = self
-                .command(
-                    "POST",
-                    "/element",
-                    json!({"using": "css selector", "value": css}),
-                )
-                .await;
+            let found = self.command("POST", "/element", json!({"using": "css selector", "value": css})).await;
             if let Some(id) = found[ELEMENT].as_str() {
                 return id.to_string();
             }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "no element {css}"
-            );
+            assert!(started.elapsed() < Duration::from_secs(10), "no element {css}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.command(
-            "POST",
-            &format!("/element/{id}/value"),
-            json!({"text": text}),
-        )
-        .await;
+        self.command("POST", &format!("/element/{id}/value"), json!({"text": text})).await;
     }
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.command("POST", &format!("/element/{id}/click"), json!({}))
-            .await;
+        self.command("POST", &format!("/element/{id}/click"), json!({})).await;
     }
 
     async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
-        self.command("GET", &format!("/element/{id}/text"), Value::Null)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.command("GET", &format!("/element/{id}/text"), Value::Null).await.as_str().unwrap_or_default().to_string()
     }
 
     async fn script(&self, script: &str) -> Value {
-        self.command(
-            "POST",
-            "/execute/sync",
-            json!({"script": script, "args": []}),
-        )
-        .await
+        self.command("POST", "/execute/sync", json!({"script": script, "args": []})).await
     }
 
     /// Waits until `script` returns true.
     async fn wait_for(&self, script: &str) {
         let started = Instant::now();
         while self.script(script).await != Value::Bool(true) {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "timed out waiting for {script}"
-            );
+            assert!(started.elapsed() < Duration::from_secs(10), "timed out waiting for {script}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn screenshot(&self, name: &str) {
         let data = self.command("GET", "/screenshot", Value::Null).await;
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(data.as_str().unwrap_or_default())
-            .expect("png");
+        let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap_or_default()).expect("png");
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         std::fs::write(dir.join(name), png).expect("write screenshot");
@@ -182,9 +134,7 @@ impl Driver {
 async fn an_officer_filters_opens_and_transitions_on_a_phone() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let token = app.token("officer").await;
-    let (_, contact) = app
-        .key_person(&token, &id_number("411702", 1), "张三", "411702001")
-        .await;
+    let (_, contact) = app.key_person(&token, &id_number("411702", 1), "张三", "411702001").await;
     let (status, person) = app
         .post(
             &token,
@@ -208,73 +158,78 @@ async fn an_officer_filters_opens_and_transitions_on_a_phone() {
     .await;
 
     let driver = Driver::start().await;
-    driver
-        .command("POST", "/window/rect", json!({"width": 375, "height": 812}))
-        .await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 812})).await;
     driver.goto(&app.url("/key-persons")).await;
     // Not logged in: the login page, in Chinese.
-    driver
-        .wait_for("return document.querySelector('#login-submit') !== null")
-        .await;
+    driver.wait_for("return document.querySelector('#login-submit') !== null").await;
     assert_eq!(driver.text("h1").await, "登录");
     driver.type_into("input[name=username]", "officer").await;
-    driver
-        .type_into("input[name=password]", common::PASSWORD)
-        .await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
     driver.click("#login-submit").await;
-    driver.wait_for("return location.pathname === '/key-persons' && document.querySelectorAll('a.open-record').length === 2").await;
+    driver
+        .wait_for(
+            "return location.pathname === '/key-persons' && document.querySelectorAll('a.open-record').length === 2",
+        )
+        .await;
 
     // Filter by status: htmx swaps the results in place.
-    driver
-        .click("select[name=status] option[value=fever_observation]")
-        .await;
+    driver.click("select[name=status] option[value=fever_observation]").await;
     driver.wait_for("return document.querySelectorAll('a.open-record').length === 1 && location.search.includes('status=fever_observation')").await;
     assert_eq!(driver.text("a.open-record").await, "李四");
     driver.screenshot("key-person-list-375.png").await;
-    let overflow = driver
-        .script("return document.documentElement.scrollWidth <= window.innerWidth")
-        .await;
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
     assert_eq!(overflow, Value::Bool(true), "the list fits a 375 px screen");
 
     // Open the close contact instead, and move it to central observation.
-    driver
-        .goto(&app.url(&format!("/key-persons/{contact}")))
-        .await;
+    driver.goto(&app.url(&format!("/key-persons/{contact}"))).await;
     assert!(driver.text("#current-status").await.contains("已筛查"));
-    driver
-        .click("select[name=to] option[value=central_observation]")
-        .await;
-    driver
-        .type_into("textarea[name=reason]", "密接，转运集中隔离")
-        .await;
+    driver.click("select[name=to] option[value=central_observation]").await;
+    driver.type_into("textarea[name=reason]", "密接，转运集中隔离").await;
     driver.click("#transition-submit").await;
-    driver
-        .wait_for(
-            "return document.querySelector('#current-status').textContent.includes('集中观察')",
-        )
-        .await;
+    driver.wait_for("return document.querySelector('#current-status').textContent.includes('集中观察')").await;
     let history = driver.text("#history").await;
-    assert!(
-        history.contains("密接，转运集中隔离") && history.contains("officer"),
-        "{history}"
-    );
+    assert!(history.contains("密接，转运集中隔离") && history.contains("officer"), "{history}");
     driver.screenshot("key-person-detail-375.png").await;
 
     // An illegal choice cannot be offered: the form lists only legal next states.
-    let options = driver.script("return Array.from(document.querySelectorAll('select[name=to] option')).map(o => o.value).filter(v => v)").await;
+    let options = driver
+        .script(
+            "return Array.from(document.querySelectorAll('select[name=to] option')).map(o => o.value).filter(v => v)",
+        )
+        .await;
+    assert!(!options.as_array().expect("options").iter().any(|v| v == "cured"), "{options}");
+
+    // A citizen scans the venue's code: the page works without an account, at 375 px.
+    let (_, venue) = app
+        .post(&token, "/api/v1/venues", json!({"name": "人民路农贸市场", "kind": "market", "area_code": "411702"}))
+        .await;
+    let checkin_url = app.url(venue["checkin_path"].as_str().expect("path"));
+    driver.command("POST", "/cookie", json!({"cookie": {"name": "fk_session", "value": "", "path": "/"}})).await;
+    driver.goto(&checkin_url).await;
+    assert_eq!(driver.text("#venue-name").await, "人民路农贸市场");
+    driver.type_into("#id_number", &id_number("411702", 3)).await;
+    driver.type_into("#name", "王五").await;
+    driver.type_into("#phone", "139 0000 1111").await;
+    driver.type_into("#temperature", "36.6").await;
+    driver.screenshot("citizen-checkin-375.png").await;
+    driver.click("#checkin-submit").await;
+    driver.wait_for("return document.querySelector('#checkin-done') !== null").await;
+    assert!(driver.text("#checkin-done").await.contains("登记成功"));
+    driver.screenshot("citizen-checkin-done-375.png").await;
+    // The phone remembers: the next scan is one tap.
+    driver.goto(&checkin_url).await;
+    driver.wait_for("return !document.querySelector('#remembered').hidden").await;
+    assert_eq!(driver.text("#remembered-name").await, "王五");
+    driver.click("#one-tap").await;
+    driver.wait_for("return document.querySelector('#checkin-done') !== null").await;
     assert!(
-        !options
-            .as_array()
-            .expect("options")
-            .iter()
-            .any(|v| v == "cured"),
-        "{options}"
+        driver.text("#checkin-done").await.contains("无需重复登记"),
+        "a second scan within minutes is the same check-in"
     );
 
     // The API agrees with what the page showed.
-    let (_, record) = app
-        .get(&token, &format!("/api/v1/key-persons/{contact}"))
-        .await;
+
+    let (_, record) = app.get(&token, &format!("/api/v1/key-persons/{contact}")).await;
     assert_eq!(record["status"], "central_observation");
     driver.command("DELETE", "", Value::Null).await;
 }

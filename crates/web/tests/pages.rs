@@ -8,21 +8,13 @@ use common::{Kind, PASSWORD, TestApp, id_number};
 
 /// A client that keeps cookies and does not follow redirects, so each step is visible.
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 async fn log_in(app: &TestApp, client: &reqwest::Client, username: &str) {
     let response = client
         .post(app.url("/login"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("next", "/key-persons"),
-        ])
+        .form(&[("username", username), ("password", PASSWORD), ("next", "/key-persons")])
         .send()
         .await
         .expect("login");
@@ -31,33 +23,22 @@ async fn log_in(app: &TestApp, client: &reqwest::Client, username: &str) {
 }
 
 fn form_token(html: &str) -> String {
-    let start =
-        html.find("name=\"token\" value=\"").expect("form token") + "name=\"token\" value=\"".len();
+    let start = html.find("name=\"token\" value=\"").expect("form token") + "name=\"token\" value=\"".len();
     html[start..start + 32].to_string()
 }
 
 async fn page(client: &reqwest::Client, url: String) -> (u16, String) {
     let response = client.get(url).send().await.expect("get");
-    (
-        response.status().as_u16(),
-        response.text().await.expect("body"),
-    )
+    (response.status().as_u16(), response.text().await.expect("body"))
 }
 
 #[tokio::test]
 async fn visitors_are_sent_to_log_in_and_back() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let client = browser();
-    let response = client
-        .get(app.url("/key-persons?status=confirmed"))
-        .send()
-        .await
-        .expect("get");
+    let response = client.get(app.url("/key-persons?status=confirmed")).send().await.expect("get");
     assert_eq!(response.status(), 303);
-    assert_eq!(
-        response.headers()["location"],
-        "/login?next=%2Fkey-persons%3Fstatus%3Dconfirmed"
-    );
+    assert_eq!(response.headers()["location"], "/login?next=%2Fkey-persons%3Fstatus%3Dconfirmed");
     let wrong = client
         .post(app.url("/login"))
         .form(&[("username", "officer"), ("password", "nope")])
@@ -65,21 +46,11 @@ async fn visitors_are_sent_to_log_in_and_back() {
         .await
         .expect("post");
     assert_eq!(wrong.status(), 401);
-    assert!(
-        wrong
-            .text()
-            .await
-            .expect("body")
-            .contains("用户名或密码错误")
-    );
+    assert!(wrong.text().await.expect("body").contains("用户名或密码错误"));
     // An open redirect is not on offer.
     let response = client
         .post(app.url("/login"))
-        .form(&[
-            ("username", "officer"),
-            ("password", PASSWORD),
-            ("next", "//evil.example/"),
-        ])
+        .form(&[("username", "officer"), ("password", PASSWORD), ("next", "//evil.example/")])
         .send()
         .await
         .expect("post");
@@ -115,15 +86,8 @@ async fn the_create_form_names_each_bad_field_and_writes_nothing() {
     for message in ["check digit", "cannot contain", "11 digits"] {
         assert!(html.contains(message), "{message} missing");
     }
-    assert_eq!(
-        html.matches("class=\"invalid\"").count(),
-        3,
-        "id_number, name and phone are marked"
-    );
-    assert!(
-        html.contains(&format!("value=\"{bad_id}\"")),
-        "what was typed is kept"
-    );
+    assert_eq!(html.matches("class=\"invalid\"").count(), 3, "id_number, name and phone are marked");
+    assert!(html.contains(&format!("value=\"{bad_id}\"")), "what was typed is kept");
     let (_, list) = page(&client, app.url("/key-persons")).await;
     assert!(list.contains("没有符合条件的记录"));
 
@@ -145,21 +109,11 @@ async fn the_create_form_names_each_bad_field_and_writes_nothing() {
         .await
         .expect("post");
     assert_eq!(response.status(), 303);
-    let location = response.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_string();
+    let location = response.headers()["location"].to_str().expect("location").to_string();
     let (status, detail) = page(&client, app.url(&location)).await;
     assert_eq!(status, 200);
-    for text in [
-        "张三",
-        "13800001111",
-        "密切接触者",
-        "流调追踪",
-        "王书记",
-        "已筛查",
-        "河南省驻马店市驿城区",
-    ] {
+    for text in ["张三", "13800001111", "密切接触者", "流调追踪", "王书记", "已筛查", "河南省驻马店市驿城区"]
+    {
         assert!(detail.contains(text), "{text} missing from the record page");
     }
 }
@@ -170,23 +124,15 @@ async fn forms_from_elsewhere_are_refused() {
     let client = browser();
     log_in(&app, &client, "officer").await;
     let token = app.token("officer").await;
-    let (_, record) = app
-        .key_person(&token, &id_number("411702", 2), "李四", "411702")
-        .await;
+    let (_, record) = app.key_person(&token, &id_number("411702", 2), "李四", "411702").await;
     let response = client
         .post(app.url(&format!("/key-persons/{record}/transition")))
-        .form(&[
-            ("token", "0123456789abcdef0123456789abcdef"),
-            ("to", "home_observation"),
-            ("reason", "x"),
-        ])
+        .form(&[("token", "0123456789abcdef0123456789abcdef"), ("to", "home_observation"), ("reason", "x")])
         .send()
         .await
         .expect("post");
     assert_eq!(response.status(), 403);
-    let (_, json) = app
-        .get(&token, &format!("/api/v1/key-persons/{record}"))
-        .await;
+    let (_, json) = app.get(&token, &format!("/api/v1/key-persons/{record}")).await;
     assert_eq!(json["status"], "screened");
 }
 
@@ -195,34 +141,21 @@ async fn english_on_request_and_releases_due_listed() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let client = browser();
     log_in(&app, &client, "officer").await;
-    let response = client
-        .get(app.url("/lang/en"))
-        .header("referer", app.url("/tasks"))
-        .send()
-        .await
-        .expect("get");
+    let response = client.get(app.url("/lang/en")).header("referer", app.url("/tasks")).send().await.expect("get");
     assert_eq!(response.headers()["location"], "/tasks");
     let (_, html) = page(&client, app.url("/tasks")).await;
     assert!(html.contains("No releases fall due today") && html.contains("lang=\"en\""));
     // A home isolation that started 14 days ago falls due today and is listed once the job runs.
     let token = app.token("officer").await;
-    let (_, record) = app
-        .key_person(&token, &id_number("411702", 3), "王五", "411702")
-        .await;
+    let (_, record) = app.key_person(&token, &id_number("411702", 3), "王五", "411702").await;
     app.post(
         &token,
         &format!("/api/v1/key-persons/{record}/transitions"),
         serde_json::json!({"to": "home_observation", "reason": "居家"}),
     )
     .await;
-    let (_, json) = app
-        .get(&token, &format!("/api/v1/key-persons/{record}"))
-        .await;
-    let planned: jiff::civil::Date = json["measure"]["planned_end"]
-        .as_str()
-        .expect("planned")
-        .parse()
-        .expect("date");
+    let (_, json) = app.get(&token, &format!("/api/v1/key-persons/{record}")).await;
+    let planned: jiff::civil::Date = json["measure"]["planned_end"].as_str().expect("planned").parse().expect("date");
     assert_eq!(app.db.open_release_tasks(planned).await.expect("job"), 1);
     let (_, tasks) = app.get(&token, "/api/v1/tasks?due=all").await;
     assert_eq!(tasks["total"], 1);

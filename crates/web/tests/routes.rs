@@ -13,25 +13,10 @@ use serde_json::{Value, json};
 use Role::*;
 
 const STAFF_READERS: &[Role] = &[Admin, AreaOfficer, GridWorker, MedicalStaff, Inspector];
-const EVERY_STAFF: &[Role] = &[
-    Admin,
-    AreaOfficer,
-    GridWorker,
-    CheckpointStaff,
-    MedicalStaff,
-    EnterpriseContact,
-    Inspector,
-];
-const EVERYONE: &[Role] = &[
-    Admin,
-    AreaOfficer,
-    GridWorker,
-    CheckpointStaff,
-    MedicalStaff,
-    EnterpriseContact,
-    Inspector,
-    Citizen,
-];
+const EVERY_STAFF: &[Role] =
+    &[Admin, AreaOfficer, GridWorker, CheckpointStaff, MedicalStaff, EnterpriseContact, Inspector];
+const EVERYONE: &[Role] =
+    &[Admin, AreaOfficer, GridWorker, CheckpointStaff, MedicalStaff, EnterpriseContact, Inspector, Citizen];
 
 struct Route {
     method: &'static str,
@@ -42,99 +27,37 @@ struct Route {
 
 /// The whole API. `POST /api/v1/session` is public (login) and walked separately.
 const ROUTES: &[Route] = &[
-    Route {
-        method: "delete",
-        template: "/api/v1/session",
-        allowed: EVERYONE,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/me",
-        allowed: EVERYONE,
-    },
-    Route {
-        method: "post",
-        template: "/api/v1/persons",
-        allowed: &[Admin, AreaOfficer, GridWorker],
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/persons",
-        allowed: STAFF_READERS,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/persons/{id}",
-        allowed: STAFF_READERS,
-    },
-    Route {
-        method: "post",
-        template: "/api/v1/key-persons",
-        allowed: &[Admin, AreaOfficer, GridWorker],
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/key-persons",
-        allowed: STAFF_READERS,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/key-persons/{id}",
-        allowed: STAFF_READERS,
-    },
+    Route { method: "delete", template: "/api/v1/session", allowed: EVERYONE },
+    Route { method: "get", template: "/api/v1/me", allowed: EVERYONE },
+    Route { method: "post", template: "/api/v1/persons", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "get", template: "/api/v1/persons", allowed: STAFF_READERS },
+    Route { method: "get", template: "/api/v1/persons/{id}", allowed: STAFF_READERS },
+    Route { method: "post", template: "/api/v1/key-persons", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "get", template: "/api/v1/key-persons", allowed: STAFF_READERS },
+    Route { method: "get", template: "/api/v1/key-persons/{id}", allowed: STAFF_READERS },
     Route {
         method: "post",
         template: "/api/v1/key-persons/{id}/transitions",
         allowed: &[Admin, AreaOfficer, MedicalStaff],
     },
-    Route {
-        method: "get",
-        template: "/api/v1/tasks",
-        allowed: STAFF_READERS,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/areas/{code}",
-        allowed: EVERY_STAFF,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/areas/{code}/children",
-        allowed: EVERY_STAFF,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/grids/{code}",
-        allowed: EVERY_STAFF,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/grids/{code}/children",
-        allowed: EVERY_STAFF,
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/audit",
-        allowed: &[Admin],
-    },
-    Route {
-        method: "get",
-        template: "/api/v1/settings/durations",
-        allowed: STAFF_READERS,
-    },
-    Route {
-        method: "put",
-        template: "/api/v1/settings/durations",
-        allowed: &[Admin],
-    },
+    Route { method: "get", template: "/api/v1/tasks", allowed: STAFF_READERS },
+    Route { method: "get", template: "/api/v1/areas/{code}", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/areas/{code}/children", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/grids/{code}", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/grids/{code}/children", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/audit", allowed: &[Admin] },
+    Route { method: "get", template: "/api/v1/settings/durations", allowed: STAFF_READERS },
+    Route { method: "put", template: "/api/v1/settings/durations", allowed: &[Admin] },
+    Route { method: "post", template: "/api/v1/venues", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "get", template: "/api/v1/venues", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/venues/{id}", allowed: EVERY_STAFF },
 ];
 
+/// Routes anyone may call without a session: login and the citizen's check-in.
+const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/session"), ("post", "/api/v1/checkins")];
+
 fn username(role: Role) -> &'static str {
-    USERS
-        .iter()
-        .find(|(_, r, _)| *r == role)
-        .map(|(u, _, _)| *u)
-        .expect("a user per role")
+    USERS.iter().find(|(_, r, _)| *r == role).map(|(u, _, _)| *u).expect("a user per role")
 }
 
 async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Value) -> u16 {
@@ -145,21 +68,18 @@ async fn call(app: &TestApp, token: &str, method: &str, path: &str, body: Value)
         "delete" => app.client.delete(app.url(path)),
         other => panic!("method {other}"),
     };
-    request
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
-        .status()
-        .as_u16()
+    request.bearer_auth(token).send().await.expect("request").status().as_u16()
 }
 
 async fn walk(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let officer = app.token("officer").await;
-    let (person, record) = app
-        .key_person(&officer, &id_number("411702", 1), "张三", "411702")
+    let (person, record) = app.key_person(&officer, &id_number("411702", 1), "张三", "411702").await;
+    let (status, venue) = app
+        .post(&officer, "/api/v1/venues", json!({"name": "人民路农贸市场", "kind": "market", "area_code": "411702"}))
         .await;
+    assert_eq!(status, 201, "{venue}");
+    let venue = venue["id"].as_i64().expect("venue id");
     let mut serial = 10;
     let mut failures = Vec::new();
     for role in Role::ALL {
@@ -167,15 +87,12 @@ async fn walk(kind: Kind) {
             // A fresh session per call: DELETE /session ends the one it is sent with.
             let token = app.token(username(role)).await;
             serial += 1;
-            let path = route.template.replace(
-                "{id}",
-                &if route.template.starts_with("/api/v1/persons") {
-                    person
-                } else {
-                    record
-                }
-                .to_string(),
-            );
+            let id = match route.template {
+                t if t.starts_with("/api/v1/persons") => person,
+                t if t.starts_with("/api/v1/venues") => venue,
+                _ => record,
+            };
+            let path = route.template.replace("{id}", &id.to_string());
             let path = path.replace("{code}", "411702");
             let path = if path == "/api/v1/persons" && route.method == "get" {
                 "/api/v1/persons?q=张三".to_string()
@@ -189,6 +106,7 @@ async fn walk(kind: Kind) {
                 ("post", "/api/v1/key-persons") => {
                     json!({"person_id": person, "class": "fever", "source": "report"})
                 }
+                ("post", "/api/v1/venues") => json!({"name": "小卖部", "kind": "other", "area_code": "411702001001"}),
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})
@@ -197,11 +115,7 @@ async fn walk(kind: Kind) {
             };
             let status = call(&app, &token, route.method, &path, body).await;
             let allowed = route.allowed.contains(&role);
-            let ok = if allowed {
-                status != 401 && status != 403 && status < 500
-            } else {
-                status == 403
-            };
+            let ok = if allowed { status != 401 && status != 403 && status < 500 } else { status == 403 };
             if !ok {
                 failures.push(format!(
                     "{role:?} {} {} → {status} (expected {})",
@@ -213,10 +127,7 @@ async fn walk(kind: Kind) {
         }
         // Without a token everything but login is 401.
         for route in ROUTES {
-            let path = route
-                .template
-                .replace("{id}", "1")
-                .replace("{code}", "411702");
+            let path = route.template.replace("{id}", "1").replace("{code}", "411702");
             let request = match route.method {
                 "get" => app.client.get(app.url(&path)),
                 "post" => app.client.post(app.url(&path)).json(&json!({})),
@@ -245,42 +156,26 @@ async fn every_route_by_every_role_on_postgres() {
 #[tokio::test]
 async fn the_openapi_document_lists_exactly_the_routes() {
     let app = TestApp::spawn(Kind::Sqlite).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value =
+        app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let documented: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
         .expect("paths")
         .iter()
         .flat_map(|(path, item)| {
-            item.as_object()
-                .into_iter()
-                .flat_map(move |ops| ops.keys().map(move |m| (m.clone(), path.clone())))
+            item.as_object().into_iter().flat_map(move |ops| ops.keys().map(move |m| (m.clone(), path.clone())))
         })
         .filter(|(method, _)| ["get", "post", "put", "patch", "delete"].contains(&method.as_str()))
         .collect();
-    let mut walked: BTreeSet<(String, String)> = ROUTES
-        .iter()
-        .map(|r| (r.method.to_string(), r.template.to_string()))
-        .collect();
-    walked.insert(("post".into(), "/api/v1/session".into()));
+    let mut walked: BTreeSet<(String, String)> =
+        ROUTES.iter().map(|r| (r.method.to_string(), r.template.to_string())).collect();
+    walked.extend(PUBLIC.iter().map(|(m, p)| (m.to_string(), p.to_string())));
+
     let undocumented: Vec<_> = walked.difference(&documented).collect();
     let unwalked: Vec<_> = documented.difference(&walked).collect();
-    assert!(
-        undocumented.is_empty(),
-        "routes missing from the OpenAPI document: {undocumented:?}"
-    );
-    assert!(
-        unwalked.is_empty(),
-        "documented routes the role walk does not cover: {unwalked:?}"
-    );
+    assert!(undocumented.is_empty(), "routes missing from the OpenAPI document: {undocumented:?}");
+    assert!(unwalked.is_empty(), "documented routes the role walk does not cover: {unwalked:?}");
     // Every documented route answers (not the API's 404 fallback) — the document matches the router.
     let token = app.token("admin").await;
     for (method, path) in &documented {
@@ -302,9 +197,6 @@ async fn the_openapi_document_lists_exactly_the_routes() {
             .unwrap_or_default();
             body.contains("no such API route")
         };
-        assert!(
-            !fallback && status != 405,
-            "{method} {path} is documented but not served ({status})"
-        );
+        assert!(!fallback && status != 405, "{method} {path} is documented but not served ({status})");
     }
 }

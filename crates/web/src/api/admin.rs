@@ -20,10 +20,7 @@ pub struct TaskParams {
 /// Tasks in your jurisdiction: releases that fell due, oldest first.
 #[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", security(("bearer" = [])), params(TaskParams),
     responses((status = 200, body = TaskPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn list_tasks(
-    caller: Caller,
-    ApiQuery(params): ApiQuery<TaskParams>,
-) -> Result<Json<TaskPage>, Problem> {
+pub async fn list_tasks(caller: Caller, ApiQuery(params): ApiQuery<TaskParams>) -> Result<Json<TaskPage>, Problem> {
     let due = match params.due.as_deref().unwrap_or("today") {
         "today" => Some(caller.handle.today()),
         "all" => None,
@@ -31,16 +28,9 @@ pub async fn list_tasks(
     };
     let page = caller
         .handle
-        .tasks(
-            due,
-            !params.include_done.unwrap_or(false),
-            PageRequest::new(params.page.unwrap_or(1), 100),
-        )
+        .tasks(due, !params.include_done.unwrap_or(false), PageRequest::new(params.page.unwrap_or(1), 100))
         .await?;
-    Ok(Json(TaskPage {
-        items: page.items.into_iter().map(TaskBody::from).collect(),
-        total: page.total,
-    }))
+    Ok(Json(TaskPage { items: page.items.into_iter().map(TaskBody::from).collect(), total: page.total }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,14 +41,8 @@ pub struct AuditParams {
 /// Who read whose personal data, newest first (admins).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditParams),
     responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_audit(
-    caller: Caller,
-    ApiQuery(params): ApiQuery<AuditParams>,
-) -> Result<Json<AuditPage>, Problem> {
-    let page = caller
-        .handle
-        .audit_log(PageRequest::new(params.page.unwrap_or(1), 100))
-        .await?;
+pub async fn list_audit(caller: Caller, ApiQuery(params): ApiQuery<AuditParams>) -> Result<Json<AuditPage>, Problem> {
+    let page = caller.handle.audit_log(PageRequest::new(params.page.unwrap_or(1), 100)).await?;
     Ok(Json(AuditPage {
         items: page.items.into_iter().map(AuditBody::from).collect(),
         total: page.total,

@@ -30,57 +30,30 @@ fn area_body(d: Division) -> AreaBody {
 /// A division (national statistical codes; see `divisions::SOURCE`).
 #[utoipa::path(get, path = "/api/v1/areas/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = AreaBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_area(
-    caller: Caller,
-    ApiPath(code): ApiPath<String>,
-) -> Result<Json<AreaBody>, Problem> {
+pub async fn get_area(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<Json<AreaBody>, Problem> {
     caller.handle.authorize(Capability::ReadAreas)?;
-    divisions::get(&code)
-        .map(|d| Json(area_body(d)))
-        .ok_or_else(Problem::not_found)
+    divisions::get(&code).map(|d| Json(area_body(d))).ok_or_else(Problem::not_found)
 }
 
 /// The divisions directly under a division.
 #[utoipa::path(get, path = "/api/v1/areas/{code}/children", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = Vec<AreaBody>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn area_children(
-    caller: Caller,
-    ApiPath(code): ApiPath<String>,
-) -> Result<Json<Vec<AreaBody>>, Problem> {
+pub async fn area_children(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<Json<Vec<AreaBody>>, Problem> {
     caller.handle.authorize(Capability::ReadAreas)?;
     divisions::get(&code).ok_or_else(Problem::not_found)?;
-    Ok(Json(
-        divisions::children(&code)
-            .into_iter()
-            .map(area_body)
-            .collect(),
-    ))
+    Ok(Json(divisions::children(&code).into_iter().map(area_body).collect()))
 }
 
 /// A grid in your jurisdiction, with its household count and workers.
 #[utoipa::path(get, path = "/api/v1/grids/{code}", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = GridBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_grid(
-    caller: Caller,
-    ApiPath(code): ApiPath<String>,
-) -> Result<Json<GridBody>, Problem> {
+pub async fn get_grid(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<Json<GridBody>, Problem> {
     Ok(Json(GridBody::from(caller.handle.grid(&code).await?)))
 }
 
 /// The grids directly under a grid, or the township grids of a county code.
 #[utoipa::path(get, path = "/api/v1/grids/{code}/children", tag = "areas", security(("bearer" = [])), params(("code" = String, Path)),
     responses((status = 200, body = Vec<GridBody>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn grid_children(
-    caller: Caller,
-    ApiPath(code): ApiPath<String>,
-) -> Result<Json<Vec<GridBody>>, Problem> {
-    Ok(Json(
-        caller
-            .handle
-            .grid_children(&code)
-            .await?
-            .into_iter()
-            .map(GridBody::from)
-            .collect(),
-    ))
+pub async fn grid_children(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<Json<Vec<GridBody>>, Problem> {
+    Ok(Json(caller.handle.grid_children(&code).await?.into_iter().map(GridBody::from).collect()))
 }

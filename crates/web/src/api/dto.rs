@@ -143,16 +143,8 @@ pub struct KeyPersonBody {
 
 impl KeyPersonBody {
     pub fn new(k: KeyPerson, masked: bool) -> KeyPersonBody {
-        let id_number = if masked {
-            crate::mask::id_number(&k.id_number)
-        } else {
-            k.id_number
-        };
-        let phone = if masked {
-            k.phone.as_deref().map(crate::mask::phone)
-        } else {
-            k.phone
-        };
+        let id_number = if masked { crate::mask::id_number(&k.id_number) } else { k.id_number };
+        let phone = if masked { k.phone.as_deref().map(crate::mask::phone) } else { k.phone };
         KeyPersonBody {
             id: k.id,
             person_id: k.person_id,
@@ -200,10 +192,7 @@ impl From<StatusEvent> for HistoryEntry {
         HistoryEntry {
             id: e.id,
             from: e.from.map(|s| s.status.as_str().to_string()),
-            from_severity: e
-                .from
-                .and_then(|s| s.severity)
-                .map(|s| s.as_str().to_string()),
+            from_severity: e.from.and_then(|s| s.severity).map(|s| s.as_str().to_string()),
             to: e.to.status.as_str().to_string(),
             severity: e.to.severity.map(|s| s.as_str().to_string()),
             actor: e.actor,
@@ -225,10 +214,7 @@ pub struct KeyPersonDetailBody {
 
 impl From<KeyPersonDetail> for KeyPersonDetailBody {
     fn from(d: KeyPersonDetail) -> KeyPersonDetailBody {
-        let next = domain::legal_targets(d.record.state.status)
-            .iter()
-            .map(|s| s.as_str().to_string())
-            .collect();
+        let next = domain::legal_targets(d.record.state.status).iter().map(|s| s.as_str().to_string()).collect();
         KeyPersonDetailBody {
             record: KeyPersonBody::new(d.record, false),
             history: d.history.into_iter().map(HistoryEntry::from).collect(),
@@ -295,14 +281,7 @@ impl From<Grid> for GridBody {
             level: g.level,
             name: g.name,
             households: g.households,
-            workers: g
-                .workers
-                .into_iter()
-                .map(|w| WorkerBody {
-                    name: w.name,
-                    phone: w.phone,
-                })
-                .collect(),
+            workers: g.workers.into_iter().map(|w| WorkerBody { name: w.name, phone: w.phone }).collect(),
         }
     }
 }

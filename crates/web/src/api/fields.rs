@@ -1,9 +1,6 @@
 //! Parsing request fields into domain values; each failure names its field.
 
-use domain::{
-    AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Severity, Source,
-    Status,
-};
+use domain::{AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Severity, Source, Status};
 use store::Place;
 
 use crate::problem::Problem;
@@ -25,9 +22,7 @@ pub fn name(field: &str, value: &str) -> Result<PersonName, Problem> {
 }
 
 pub fn optional_phone(field: &str, value: Option<&str>) -> Result<Option<Phone>, Problem> {
-    blank_to_none(value)
-        .map(|v| parse(field, Phone::parse(v)))
-        .transpose()
+    blank_to_none(value).map(|v| parse(field, Phone::parse(v))).transpose()
 }
 
 pub fn optional_name(field: &str, value: Option<&str>) -> Result<Option<PersonName>, Problem> {
@@ -38,26 +33,15 @@ pub fn optional_name(field: &str, value: Option<&str>) -> Result<Option<PersonNa
 pub fn area_code(value: &str) -> Result<AreaCode, Problem> {
     let code = parse("area_code", AreaCode::parse(value))?;
     let known = match code.as_str().len() {
-        12 => {
-            divisions::get(code.as_str()).is_some() || divisions::get(&code.as_str()[..9]).is_some()
-        }
+        12 => divisions::get(code.as_str()).is_some() || divisions::get(&code.as_str()[..9]).is_some(),
         _ => divisions::get(code.as_str()).is_some(),
     };
-    if known {
-        Ok(code)
-    } else {
-        Err(Problem::invalid(
-            "area_code",
-            format!("{code} is not a known division code"),
-        ))
-    }
+    if known { Ok(code) } else { Err(Problem::invalid("area_code", format!("{code} is not a known division code"))) }
 }
 
 pub fn place(area: &str, grid: Option<&str>) -> Result<Place, Problem> {
     let area = area_code(area)?;
-    let grid = blank_to_none(grid)
-        .map(|g| parse("grid_code", GridCode::parse(g)))
-        .transpose()?;
+    let grid = blank_to_none(grid).map(|g| parse("grid_code", GridCode::parse(g))).transpose()?;
     Ok(Place { area, grid })
 }
 
@@ -74,13 +58,9 @@ pub fn status(field: &str, value: &str) -> Result<Status, Problem> {
 }
 
 pub fn optional_severity(value: Option<&str>) -> Result<Option<Severity>, Problem> {
-    blank_to_none(value)
-        .map(|v| parse("severity", Severity::parse(v)))
-        .transpose()
+    blank_to_none(value).map(|v| parse("severity", Severity::parse(v))).transpose()
 }
 
 pub fn optional_measure(value: Option<&str>) -> Result<Option<MeasureKind>, Problem> {
-    blank_to_none(value)
-        .map(|v| parse("measure", MeasureKind::parse(v)))
-        .transpose()
+    blank_to_none(value).map(|v| parse("measure", MeasureKind::parse(v))).transpose()
 }

@@ -6,8 +6,8 @@ use store::{KeyPersonFilter, NewKeyPerson, PageRequest, TransitionRequest};
 use utoipa::IntoParams;
 
 use super::dto::{
-    KeyPersonBody, KeyPersonCreated, KeyPersonDetailBody, KeyPersonPage, NewKeyPersonBody,
-    TransitionBody, TransitionDone,
+    KeyPersonBody, KeyPersonCreated, KeyPersonDetailBody, KeyPersonPage, NewKeyPersonBody, TransitionBody,
+    TransitionDone,
 };
 use super::fields;
 use crate::auth::Caller;
@@ -33,21 +33,11 @@ pub async fn create_key_person(
         source,
         cadre_name: fields::optional_name("cadre_name", input.cadre_name.as_deref())?,
         cadre_phone: fields::optional_phone("cadre_phone", input.cadre_phone.as_deref())?,
-        reason: input
-            .reason
-            .filter(|r| !r.trim().is_empty())
-            .unwrap_or_else(|| source.label_zh().to_string()),
+        reason: input.reason.filter(|r| !r.trim().is_empty()).unwrap_or_else(|| source.label_zh().to_string()),
     };
-    let created = caller
-        .handle
-        .create_key_person(record, body.idempotency)
-        .await?;
+    let created = caller.handle.create_key_person(record, body.idempotency).await?;
     let detail = caller.handle.key_person(created.id).await?;
-    let status = if created.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
         Json(KeyPersonCreated {
@@ -74,25 +64,14 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn filter(&self) -> Result<KeyPersonFilter, Problem> {
-        let some = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-        };
+        let some = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
         Ok(KeyPersonFilter {
             class: some(&self.class).map(|c| fields::class(&c)).transpose()?,
-            status: some(&self.status)
-                .map(|s| fields::status("status", &s))
-                .transpose()?,
+            status: some(&self.status).map(|s| fields::status("status", &s)).transpose()?,
             within: some(&self.area)
-                .map(|a| {
-                    fields::parse("area", domain::AreaCode::parse(&a)).map(|code| Scope::of(&code))
-                })
+                .map(|a| fields::parse("area", domain::AreaCode::parse(&a)).map(|code| Scope::of(&code)))
                 .transpose()?,
-            grid: some(&self.grid)
-                .map(|g| fields::parse("grid", GridCode::parse(&g)))
-                .transpose()?,
+            grid: some(&self.grid).map(|g| fields::parse("grid", GridCode::parse(&g))).transpose()?,
         })
     }
 
@@ -108,16 +87,9 @@ pub async fn list_key_persons(
     caller: Caller,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<KeyPersonPage>, Problem> {
-    let page = caller
-        .handle
-        .key_persons(&params.filter()?, params.page())
-        .await?;
+    let page = caller.handle.key_persons(&params.filter()?, params.page()).await?;
     Ok(Json(KeyPersonPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|k| KeyPersonBody::new(k, true))
-            .collect(),
+        items: page.items.into_iter().map(|k| KeyPersonBody::new(k, true)).collect(),
         total: page.total,
         page: page.page,
         per_page: page.per_page,
@@ -127,13 +99,8 @@ pub async fn list_key_persons(
 /// One key-person record with its status history and measures.
 #[utoipa::path(get, path = "/api/v1/key-persons/{id}", tag = "key-persons", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = KeyPersonDetailBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_key_person(
-    caller: Caller,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<KeyPersonDetailBody>, Problem> {
-    Ok(Json(KeyPersonDetailBody::from(
-        caller.handle.key_person(id).await?,
-    )))
+pub async fn get_key_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<KeyPersonDetailBody>, Problem> {
+    Ok(Json(KeyPersonDetailBody::from(caller.handle.key_person(id).await?)))
 }
 
 pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, Problem> {
@@ -161,16 +128,9 @@ pub async fn transition_key_person(
 ) -> Result<(StatusCode, Json<TransitionDone>), Problem> {
     caller.handle.authorize(Capability::TransitionKeyPersons)?;
     let request = transition_request(&body.value)?;
-    let done = caller
-        .handle
-        .transition_key_person(id, request, body.idempotency)
-        .await?;
+    let done = caller.handle.transition_key_person(id, request, body.idempotency).await?;
     let current = caller.handle.key_person(id).await?.record.state;
-    let status = if done.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if done.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
         Json(TransitionDone {

@@ -3,12 +3,14 @@
 
 pub mod admin;
 pub mod areas;
+pub mod checkins;
 pub mod dto;
 pub mod fields;
 pub mod key_persons;
 pub mod persons;
 pub mod session;
 pub mod settings;
+pub mod venues;
 
 use axum::Json;
 use axum::extract::State;
@@ -47,10 +49,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(session::me))
         .routes(routes!(persons::create_person, persons::search_persons))
         .routes(routes!(persons::get_person))
-        .routes(routes!(
-            key_persons::create_key_person,
-            key_persons::list_key_persons
-        ))
+        .routes(routes!(key_persons::create_key_person, key_persons::list_key_persons))
         .routes(routes!(key_persons::get_key_person))
         .routes(routes!(key_persons::transition_key_person))
         .routes(routes!(areas::get_area))
@@ -60,6 +59,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::list_tasks))
         .routes(routes!(admin::list_audit))
         .routes(routes!(settings::get_durations, settings::put_durations))
+        .routes(routes!(venues::create_venue, venues::list_venues))
+        .routes(routes!(venues::get_venue))
+        .routes(routes!(checkins::create_checkin))
         .split_for_parts()
 }
 
@@ -76,9 +78,5 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<dto::Health>,
 }
 
 pub async fn api_not_found() -> Problem {
-    Problem::new(
-        axum::http::StatusCode::NOT_FOUND,
-        "not-found",
-        "no such API route; see /api/v1/openapi.json",
-    )
+    Problem::new(axum::http::StatusCode::NOT_FOUND, "not-found", "no such API route; see /api/v1/openapi.json")
 }

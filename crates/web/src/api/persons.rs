@@ -29,17 +29,10 @@ pub async fn create_person(
         phone: fields::optional_phone("phone", input.phone.as_deref())?,
         place: fields::place(&input.area_code, input.grid_code.as_deref())?,
     };
-    let created = caller
-        .handle
-        .create_person(person, body.idempotency)
-        .await?;
+    let created = caller.handle.create_person(person, body.idempotency).await?;
     let mut person = PersonBody::from(caller.handle.person(created.id).await?);
     person.created = Some(created.created);
-    let status = if created.created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(person)))
 }
 
@@ -57,21 +50,13 @@ pub async fn search_persons(
     caller: Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> Result<Json<PersonList>, Problem> {
-    let found = caller
-        .handle
-        .search_persons(&params.q, params.limit.unwrap_or(20))
-        .await?;
-    Ok(Json(PersonList {
-        items: found.into_iter().map(PersonBody::from).collect(),
-    }))
+    let found = caller.handle.search_persons(&params.q, params.limit.unwrap_or(20)).await?;
+    Ok(Json(PersonList { items: found.into_iter().map(PersonBody::from).collect() }))
 }
 
 /// One person.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PersonBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get_person(
-    caller: Caller,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<PersonBody>, Problem> {
+pub async fn get_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<PersonBody>, Problem> {
     Ok(Json(PersonBody::from(caller.handle.person(id).await?)))
 }

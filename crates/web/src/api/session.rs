@@ -25,10 +25,7 @@ pub async fn open_session(
     }
     let (token, digest) = new_token();
     let expires_at = state.db.now() + state.session_seconds;
-    state
-        .db
-        .insert_session(&digest, credentials.user.id, expires_at)
-        .await?;
+    state.db.insert_session(&digest, credentials.user.id, expires_at).await?;
     Ok(Some((token, credentials.user, expires_at)))
 }
 
@@ -48,11 +45,7 @@ pub async fn login(
             role: user.role.as_str().to_string(),
             area_code: user.area_code,
         })),
-        None => Err(Problem::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "wrong username or password",
-        )),
+        None => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong username or password")),
     }
 }
 

@@ -38,21 +38,12 @@ impl DurationSettings {
         let fields = [
             ("home_isolation_days", self.home_isolation_days),
             ("central_isolation_days", self.central_isolation_days),
-            (
-                "epidemic_area_observation_days",
-                self.epidemic_area_observation_days,
-            ),
+            ("epidemic_area_observation_days", self.epidemic_area_observation_days),
             ("post_discharge_days", self.post_discharge_days),
             ("health_monitoring_days", self.health_monitoring_days),
         ];
-        if let Some((field, _)) = fields
-            .iter()
-            .find(|(_, days)| !(1..=MAX_DAYS).contains(days))
-        {
-            return Err(Problem::invalid(
-                field,
-                format!("between 1 and {MAX_DAYS} days"),
-            ));
+        if let Some((field, _)) = fields.iter().find(|(_, days)| !(1..=MAX_DAYS).contains(days)) {
+            return Err(Problem::invalid(field, format!("between 1 and {MAX_DAYS} days")));
         }
         Ok(Durations {
             home_isolation_days: self.home_isolation_days,

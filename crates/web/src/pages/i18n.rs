@@ -38,51 +38,27 @@ impl Lang {
     }
 
     pub fn status(self, s: Status) -> &'static str {
-        if self == Lang::Zh {
-            s.label_zh()
-        } else {
-            s.label_en()
-        }
+        if self == Lang::Zh { s.label_zh() } else { s.label_en() }
     }
 
     pub fn severity(self, s: Severity) -> &'static str {
-        if self == Lang::Zh {
-            s.label_zh()
-        } else {
-            s.label_en()
-        }
+        if self == Lang::Zh { s.label_zh() } else { s.label_en() }
     }
 
     pub fn class(self, c: KeyClass) -> &'static str {
-        if self == Lang::Zh {
-            c.label_zh()
-        } else {
-            c.label_en()
-        }
+        if self == Lang::Zh { c.label_zh() } else { c.label_en() }
     }
 
     pub fn source(self, s: Source) -> &'static str {
-        if self == Lang::Zh {
-            s.label_zh()
-        } else {
-            s.label_en()
-        }
+        if self == Lang::Zh { s.label_zh() } else { s.label_en() }
     }
 
     pub fn measure(self, m: MeasureKind) -> &'static str {
-        if self == Lang::Zh {
-            m.label_zh()
-        } else {
-            m.label_en()
-        }
+        if self == Lang::Zh { m.label_zh() } else { m.label_en() }
     }
 
     pub fn role(self, r: Role) -> &'static str {
-        if self == Lang::Zh {
-            r.label_zh()
-        } else {
-            r.label_en()
-        }
+        if self == Lang::Zh { r.label_zh() } else { r.label_en() }
     }
 }
 
@@ -148,6 +124,20 @@ pub struct Texts {
     pub started: &'static str,
     pub ended: &'static str,
     pub signed_in_as: &'static str,
+    pub checkin_title: &'static str,
+    pub checkin_hint: &'static str,
+    pub checkin_as: &'static str,
+    pub checkin_one_tap: &'static str,
+    pub checkin_not_me: &'static str,
+    pub temperature_optional: &'static str,
+    pub checkin_remember: &'static str,
+    pub checkin_submit: &'static str,
+    pub checkin_privacy: &'static str,
+    pub checkin_ok: &'static str,
+    pub checkin_fever: &'static str,
+    pub checkin_fever_advice: &'static str,
+    pub checkin_duplicate: &'static str,
+    pub unknown_venue: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -212,6 +202,20 @@ pub static ZH: Texts = Texts {
     started: "开始",
     ended: "结束",
     signed_in_as: "当前用户",
+    checkin_title: "场所码登记",
+    checkin_hint: "请如实填写，用于疫情防控行程追踪。",
+    checkin_as: "登记人：",
+    checkin_one_tap: "一键登记",
+    checkin_not_me: "不是我，换人登记",
+    temperature_optional: "体温（℃，选填）",
+    checkin_remember: "在本机记住我，下次一键登记",
+    checkin_submit: "登记",
+    checkin_privacy: "场所码只含场所编号，不含个人信息；登记信息仅用于疫情防控，到期自动删除。",
+    checkin_ok: "登记成功",
+    checkin_fever: "体温异常",
+    checkin_fever_advice: "您的体温达到发热标准，请佩戴口罩，听从现场工作人员安排，前往发热门诊就诊。",
+    checkin_duplicate: "您刚刚已在此登记，无需重复登记。",
+    unknown_venue: "场所码无效或已停用，请重新扫码或联系现场工作人员。",
 };
 
 pub static EN: Texts = Texts {
@@ -276,4 +280,18 @@ pub static EN: Texts = Texts {
     started: "Start",
     ended: "End",
     signed_in_as: "Signed in as",
+    checkin_title: "Venue check-in",
+    checkin_hint: "Please fill in truthfully; this is used for epidemic tracing.",
+    checkin_as: "Checking in as",
+    checkin_one_tap: "Check in",
+    checkin_not_me: "Not me — someone else",
+    temperature_optional: "Temperature (°C, optional)",
+    checkin_remember: "Remember me on this phone for one-tap check-in",
+    checkin_submit: "Check in",
+    checkin_privacy: "The venue code holds only the venue's number, no personal data; check-ins serve epidemic control only and are deleted when they expire.",
+    checkin_ok: "Checked in",
+    checkin_fever: "Temperature too high",
+    checkin_fever_advice: "Your temperature meets the fever threshold: wear a mask, follow the staff here and go to the fever clinic.",
+    checkin_duplicate: "You already checked in here a moment ago.",
+    unknown_venue: "This venue code is unknown or withdrawn; scan again or ask the staff.",
 };

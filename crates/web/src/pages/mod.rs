@@ -35,37 +35,24 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_lang))
         .route("/key-persons", get(key_person_list))
-        .route(
-            "/key-persons/new",
-            get(new_key_person_page).post(new_key_person_submit),
-        )
+        .route("/key-persons/new", get(new_key_person_page).post(new_key_person_submit))
         .route("/key-persons/{id}", get(key_person_page))
         .route("/key-persons/{id}/transition", post(transition_submit))
         .route("/tasks", get(tasks_page))
         .route("/audit", get(audit_page))
         .route("/assets/{file}", get(asset))
+        .route("/c/{token}", get(checkin_page).post(checkin_submit))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind): (&'static [u8], &str) = match file.as_str() {
-        "htmx.min.js" => (
-            include_bytes!("../../assets/htmx.min.js"),
-            "text/javascript; charset=utf-8",
-        ),
-        "app.css" => (
-            include_bytes!("../../assets/app.css"),
-            "text/css; charset=utf-8",
-        ),
+        "htmx.min.js" => (include_bytes!("../../assets/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "app.css" => (include_bytes!("../../assets/app.css"), "text/css; charset=utf-8"),
+        "checkin.js" => (include_bytes!("../../assets/checkin.js"), "text/javascript; charset=utf-8"),
+
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    (
-        [
-            (header::CONTENT_TYPE, kind),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
 fn lang_of(headers: &HeaderMap) -> Lang {
@@ -77,11 +64,7 @@ fn lang_of(headers: &HeaderMap) -> Lang {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == LANG_COOKIE)
         .map(|(_, value)| value);
-    if cookie == Some("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    }
+    if cookie == Some("en") { Lang::En } else { Lang::Zh }
 }
 
 async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
@@ -89,10 +72,7 @@ async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
     let back = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| {
-            r.find("://")
-                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .filter(|p| safe_next(p))
         .unwrap_or_else(|| "/key-persons".into());
     let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
@@ -113,10 +93,7 @@ pub struct Visitor {
 }
 
 fn form_token(session_token: &str) -> String {
-    hex(&Sha256::digest(
-        format!("fangkong-form:{session_token}").as_bytes(),
-    ))[..32]
-        .to_string()
+    hex(&Sha256::digest(format!("fangkong-form:{session_token}").as_bytes()))[..32].to_string()
 }
 
 impl FromRequestParts<AppState> for Visitor {
@@ -124,21 +101,11 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Visitor, Response> {
         let lang = lang_of(&parts.headers);
-        let caller = Caller::from_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let caller = Caller::from_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         match (caller, request_token(parts)) {
-            (Some(caller), Some(token)) => Ok(Visitor {
-                caller,
-                lang,
-                form_token: form_token(&token),
-            }),
+            (Some(caller), Some(token)) => Ok(Visitor { caller, lang, form_token: form_token(&token) }),
             _ => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/key-persons");
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/key-persons");
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{query}")).into_response())
             }
@@ -171,11 +138,7 @@ impl Visitor {
     }
 
     fn stale_form(&self) -> Response {
-        page_error(
-            self.lang,
-            StatusCode::FORBIDDEN,
-            "form expired; reload the page",
-        )
+        page_error(self.lang, StatusCode::FORBIDDEN, "form expired; reload the page")
     }
 }
 
@@ -190,12 +153,7 @@ fn render(template: &impl Template) -> Response {
 }
 
 fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
-    let page = ErrorPage {
-        lang,
-        t: lang.texts(),
-        user: None,
-        message: message.to_string(),
-    };
+    let page = ErrorPage { lang, t: lang.texts(), user: None, message: message.to_string() };
     (status, render(&page)).into_response()
 }
 
@@ -212,18 +170,8 @@ struct LoginQuery {
 
 async fn login_page(headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
     let lang = lang_of(&headers);
-    let next = query
-        .next
-        .filter(|n| safe_next(n))
-        .unwrap_or_else(|| "/key-persons".into());
-    render(&LoginPage {
-        lang,
-        t: lang.texts(),
-        user: None,
-        failed: false,
-        next,
-        username: String::new(),
-    })
+    let next = query.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/key-persons".into());
+    render(&LoginPage { lang, t: lang.texts(), user: None, failed: false, next, username: String::new() })
 }
 
 #[derive(Deserialize)]
@@ -239,16 +187,11 @@ async fn login_submit(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let next = form
-        .next
-        .filter(|n| safe_next(n))
-        .unwrap_or_else(|| "/key-persons".into());
+    let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/key-persons".into());
     match crate::api::session::open_session(&state, &form.username, &form.password).await {
         Ok(Some((token, _, _))) => {
-            let cookie = format!(
-                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                state.session_seconds
-            );
+            let cookie =
+                format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", state.session_seconds);
             let mut response = Redirect::to(&next).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
@@ -256,14 +199,7 @@ async fn login_submit(
             response
         }
         Ok(None) => {
-            let page = LoginPage {
-                lang,
-                t: lang.texts(),
-                user: None,
-                failed: true,
-                next,
-                username: form.username,
-            };
+            let page = LoginPage { lang, t: lang.texts(), user: None, failed: true, next, username: form.username };
             (StatusCode::UNAUTHORIZED, render(&page)).into_response()
         }
         Err(problem) => problem_page(lang, problem),
@@ -272,10 +208,7 @@ async fn login_submit(
 
 async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
     if let Some(token) = request_token(&parts) {
-        let _ = state
-            .db
-            .delete_session(&crate::auth::token_digest(&token))
-            .await;
+        let _ = state.db.delete_session(&crate::auth::token_digest(&token)).await;
     }
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
@@ -298,28 +231,18 @@ fn options<T: Copy + PartialEq>(
 
 fn list_link(params: &ListParams, page: u32) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (name, value) in [
-        ("class", &params.class),
-        ("status", &params.status),
-        ("area", &params.area),
-        ("grid", &params.grid),
-    ] {
+    for (name, value) in
+        [("class", &params.class), ("status", &params.status), ("area", &params.area), ("grid", &params.grid)]
+    {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             pairs.push((name, v.to_string()));
         }
     }
     pairs.push(("page", page.to_string()));
-    format!(
-        "/key-persons?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    )
+    format!("/key-persons?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
-async fn key_person_list(
-    visitor: Visitor,
-    headers: HeaderMap,
-    Query(params): Query<ListParams>,
-) -> Response {
+async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Query<ListParams>) -> Response {
     let lang = visitor.lang;
     let mut error = None;
     let filter = match params.filter() {
@@ -337,11 +260,7 @@ async fn key_person_list(
     let pages = page.total.div_ceil(u64::from(page.per_page)).max(1) as u32;
     let rows = RowsView {
         t: visitor.t(),
-        rows: page
-            .items
-            .into_iter()
-            .map(|k| KeyPersonRow::new(lang, k))
-            .collect(),
+        rows: page.items.into_iter().map(|k| KeyPersonRow::new(lang, k)).collect(),
         total: page.total,
         page: page.page,
         pages,
@@ -357,12 +276,8 @@ async fn key_person_list(
         t: visitor.t(),
         user: visitor.user_view(),
         may_create: visitor.may(Capability::CreateKeyPersons),
-        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| {
-            lang.class(c)
-        }),
-        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| {
-            lang.status(s)
-        }),
+        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| lang.class(c)),
+        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| lang.status(s)),
         area: params.area.clone().unwrap_or_default(),
         grid: params.grid.clone().unwrap_or_default(),
         rows,
@@ -381,38 +296,21 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
     };
     let targets = domain::legal_targets(detail.record.state.status);
     let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
-    let severity = form
-        .severity
-        .as_deref()
-        .and_then(|s| Severity::parse(s).ok());
-    let status = if form.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let severity = form.severity.as_deref().and_then(|s| Severity::parse(s).ok());
+    let status = if form.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = DetailPage {
         lang,
         t: visitor.t(),
         user: visitor.user_view(),
         may_transition: visitor.may(Capability::TransitionKeyPersons),
         targets: options(targets, chosen, Status::as_str, |s| lang.status(s)),
-        severities: options(&Severity::ALL, severity, Severity::as_str, |s| {
-            lang.severity(s)
-        }),
+        severities: options(&Severity::ALL, severity, Severity::as_str, |s| lang.severity(s)),
         form_token: visitor.form_token.clone(),
         form_error: form.error,
         reason: form.reason.unwrap_or_default(),
         site: form.site.unwrap_or_default(),
-        history: detail
-            .history
-            .iter()
-            .map(|e| HistoryView::new(lang, e))
-            .collect(),
-        measures: detail
-            .measures
-            .iter()
-            .map(|m| MeasureView::new(lang, m))
-            .collect(),
+        history: detail.history.iter().map(|e| HistoryView::new(lang, e)).collect(),
+        measures: detail.measures.iter().map(|m| MeasureView::new(lang, m)).collect(),
         d: DetailView::new(lang, &detail.record),
     };
     (status, render(&page)).into_response()
@@ -443,12 +341,7 @@ async fn transition_submit(
         site: form.site.clone(),
     };
     let outcome = match transition_request(&body) {
-        Ok(request) => visitor
-            .caller
-            .handle
-            .transition_key_person(id, request, None)
-            .await
-            .map_err(Problem::from),
+        Ok(request) => visitor.caller.handle.transition_key_person(id, request, None).await.map_err(Problem::from),
         Err(problem) => Err(problem),
     };
     match outcome {
@@ -493,34 +386,23 @@ struct NewKeyPersonForm {
     reason: String,
 }
 
-fn new_form_page(
-    visitor: &Visitor,
-    form: &NewKeyPersonForm,
-    errors: Vec<(String, String)>,
-) -> Response {
+fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String, String)>) -> Response {
     let lang = visitor.lang;
     let t = visitor.t();
-    let error_for = |name: &str| {
-        errors
-            .iter()
-            .find(|(f, _)| f == name)
-            .map(|(_, m)| m.clone())
-    };
-    let text = |name: &'static str,
-                label: &'static str,
-                value: &str,
-                hint: &'static str,
-                required: bool,
-                numeric: bool| FieldView {
-        name,
-        label,
-        value: value.to_string(),
-        hint,
-        required,
-        numeric,
-        options: Vec::new(),
-        error: error_for(name),
-    };
+    let error_for = |name: &str| errors.iter().find(|(f, _)| f == name).map(|(_, m)| m.clone());
+    let text =
+        |name: &'static str, label: &'static str, value: &str, hint: &'static str, required: bool, numeric: bool| {
+            FieldView {
+                name,
+                label,
+                value: value.to_string(),
+                hint,
+                required,
+                numeric,
+                options: Vec::new(),
+                error: error_for(name),
+            }
+        };
     let class = KeyClass::parse(&form.class).ok();
     let source = Source::parse(&form.source).ok();
     let mut class_field = text("class", t.class, "", "", true, false);
@@ -531,112 +413,52 @@ fn new_form_page(
         text("id_number", t.id_number, &form.id_number, "", true, false),
         text("name", t.name, &form.name, "", true, false),
         text("phone", t.phone, &form.phone, "", false, true),
-        text(
-            "area_code",
-            t.area,
-            &form.area_code,
-            t.area_code_hint,
-            true,
-            true,
-        ),
-        text(
-            "grid_code",
-            t.grid,
-            &form.grid_code,
-            t.grid_code_hint,
-            false,
-            true,
-        ),
+        text("area_code", t.area, &form.area_code, t.area_code_hint, true, true),
+        text("grid_code", t.grid, &form.grid_code, t.grid_code_hint, false, true),
         class_field,
         source_field,
         text("cadre_name", t.cadre, &form.cadre_name, "", false, false),
-        text(
-            "cadre_phone",
-            t.cadre_phone,
-            &form.cadre_phone,
-            "",
-            false,
-            true,
-        ),
+        text("cadre_phone", t.cadre_phone, &form.cadre_phone, "", false, true),
         text("reason", t.reason, &form.reason, "", false, false),
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let page = NewPage {
-        lang,
-        t,
-        user: visitor.user_view(),
-        fields,
-        errors,
-        form_token: visitor.form_token.clone(),
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewPage { lang, t, user: visitor.user_view(), fields, errors, form_token: visitor.form_token.clone() };
     (status, render(&page)).into_response()
 }
 
 async fn new_key_person_page(visitor: Visitor) -> Response {
     if !visitor.may(Capability::CreateKeyPersons) {
-        return page_error(
-            visitor.lang,
-            StatusCode::FORBIDDEN,
-            "your role may not register key persons",
-        );
+        return page_error(visitor.lang, StatusCode::FORBIDDEN, "your role may not register key persons");
     }
     new_form_page(&visitor, &NewKeyPersonForm::default(), Vec::new())
 }
 
 /// Every field problem of the form at once, so the worker fixes them in one pass.
-fn parse_new_form(
-    form: &NewKeyPersonForm,
-) -> Result<(NewPerson, KeyClass, Source), Vec<(String, String)>> {
+fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, KeyClass, Source), Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut note = |problem: Problem| {
         errors.push((
             problem.field.unwrap_or_default(),
-            problem
-                .errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or(problem.detail),
+            problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail),
         ));
     };
     let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
     let name = fields::name("name", &form.name).map_err(&mut note).ok();
-    let phone = fields::optional_phone("phone", Some(&form.phone))
-        .map_err(&mut note)
-        .ok();
-    let place = fields::place(&form.area_code, Some(&form.grid_code))
-        .map_err(&mut note)
-        .ok();
+    let phone = fields::optional_phone("phone", Some(&form.phone)).map_err(&mut note).ok();
+    let place = fields::place(&form.area_code, Some(&form.grid_code)).map_err(&mut note).ok();
     let class = fields::class(&form.class).map_err(&mut note).ok();
     let source = fields::source(&form.source).map_err(&mut note).ok();
     let _ = fields::optional_name("cadre_name", Some(&form.cadre_name)).map_err(&mut note);
     let _ = fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).map_err(&mut note);
     match (id_number, name, phone, place, class, source) {
-        (Some(id_number), Some(name), Some(phone), Some(place), Some(class), Some(source))
-            if errors.is_empty() =>
-        {
-            Ok((
-                NewPerson {
-                    id_number,
-                    name,
-                    phone,
-                    place,
-                },
-                class,
-                source,
-            ))
+        (Some(id_number), Some(name), Some(phone), Some(place), Some(class), Some(source)) if errors.is_empty() => {
+            Ok((NewPerson { id_number, name, phone, place }, class, source))
         }
         _ => Err(errors),
     }
 }
 
-async fn new_key_person_submit(
-    visitor: Visitor,
-    axum::Form(form): axum::Form<NewKeyPersonForm>,
-) -> Response {
+async fn new_key_person_submit(visitor: Visitor, axum::Form(form): axum::Form<NewKeyPersonForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
@@ -651,12 +473,8 @@ async fn new_key_person_submit(
             person_id: person.id,
             class,
             source,
-            cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name))
-                .ok()
-                .flatten(),
-            cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone))
-                .ok()
-                .flatten(),
+            cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name)).ok().flatten(),
+            cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).ok().flatten(),
             reason: if form.reason.trim().is_empty() {
                 visitor.lang.source(source).to_string()
             } else {
@@ -671,11 +489,7 @@ async fn new_key_person_submit(
         Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
             let field = problem.field.clone().unwrap_or_default();
-            let message = problem
-                .errors
-                .first()
-                .map(|e| e.message.clone())
-                .unwrap_or(problem.detail);
+            let message = problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail);
             new_form_page(&visitor, &form, vec![(field, message)])
         }
         Err(problem) => problem_page(visitor.lang, problem),
@@ -685,12 +499,7 @@ async fn new_key_person_submit(
 async fn tasks_page(visitor: Visitor) -> Response {
     let lang = visitor.lang;
     let today = visitor.caller.handle.today();
-    let page = match visitor
-        .caller
-        .handle
-        .tasks(Some(today), true, PageRequest::new(1, 200))
-        .await
-    {
+    let page = match visitor.caller.handle.tasks(Some(today), true, PageRequest::new(1, 200)).await {
         Ok(page) => page,
         Err(err) => return problem_page(lang, err.into()),
     };
@@ -706,13 +515,7 @@ async fn tasks_page(visitor: Visitor) -> Response {
             area: task.area_code,
         })
         .collect();
-    render(&TasksPage {
-        lang,
-        t: visitor.t(),
-        user: visitor.user_view(),
-        today: today.to_string(),
-        rows,
-    })
+    render(&TasksPage { lang, t: visitor.t(), user: visitor.user_view(), today: today.to_string(), rows })
 }
 
 #[derive(Deserialize)]
@@ -722,23 +525,118 @@ struct AuditQuery {
 
 async fn audit_page(visitor: Visitor, Query(query): Query<AuditQuery>) -> Response {
     let lang = visitor.lang;
-    let page = match visitor
-        .caller
-        .handle
-        .audit_log(PageRequest::new(query.page.unwrap_or(1), 100))
-        .await
-    {
+    let page = match visitor.caller.handle.audit_log(PageRequest::new(query.page.unwrap_or(1), 100)).await {
         Ok(page) => page,
         Err(err) => return problem_page(lang, err.into()),
     };
     let more = u64::from(page.page) * u64::from(page.per_page) < page.total;
     let next_link = more.then(|| format!("/audit?page={}", page.page + 1));
     let rows = page.items.into_iter().map(AuditRow::from).collect();
-    render(&AuditPage {
+    render(&AuditPage { lang, t: visitor.t(), user: visitor.user_view(), rows, next_link })
+}
+
+#[derive(Deserialize, Default)]
+struct CheckinForm {
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    temperature: String,
+}
+
+/// The page a phone opens when it scans a 场所码: public, no account.
+async fn checkin_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
+    checkin_form(&state, lang_of(&headers), &token, &CheckinForm::default(), None).await
+}
+
+async fn checkin_form(
+    state: &AppState,
+    lang: Lang,
+    token: &str,
+    form: &CheckinForm,
+    error: Option<Problem>,
+) -> Response {
+    let venue = match state.db.venue_by_token(token).await {
+        Ok(Some(venue)) => venue,
+        Ok(None) => return page_error(lang, StatusCode::NOT_FOUND, lang.texts().unknown_venue),
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (error_field, error) = match error {
+        Some(problem) => (
+            problem.field.clone().unwrap_or_default(),
+            Some(problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail)),
+        ),
+        None => (String::new(), None),
+    };
+    let page = CheckinPage {
         lang,
-        t: visitor.t(),
-        user: visitor.user_view(),
-        rows,
-        next_link,
-    })
+        t: lang.texts(),
+        token: venue.token,
+        venue: venue.name,
+        kind: if lang == Lang::Zh { venue.kind.label_zh().to_string() } else { venue.kind.as_str().to_string() },
+        error,
+        error_field,
+        id_number: form.id_number.clone(),
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        temperature: form.temperature.clone(),
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn checkin_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    axum::Form(form): axum::Form<CheckinForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let temperature = form.temperature.trim();
+    let parsed = match temperature {
+        "" => Ok(None),
+        text => domain::Temperature::parse(text).map(Some).map_err(|e| Problem::invalid("temperature", e.to_string())),
+    };
+    let body = crate::api::checkins::CheckinBody {
+        venue_token: token.clone(),
+        id_number: form.id_number.clone(),
+        name: form.name.clone(),
+        phone: Some(form.phone.clone()),
+        temperature: None,
+    };
+    let request = parsed.and_then(|t| {
+        crate::api::checkins::checkin_request(&body).map(|mut r| {
+            r.temperature = t;
+            r
+        })
+    });
+    let request = match request {
+        Ok(request) => request,
+        Err(problem) => return checkin_form(&state, lang, &token, &form, Some(problem)).await,
+    };
+    let id_masked = crate::mask::id_number(request.id_number.as_str());
+    let name = request.name.as_str().to_string();
+    match state.db.check_in(request).await {
+        Ok(receipt) => render(&CheckinDonePage {
+            lang,
+            t: lang.texts(),
+            venue: receipt.venue_name,
+            at: crate::time::shanghai_text(receipt.at),
+            name,
+            id_masked,
+            fever: receipt.fever,
+            duplicate: receipt.duplicate,
+        }),
+        Err(err) => {
+            let problem = Problem::from(err);
+            if problem.status == 422 {
+                checkin_form(&state, lang, &token, &form, Some(problem)).await
+            } else {
+                problem_page(lang, problem)
+            }
+        }
+    }
 }

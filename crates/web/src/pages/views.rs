@@ -55,11 +55,7 @@ pub struct KeyPersonRow {
 
 fn state_label(lang: Lang, state: domain::State) -> String {
     match state.severity {
-        Some(severity) => format!(
-            "{}（{}）",
-            lang.status(state.status),
-            lang.severity(severity)
-        ),
+        Some(severity) => format!("{}（{}）", lang.status(state.status), lang.severity(severity)),
         None => lang.status(state.status).to_string(),
     }
 }
@@ -73,17 +69,8 @@ impl KeyPersonRow {
             class: lang.class(k.class).to_string(),
             status: state_label(lang, k.state),
             status_code: k.state.status.as_str(),
-            measure: k
-                .measure
-                .as_ref()
-                .map(|m| lang.measure(m.kind).to_string())
-                .unwrap_or_default(),
-            planned_end: k
-                .measure
-                .as_ref()
-                .and_then(|m| m.planned_end)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            measure: k.measure.as_ref().map(|m| lang.measure(m.kind).to_string()).unwrap_or_default(),
+            planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
             area: k.grid_code.unwrap_or(k.area_code),
             updated: shanghai_text(k.updated_at),
         }
@@ -135,11 +122,7 @@ pub struct DetailView {
 
 impl DetailView {
     pub fn new(lang: Lang, k: &KeyPerson) -> DetailView {
-        let division = if k.area_code.len() > 12 {
-            &k.area_code[..12]
-        } else {
-            k.area_code.as_str()
-        };
+        let division = if k.area_code.len() > 12 { &k.area_code[..12] } else { k.area_code.as_str() };
         let cadre = match (&k.cadre_name, &k.cadre_phone) {
             (Some(name), Some(phone)) => format!("{name} {phone}"),
             (Some(name), None) => name.clone(),
@@ -165,19 +148,11 @@ impl DetailView {
                     format!(
                         "{}{}",
                         lang.measure(m.kind),
-                        m.site
-                            .as_deref()
-                            .map(|s| format!(" · {s}"))
-                            .unwrap_or_default()
+                        m.site.as_deref().map(|s| format!(" · {s}")).unwrap_or_default()
                     )
                 })
                 .unwrap_or_default(),
-            planned_end: k
-                .measure
-                .as_ref()
-                .and_then(|m| m.planned_end)
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -194,10 +169,7 @@ impl HistoryView {
     pub fn new(lang: Lang, e: &StatusEvent) -> HistoryView {
         HistoryView {
             at: shanghai_text(e.at),
-            from: e
-                .from
-                .map(|s| state_label(lang, s))
-                .unwrap_or_else(|| "—".into()),
+            from: e.from.map(|s| state_label(lang, s)).unwrap_or_else(|| "—".into()),
             to: state_label(lang, e.to),
             actor: e.actor.clone(),
             reason: e.reason.clone(),
@@ -318,7 +290,37 @@ impl From<AuditEntry> for AuditRow {
 }
 
 #[derive(Template)]
+#[template(path = "checkin.html")]
+pub struct CheckinPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub token: String,
+    pub venue: String,
+    pub kind: String,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub temperature: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin_done.html")]
+pub struct CheckinDonePage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub venue: String,
+    pub at: String,
+    pub name: String,
+    pub id_masked: String,
+    pub fever: bool,
+    pub duplicate: bool,
+}
+
+#[derive(Template)]
 #[template(path = "audit.html")]
+
 pub struct AuditPage {
     pub lang: Lang,
     pub t: &'static Texts,

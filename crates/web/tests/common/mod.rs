@@ -21,16 +21,10 @@ pub async fn backend(kind: Kind) -> Arc<dyn Backend> {
     match kind {
         Kind::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir").keep();
-            Arc::new(
-                store_sqlite::open(&dir.join("fangkong.db"))
-                    .await
-                    .expect("sqlite"),
-            )
+            Arc::new(store_sqlite::open(&dir.join("fangkong.db")).await.expect("sqlite"))
         }
         Kind::Postgres => {
-            let url = store_postgres::testing::fresh_database()
-                .await
-                .expect("PostgreSQL for tests");
+            let url = store_postgres::testing::fresh_database().await.expect("PostgreSQL for tests");
             Arc::new(store_postgres::connect(&url).await.expect("postgres"))
         }
     }
@@ -39,8 +33,7 @@ pub async fn backend(kind: Kind) -> Arc<dyn Backend> {
 /// One Argon2 hash per test binary: hashing is deliberately slow.
 fn password_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
-    HASH.get_or_init(|| web::auth::hash_password(PASSWORD).expect("hash"))
-        .clone()
+    HASH.get_or_init(|| web::auth::hash_password(PASSWORD).expect("hash")).clone()
 }
 
 pub struct TestApp {
@@ -64,9 +57,7 @@ pub const USERS: &[(&str, Role, &str)] = &[
 
 impl TestApp {
     pub async fn spawn(kind: Kind) -> TestApp {
-        let db = Db::open(backend(kind).await, store::system_clock())
-            .await
-            .expect("open db");
+        let db = Db::open(backend(kind).await, store::system_clock()).await.expect("open db");
         for (username, role, area) in USERS {
             db.create_user(NewUser {
                 username: (*username).into(),
@@ -78,16 +69,10 @@ impl TestApp {
             .await
             .expect("user");
         }
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(web::serve(db.clone(), listener));
-        TestApp {
-            base,
-            db,
-            client: reqwest::Client::new(),
-        }
+        TestApp { base, db, client: reqwest::Client::new() }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -103,46 +88,30 @@ impl TestApp {
             .await
             .expect("login");
         assert_eq!(response.status(), 200, "login of {username}");
-        response.json::<Value>().await.expect("json")["token"]
-            .as_str()
-            .expect("token")
-            .to_string()
+        response.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_string()
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("get");
+        let response = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("get");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .expect("post");
+        let response = self.client.post(self.url(path)).bearer_auth(token).json(&body).send().await.expect("post");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     /// Registers a person and opens a key-person record for it; returns (person id, record id).
-    pub async fn key_person(
-        &self,
-        token: &str,
-        id_number: &str,
-        name: &str,
-        area: &str,
-    ) -> (i64, i64) {
-        let (status, person) = self.post(token, "/api/v1/persons", json!({"id_number": id_number, "name": name, "phone": "13800001111", "area_code": area})).await;
+    pub async fn key_person(&self, token: &str, id_number: &str, name: &str, area: &str) -> (i64, i64) {
+        let (status, person) = self
+            .post(
+                token,
+                "/api/v1/persons",
+                json!({"id_number": id_number, "name": name, "phone": "13800001111", "area_code": area}),
+            )
+            .await;
         assert!(status == 201 || status == 200, "{status} {person}");
         let person_id = person["id"].as_i64().expect("person id");
         let (status, record) = self
@@ -160,10 +129,7 @@ impl TestApp {
 /// A valid resident ID in `region`, unique by `serial`.
 pub fn id_number(region: &str, serial: u32) -> String {
     let first17 = format!("{region}19900101{:03}", serial % 1000);
-    format!(
-        "{first17}{}",
-        domain::check_digit(&first17).expect("digits")
-    )
+    format!("{first17}{}", domain::check_digit(&first17).expect("digits"))
 }
 
 /// Runs one async story against SQLite and against PostgreSQL, as two tests.
