@@ -93,6 +93,52 @@ where
         Ok((first..first + households.len() as i64).collect())
     }
 
+    pub(crate) async fn bulk_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
+        let first = self.next_id("venues").await?;
+        let mut tx = self.writer.begin().await.map_err(fail)?;
+        for (n, chunk) in venues.chunks(CHUNK).enumerate() {
+            let base = first + (n * CHUNK) as i64;
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO venues (id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) ",
+            );
+            query.push_values(chunk.iter().enumerate(), |mut row, (i, venue)| {
+                row.push_bind(base + i as i64)
+                    .push_bind(venue.token.clone())
+                    .push_bind(venue.name.clone())
+                    .push_bind(venue.kind.as_str())
+                    .push_bind(venue.address.clone())
+                    .push_bind(venue.place.location_code().to_string())
+                    .push_bind(venue.place.grid.as_ref().map(|g| g.as_str().to_string()))
+                    .push_bind(venue.owner_name.as_ref().map(|n| n.as_str().to_string()))
+                    .push_bind(venue.owner_phone.as_ref().map(|p| p.as_str().to_string()))
+                    .push_bind(now);
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        Self::after_bulk_load(&mut tx, "venues").await?;
+        tx.commit().await.map_err(fail)?;
+        Ok((first..first + venues.len() as i64).collect())
+    }
+
+    pub(crate) async fn bulk_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
+        let mut tx = self.writer.begin().await.map_err(fail)?;
+        for chunk in checkins.chunks(CHUNK * 2) {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO checkins (venue_id, person_id, area_code, t_in, t_out, temperature) ",
+            );
+            query.push_values(chunk, |mut row, checkin| {
+                row.push_bind(checkin.venue_id)
+                    .push_bind(checkin.person_id)
+                    .push_bind(checkin.area_code.clone())
+                    .push_bind(checkin.t_in)
+                    .push_bind(checkin.t_out)
+                    .push_bind(checkin.temperature.map(|t| i64::from(t.tenths())));
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)
+    }
+
     pub(crate) async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
         let first = self.next_id("persons").await?;
         let mut tx = self.writer.begin().await.map_err(fail)?;

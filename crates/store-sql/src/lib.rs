@@ -747,6 +747,14 @@ where
         self.do_insert_checkins(batch, rule, now).await
     }
 
+    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
+        self.bulk_venues(venues, now).await
+    }
+
+    async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
+        self.bulk_checkins(checkins).await
+    }
+
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {
         self.do_purge_checkins(before).await
     }

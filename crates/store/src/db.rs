@@ -207,6 +207,14 @@ impl Db {
         self.backend.bulk_insert_key_persons(records, self.now()).await
     }
 
+    pub async fn bulk_insert_venues(&self, venues: &[NewVenue]) -> Result<Vec<Id>> {
+        self.backend.bulk_insert_venues(venues, self.now()).await
+    }
+
+    pub async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
+        self.backend.bulk_insert_checkins(checkins).await
+    }
+
     pub async fn optimize(&self) -> Result<()> {
         self.backend.optimize().await
     }

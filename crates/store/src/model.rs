@@ -375,7 +375,19 @@ pub struct Venue {
     pub created_at: Instant,
 }
 
+/// A check-in loaded in bulk (the demo's weeks of history).
+#[derive(Debug, Clone)]
+pub struct BulkCheckin {
+    pub venue_id: Id,
+    pub person_id: Id,
+    pub area_code: String,
+    pub t_in: Instant,
+    pub t_out: Option<Instant>,
+    pub temperature: Option<domain::Temperature>,
+}
+
 /// A citizen's check-in at a venue, as the phone sent it.
+
 #[derive(Debug, Clone)]
 pub struct CheckinRequest {
     pub venue_token: String,

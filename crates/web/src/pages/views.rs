@@ -321,7 +321,6 @@ pub struct CheckinDonePage {
 #[derive(Template)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
-
     pub lang: Lang,
     pub t: &'static Texts,
     pub user: Option<UserView>,
