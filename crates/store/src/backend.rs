@@ -99,6 +99,5 @@ pub trait Backend: Send + Sync + 'static {
     async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>>;
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()>;
     /// Deletes check-ins older than `before`; returns how many.
-
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 }
