@@ -22,9 +22,33 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2000)]
         requests: usize,
     },
+    /// Check-in ingest over HTTP on loopback, the load generator included: the same load against
+    /// the HTTP ceiling (a handler that parses the body and answers without storing), the SQLite
+    /// server and, with --postgres, the PostgreSQL server. One JSON line per target.
+    Ingest {
+        /// Seconds of load per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Concurrent requests in flight.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+        /// Persons in the city the check-ins come from.
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        /// A PostgreSQL server URL (e.g. postgres://postgres@127.0.0.1:5432); a database
+        /// `fk_bench_ingest` is made there afresh.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// The HTTP-ceiling server of `bench ingest` (started by it).
+    #[command(hide = true)]
+    CeilingServer {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -37,6 +61,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::List { data_dir, username, password, requests } => {
             list(data_dir, &username, &password, requests).await
         }
+        BenchCommand::Ingest { seconds, connections, persons, postgres } => {
+            crate::ingest::run(seconds, connections, persons, postgres).await
+        }
+        BenchCommand::CeilingServer { listen } => crate::ingest::ceiling_server(listen).await,
     }
 }
 

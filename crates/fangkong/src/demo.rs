@@ -107,7 +107,19 @@ struct Village {
 }
 
 /// Builds the demo city in `data_dir` (replacing an earlier demo there) and returns it opened.
-pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result<Db> {
+/// The built city and what a load generator needs to act like its people.
+pub struct City {
+    pub db: Db,
+    pub venue_tokens: Vec<String>,
+    /// (ID number, name) of every person.
+    pub people: Vec<(String, String)>,
+    /// One line of counts.
+    pub summary: String,
+    /// The grid of the demo's grid worker.
+    pub grid_user: String,
+}
+
+pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result<City> {
     let started = Clock::now();
     if std::env::var("DATABASE_URL").map(|u| u.is_empty()).unwrap_or(true) {
         for suffix in ["", "-wal", "-shm"] {
@@ -118,6 +130,22 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
         }
     }
     let db = crate::open_db(data_dir).await?;
+    let city = build_into(db, persons, seed).await?;
+    let size = std::fs::metadata(data_dir.join("fangkong.db")).map(|m| m.len()).unwrap_or(0);
+    let on_disk = if size > 0 { format!(", {} MiB on disk", size / (1024 * 1024)) } else { String::new() };
+    println!("{} (built in {:.1} s{on_disk})", city.summary, started.elapsed().as_secs_f64());
+    println!("log in with password {DEMO_PASSWORD:?} as one of:");
+    println!("  admin      指挥部管理员 (411700, the whole city)");
+    println!("  officer    区域干部 of 驿城区 (411702)");
+    println!("  xiping     区域干部 of 西平县 (411721)");
+    println!("  medic      医疗人员 (411702)");
+    println!("  inspector  督查组 (411700)");
+    println!("  grid       网格员 of {}", city.grid_user);
+    Ok(city)
+}
+
+/// Builds the city into an opened, empty database.
+pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<City> {
     if db.credentials("admin").await?.is_some() {
         bail!("the database already holds a city (user admin exists); point DATABASE_URL at an empty database");
     }
@@ -213,38 +241,27 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
     }
     let person_ids = db.bulk_insert_persons(&people).await?;
 
-    let (venue_count, checkin_count) = venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
+    let (venue_tokens, checkin_count) = venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
+    let venue_count = venue_tokens.len();
     let admin = add_users(&db, &villages).await?;
     let key_persons = key_persons(&db, &people, &person_ids, admin, &mut rng)?;
     db.bulk_insert_key_persons(&key_persons).await?;
     db.open_release_tasks(domain::shanghai_date(db.now())).await?;
     db.optimize().await?;
 
-    let size = std::fs::metadata(data_dir.join("fangkong.db")).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "demo city {} built in {:.1} s: {} grids, {} households, {} persons, {} key persons, {} venues, {} check-ins ({} MiB on disk)",
+    let summary = format!(
+        "demo city {}: {} grids, {} households, {} persons, {} key persons, {} venues, {} check-ins",
         divisions::full_name(CITY).unwrap_or_default(),
-        started.elapsed().as_secs_f64(),
         grids.len(),
         household_ids.len(),
         person_ids.len(),
         key_persons.len(),
         venue_count,
         checkin_count,
-        size / (1024 * 1024)
     );
-
-    println!("log in with password {DEMO_PASSWORD:?} as one of:");
-    println!("  admin      指挥部管理员 (411700, the whole city)");
-    println!("  officer    区域干部 of 驿城区 (411702)");
-    println!("  xiping     区域干部 of 西平县 (411721)");
-    println!("  medic      医疗人员 (411702)");
-    println!("  inspector  督查组 (411700)");
-    println!(
-        "  grid       网格员 of {}",
-        villages.first().and_then(|v| v.units.first()).map(|u| u.as_str()).unwrap_or("-")
-    );
-    Ok(db)
+    let grid_user = villages.first().and_then(|v| v.units.first()).map(|u| u.as_str().to_string()).unwrap_or_default();
+    let people = people.into_iter().map(|p| (p.id_number, p.name)).collect();
+    Ok(City { db, venue_tokens, people, summary, grid_user })
 }
 
 async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, String)> {
@@ -399,7 +416,7 @@ async fn venues_and_checkins(
     people: &[BulkPerson],
     person_ids: &[store::Id],
     rng: &mut StdRng,
-) -> anyhow::Result<(usize, usize)> {
+) -> anyhow::Result<(Vec<String>, usize)> {
     let mut venues = Vec::with_capacity(villages.len());
     for (n, village) in villages.iter().enumerate() {
         let (suffix, kind) = VENUE_NAMES[n % VENUE_NAMES.len()];
@@ -441,5 +458,5 @@ async fn venues_and_checkins(
     }
     checkins.sort_by_key(|c| c.t_in);
     db.bulk_insert_checkins(&checkins).await?;
-    Ok((venue_ids.len(), checkins.len()))
+    Ok((venues.into_iter().map(|v| v.token).collect(), checkins.len()))
 }

@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod ingest;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -156,7 +157,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve { data, listen } => serve(open_db(&data.data_dir).await?, listen).await,
         Command::Demo { data, persons, no_serve, listen, seed } => {
-            let db = demo::build(&data.data_dir, persons, seed).await?;
+            let db = demo::build(&data.data_dir, persons, seed).await?.db;
             if no_serve { Ok(()) } else { serve(db, listen).await }
         }
         Command::User { command: UserCommand::Add { data, username, role, area, display_name } } => {

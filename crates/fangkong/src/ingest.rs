@@ -1,0 +1,185 @@
+//! `fangkong bench ingest`: check-ins over HTTP on loopback at the rate the load allows, against
+//! three servers in turn — the HTTP ceiling, SQLite, PostgreSQL — each a child process of this
+//! one, so its resident memory is its own.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::routing::post;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+use crate::bench::percentile;
+
+/// The HTTP ceiling: the same route, parsing the same JSON, answering without storing anything.
+pub async fn ceiling_server(listen: SocketAddr) -> anyhow::Result<()> {
+    async fn accept(Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
+        let id = body.get("id_number").and_then(Value::as_str).map(str::len).unwrap_or(0);
+        (StatusCode::CREATED, Json(json!({"id": id, "duplicate": false, "fever": false})))
+    }
+    let app = axum::Router::new().route("/api/v1/checkins", post(accept));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Server> {
+    let port = free_port()?;
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = Command::new(std::env::current_exe()?);
+    command.args(args).args(["--listen", &listen]).stdout(Stdio::null()).stderr(Stdio::null());
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let child = command.spawn().context("starting the server")?;
+    let server = Server { child, base: format!("http://{listen}") };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{}/healthz", server.base)).send().await.is_err()
+        && client.post(format!("{}/api/v1/checkins", server.base)).json(&json!({})).send().await.is_err()
+    {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(server)
+}
+
+/// Peak resident memory of a process, from /proc.
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Drives `connections` concurrent senders for `seconds`; returns one line of figures.
+async fn drive(
+    server: &Server,
+    target: &str,
+    seconds: u64,
+    connections: usize,
+    venues: Arc<Vec<String>>,
+    people: Arc<Vec<(String, String)>>,
+) -> anyhow::Result<Value> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
+    let url = format!("{}/api/v1/checkins", server.base);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for n in 0..connections {
+        let (client, url, venues, people) = (client.clone(), url.clone(), venues.clone(), people.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(n as u64);
+            let mut times = Vec::new();
+            let mut errors = 0u64;
+            while Instant::now() < deadline {
+                let (id_number, name) = &people[rng.random_range(0..people.len())];
+                let token = &venues[rng.random_range(0..venues.len())];
+                let temperature = 36.0 + f64::from(rng.random_range(0..12u8)) / 10.0;
+                let body =
+                    json!({"venue_token": token, "id_number": id_number, "name": name, "temperature": temperature});
+                let sent = Instant::now();
+                match client.post(&url).json(&body).send().await {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        times.push(sent.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (times, errors)
+        }));
+    }
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (t, e) = task.await?;
+        times.extend(t);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    times.sort();
+    Ok(json!({
+        "bench": "checkin_ingest",
+        "target": target,
+        "seconds": seconds,
+        "connections": connections,
+        "acknowledged": times.len(),
+        "rate_per_s": (times.len() as f64 / elapsed).round(),
+        "p50_ms": percentile(&times, 50.0),
+        "p99_ms": percentile(&times, 99.0),
+        "errors": errors,
+        "rss_mib": (peak_rss_mib(server.child.id()) * 10.0).round() / 10.0,
+    }))
+}
+
+pub async fn run(seconds: u64, connections: usize, persons: usize, postgres: Option<String>) -> anyhow::Result<()> {
+    let work = std::env::temp_dir().join(format!("fangkong-bench-ingest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        bail!("unset DATABASE_URL: bench ingest builds its own databases (use --postgres URL)");
+    }
+    let city = crate::demo::build(&work, persons, 7).await?;
+    let venues = Arc::new(city.venue_tokens);
+    let people = Arc::new(city.people);
+    drop(city.db);
+
+    let ceiling = start(&["bench", "ceiling-server"], None).await?;
+    println!("{}", drive(&ceiling, "http_ceiling", seconds, connections, venues.clone(), people.clone()).await?);
+    drop(ceiling);
+
+    let data_dir = work.to_string_lossy().to_string();
+    let sqlite = start(&["serve", "--data-dir", &data_dir], None).await?;
+    println!("{}", drive(&sqlite, "sqlite", seconds, connections, venues.clone(), people.clone()).await?);
+    drop(sqlite);
+    let bytes = std::fs::metadata(work.join("fangkong.db")).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(work.join("fangkong.db-wal")).map(|m| m.len()).unwrap_or(0);
+    println!("{}", json!({"bench": "database_size", "target": "sqlite", "bytes": bytes}));
+
+    if let Some(server) = postgres {
+        let server = server.trim_end_matches('/').to_string();
+        let status = Command::new("psql")
+            .arg(format!("{server}/postgres"))
+            .args(["-qc", "DROP DATABASE IF EXISTS fk_bench_ingest", "-c", "CREATE DATABASE fk_bench_ingest"])
+            .status()?;
+        if !status.success() {
+            bail!("could not create fk_bench_ingest on {server}");
+        }
+        let url = format!("{server}/fk_bench_ingest");
+        // The same city (same seed) built into PostgreSQL; its venue codes are its own.
+        let db = store::Db::open(Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
+        let city = crate::demo::build_into(db, persons, 7).await?;
+        let (venues, people) = (Arc::new(city.venue_tokens), Arc::new(city.people));
+        drop(city.db);
+        let pg = start(&["serve"], Some(&url)).await?;
+        println!("{}", drive(&pg, "postgres", seconds, connections, venues, people).await?);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(())
+}
