@@ -1,5 +1,7 @@
 //! Venues and check-ins: the public side of the 场所码, written in batches (group commit).
 
+use std::collections::HashMap;
+
 use domain::{FrontLine, KeyClass, Scope, Source, State, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Transaction, Type};
 use store::codec;
@@ -7,6 +9,35 @@ use store::rows;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};
+
+#[derive(Clone)]
+struct BatchVenue {
+    id: Id,
+    name: String,
+    area_code: String,
+}
+
+/// A check-in of the batch that will be written.
+struct Fresh {
+    person_id: Id,
+    venue: BatchVenue,
+    temperature: Option<domain::Temperature>,
+    /// Filled in from RETURNING.
+    id: Id,
+}
+
+/// What becomes of one request of the batch.
+enum Outcome {
+    Done(Result<CheckinReceipt>),
+    /// A new check-in: `fresh[j]`.
+    New(usize),
+    /// The same person at the same venue earlier in this batch.
+    DuplicateOf(usize),
+    /// The same Idempotency-Key earlier in this batch: that request's answer.
+    SameAs(usize),
+    /// An Idempotency-Key answered before: that check-in.
+    Replay(Id, String),
+}
 
 /// The actor recorded on events the system makes itself (the fever rule).
 const SYSTEM_ACTOR: (Id, &str) = (0, "system");
@@ -88,6 +119,8 @@ where
         row.map(|r| rows::venue(&Columns(&r))).transpose()
     }
 
+    /// The batch in set-based statements — a fixed handful per batch, not per check-in — so the
+    /// cost of a round trip is shared by everyone in the batch.
     pub(crate) async fn do_insert_checkins(
         &self,
         batch: &[CheckinRequest],
@@ -95,113 +128,272 @@ where
         now: Instant,
     ) -> Result<Vec<Result<CheckinReceipt>>> {
         let mut tx = self.writer.begin().await.map_err(fail)?;
-        let mut receipts = Vec::with_capacity(batch.len());
-        for request in batch {
-            receipts.push(Self::check_in_one(&mut tx, request, rule, now).await?);
+        let venues = Self::venues_by_token(&mut tx, batch).await?;
+        let replays = Self::stored_idempotency(&mut tx, batch).await?;
+        let persons = Self::persons_for_batch(&mut tx, batch, &venues, now).await?;
+        let recent = Self::recent_checkins(&mut tx, &persons, now - rule.checkin_dedupe_seconds).await?;
+
+        // Decide each request in order; new check-ins are written together below.
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut fresh: Vec<Fresh> = Vec::new();
+        let mut fresh_by_pair: HashMap<(Id, Id), usize> = HashMap::new();
+        let mut keys_in_batch: HashMap<&str, (&str, usize)> = HashMap::new();
+        for (i, request) in batch.iter().enumerate() {
+            let Some(venue) = venues.get(request.venue_token.as_str()) else {
+                outcomes.push(Outcome::Done(Err(StoreError::Invalid {
+                    field: "venue_token",
+                    message: "no venue has this code".into(),
+                })));
+                continue;
+            };
+            if let Some(idem) = &request.idempotency {
+                if let Some((digest, id)) = replays.get(idem.key.as_str()) {
+                    outcomes.push(if *digest == idem.request_digest {
+                        Outcome::Replay(*id, venue.name.clone())
+                    } else {
+                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
+                    });
+                    continue;
+                }
+                if let Some((digest, first)) = keys_in_batch.get(idem.key.as_str()) {
+                    outcomes.push(if *digest == idem.request_digest {
+                        Outcome::SameAs(*first)
+                    } else {
+                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
+                    });
+                    continue;
+                }
+                keys_in_batch.insert(idem.key.as_str(), (idem.request_digest.as_str(), i));
+            }
+            let Some(&person_id) = persons.get(request.id_number.as_str()) else {
+                return Err(StoreError::Backend("a person of the batch was not registered".into()));
+            };
+            let pair = (person_id, venue.id);
+            if let Some(&(id, at, temperature)) = recent.get(&pair) {
+                let receipt = CheckinReceipt {
+                    id,
+                    person_id,
+                    venue_id: venue.id,
+                    venue_name: venue.name.clone(),
+                    at,
+                    duplicate: true,
+                    fever: rule.is_fever(temperature),
+                };
+                outcomes.push(Outcome::Done(Ok(receipt)));
+            } else if let Some(&j) = fresh_by_pair.get(&pair) {
+                outcomes.push(Outcome::DuplicateOf(j));
+            } else {
+                fresh_by_pair.insert(pair, fresh.len());
+                outcomes.push(Outcome::New(fresh.len()));
+                fresh.push(Fresh { person_id, venue: venue.clone(), temperature: request.temperature, id: 0 });
+            }
+        }
+
+        // One multi-row INSERT for the new check-ins; RETURNING maps ids back by (person, venue),
+        // which the dedupe above made unique within the batch.
+        if !fresh.is_empty() {
+            let mut query =
+                QueryBuilder::<D::Db>::new("INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) ");
+            query.push_values(&fresh, |mut row, f| {
+                row.push_bind(f.venue.id)
+                    .push_bind(f.person_id)
+                    .push_bind(f.venue.area_code.clone())
+                    .push_bind(now)
+                    .push_bind(f.temperature.map(|t| i64::from(t.tenths())));
+            });
+            query.push(" RETURNING id, person_id, venue_id");
+            for row in query.build().fetch_all(&mut *tx).await.map_err(fail)? {
+                let pair: (Id, Id) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
+                if let Some(&j) = fresh_by_pair.get(&pair) {
+                    fresh[j].id = row.try_get(0).map_err(fail)?;
+                }
+            }
+            for f in fresh.iter().filter(|f| rule.is_fever(f.temperature)) {
+                let reading = f.temperature.map(|t| t.to_string()).unwrap_or_default();
+                let reason = format!("场所码登记体温 {reading}℃（{}）", f.venue.name);
+                Self::apply_fever_rule(&mut tx, f.person_id, Source::Venue, &reason, now).await?;
+            }
+        }
+
+        let mut receipts: Vec<Result<CheckinReceipt>> = Vec::with_capacity(batch.len());
+        for outcome in outcomes {
+            let receipt = match outcome {
+                Outcome::Done(result) => result,
+                Outcome::New(j) | Outcome::DuplicateOf(j) => {
+                    let f = &fresh[j];
+                    Ok(CheckinReceipt {
+                        id: f.id,
+                        person_id: f.person_id,
+                        venue_id: f.venue.id,
+                        venue_name: f.venue.name.clone(),
+                        at: now,
+                        duplicate: matches!(outcome, Outcome::DuplicateOf(_)),
+                        fever: rule.is_fever(f.temperature),
+                    })
+                }
+                Outcome::SameAs(first) => match &receipts[first] {
+                    Ok(receipt) => Ok(CheckinReceipt { duplicate: true, ..receipt.clone() }),
+                    Err(_) => Err(StoreError::Invalid {
+                        field: "Idempotency-Key",
+                        message: "its first request failed".into(),
+                    }),
+                },
+                Outcome::Replay(id, venue_name) => Self::existing_checkin(&mut tx, id, venue_name, rule).await,
+            };
+            receipts.push(receipt);
+        }
+
+        // Remember the keys of the check-ins this batch answered for the first time.
+        let remembered: Vec<(&IdempotencyKey, Id)> = batch
+            .iter()
+            .zip(&receipts)
+            .filter_map(|(request, receipt)| Some((request.idempotency.as_ref()?, receipt.as_ref().ok()?.id)))
+            .filter(|(idem, _)| !replays.contains_key(idem.key.as_str()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let remembered: Vec<_> = remembered.into_iter().filter(|(idem, _)| seen.insert(idem.key.as_str())).collect();
+        if !remembered.is_empty() {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) ",
+            );
+            query.push_values(&remembered, |mut row, (idem, id)| {
+                row.push_bind(0i64)
+                    .push_bind(idem.key.clone())
+                    .push_bind(idem.request_digest.clone())
+                    .push_bind(*id)
+                    .push_bind(now);
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
         Ok(receipts)
     }
 
-    /// One check-in inside the batch's transaction. The outer `Result` fails the whole batch
-    /// (the database failed); the inner one fails only this request (its input was wrong).
-    async fn check_in_one(
+    async fn venues_by_token(
         tx: &mut Transaction<'_, D::Db>,
-        request: &CheckinRequest,
-        rule: &FrontLine,
+        batch: &[CheckinRequest],
+    ) -> Result<HashMap<String, BatchVenue>> {
+        let tokens: std::collections::BTreeSet<&str> = batch.iter().map(|r| r.venue_token.as_str()).collect();
+        let mut query = QueryBuilder::<D::Db>::new("SELECT id, name, area_code, token FROM venues WHERE token IN (");
+        let mut list = query.separated(", ");
+        for token in &tokens {
+            list.push_bind(token.to_string());
+        }
+        query.push(")");
+        let mut venues = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            let venue = BatchVenue {
+                id: row.try_get(0).map_err(fail)?,
+                name: row.try_get(1).map_err(fail)?,
+                area_code: row.try_get(2).map_err(fail)?,
+            };
+            venues.insert(row.try_get(3).map_err(fail)?, venue);
+        }
+        Ok(venues)
+    }
+
+    async fn stored_idempotency(
+        tx: &mut Transaction<'_, D::Db>,
+        batch: &[CheckinRequest],
+    ) -> Result<HashMap<String, (String, Id)>> {
+        let keys: Vec<&str> = batch.iter().filter_map(|r| r.idempotency.as_ref()).map(|i| i.key.as_str()).collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut query = QueryBuilder::<D::Db>::new(
+            "SELECT key, request_digest, entity_id FROM idempotency WHERE user_id = 0 AND key IN (",
+        );
+        let mut list = query.separated(", ");
+        for key in &keys {
+            list.push_bind(key.to_string());
+        }
+        query.push(")");
+        let mut stored = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            stored
+                .insert(row.try_get(0).map_err(fail)?, (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?));
+        }
+        Ok(stored)
+    }
+
+    /// Every person of the batch by ID number; new ones are registered at their venue's area.
+    async fn persons_for_batch(
+        tx: &mut Transaction<'_, D::Db>,
+        batch: &[CheckinRequest],
+        venues: &HashMap<String, BatchVenue>,
         now: Instant,
-    ) -> Result<Result<CheckinReceipt>> {
-        let venue = sqlx::query(D::sql("SELECT id, name, area_code FROM venues WHERE token = ?"))
-            .bind(&request.venue_token)
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(fail)?;
-        let Some(venue) = venue else {
-            return Ok(Err(StoreError::Invalid { field: "venue_token", message: "no venue has this code".into() }));
-        };
-        let venue_id: Id = venue.try_get("id").map_err(fail)?;
-        let venue_name: String = venue.try_get("name").map_err(fail)?;
-        let venue_area: String = venue.try_get("area_code").map_err(fail)?;
-
-        // An idempotent repeat answers with what the first request made.
-        if let Some(idem) = &request.idempotency {
-            let seen =
-                sqlx::query(D::sql("SELECT request_digest, entity_id FROM idempotency WHERE user_id = 0 AND key = ?"))
-                    .bind(&idem.key)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(fail)?;
-            if let Some(seen) = seen {
-                let digest: String = seen.try_get(0).map_err(fail)?;
-                if digest != idem.request_digest {
-                    return Ok(Err(StoreError::IdempotencyMismatch));
-                }
-                let id: Id = seen.try_get(1).map_err(fail)?;
-                return Self::existing_checkin(tx, id, venue_name, rule).await.map(Ok);
+    ) -> Result<HashMap<String, Id>> {
+        let wanted: Vec<&CheckinRequest> =
+            batch.iter().filter(|r| venues.contains_key(r.venue_token.as_str())).collect();
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut query = QueryBuilder::<D::Db>::new("SELECT id_number, id FROM persons WHERE id_number IN (");
+        let mut list = query.separated(", ");
+        for request in &wanted {
+            list.push_bind(request.id_number.as_str().to_string());
+        }
+        query.push(")");
+        let mut persons: HashMap<String, Id> = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            persons.insert(row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+        }
+        let mut new: Vec<&CheckinRequest> = Vec::new();
+        for request in wanted {
+            if !persons.contains_key(request.id_number.as_str())
+                && !new.iter().any(|n| n.id_number == request.id_number)
+            {
+                new.push(request);
             }
         }
-
-        let person_id = Self::person_for_checkin(tx, request, &venue_area, now).await?;
-        // Double taps and re-submits within the window are the same check-in.
-        let earlier: Option<(Id, Instant, Option<i64>)> = sqlx::query(D::sql(
-            "SELECT id, t_in, temperature FROM checkins WHERE person_id = ? AND venue_id = ? AND t_in >= ? ORDER BY t_in DESC LIMIT 1",
-        ))
-        .bind(person_id)
-        .bind(venue_id)
-        .bind(now - rule.checkin_dedupe_seconds)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?
-        .map(|r| Ok::<_, StoreError>((r.try_get(0).map_err(fail)?, r.try_get(1).map_err(fail)?, r.try_get(2).map_err(fail)?)))
-        .transpose()?;
-        let fever = rule.is_fever(request.temperature);
-        let receipt = match earlier {
-            Some((id, at, temperature)) => {
-                let recorded = temperature.and_then(|t| domain::Temperature::from_tenths(t as i16).ok());
-                CheckinReceipt {
-                    id,
-                    person_id,
-                    venue_id,
-                    venue_name,
-                    at,
-                    duplicate: true,
-                    fever: rule.is_fever(recorded),
-                }
+        if !new.is_empty() {
+            let mut query =
+                QueryBuilder::<D::Db>::new("INSERT INTO persons (id_number, name, phone, area_code, created_at) ");
+            query.push_values(&new, |mut row, request| {
+                let area = venues.get(request.venue_token.as_str()).map(|v| v.area_code.clone()).unwrap_or_default();
+                row.push_bind(request.id_number.as_str().to_string())
+                    .push_bind(request.name.as_str().to_string())
+                    .push_bind(request.phone.as_ref().map(|p| p.as_str().to_string()))
+                    .push_bind(area)
+                    .push_bind(now);
+            });
+            query.push(" RETURNING id_number, id");
+            for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+                persons.insert(row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
             }
-            None => {
-                let row = sqlx::query(D::sql(
-                    "INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                ))
-                .bind(venue_id)
-                .bind(person_id)
-                .bind(&venue_area)
-                .bind(now)
-                .bind(request.temperature.map(|t| i64::from(t.tenths())))
-                .fetch_one(&mut **tx)
-                .await
-                .map_err(fail)?;
-                let id: Id = row.try_get(0).map_err(fail)?;
-                if fever {
-                    let reading = request.temperature.map(|t| t.to_string()).unwrap_or_default();
-                    let reason = format!("场所码登记体温 {reading}℃（{venue_name}）");
-                    Self::apply_fever_rule(tx, person_id, Source::Venue, &reason, now).await?;
-                }
-                CheckinReceipt { id, person_id, venue_id, venue_name, at: now, duplicate: false, fever }
-            }
-        };
-        if let Some(idem) = &request.idempotency {
-            sqlx::query(D::sql(
-                "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) VALUES (0, ?, ?, ?, ?)",
-            ))
-            .bind(&idem.key)
-            .bind(&idem.request_digest)
-            .bind(receipt.id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await
-            .map_err(fail)?;
         }
-        Ok(Ok(receipt))
+        Ok(persons)
+    }
+
+    /// The latest check-in since `since` of each (person, venue) among the batch's persons.
+    async fn recent_checkins(
+        tx: &mut Transaction<'_, D::Db>,
+        persons: &HashMap<String, Id>,
+        since: Instant,
+    ) -> Result<HashMap<(Id, Id), (Id, Instant, Option<domain::Temperature>)>> {
+        if persons.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut query = QueryBuilder::<D::Db>::new(
+            "SELECT person_id, venue_id, id, t_in, temperature FROM checkins WHERE t_in >= ",
+        );
+        query.push_bind(since).push(" AND person_id IN (");
+        let mut list = query.separated(", ");
+        for id in persons.values() {
+            list.push_bind(*id);
+        }
+        query.push(") ORDER BY t_in");
+        let mut recent = HashMap::new();
+        for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            let temperature: Option<i64> = row.try_get(4).map_err(fail)?;
+            let temperature =
+                temperature.and_then(|t| i16::try_from(t).ok()).and_then(|t| domain::Temperature::from_tenths(t).ok());
+            recent.insert(
+                (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?),
+                (row.try_get(2).map_err(fail)?, row.try_get(3).map_err(fail)?, temperature),
+            );
+        }
+        Ok(recent)
     }
 
     async fn existing_checkin(
@@ -216,7 +408,8 @@ where
             .await
             .map_err(fail)?;
         let temperature: Option<i64> = row.try_get(3).map_err(fail)?;
-        let recorded = temperature.and_then(|t| domain::Temperature::from_tenths(t as i16).ok());
+        let recorded =
+            temperature.and_then(|t| i16::try_from(t).ok()).and_then(|t| domain::Temperature::from_tenths(t).ok());
         Ok(CheckinReceipt {
             id,
             person_id: row.try_get(0).map_err(fail)?,
@@ -226,34 +419,6 @@ where
             duplicate: true,
             fever: rule.is_fever(recorded),
         })
-    }
-
-    /// The person with this ID number, registered on the spot (at the venue's area) when new.
-    async fn person_for_checkin(
-        tx: &mut Transaction<'_, D::Db>,
-        request: &CheckinRequest,
-        venue_area: &str,
-        now: Instant,
-    ) -> Result<Id> {
-        let known: Option<Id> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
-            .bind(request.id_number.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(fail)?;
-        if let Some(id) = known {
-            return Ok(id);
-        }
-        sqlx::query_scalar(D::sql(
-            "INSERT INTO persons (id_number, name, phone, area_code, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        ))
-        .bind(request.id_number.as_str())
-        .bind(request.name.as_str())
-        .bind(request.phone.as_ref().map(|p| p.as_str()))
-        .bind(venue_area)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(fail)
     }
 
     /// SPEC §4.3, once per episode: a person without an open key-person record gets a fever

@@ -555,6 +555,26 @@ pub async fn a_bad_checkin_fails_alone_in_its_batch(backend: Arc<dyn Backend>) {
     assert_eq!(ids.len(), 49, "every good check-in written once");
 }
 
+pub async fn simultaneous_repeats_are_one_checkin(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer.create_venue(new_venue("tok-gate", "小区大门", "411702")).await.unwrap();
+    // Ten taps at once, some with the same Idempotency-Key: they land in the same batches.
+    let requests: Vec<_> = (0..10u32)
+        .map(|n| {
+            let mut request = checkin("tok-gate", 77, None);
+            if n % 2 == 0 {
+                request.idempotency = Some(IdempotencyKey { key: "tap".into(), request_digest: "same".into() });
+            }
+            request
+        })
+        .collect();
+    let results = futures_join(f.db.clone(), requests).await;
+    let ids: std::collections::BTreeSet<_> = results.iter().map(|r| r.as_ref().map(|r| r.id).unwrap()).collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    assert_eq!(results.iter().filter(|r| !r.as_ref().unwrap().duplicate).count(), 1);
+}
+
 /// Submits all at once, as many phones would, so they share batches.
 async fn futures_join(db: Db, requests: Vec<CheckinRequest>) -> Vec<Result<CheckinReceipt>> {
     let handles: Vec<_> = requests
@@ -641,6 +661,7 @@ macro_rules! conformance_tests {
             venues_are_scoped_and_found_by_token,
             checkins_are_idempotent_within_the_window,
             a_bad_checkin_fails_alone_in_its_batch,
+            simultaneous_repeats_are_one_checkin,
             a_fever_at_a_venue_opens_one_record_and_one_transfer,
             purge_removes_exactly_the_expired_checkins
         );
