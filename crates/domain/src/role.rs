@@ -33,6 +33,8 @@ pub enum Capability {
     ManageUsers,
     ManageSettings,
     ManageVenues,
+    RecordPassages,
+    ReadPassages,
 }
 
 impl Role {
@@ -95,6 +97,7 @@ impl Role {
         match self {
             Role::Admin => true,
             Role::AreaOfficer => !matches!(capability, ReadAudit | ManageUsers | ManageSettings),
+            Role::CheckpointStaff => matches!(capability, ReadAreas | RecordPassages | ReadPassages),
             Role::GridWorker => matches!(
                 capability,
                 ReadPersons | WritePersons | ReadKeyPersons | CreateKeyPersons | ReadAreas | ReadTasks | ManageVenues
@@ -102,8 +105,10 @@ impl Role {
             Role::MedicalStaff => {
                 matches!(capability, ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks)
             }
-            Role::Inspector => matches!(capability, ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks),
-            Role::CheckpointStaff | Role::EnterpriseContact => capability == ReadAreas,
+            Role::Inspector => {
+                matches!(capability, ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks | ReadPassages)
+            }
+            Role::EnterpriseContact => capability == ReadAreas,
             Role::Citizen => false,
         }
     }
@@ -134,17 +139,19 @@ mod tests {
             ManageUsers,
             ManageSettings,
             ManageVenues,
+            RecordPassages,
+            ReadPassages,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 11]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 13]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.into_iter().zip(expected) {

@@ -6,6 +6,7 @@ mod bulk;
 mod checkins;
 mod columns;
 mod dialect;
+mod passages;
 
 use async_trait::async_trait;
 use domain::{Scope, Status};
@@ -51,7 +52,7 @@ where
     for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
@@ -200,7 +201,7 @@ where
     for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
@@ -757,5 +758,28 @@ where
 
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {
         self.do_purge_checkins(before).await
+    }
+
+    async fn insert_checkpoint(&self, scope: &Scope, checkpoint: NewCheckpoint, now: Instant) -> Result<Created> {
+        self.do_insert_checkpoint(scope, checkpoint, now).await
+    }
+
+    async fn checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>> {
+        self.do_checkpoints(scope).await
+    }
+
+    async fn insert_passage(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        passage: NewPassage,
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<PassageReceipt> {
+        self.do_insert_passage(scope, actor, passage, rule, now).await
+    }
+
+    async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>> {
+        self.do_passages(scope, checkpoint_id, from, to).await
     }
 }

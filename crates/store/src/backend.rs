@@ -98,6 +98,21 @@ pub trait Backend: Send + Sync + 'static {
     /// Loads venues in one transaction; returns their ids in order.
     async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>>;
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()>;
+    // --- checkpoints and passages ---
+    async fn insert_checkpoint(&self, scope: &Scope, checkpoint: NewCheckpoint, now: Instant) -> Result<Created>;
+    async fn checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>>;
+    /// Registers a passage at a checkpoint in `scope`, applying the fever rule to a person with
+    /// an ID number, in one transaction.
+    async fn insert_passage(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        passage: NewPassage,
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<PassageReceipt>;
+    /// A checkpoint's passages in `[from, to)`, oldest first.
+    async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>>;
     /// Deletes check-ins older than `before`; returns how many.
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 }

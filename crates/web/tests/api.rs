@@ -341,7 +341,57 @@ async fn citizens_check_in_at_venues(kind: Kind) {
     assert_eq!(kinds, ["fever_transfer"]);
 }
 
+async fn checkpoints_register_passages_and_keep_a_ledger(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let staff = app.token("checkpoint").await;
+    let xiping = app.token("xiping").await;
+    let (status, checkpoint) =
+        app.post(&officer, "/api/v1/checkpoints", json!({"name": "驿城东卡口", "area_code": "411702"})).await;
+    assert_eq!(status, 201, "{checkpoint}");
+    let path = format!("/api/v1/checkpoints/{}/passages", checkpoint["id"]);
+    // A person with fever and an ID: one fever record and one transfer task.
+    let hot = json!({"direction": "in", "id_number": id_number("411702", 20), "name": "钱二", "phone": "+86 139-0000-3333",
+                     "origin": "武汉", "destination": "驿城区", "temperature": 38.1});
+    let (status, done) = app.post(&staff, &path, hot).await;
+    assert_eq!((status, done["fever"].as_bool()), (201, Some(true)), "{done}");
+    let (_, fevers) = app.get(&officer, "/api/v1/key-persons?class=fever").await;
+    assert_eq!((fevers["total"].as_u64(), fevers["items"][0]["source"].as_str()), (Some(1), Some("checkpoint")));
+    let (_, tasks) = app.get(&officer, "/api/v1/tasks?due=all").await;
+    assert_eq!(tasks["items"][0]["kind"], "fever_transfer");
+    // A vehicle, its pass checked.
+    let truck = json!({"direction": "out", "plate": "豫Q·12345", "occupants": 2, "cargo": "蔬菜", "pass_checked": true, "temperature": 36.4});
+    assert_eq!(app.post(&staff, &path, truck).await.0, 201);
+    // Bad input names the field; another county's officer cannot use this checkpoint.
+    for (body, field) in [
+        (json!({"direction": "in", "plate": "Q12345"}), "plate"),
+        (json!({"direction": "in", "name": "孙三", "phone": "13900004444", "temperature": 45.0}), "temperature"),
+        (json!({"direction": "sideways", "name": "孙三", "phone": "13900004444"}), "direction"),
+        (json!({"direction": "in", "name": "孙三"}), "id_number"),
+    ] {
+        let (status, problem) = app.post(&staff, &path, body).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    let body = json!({"direction": "in", "name": "孙三", "phone": "13900004444"});
+    assert_eq!(app.post(&xiping, &path, body).await.0, 404);
+    // The day's ledger: two lines, as JSON and as CSV for Excel.
+    let (status, lines) = app.get(&staff, &path).await;
+    assert_eq!(status, 200);
+    let lines = lines.as_array().expect("lines");
+    assert_eq!(lines.len(), 2);
+    assert_eq!((lines[0]["phone"].as_str(), lines[0]["temperature"].as_str()), (Some("13900003333"), Some("38.1")));
+    assert_eq!((lines[1]["plate"].as_str(), lines[1]["pass_checked"].as_bool()), (Some("豫Q12345"), Some(true)));
+    let csv = app.client.get(app.url(&format!("{path}?format=csv"))).bearer_auth(&staff).send().await.expect("get");
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let bytes = csv.bytes().await.expect("body");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "a BOM so Excel reads UTF-8");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
+    assert_eq!(text.lines().count(), 3);
+    assert!(text.starts_with("时间,方向,姓名") && text.contains("豫Q12345") && text.contains("武汉"), "{text}");
+}
+
 on_both_backends!(
+    checkpoints_register_passages_and_keep_a_ledger,
     citizens_check_in_at_venues,
     malformed_paths_and_queries_are_problems,
     durations_are_settings_over_the_api,

@@ -51,6 +51,18 @@ const ROUTES: &[Route] = &[
     Route { method: "post", template: "/api/v1/venues", allowed: &[Admin, AreaOfficer, GridWorker] },
     Route { method: "get", template: "/api/v1/venues", allowed: EVERY_STAFF },
     Route { method: "get", template: "/api/v1/venues/{id}", allowed: EVERY_STAFF },
+    Route { method: "post", template: "/api/v1/checkpoints", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "get", template: "/api/v1/checkpoints", allowed: EVERY_STAFF },
+    Route {
+        method: "post",
+        template: "/api/v1/checkpoints/{id}/passages",
+        allowed: &[Admin, AreaOfficer, CheckpointStaff],
+    },
+    Route {
+        method: "get",
+        template: "/api/v1/checkpoints/{id}/passages",
+        allowed: &[Admin, AreaOfficer, CheckpointStaff, Inspector],
+    },
 ];
 
 /// Routes anyone may call without a session: login and the citizen's check-in.
@@ -80,6 +92,10 @@ async fn walk(kind: Kind) {
         .await;
     assert_eq!(status, 201, "{venue}");
     let venue = venue["id"].as_i64().expect("venue id");
+    let (status, checkpoint) =
+        app.post(&officer, "/api/v1/checkpoints", json!({"name": "驿城东卡口", "area_code": "411702"})).await;
+    assert_eq!(status, 201, "{checkpoint}");
+    let checkpoint = checkpoint["id"].as_i64().expect("checkpoint id");
     let mut serial = 10;
     let mut failures = Vec::new();
     for role in Role::ALL {
@@ -90,6 +106,7 @@ async fn walk(kind: Kind) {
             let id = match route.template {
                 t if t.starts_with("/api/v1/persons") => person,
                 t if t.starts_with("/api/v1/venues") => venue,
+                t if t.starts_with("/api/v1/checkpoints") => checkpoint,
                 _ => record,
             };
             let path = route.template.replace("{id}", &id.to_string());
@@ -107,6 +124,10 @@ async fn walk(kind: Kind) {
                     json!({"person_id": person, "class": "fever", "source": "report"})
                 }
                 ("post", "/api/v1/venues") => json!({"name": "小卖部", "kind": "other", "area_code": "411702001001"}),
+                ("post", "/api/v1/checkpoints") => json!({"name": "村口", "area_code": "411702001001"}),
+                ("post", "/api/v1/checkpoints/{id}/passages") => {
+                    json!({"direction": "in", "name": "赵六", "phone": "13900002222", "temperature": 36.5})
+                }
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})

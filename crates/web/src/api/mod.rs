@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod areas;
 pub mod checkins;
+pub mod checkpoints;
 pub mod dto;
 pub mod fields;
 pub mod key_persons;
@@ -62,6 +63,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(venues::create_venue, venues::list_venues))
         .routes(routes!(venues::get_venue))
         .routes(routes!(checkins::create_checkin))
+        .routes(routes!(checkpoints::create_checkpoint, checkpoints::list_checkpoints))
+        .routes(routes!(checkpoints::create_passage, checkpoints::ledger))
         .split_for_parts()
 }
 

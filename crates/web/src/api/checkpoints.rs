@@ -1,0 +1,253 @@
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use domain::{Capability, Direction, PlateNumber, Temperature};
+use serde::{Deserialize, Serialize};
+use store::{Checkpoint, NewCheckpoint, NewPassage, Passage, PassageSubject};
+use utoipa::{IntoParams, ToSchema};
+
+use super::fields;
+use crate::auth::Caller;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::json::JsonBody;
+use crate::problem::Problem;
+use crate::time::instant_text;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCheckpointBody {
+    pub name: String,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointBody {
+    pub id: i64,
+    pub name: String,
+    pub area_code: String,
+    pub created_at: String,
+}
+
+impl From<Checkpoint> for CheckpointBody {
+    fn from(c: Checkpoint) -> CheckpointBody {
+        CheckpointBody { id: c.id, name: c.name, area_code: c.area_code, created_at: instant_text(c.created_at) }
+    }
+}
+
+/// Register a checkpoint (检测服务站/卡口).
+#[utoipa::path(post, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])), request_body = NewCheckpointBody,
+    responses((status = 201, body = CheckpointBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_checkpoint(
+    caller: Caller,
+    body: JsonBody<NewCheckpointBody>,
+) -> Result<(StatusCode, Json<CheckpointBody>), Problem> {
+    caller.handle.authorize(Capability::ManageVenues)?;
+    let input = body.value;
+    let place = fields::place(&input.area_code, input.grid_code.as_deref())?;
+    let created = caller.handle.create_checkpoint(NewCheckpoint { name: input.name, place }).await?;
+    let checkpoint =
+        caller.handle.checkpoints().await?.into_iter().find(|c| c.id == created.id).ok_or_else(Problem::not_found)?;
+    Ok((StatusCode::CREATED, Json(checkpoint.into())))
+}
+
+/// Checkpoints in your jurisdiction.
+#[utoipa::path(get, path = "/api/v1/checkpoints", tag = "checkpoints", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CheckpointBody>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_checkpoints(caller: Caller) -> Result<Json<Vec<CheckpointBody>>, Problem> {
+    Ok(Json(caller.handle.checkpoints().await?.into_iter().map(CheckpointBody::from).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PassageBody {
+    /// in or out.
+    pub direction: String,
+    /// A person: the ID number (read from a code or typed once), or at least a name and phone.
+    pub id_number: Option<String>,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// A vehicle: its plate (then the person fields describe the driver, if given).
+    pub plate: Option<String>,
+    pub occupants: Option<u16>,
+    pub cargo: Option<String>,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    /// °C, 34.0–43.0.
+    pub temperature: Option<f64>,
+    /// A vehicle pass (A/B/C 证) was checked.
+    pub pass_checked: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageDone {
+    pub id: i64,
+    pub person_id: Option<i64>,
+    /// At or above the fever threshold: with an ID number a fever record and a transfer task
+    /// were opened; without one, take the person's ID.
+    pub fever: bool,
+}
+
+fn text(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPassage, Problem> {
+    let direction = fields::parse("direction", Direction::parse(input.direction.trim()))?;
+    let temperature =
+        input.temperature.map(|t| fields::parse("temperature", Temperature::from_celsius(t))).transpose()?;
+    let subject = match text(input.plate) {
+        Some(plate) => PassageSubject::Vehicle {
+            plate: fields::parse("plate", PlateNumber::parse(&plate))?,
+            occupants: input.occupants.unwrap_or(1),
+            cargo: text(input.cargo),
+        },
+        None => {
+            let id_number = text(input.id_number).map(|id| fields::id_number(&id)).transpose()?;
+            let phone = fields::optional_phone("phone", input.phone.as_deref())?;
+            let name = match text(input.name) {
+                Some(name) => fields::name("name", &name)?,
+                None => return Err(Problem::invalid("name", "a person's name is required (or a plate for a vehicle)")),
+            };
+            if id_number.is_none() && phone.is_none() {
+                return Err(Problem::invalid("id_number", "give the ID number, or at least a mobile number"));
+            }
+            PassageSubject::Person { id_number, name, phone }
+        }
+    };
+    Ok(NewPassage {
+        checkpoint_id,
+        direction,
+        subject,
+        origin: text(input.origin),
+        destination: text(input.destination),
+        temperature,
+        pass_checked: input.pass_checked.unwrap_or(false),
+    })
+}
+
+/// Register a person or vehicle passing the checkpoint, with temperature (SPEC §4.3).
+#[utoipa::path(post, path = "/api/v1/checkpoints/{id}/passages", tag = "checkpoints", security(("bearer" = [])),
+    request_body = PassageBody, params(("id" = i64, Path)),
+    responses((status = 201, body = PassageDone), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_passage(
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    body: JsonBody<PassageBody>,
+) -> Result<(StatusCode, Json<PassageDone>), Problem> {
+    caller.handle.authorize(Capability::RecordPassages)?;
+    let receipt = caller.handle.record_passage(passage_request(id, body.value)?).await?;
+    Ok((StatusCode::CREATED, Json(PassageDone { id: receipt.id, person_id: receipt.person_id, fever: receipt.fever })))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LedgerParams {
+    /// The Shanghai day, YYYY-MM-DD; today by default.
+    pub date: Option<String>,
+    /// json (default) or csv (UTF-8 with BOM, opens in Excel).
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PassageLine {
+    pub id: i64,
+    pub at: String,
+    pub direction: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub plate: Option<String>,
+    pub occupants: Option<i64>,
+    pub cargo: Option<String>,
+    pub pass_checked: bool,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub temperature: Option<String>,
+}
+
+impl From<Passage> for PassageLine {
+    fn from(p: Passage) -> PassageLine {
+        PassageLine {
+            id: p.id,
+            at: instant_text(p.at),
+            direction: p.direction,
+            name: p.name,
+            phone: p.phone,
+            id_number: p.id_number,
+            plate: p.plate,
+            occupants: p.occupants,
+            cargo: p.cargo,
+            pass_checked: p.pass_checked,
+            origin: p.origin,
+            destination: p.destination,
+            temperature: p
+                .temperature
+                .and_then(|t| i16::try_from(t).ok())
+                .and_then(|t| Temperature::from_tenths(t).ok())
+                .map(|t| t.to_string()),
+        }
+    }
+}
+
+fn ledger_csv(lines: &[PassageLine]) -> Result<Vec<u8>, Problem> {
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    let header =
+        ["时间", "方向", "姓名", "手机号", "身份证号", "车牌", "乘员", "货物", "查验通行证", "来自", "前往", "体温"];
+    let internal = |e: csv::Error| {
+        tracing::error!(%e, "ledger export failed");
+        Problem::internal()
+    };
+    writer.write_record(header).map_err(internal)?;
+    for l in lines {
+        let at = l.at.replace('T', " ").chars().take(19).collect::<String>();
+        let direction = if l.direction == "in" { "进" } else { "出" };
+        let record = [
+            at,
+            direction.to_string(),
+            l.name.clone().unwrap_or_default(),
+            l.phone.clone().unwrap_or_default(),
+            l.id_number.clone().unwrap_or_default(),
+            l.plate.clone().unwrap_or_default(),
+            l.occupants.map(|o| o.to_string()).unwrap_or_default(),
+            l.cargo.clone().unwrap_or_default(),
+            if l.pass_checked { "是".into() } else { String::new() },
+            l.origin.clone().unwrap_or_default(),
+            l.destination.clone().unwrap_or_default(),
+            l.temperature.clone().unwrap_or_default(),
+        ];
+        writer.write_record(record).map_err(internal)?;
+    }
+    writer.into_inner().map_err(|e| {
+        tracing::error!(%e, "ledger export failed");
+        Problem::internal()
+    })
+}
+
+/// A checkpoint's daily ledger (台账), as JSON or CSV; the read is audited.
+#[utoipa::path(get, path = "/api/v1/checkpoints/{id}/passages", tag = "checkpoints", security(("bearer" = [])),
+    params(("id" = i64, Path), LedgerParams),
+    responses((status = 200, body = Vec<PassageLine>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn ledger(
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(params): ApiQuery<LedgerParams>,
+) -> Result<Response, Problem> {
+    let day = match params.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(date) => date.parse().map_err(|_| Problem::invalid("date", "use YYYY-MM-DD"))?,
+        None => caller.handle.today(),
+    };
+    let lines: Vec<PassageLine> = caller.handle.passages(id, day).await?.into_iter().map(PassageLine::from).collect();
+    match params.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(lines).into_response()),
+        "csv" => {
+            let filename = format!("attachment; filename=\"ledger-{id}-{day}.csv\"");
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, filename),
+                ],
+                ledger_csv(&lines)?,
+            )
+                .into_response())
+        }
+        _ => Err(Problem::invalid("format", "use json or csv")),
+    }
+}
