@@ -231,6 +231,11 @@ impl Handle {
         self.backend.venues(self.scope(), page).await
     }
 
+    /// The fever threshold in force, to mark ledger lines.
+    pub fn frontline_threshold(&self) -> domain::Temperature {
+        self.db.frontline().fever_threshold
+    }
+
     pub async fn create_checkpoint(&self, checkpoint: NewCheckpoint) -> Result<Created> {
         self.require(Capability::ManageVenues)?;
         self.check_place(&checkpoint.place)?;

@@ -233,3 +233,45 @@ async fn an_officer_filters_opens_and_transitions_on_a_phone() {
     assert_eq!(record["status"], "central_observation");
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let (status, checkpoint) =
+        app.post(&officer, "/api/v1/checkpoints", json!({"name": "驿城东卡口", "area_code": "411702"})).await;
+    assert_eq!(status, 201);
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=username]", "checkpoint").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    // Checkpoint staff land on their checkpoints.
+    driver.wait_for("return location.pathname === '/checkpoints'").await;
+    driver.click("ul.plain-list a").await;
+    driver.wait_for("return document.querySelector('#passage-form') !== null").await;
+    assert_eq!(driver.text("#checkpoint-name").await, "驿城东卡口");
+    driver.type_into("#p-id", &id_number("411702", 30)).await;
+    driver.type_into("#p-name", "孙七").await;
+    driver.type_into("#p-phone", "13900005555").await;
+    driver.type_into("#p-temp", "38.3").await;
+    driver.type_into("#p-origin", "武汉").await;
+    driver.click("#passage-submit").await;
+    driver.wait_for("return document.querySelector('#passage-result') !== null").await;
+    let result = driver.text("#passage-result").await;
+    assert!(result.contains("体温异常") && result.contains("转运"), "{result}");
+    assert!(driver.text("#ledger").await.contains("孙七"));
+    // The origin is remembered for the next traveller; the person fields are cleared.
+    let origin = driver.script("return document.getElementById('p-origin').value").await;
+    assert_eq!(origin, "武汉");
+    assert_eq!(driver.script("return document.getElementById('p-name').value").await, "");
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(overflow, Value::Bool(true), "the page fits a 375 px screen");
+    driver.screenshot("checkpoint-passage-fever-375.png").await;
+    // The fever reached the command side: a fever record and a transfer task.
+    let (_, fevers) = app.get(&officer, "/api/v1/key-persons?class=fever").await;
+    assert_eq!(fevers["total"], 1);
+    let _ = checkpoint;
+    driver.command("DELETE", "", Value::Null).await;
+}

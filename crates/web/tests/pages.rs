@@ -54,7 +54,7 @@ async fn visitors_are_sent_to_log_in_and_back() {
         .send()
         .await
         .expect("post");
-    assert_eq!(response.headers()["location"], "/key-persons");
+    assert_eq!(response.headers()["location"], "/", "home, which sends each role to its work");
 }
 
 #[tokio::test]

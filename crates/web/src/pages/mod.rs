@@ -30,7 +30,9 @@ const LANG_COOKIE: &str = "fk_lang";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/key-persons") }))
+        .route("/", get(home))
+        .route("/checkpoints", get(checkpoints_page))
+        .route("/checkpoints/{id}", get(checkpoint_page).post(passage_submit))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_lang))
@@ -49,6 +51,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "htmx.min.js" => (include_bytes!("../../assets/htmx.min.js"), "text/javascript; charset=utf-8"),
         "app.css" => (include_bytes!("../../assets/app.css"), "text/css; charset=utf-8"),
         "checkin.js" => (include_bytes!("../../assets/checkin.js"), "text/javascript; charset=utf-8"),
+        "checkpoint.js" => (include_bytes!("../../assets/checkpoint.js"), "text/javascript; charset=utf-8"),
 
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
@@ -125,6 +128,9 @@ impl Visitor {
             role: self.lang.role(user.role).to_string(),
             area: user.area_code.clone(),
             is_admin: user.role == Role::Admin,
+            may_key_persons: user.role.may(Capability::ReadKeyPersons),
+            may_tasks: user.role.may(Capability::ReadTasks),
+            may_checkpoints: user.role.may(Capability::ReadPassages) || user.role.may(Capability::RecordPassages),
         })
     }
 
@@ -170,7 +176,7 @@ struct LoginQuery {
 
 async fn login_page(headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
     let lang = lang_of(&headers);
-    let next = query.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/key-persons".into());
+    let next = query.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
     render(&LoginPage { lang, t: lang.texts(), user: None, failed: false, next, username: String::new() })
 }
 
@@ -187,7 +193,7 @@ async fn login_submit(
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/key-persons".into());
+    let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
     match crate::api::session::open_session(&state, &form.username, &form.password).await {
         Ok(Some((token, _, _))) => {
             let cookie =
@@ -638,5 +644,186 @@ async fn checkin_submit(
                 problem_page(lang, problem)
             }
         }
+    }
+}
+
+/// Each role lands where its work is.
+async fn home(visitor: Visitor) -> Redirect {
+    if visitor.may(Capability::ReadKeyPersons) {
+        Redirect::to("/key-persons")
+    } else if visitor.may(Capability::RecordPassages) {
+        Redirect::to("/checkpoints")
+    } else {
+        Redirect::to("/tasks")
+    }
+}
+
+async fn checkpoints_page(visitor: Visitor) -> Response {
+    let lang = visitor.lang;
+    match visitor.caller.handle.checkpoints().await {
+        Ok(list) => {
+            let rows = list.into_iter().map(|c| (c.id, c.name, c.area_code)).collect();
+            render(&CheckpointsPage { lang, t: visitor.t(), user: visitor.user_view(), rows })
+        }
+        Err(err) => problem_page(lang, err.into()),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct PassageForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    direction: String,
+    vehicle: Option<String>,
+    #[serde(default)]
+    plate: String,
+    #[serde(default)]
+    occupants: String,
+    #[serde(default)]
+    cargo: String,
+    pass_checked: Option<String>,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    temperature: String,
+    #[serde(default)]
+    origin: String,
+    #[serde(default)]
+    destination: String,
+}
+
+async fn checkpoint_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+    checkpoint_response(&visitor, id, PassageForm::default(), None, None).await
+}
+
+async fn checkpoint_response(
+    visitor: &Visitor,
+    id: i64,
+    form: PassageForm,
+    result: Option<PassageResult>,
+    error: Option<Problem>,
+) -> Response {
+    let lang = visitor.lang;
+    let handle = &visitor.caller.handle;
+    let checkpoint = match handle.checkpoints().await {
+        Ok(list) => match list.into_iter().find(|c| c.id == id) {
+            Some(checkpoint) => checkpoint,
+            None => return problem_page(lang, Problem::not_found()),
+        },
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let lines = match handle.passages(id, handle.today()).await {
+        Ok(lines) => lines,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let threshold = visitor.caller.handle.frontline_threshold();
+    let lines: Vec<LedgerLine> = lines
+        .into_iter()
+        .rev()
+        .map(|p| {
+            let temperature = p
+                .temperature
+                .and_then(|t| i16::try_from(t).ok())
+                .and_then(|t| domain::Temperature::from_tenths(t).ok());
+            LedgerLine {
+                at: crate::time::shanghai_text(p.at).chars().skip(11).collect(),
+                direction: if p.direction == "in" { lang.texts().direction_in } else { lang.texts().direction_out }
+                    .to_string(),
+                name: p.name.unwrap_or_default(),
+                plate: p.plate.unwrap_or_default(),
+                temperature: temperature.map(|t| t.to_string()).unwrap_or_default(),
+                origin: p.origin.unwrap_or_default(),
+                fever: temperature.is_some_and(|t| t.is_fever(threshold)),
+            }
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (error_field, error) = match error {
+        Some(problem) => (
+            problem.field.clone().unwrap_or_default(),
+            Some(problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail)),
+        ),
+        None => (String::new(), None),
+    };
+    let page = CheckpointPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        id,
+        checkpoint: checkpoint.name,
+        form_token: visitor.form_token.clone(),
+        result,
+        error,
+        error_field,
+        direction: form.direction,
+        vehicle: form.vehicle.is_some(),
+        plate: form.plate,
+        occupants: form.occupants,
+        cargo: form.cargo,
+        id_number: form.id_number,
+        name: form.name,
+        phone: form.phone,
+        temperature: form.temperature,
+        origin: form.origin,
+        destination: form.destination,
+        count: lines.len(),
+        lines,
+    };
+    (status, render(&page)).into_response()
+}
+
+async fn passage_submit(visitor: Visitor, Path(id): Path<i64>, axum::Form(form): axum::Form<PassageForm>) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    let temperature = match form.temperature.trim() {
+        "" => Ok(None),
+        text => domain::Temperature::parse(text)
+            .map(|t| Some(t.celsius()))
+            .map_err(|e| Problem::invalid("temperature", e.to_string())),
+    };
+    let vehicle = form.vehicle.is_some();
+    let outcome = async {
+        let body = crate::api::checkpoints::PassageBody {
+            direction: if form.direction.is_empty() { "in".into() } else { form.direction.clone() },
+            id_number: Some(form.id_number.clone()),
+            name: Some(form.name.clone()),
+            phone: Some(form.phone.clone()),
+            plate: vehicle.then(|| form.plate.clone()),
+            occupants: if vehicle { form.occupants.trim().parse().ok() } else { None },
+            cargo: vehicle.then(|| form.cargo.clone()),
+            origin: Some(form.origin.clone()),
+            destination: Some(form.destination.clone()),
+            temperature: temperature?,
+            pass_checked: Some(form.pass_checked.is_some()),
+        };
+        let passage = crate::api::checkpoints::passage_request(id, body)?;
+        visitor.caller.handle.record_passage(passage).await.map_err(Problem::from)
+    }
+    .await;
+    let t = visitor.t();
+    match outcome {
+        Ok(receipt) => {
+            let who = if vehicle { form.plate.trim().to_string() } else { form.name.trim().to_string() };
+            let reading = form.temperature.trim();
+            let summary = if reading.is_empty() { who } else { format!("{who} {reading}℃") };
+            let advice = if receipt.person_id.is_some() { t.passage_fever_advice } else { t.passage_fever_no_id };
+            let result = PassageResult { fever: receipt.fever, summary, advice: advice.to_string() };
+            // Keep the direction and places for the next person; clear who it was.
+            let next = PassageForm {
+                direction: form.direction.clone(),
+                origin: form.origin.clone(),
+                destination: form.destination.clone(),
+                ..PassageForm::default()
+            };
+            checkpoint_response(&visitor, id, next, Some(result), None).await
+        }
+        Err(problem) if problem.status == 422 => checkpoint_response(&visitor, id, form, None, Some(problem)).await,
+        Err(problem) => problem_page(visitor.lang, problem),
     }
 }

@@ -12,6 +12,9 @@ pub struct UserView {
     pub role: String,
     pub area: String,
     pub is_admin: bool,
+    pub may_key_persons: bool,
+    pub may_tasks: bool,
+    pub may_checkpoints: bool,
 }
 
 pub struct OptionView {
@@ -316,6 +319,58 @@ pub struct CheckinDonePage {
     pub id_masked: String,
     pub fever: bool,
     pub duplicate: bool,
+}
+
+pub struct PassageResult {
+    pub fever: bool,
+    pub summary: String,
+    pub advice: String,
+}
+
+pub struct LedgerLine {
+    pub at: String,
+    pub direction: String,
+    pub name: String,
+    pub plate: String,
+    pub temperature: String,
+    pub origin: String,
+    pub fever: bool,
+}
+
+#[derive(Template)]
+#[template(path = "checkpoint.html")]
+pub struct CheckpointPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub id: i64,
+    pub checkpoint: String,
+    pub form_token: String,
+    pub result: Option<PassageResult>,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub direction: String,
+    pub vehicle: bool,
+    pub plate: String,
+    pub occupants: String,
+    pub cargo: String,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub temperature: String,
+    pub origin: String,
+    pub destination: String,
+    pub count: usize,
+    pub lines: Vec<LedgerLine>,
+}
+
+#[derive(Template)]
+#[template(path = "checkpoints.html")]
+pub struct CheckpointsPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub rows: Vec<(i64, String, String)>,
 }
 
 #[derive(Template)]
