@@ -10,20 +10,8 @@ use crate::{Dialect, SqlBackend, fail};
 /// PostgreSQL's 65,535 bound parameters.
 const CHUNK: usize = 2000;
 
-impl<D: Dialect> SqlBackend<D>
-where
-    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
-    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
-    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    usize: ColumnIndex<<D::Db as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
-{
+sql_impl! {
+impl {
     /// Moves the identity sequence of `table` past the ids loaded explicitly, where the database
     /// keeps one.
     async fn after_bulk_load(tx: &mut Transaction<'_, D::Db>, table: &'static str) -> Result<()> {
@@ -248,4 +236,5 @@ where
         Self::after_bulk_load(&mut tx, "key_persons").await?;
         tx.commit().await.map_err(fail)
     }
+}
 }

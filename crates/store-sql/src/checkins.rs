@@ -42,20 +42,8 @@ enum Outcome {
 /// The actor recorded on events the system makes itself (the fever rule).
 const SYSTEM_ACTOR: (Id, &str) = (0, "system");
 
-impl<D: Dialect> SqlBackend<D>
-where
-    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
-    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
-    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    usize: ColumnIndex<<D::Db as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
-{
+sql_impl! {
+impl {
     pub(crate) async fn do_insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
         if !scope.contains(venue.place.location_code()) {
             return Err(StoreError::NotFound);
@@ -507,4 +495,5 @@ where
             .map_err(fail)?;
         Ok(D::rows_affected(&done))
     }
+}
 }

@@ -2,6 +2,31 @@
 //! their pools, run their own migrations and name their dialect (`Dialect`); every query, the
 //! scope in each, idempotency, the event log and its projection are written here once.
 
+/// Opens an `impl` block over `SqlBackend<D>` with the bounds the shared SQL needs of a database
+/// (SQLite and PostgreSQL meet them). Rust does not imply such bounds from a trait, so they are
+/// written once here instead of on every block.
+macro_rules! sql_impl {
+    ($(#[$attr:meta])* impl $($trait_:ident)? { $($body:tt)* }) => {
+        $(#[$attr])*
+        impl<D: Dialect> $($trait_ for)? SqlBackend<D>
+        where
+            for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
+            <D::Db as Database>::Arguments: IntoArguments<D::Db>,
+            for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
+            for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
+            for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            usize: ColumnIndex<<D::Db as Database>::Row>,
+            for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
+        {
+            $($body)*
+        }
+    };
+}
+
 mod bulk;
 mod checkins;
 mod columns;
@@ -45,22 +70,8 @@ impl<D: Dialect> SqlBackend<D> {
     }
 }
 
-/// The bounds the shared SQL needs of a database (both SQLite and PostgreSQL meet them):
-/// written out on each generic block because Rust does not yet imply them from a trait.
-impl<D: Dialect> SqlBackend<D>
-where
-    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
-    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
-    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    usize: ColumnIndex<<D::Db as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
-{
+sql_impl! {
+impl {
     /// Appends `AND <column> >= lower AND <column> < upper` for the jurisdiction.
     fn push_scope(query: &mut QueryBuilder<D::Db>, column: &str, scope: &Scope) {
         let (lower, upper) = scope.range();
@@ -194,22 +205,11 @@ where
         Ok(grid)
     }
 }
+}
 
+sql_impl! {
 #[async_trait]
-impl<D: Dialect> Backend for SqlBackend<D>
-where
-    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
-    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
-    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> bool: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    usize: ColumnIndex<<D::Db as Database>::Row>,
-    for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
-{
+impl Backend {
     fn kind(&self) -> &'static str {
         D::KIND
     }
@@ -782,4 +782,5 @@ where
     async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>> {
         self.do_passages(scope, checkpoint_id, from, to).await
     }
+}
 }
