@@ -141,6 +141,7 @@ pub async fn build(data_dir: &Path, persons: usize, seed: u64) -> anyhow::Result
     println!("  medic      医疗人员 (411702)");
     println!("  inspector  督查组 (411700)");
     println!("  grid       网格员 of {}", city.grid_user);
+    println!("  checkpoint 卡口值守 (411702's checkpoints)");
     Ok(city)
 }
 
@@ -244,6 +245,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     let (venue_tokens, checkin_count) = venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
     let venue_count = venue_tokens.len();
     let admin = add_users(&db, &villages).await?;
+    add_checkpoints(&db, &counties, admin.0).await?;
     let key_persons = key_persons(&db, &people, &person_ids, admin, &mut rng)?;
     db.bulk_insert_key_persons(&key_persons).await?;
     db.open_release_tasks(domain::shanghai_date(db.now())).await?;
@@ -278,6 +280,7 @@ async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, 
         ("medic", "市中心医院", Role::MedicalStaff, "411702".to_string()),
         ("inspector", "市督查组", Role::Inspector, CITY.to_string()),
         ("grid", "网格员", Role::GridWorker, grid),
+        ("checkpoint", "驿城东卡口值守", Role::CheckpointStaff, "411702".to_string()),
     ];
     let mut admin = 0;
     for (username, display_name, role, area_code) in users {
@@ -459,4 +462,22 @@ async fn venues_and_checkins(
     checkins.sort_by_key(|c| c.t_in);
     db.bulk_insert_checkins(&checkins).await?;
     Ok((venues.into_iter().map(|v| v.token).collect(), checkins.len()))
+}
+
+/// A checkpoint at the highway exit of every county (检测服务站), registered as the city admin.
+async fn add_checkpoints(db: &Db, counties: &[divisions::Division], admin_id: store::Id) -> anyhow::Result<()> {
+    let admin = store::Actor {
+        user_id: admin_id,
+        username: "admin".into(),
+        role: Role::Admin,
+        scope: domain::Scope::of_code_str(CITY).unwrap_or_else(domain::Scope::national),
+        remote_addr: None,
+    };
+    let handle = db.handle(admin);
+    for county in counties {
+        let place = Place { area: domain::AreaCode::parse(county.code)?, grid: None };
+        let name = format!("{}高速出口检测服务站", county.name);
+        handle.create_checkpoint(store::NewCheckpoint { name, place }).await?;
+    }
+    Ok(())
 }
