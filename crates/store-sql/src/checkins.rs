@@ -374,8 +374,7 @@ impl {
         let mut recent = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
             let temperature: Option<i64> = row.try_get(4).map_err(fail)?;
-            let temperature =
-                temperature.and_then(|t| i16::try_from(t).ok()).and_then(|t| domain::Temperature::from_tenths(t).ok());
+            let temperature = codec::temperature(temperature);
             recent.insert(
                 (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?),
                 (row.try_get(2).map_err(fail)?, row.try_get(3).map_err(fail)?, temperature),
@@ -396,8 +395,7 @@ impl {
             .await
             .map_err(fail)?;
         let temperature: Option<i64> = row.try_get(3).map_err(fail)?;
-        let recorded =
-            temperature.and_then(|t| i16::try_from(t).ok()).and_then(|t| domain::Temperature::from_tenths(t).ok());
+        let recorded = codec::temperature(temperature);
         Ok(CheckinReceipt {
             id,
             person_id: row.try_get(0).map_err(fail)?,

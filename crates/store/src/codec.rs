@@ -57,6 +57,11 @@ pub fn measure(
     })
 }
 
+/// A stored temperature (tenths of °C); a value outside the valid range reads as absent.
+pub fn temperature(tenths: Option<i64>) -> Option<domain::Temperature> {
+    tenths.and_then(|t| i16::try_from(t).ok()).and_then(|t| domain::Temperature::from_tenths(t).ok())
+}
+
 pub fn severity_text(state: &State) -> Option<&'static str> {
     state.severity.map(Severity::as_str)
 }

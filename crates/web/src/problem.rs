@@ -67,6 +67,12 @@ impl Problem {
         Problem::new(StatusCode::NOT_FOUND, "not-found", "no such record")
     }
 
+    /// The field at fault and what is wrong with it, for a form to show beside the field.
+    pub fn field_message(self) -> (String, String) {
+        let message = self.errors.into_iter().next().map(|e| e.message).unwrap_or(self.detail);
+        (self.field.unwrap_or_default(), message)
+    }
+
     pub fn internal() -> Problem {
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; the failure was logged")
     }

@@ -178,11 +178,7 @@ impl From<Passage> for PassageLine {
             pass_checked: p.pass_checked,
             origin: p.origin,
             destination: p.destination,
-            temperature: p
-                .temperature
-                .and_then(|t| i16::try_from(t).ok())
-                .and_then(|t| Temperature::from_tenths(t).ok())
-                .map(|t| t.to_string()),
+            temperature: store::codec::temperature(p.temperature).map(|t| t.to_string()),
         }
     }
 }

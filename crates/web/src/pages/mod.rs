@@ -442,12 +442,7 @@ async fn new_key_person_page(visitor: Visitor) -> Response {
 /// Every field problem of the form at once, so the worker fixes them in one pass.
 fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, KeyClass, Source), Vec<(String, String)>> {
     let mut errors = Vec::new();
-    let mut note = |problem: Problem| {
-        errors.push((
-            problem.field.unwrap_or_default(),
-            problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail),
-        ));
-    };
+    let mut note = |problem: Problem| errors.push(problem.field_message());
     let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
     let name = fields::name("name", &form.name).map_err(&mut note).ok();
     let phone = fields::optional_phone("phone", Some(&form.phone)).map_err(&mut note).ok();
@@ -494,9 +489,7 @@ async fn new_key_person_submit(visitor: Visitor, axum::Form(form): axum::Form<Ne
     match outcome {
         Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
-            let field = problem.field.clone().unwrap_or_default();
-            let message = problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail);
-            new_form_page(&visitor, &form, vec![(field, message)])
+            new_form_page(&visitor, &form, vec![problem.field_message()])
         }
         Err(problem) => problem_page(visitor.lang, problem),
     }
@@ -571,11 +564,8 @@ async fn checkin_form(
         Err(err) => return problem_page(lang, err.into()),
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (error_field, error) = match error {
-        Some(problem) => (
-            problem.field.clone().unwrap_or_default(),
-            Some(problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail)),
-        ),
+    let (error_field, error) = match error.map(Problem::field_message) {
+        Some((field, message)) => (field, Some(message)),
         None => (String::new(), None),
     };
     let page = CheckinPage {
@@ -726,10 +716,7 @@ async fn checkpoint_response(
         .into_iter()
         .rev()
         .map(|p| {
-            let temperature = p
-                .temperature
-                .and_then(|t| i16::try_from(t).ok())
-                .and_then(|t| domain::Temperature::from_tenths(t).ok());
+            let temperature = store::codec::temperature(p.temperature);
             LedgerLine {
                 at: crate::time::shanghai_text(p.at).chars().skip(11).collect(),
                 direction: if p.direction == "in" { lang.texts().direction_in } else { lang.texts().direction_out }
@@ -743,11 +730,8 @@ async fn checkpoint_response(
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (error_field, error) = match error {
-        Some(problem) => (
-            problem.field.clone().unwrap_or_default(),
-            Some(problem.errors.first().map(|e| e.message.clone()).unwrap_or(problem.detail)),
-        ),
+    let (error_field, error) = match error.map(Problem::field_message) {
+        Some((field, message)) => (field, Some(message)),
         None => (String::new(), None),
     };
     let page = CheckpointPage {
