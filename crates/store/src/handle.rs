@@ -231,6 +231,39 @@ impl Handle {
         self.backend.venues(self.scope(), page).await
     }
 
+    /// Every venue under `code` (a division or grid code), for printing their posters: the
+    /// caller's jurisdiction narrowed to `code`; a code outside it is not found. At most `limit`.
+    pub async fn venues_within(&self, code: &str, limit: usize) -> Result<Vec<Venue>> {
+        self.require(Capability::ReadAreas)?;
+        let wanted = Scope::of_code_str(code).ok_or_else(|| StoreError::Invalid {
+            field: "area_code",
+            message: "give a 6, 9 or 12-digit division code or a 15 or 17-digit grid code".into(),
+        })?;
+        let scope = if self.scope().includes(&wanted) {
+            wanted
+        } else if wanted.includes(self.scope()) {
+            self.scope().clone()
+        } else {
+            return Err(StoreError::NotFound);
+        };
+        let mut venues = Vec::new();
+        for page in 1.. {
+            let found = self.backend.venues(&scope, PageRequest::new(page, PageRequest::MAX_PER_PAGE)).await?;
+            let done = found.items.len() < PageRequest::MAX_PER_PAGE as usize;
+            venues.extend(found.items);
+            if venues.len() > limit {
+                return Err(StoreError::Invalid {
+                    field: "area_code",
+                    message: format!("more than {limit} venues here: print a smaller area or one grid at a time"),
+                });
+            }
+            if done {
+                break;
+            }
+        }
+        Ok(venues)
+    }
+
     /// The fever threshold in force, to mark ledger lines.
     pub fn frontline_threshold(&self) -> domain::Temperature {
         self.db.frontline().fever_threshold

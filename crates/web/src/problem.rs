@@ -73,6 +73,11 @@ impl Problem {
         (self.field.unwrap_or_default(), message)
     }
 
+    /// 503: the server cannot do this now (the detail says why; it holds nothing internal).
+    pub fn unavailable(detail: &str) -> Problem {
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail.to_string())
+    }
+
     pub fn internal() -> Problem {
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the server failed; the failure was logged")
     }

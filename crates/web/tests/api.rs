@@ -390,7 +390,71 @@ async fn checkpoints_register_passages_and_keep_a_ledger(kind: Kind) {
     assert!(text.starts_with("时间,方向,姓名") && text.contains("豫Q12345") && text.contains("武汉"), "{text}");
 }
 
+/// The text of a PDF as poppler's `pdftotext` reads it (Debian poppler-utils; .ci/run installs it).
+fn pdf_text(pdf: &[u8]) -> String {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), pdf).expect("write pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(file.path())
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) reads the posters back");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+async fn venue_posters_print_one_or_a_whole_grid(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let mut ids = Vec::new();
+    for (name, area) in [("东街超市", "411702001001"), ("西街药店", "411702001001"), ("南关饭店", "411702002001")]
+    {
+        let (status, venue) =
+            app.post(&officer, "/api/v1/venues", json!({"name": name, "kind": "supermarket", "area_code": area})).await;
+        assert_eq!(status, 201, "{venue}");
+        ids.push(venue["id"].as_i64().expect("id"));
+    }
+    let fetch = |token: String, path: String| {
+        let request = app.client.get(app.url(&path)).bearer_auth(token);
+        async move {
+            let response = request.send().await.expect("get");
+            let status = response.status().as_u16();
+            let content_type =
+                response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            (status, content_type, response.bytes().await.expect("body").to_vec())
+        }
+    };
+    let (status, content_type, pdf) = fetch(officer.clone(), format!("/api/v1/venues/{}/poster.pdf", ids[0])).await;
+    assert_eq!((status, content_type.as_str()), (200, "application/pdf"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("东街超市") && text.contains("场所码"), "{text}");
+    let (status, content_type, png) = fetch(officer.clone(), format!("/api/v1/venues/{}/poster.png", ids[1])).await;
+    assert_eq!((status, content_type.as_str()), (200, "image/png"));
+    assert!(png.starts_with(b"\x89PNG"));
+
+    // A grid worker prints every venue of the grid: one page each, none of the next village's.
+    let grid = app.token("grid").await;
+    let (status, _, pdf) = fetch(grid.clone(), "/api/v1/venues/posters.pdf?area_code=411702001001".into()).await;
+    assert_eq!(status, 200);
+    let text = pdf_text(&pdf);
+    assert_eq!(text.split('\u{c}').filter(|page| !page.trim().is_empty()).count(), 2, "{text}");
+    assert!(text.contains("东街超市") && text.contains("西街药店") && !text.contains("南关饭店"));
+    // Another village, another county, a bad code.
+    let (status, _, _) = fetch(grid.clone(), "/api/v1/venues/posters.pdf?area_code=411702002001".into()).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = fetch(grid.clone(), format!("/api/v1/venues/{}/poster.pdf", ids[2])).await;
+    assert_eq!(status, 404);
+    let (status, _, problem) = fetch(grid, "/api/v1/venues/posters.pdf?area_code=4117".into()).await;
+    let problem: serde_json::Value = serde_json::from_slice(&problem).expect("problem json");
+    assert_eq!((status, problem["field"].as_str()), (422, Some("area_code")), "{problem}");
+    let xiping = app.token("xiping").await;
+    let (status, _, _) = fetch(xiping, "/api/v1/venues/posters.pdf?area_code=411702".into()).await;
+    assert_eq!(status, 404);
+}
+
 on_both_backends!(
+    venue_posters_print_one_or_a_whole_grid,
     checkpoints_register_passages_and_keep_a_ledger,
     citizens_check_in_at_venues,
     malformed_paths_and_queries_are_problems,

@@ -51,6 +51,9 @@ const ROUTES: &[Route] = &[
     Route { method: "post", template: "/api/v1/venues", allowed: &[Admin, AreaOfficer, GridWorker] },
     Route { method: "get", template: "/api/v1/venues", allowed: EVERY_STAFF },
     Route { method: "get", template: "/api/v1/venues/{id}", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/venues/{id}/poster.pdf", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/venues/{id}/poster.png", allowed: EVERY_STAFF },
+    Route { method: "get", template: "/api/v1/venues/posters.pdf", allowed: EVERY_STAFF },
     Route { method: "post", template: "/api/v1/checkpoints", allowed: &[Admin, AreaOfficer, GridWorker] },
     Route { method: "get", template: "/api/v1/checkpoints", allowed: EVERY_STAFF },
     Route {

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod fields;
 pub mod key_persons;
 pub mod persons;
+pub mod posters;
 pub mod session;
 pub mod settings;
 pub mod venues;
@@ -62,6 +63,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(settings::get_durations, settings::put_durations))
         .routes(routes!(venues::create_venue, venues::list_venues))
         .routes(routes!(venues::get_venue))
+        .routes(routes!(posters::venue_poster_pdf))
+        .routes(routes!(posters::venue_poster_png))
+        .routes(routes!(posters::batch_posters_pdf))
         .routes(routes!(checkins::create_checkin))
         .routes(routes!(checkpoints::create_checkpoint, checkpoints::list_checkpoints))
         .routes(routes!(checkpoints::create_passage, checkpoints::ledger))
