@@ -74,14 +74,17 @@ pub enum Source {
     Report,
     Tracing,
     Hospital,
+    FollowUp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown source {0:?}; use checkpoint, venue, big_data, grid_screening, report, tracing or hospital")]
+#[error(
+    "unknown source {0:?}; use checkpoint, venue, big_data, grid_screening, report, tracing, hospital or follow_up"
+)]
 pub struct UnknownSource(pub String);
 
 impl Source {
-    pub const ALL: [Source; 7] = [
+    pub const ALL: [Source; 8] = [
         Source::Checkpoint,
         Source::Venue,
         Source::BigData,
@@ -89,6 +92,7 @@ impl Source {
         Source::Report,
         Source::Tracing,
         Source::Hospital,
+        Source::FollowUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -100,6 +104,7 @@ impl Source {
             Source::Report => "report",
             Source::Tracing => "tracing",
             Source::Hospital => "hospital",
+            Source::FollowUp => "follow_up",
         }
     }
 
@@ -116,6 +121,7 @@ impl Source {
             Source::Report => "群众举报",
             Source::Tracing => "流调追踪",
             Source::Hospital => "医院",
+            Source::FollowUp => "居家随访",
         }
     }
 
@@ -128,6 +134,7 @@ impl Source {
             Source::Report => "Public report",
             Source::Tracing => "Contact tracing",
             Source::Hospital => "Hospital",
+            Source::FollowUp => "Home follow-up",
         }
     }
 }

@@ -5,6 +5,7 @@
 mod area;
 mod class;
 mod digits;
+mod followup;
 mod frontline;
 mod id_number;
 mod measure;
@@ -17,6 +18,7 @@ mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
 pub use class::{KeyClass, Source, UnknownClass, UnknownSource};
+pub use followup::{FollowUpDay, FollowUpGap, UnknownVisitSlot, VisitSlot, minutes_into, needs_follow_up};
 pub use frontline::{Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};

@@ -35,6 +35,8 @@ pub enum Capability {
     ManageVenues,
     RecordPassages,
     ReadPassages,
+    /// Record home follow-up visits and temperatures (一二三工作法).
+    RecordFollowUps,
 }
 
 impl Role {
@@ -100,10 +102,20 @@ impl Role {
             Role::CheckpointStaff => matches!(capability, ReadAreas | RecordPassages | ReadPassages),
             Role::GridWorker => matches!(
                 capability,
-                ReadPersons | WritePersons | ReadKeyPersons | CreateKeyPersons | ReadAreas | ReadTasks | ManageVenues
+                ReadPersons
+                    | WritePersons
+                    | ReadKeyPersons
+                    | CreateKeyPersons
+                    | ReadAreas
+                    | ReadTasks
+                    | ManageVenues
+                    | RecordFollowUps
             ),
             Role::MedicalStaff => {
-                matches!(capability, ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks)
+                matches!(
+                    capability,
+                    ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks | RecordFollowUps
+                )
             }
             Role::Inspector => {
                 matches!(capability, ReadPersons | ReadKeyPersons | ReadAreas | ReadTasks | ReadPassages)
@@ -141,17 +153,18 @@ mod tests {
             ManageVenues,
             RecordPassages,
             ReadPassages,
+            RecordFollowUps,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 13]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 14]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.into_iter().zip(expected) {

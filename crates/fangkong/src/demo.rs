@@ -245,14 +245,20 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     let (venue_tokens, checkin_count) = venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
     let venue_count = venue_tokens.len();
     let admin = add_users(&db, &villages).await?;
-    add_checkpoints(&db, &counties, admin.0).await?;
-    let key_persons = key_persons(&db, &people, &person_ids, admin, &mut rng)?;
+    let key_persons = key_persons(&db, &people, &person_ids, admin.clone(), &mut rng)?;
     db.bulk_insert_key_persons(&key_persons).await?;
+    let handle = admin_handle(&db, admin.0);
+    let passage_count = add_checkpoints_and_passages(&handle, &counties, &people, &mut rng).await?;
+    let grid_unit = villages.first().and_then(|v| v.units.first()).cloned();
+    if let Some(unit) = grid_unit {
+        let taken: std::collections::HashSet<store::Id> = key_persons.iter().map(|k| k.person_id).collect();
+        add_home_follow_ups(&handle, &unit, &people, &person_ids, &taken, &mut rng).await?;
+    }
     db.open_release_tasks(domain::shanghai_date(db.now())).await?;
     db.optimize().await?;
 
     let summary = format!(
-        "demo city {}: {} grids, {} households, {} persons, {} key persons, {} venues, {} check-ins",
+        "demo city {}: {} grids, {} households, {} persons, {} key persons, {} venues, {} check-ins, {} passages today",
         divisions::full_name(CITY).unwrap_or_default(),
         grids.len(),
         household_ids.len(),
@@ -260,6 +266,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
         key_persons.len(),
         venue_count,
         checkin_count,
+        passage_count,
     );
     let grid_user = villages.first().and_then(|v| v.units.first()).map(|u| u.as_str().to_string()).unwrap_or_default();
     let people = people.into_iter().map(|p| (p.id_number, p.name)).collect();
@@ -464,20 +471,112 @@ async fn venues_and_checkins(
     Ok((venues.into_iter().map(|v| v.token).collect(), checkins.len()))
 }
 
-/// A checkpoint at the highway exit of every county (检测服务站), registered as the city admin.
-async fn add_checkpoints(db: &Db, counties: &[divisions::Division], admin_id: store::Id) -> anyhow::Result<()> {
-    let admin = store::Actor {
+fn admin_handle(db: &Db, admin_id: store::Id) -> store::Handle {
+    db.handle(store::Actor {
         user_id: admin_id,
         username: "admin".into(),
         role: Role::Admin,
         scope: domain::Scope::of_code_str(CITY).unwrap_or_else(domain::Scope::national),
         remote_addr: None,
-    };
-    let handle = db.handle(admin);
-    for county in counties {
+    })
+}
+
+/// A checkpoint at the highway exit of every county (检测服务站), and this morning's passages
+/// there: mostly persons with their ID, every fifth a vehicle, one fever at the first checkpoint.
+async fn add_checkpoints_and_passages(
+    handle: &store::Handle,
+    counties: &[divisions::Division],
+    people: &[BulkPerson],
+    rng: &mut StdRng,
+) -> anyhow::Result<usize> {
+    const PLACES: &[&str] = &["郑州市", "信阳市", "漯河市", "周口市", "南阳市", "武汉市", "驻马店市区"];
+    let mut count = 0;
+    for (c, county) in counties.iter().enumerate() {
         let place = Place { area: domain::AreaCode::parse(county.code)?, grid: None };
         let name = format!("{}高速出口检测服务站", county.name);
-        handle.create_checkpoint(store::NewCheckpoint { name, place }).await?;
+        let checkpoint = handle.create_checkpoint(store::NewCheckpoint { name, place }).await?;
+        for n in 0..20 {
+            let subject = if n % 5 == 4 {
+                let plate = format!("豫Q{:05}", rng.random_range(0..100_000));
+                store::PassageSubject::Vehicle {
+                    plate: domain::PlateNumber::parse(&plate)?,
+                    occupants: rng.random_range(1..5),
+                    cargo: rng.random_bool(0.3).then(|| "蔬菜".to_string()),
+                }
+            } else {
+                let person = &people[rng.random_range(0..people.len())];
+                store::PassageSubject::Person {
+                    id_number: Some(domain::ResidentId::parse(&person.id_number)?),
+                    name: PersonName::parse(&person.name)?,
+                    phone: person.phone.as_deref().map(Phone::parse).transpose()?,
+                }
+            };
+            let fever = c == 0 && n == 7;
+            let tenths = if fever { 381 } else { rng.random_range(360..372) };
+            handle
+                .record_passage(store::NewPassage {
+                    checkpoint_id: checkpoint.id,
+                    direction: if n % 3 == 0 { domain::Direction::Out } else { domain::Direction::In },
+                    subject,
+                    origin: Some(PLACES[rng.random_range(0..PLACES.len())].to_string()),
+                    destination: Some(county.name.to_string()),
+                    temperature: Some(domain::Temperature::from_tenths(tenths)?),
+                    pass_checked: n % 5 == 4,
+                })
+                .await?;
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+/// A few residents of the grid worker's own unit under home isolation, some already visited
+/// this morning, so the follow-up sheet (一二三工作法) has work on it.
+async fn add_home_follow_ups(
+    handle: &store::Handle,
+    unit: &GridCode,
+    people: &[BulkPerson],
+    person_ids: &[store::Id],
+    taken: &std::collections::HashSet<store::Id>,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    let residents = people
+        .iter()
+        .zip(person_ids)
+        .filter(|(p, id)| p.place.grid.as_ref() == Some(unit) && !taken.contains(id))
+        .take(4);
+    for (n, (_, &person_id)) in residents.enumerate() {
+        let record = handle
+            .create_key_person(
+                store::NewKeyPerson {
+                    person_id,
+                    class: KeyClass::CloseContact,
+                    source: Source::Tracing,
+                    cadre_name: Some(PersonName::parse(&name(rng))?),
+                    cadre_phone: Some(Phone::parse(&phone(rng))?),
+                    reason: "流调判定密切接触者".into(),
+                },
+                None,
+            )
+            .await?;
+        let home = TransitionRequest {
+            to: State { status: Status::HomeObservation, severity: None },
+            reason: "密接判定，居家隔离观察".into(),
+            measure: None,
+            site: None,
+        };
+        handle.transition_key_person(record.id, home, None).await?;
+        if n < 2 {
+            handle
+                .record_follow_up(store::NewFollowUp {
+                    key_person_id: record.id,
+                    day: handle.today(),
+                    slot: domain::VisitSlot::Morning,
+                    temperature: Some(domain::Temperature::from_tenths(rng.random_range(362..370))?),
+                    note: "在家，无不适".into(),
+                })
+                .await?;
+        }
     }
     Ok(())
 }

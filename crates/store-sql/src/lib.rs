@@ -31,6 +31,7 @@ mod bulk;
 mod checkins;
 mod columns;
 mod dialect;
+mod followups;
 mod passages;
 
 use async_trait::async_trait;
@@ -781,6 +782,21 @@ impl Backend {
 
     async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>> {
         self.do_passages(scope, checkpoint_id, from, to).await
+    }
+
+    async fn insert_follow_up(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        follow_up: NewFollowUp,
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<FollowUpReceipt> {
+        self.do_insert_follow_up(scope, actor, follow_up, rule, now).await
+    }
+
+    async fn follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>> {
+        self.do_follow_up_sheet(scope, day, limit).await
     }
 }
 }

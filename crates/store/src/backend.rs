@@ -113,6 +113,21 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<PassageReceipt>;
     /// A checkpoint's passages in `[from, to)`, oldest first.
     async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>>;
+    // --- home follow-ups (一二三工作法) ---
+    /// Records a visit of a key person in `scope` who is under home isolation or monitoring; the
+    /// same (person, day, visit) again returns the first record. A fever applies the fever rule,
+    /// in the same transaction.
+    async fn insert_follow_up(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        follow_up: NewFollowUp,
+        rule: &domain::FrontLine,
+        now: Instant,
+    ) -> Result<FollowUpReceipt>;
+    /// Everyone in `scope` under home isolation or monitoring, with their visits of `day`; at most
+    /// `limit` persons, by grid.
+    async fn follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>>;
     /// Deletes check-ins older than `before`; returns how many.
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 }

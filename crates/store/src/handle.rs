@@ -44,6 +44,11 @@ impl Handle {
         domain::shanghai_date(self.db.now())
     }
 
+    /// The clock the store runs on (tests move it).
+    pub fn now(&self) -> Instant {
+        self.db.now()
+    }
+
     fn require(&self, capability: Capability) -> Result<()> {
         if self.actor.role.may(capability) {
             Ok(())
@@ -304,6 +309,31 @@ impl Handle {
         let detail = format!("ledger of {day}, {} lines", found.len());
         self.audit("passage.ledger", "checkpoint", Some(checkpoint_id), self.scope().prefix(), detail).await?;
         Ok(found)
+    }
+
+    /// Records a home follow-up visit (一二三工作法); a fever opens a transfer task once per episode.
+    pub async fn record_follow_up(&self, follow_up: NewFollowUp) -> Result<FollowUpReceipt> {
+        self.require(Capability::RecordFollowUps)?;
+        let now = self.db.now();
+        let today = domain::shanghai_date(now);
+        if follow_up.day > today || follow_up.day < today.yesterday().unwrap_or(today) {
+            return Err(StoreError::Invalid { field: "day", message: "record visits of today or yesterday".into() });
+        }
+        if follow_up.note.chars().count() > 200 {
+            return Err(StoreError::Invalid { field: "note", message: "at most 200 characters".into() });
+        }
+        let rule = self.db.frontline();
+        self.backend.insert_follow_up(self.scope(), &self.actor, follow_up, &rule, now).await
+    }
+
+    /// The follow-up sheet of a Shanghai day: everyone under home isolation or monitoring in the
+    /// caller's jurisdiction, with the visits recorded. Reading names and phones is audited.
+    pub async fn follow_up_sheet(&self, day: Date) -> Result<Vec<FollowUpLine>> {
+        self.require(Capability::ReadKeyPersons)?;
+        let lines = self.backend.follow_up_sheet(self.scope(), day, 2000).await?;
+        let detail = format!("follow-up sheet of {day}, {} persons", lines.len());
+        self.audit("follow_up.sheet", "key_person", None, self.scope().prefix(), detail).await?;
+        Ok(lines)
     }
 
     pub async fn audit_log(&self, page: PageRequest) -> Result<Page<AuditEntry>> {

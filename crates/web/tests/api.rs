@@ -453,7 +453,58 @@ async fn venue_posters_print_one_or_a_whole_grid(kind: Kind) {
     assert_eq!(status, 404);
 }
 
+async fn home_follow_ups_over_the_api(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let grid = app.token("grid").await;
+    let (_, record) = app.key_person(&officer, &id_number("411702", 31), "冯十一", "411702001001").await;
+    let path = format!("/api/v1/key-persons/{record}/follow-ups");
+    // Not yet under home isolation: refused, naming the record.
+    let (status, problem) = app.post(&grid, &path, json!({"slot": "morning", "temperature": 36.5})).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("key_person_id")), "{problem}");
+    let (status, _) = app
+        .post(
+            &officer,
+            &format!("/api/v1/key-persons/{record}/transitions"),
+            json!({"to": "home_observation", "reason": "密接，居家隔离"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, sheet) = app.get(&grid, "/api/v1/follow-ups").await;
+    assert_eq!(sheet["persons"].as_array().map(Vec::len), Some(1), "{sheet}");
+    assert_eq!(sheet["persons"][0]["name"], "冯十一");
+
+    // Bad input names the field and writes nothing.
+    for (body, field) in [
+        (json!({"slot": "morning", "temperature": 45.0}), "temperature"),
+        (json!({"slot": "midnight"}), "slot"),
+        (json!({"slot": "noon", "day": "2020-13-01"}), "day"),
+    ] {
+        let (status, problem) = app.post(&grid, &path, body).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{problem}");
+    }
+    let (_, sheet) = app.get(&grid, "/api/v1/follow-ups").await;
+    assert_eq!(sheet["persons"][0]["visits"], json!([]));
+
+    // A double tap is one visit; a fever opens one transfer task.
+    let (status, first) = app.post(&grid, &path, json!({"slot": "morning", "temperature": 37.8})).await;
+    assert_eq!((status, first["fever"].as_bool()), (201, Some(true)), "{first}");
+    let (status, again) = app.post(&grid, &path, json!({"slot": "morning", "temperature": 37.8})).await;
+    assert_eq!((status, &again["id"], again["duplicate"].as_bool()), (200, &first["id"], Some(true)));
+    let (status, _) = app.post(&grid, &path, json!({"slot": "noon", "temperature": 38.0})).await;
+    assert_eq!(status, 201);
+    let (_, tasks) = app.get(&officer, "/api/v1/tasks?due=all").await;
+    let kinds: Vec<_> =
+        tasks["items"].as_array().expect("items").iter().map(|t| t["kind"].as_str().unwrap_or_default()).collect();
+    assert_eq!(kinds, ["fever_transfer"]);
+    let (_, sheet) = app.get(&grid, "/api/v1/follow-ups").await;
+    let line = &sheet["persons"][0];
+    assert_eq!(line["visits"].as_array().map(Vec::len), Some(2));
+    assert_eq!(line["temperatures"], 2);
+}
+
 on_both_backends!(
+    home_follow_ups_over_the_api,
     venue_posters_print_one_or_a_whole_grid,
     checkpoints_register_passages_and_keep_a_ledger,
     citizens_check_in_at_venues,

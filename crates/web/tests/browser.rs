@@ -275,3 +275,40 @@ async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
     let _ = checkpoint;
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn a_grid_worker_records_a_home_visit_on_a_phone() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let (_, record) = app.key_person(&officer, &id_number("411702", 40), "卫十二", "411702001001").await;
+    let (status, _) = app
+        .post(
+            &officer,
+            &format!("/api/v1/key-persons/{record}/transitions"),
+            json!({"to": "home_observation", "reason": "密接，居家隔离"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/login?next=/follow-ups")).await;
+    driver.type_into("input[name=username]", "grid").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname === '/follow-ups'").await;
+    let card = format!("#kp-{record}");
+    assert!(driver.text(&card).await.contains("卫十二"));
+    driver.type_into(&format!("{card} input[name=temperature]"), "37.9").await;
+    driver.type_into(&format!("{card} input[name=note]"), "咽痛").await;
+    driver.click(&format!("{card} button[type=submit]")).await;
+    driver.wait_for(&format!("return document.querySelector('{card} .result') !== null")).await;
+    let text = driver.text(&card).await;
+    assert!(text.contains("发热门诊") && text.contains("✓ 37.9℃"), "{text}");
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(overflow, Value::Bool(true), "the page fits a 375 px screen");
+    driver.screenshot("follow-up-visit-fever-375.png").await;
+    // The fever reached the command side as one transfer task.
+    let (_, tasks) = app.get(&officer, "/api/v1/tasks?due=all").await;
+    assert_eq!(tasks["items"][0]["kind"], "fever_transfer", "{tasks}");
+    driver.command("DELETE", "", Value::Null).await;
+}

@@ -40,6 +40,12 @@ const ROUTES: &[Route] = &[
         template: "/api/v1/key-persons/{id}/transitions",
         allowed: &[Admin, AreaOfficer, MedicalStaff],
     },
+    Route {
+        method: "post",
+        template: "/api/v1/key-persons/{id}/follow-ups",
+        allowed: &[Admin, AreaOfficer, GridWorker, MedicalStaff],
+    },
+    Route { method: "get", template: "/api/v1/follow-ups", allowed: STAFF_READERS },
     Route { method: "get", template: "/api/v1/tasks", allowed: STAFF_READERS },
     Route { method: "get", template: "/api/v1/areas/{code}", allowed: EVERY_STAFF },
     Route { method: "get", template: "/api/v1/areas/{code}/children", allowed: EVERY_STAFF },
@@ -128,6 +134,7 @@ async fn walk(kind: Kind) {
                 }
                 ("post", "/api/v1/venues") => json!({"name": "小卖部", "kind": "other", "area_code": "411702001001"}),
                 ("post", "/api/v1/checkpoints") => json!({"name": "村口", "area_code": "411702001001"}),
+                ("post", "/api/v1/key-persons/{id}/follow-ups") => json!({"slot": "morning", "temperature": 36.5}),
                 ("post", "/api/v1/checkpoints/{id}/passages") => {
                     json!({"direction": "in", "name": "赵六", "phone": "13900002222", "temperature": 36.5})
                 }

@@ -7,6 +7,7 @@ pub mod checkins;
 pub mod checkpoints;
 pub mod dto;
 pub mod fields;
+pub mod followups;
 pub mod key_persons;
 pub mod persons;
 pub mod posters;
@@ -28,7 +29,7 @@ use crate::problem::Problem;
 #[openapi(
     info(title = "fangkong API", description = "防控指挥平台 — epidemic prevention-and-control command platform. Errors are RFC 7807 problem details naming the field at fault."),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"))
+    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"), (name = "venues"), (name = "checkins"), (name = "checkpoints"), (name = "follow-ups"))
 )]
 struct ApiDoc;
 
@@ -66,6 +67,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posters::venue_poster_pdf))
         .routes(routes!(posters::venue_poster_png))
         .routes(routes!(posters::batch_posters_pdf))
+        .routes(routes!(followups::record_follow_up))
+        .routes(routes!(followups::follow_up_sheet))
         .routes(routes!(checkins::create_checkin))
         .routes(routes!(checkpoints::create_checkpoint, checkpoints::list_checkpoints))
         .routes(routes!(checkpoints::create_passage, checkpoints::ledger))

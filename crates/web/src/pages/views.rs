@@ -15,6 +15,7 @@ pub struct UserView {
     pub may_key_persons: bool,
     pub may_tasks: bool,
     pub may_checkpoints: bool,
+    pub may_follow_ups: bool,
 }
 
 pub struct OptionView {
@@ -381,4 +382,50 @@ pub struct AuditPage {
     pub user: Option<UserView>,
     pub rows: Vec<AuditRow>,
     pub next_link: Option<String>,
+}
+
+pub struct SlotChip {
+    pub label: &'static str,
+    /// done, missing or pending.
+    pub state: &'static str,
+    pub temperature: String,
+}
+
+pub struct FollowUpResult {
+    pub fever: bool,
+    pub message: String,
+}
+
+pub struct FollowUpCard {
+    pub key_person_id: i64,
+    pub name: String,
+    pub phone: String,
+    pub measure: &'static str,
+    pub place: String,
+    pub slots: Vec<SlotChip>,
+    pub temperatures: u8,
+    pub temperatures_short: bool,
+    /// The gaps in words, empty when none.
+    pub missing: String,
+    pub result: Option<FollowUpResult>,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub temperature_input: String,
+    pub note_input: String,
+}
+
+#[derive(Template)]
+#[template(path = "follow_ups.html")]
+pub struct FollowUpsPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub date: String,
+    pub is_today: bool,
+    pub may_record: bool,
+    pub form_token: String,
+    pub slot_options: Vec<OptionView>,
+    pub missing_count: usize,
+    pub complete_count: usize,
+    pub cards: Vec<FollowUpCard>,
 }
