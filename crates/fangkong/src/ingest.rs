@@ -48,7 +48,10 @@ async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Serv
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(std::env::current_exe()?);
-    command.args(args).args(["--listen", &listen]).stdout(Stdio::null()).stderr(Stdio::null());
+    // The server's log goes to a file beside the bench's data, for when errors are counted.
+    let log = std::env::temp_dir().join(format!("fangkong-bench-server-{port}.log"));
+    let log = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+    command.args(args).args(["--listen", &listen]).stdout(Stdio::null()).stderr(log);
     match database_url {
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),
@@ -78,6 +81,94 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// One keep-alive HTTP/1.1 connection sending check-ins back to back: the request is written
+/// straight into a reused buffer and the answer read just far enough to know its status and
+/// length. A load generator as lean as `wrk`, so that on two shared cores the figures measure the
+/// server rather than the client (reqwest cost more CPU per request than the ceiling server).
+struct Sender {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+    request: Vec<u8>,
+    body: String,
+    line: String,
+}
+
+impl Sender {
+    async fn connect(addr: &str) -> anyhow::Result<Sender> {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Sender {
+            stream: tokio::io::BufReader::new(stream),
+            request: Vec::with_capacity(512),
+            body: String::with_capacity(256),
+            line: String::with_capacity(128),
+        })
+    }
+
+    /// Sends one check-in and returns whether it was acknowledged (2xx).
+    async fn check_in(
+        &mut self,
+        host: &str,
+        token: &str,
+        id_number: &str,
+        name: &str,
+        tenths: u16,
+    ) -> anyhow::Result<bool> {
+        use std::fmt::Write as _;
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        self.body.clear();
+        write!(
+            self.body,
+            r#"{{"venue_token":"{token}","id_number":"{id_number}","name":"{name}","temperature":{}.{}}}"#,
+            tenths / 10,
+            tenths % 10
+        )?;
+        self.request.clear();
+        write!(
+            VecWriter(&mut self.request),
+            "POST /api/v1/checkins HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+            self.body.len(),
+            self.body
+        )?;
+        self.stream.get_mut().write_all(&self.request).await?;
+        self.line.clear();
+        self.stream.read_line(&mut self.line).await?;
+        let status: u16 = self.line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut length = 0usize;
+        loop {
+            self.line.clear();
+            if self.stream.read_line(&mut self.line).await? == 0 {
+                bail!("the server closed the connection");
+            }
+            let header = self.line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut skipped = 0;
+        let mut sink = [0u8; 512];
+        while skipped < length {
+            let want = (length - skipped).min(sink.len());
+            self.stream.read_exact(&mut sink[..want]).await?;
+            skipped += want;
+        }
+        Ok((200..300).contains(&status))
+    }
+}
+
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for VecWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// Drives `connections` concurrent senders for `seconds`; returns one line of figures.
 async fn drive(
     server: &Server,
@@ -87,30 +178,37 @@ async fn drive(
     venues: Arc<Vec<String>>,
     people: Arc<Vec<(String, String)>>,
 ) -> anyhow::Result<Value> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build()?;
-    let url = format!("{}/api/v1/checkins", server.base);
+    let host = server.base.trim_start_matches("http://").to_string();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for n in 0..connections {
-        let (client, url, venues, people) = (client.clone(), url.clone(), venues.clone(), people.clone());
+        let (host, venues, people) = (host.clone(), venues.clone(), people.clone());
         tasks.push(tokio::spawn(async move {
             let mut rng = rand::rngs::StdRng::seed_from_u64(n as u64);
             let mut times = Vec::new();
             let mut errors = 0u64;
+            let mut sender = None;
             while Instant::now() < deadline {
+                if sender.is_none() {
+                    sender = Sender::connect(&host).await.ok();
+                }
+                let Some(connection) = sender.as_mut() else {
+                    errors += 1;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                };
                 let (id_number, name) = &people[rng.random_range(0..people.len())];
                 let token = &venues[rng.random_range(0..venues.len())];
-                let temperature = 36.0 + f64::from(rng.random_range(0..12u8)) / 10.0;
-                let body =
-                    json!({"venue_token": token, "id_number": id_number, "name": name, "temperature": temperature});
+                let tenths = 360 + rng.random_range(0..12u16);
                 let sent = Instant::now();
-                match client.post(&url).json(&body).send().await {
-                    Ok(response) if response.status().is_success() => {
-                        let _ = response.bytes().await;
-                        times.push(sent.elapsed());
+                match connection.check_in(&host, token, id_number, name, tenths).await {
+                    Ok(true) => times.push(sent.elapsed()),
+                    Ok(false) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        sender = None;
                     }
-                    _ => errors += 1,
                 }
             }
             (times, errors)

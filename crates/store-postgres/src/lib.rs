@@ -19,6 +19,7 @@ impl Dialect for PgDialect {
     const KIND: &'static str = "postgres";
     const NUMBERED_PLACEHOLDERS: bool = true;
     const IDEMPOTENCY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
+    const BEGIN_WRITE: &'static str = "BEGIN";
     const AFTER_BULK_LOAD: Option<&'static str> =
         Some("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))");
     fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {

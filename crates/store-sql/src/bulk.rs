@@ -29,7 +29,7 @@ impl {
     }
 
     pub(crate) async fn bulk_insert_grids(&self, grids: &[NewGrid]) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in grids.chunks(CHUNK) {
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grids (code, parent_code, level, name) ");
             query.push_values(chunk, |mut row, grid| {
@@ -49,7 +49,7 @@ impl {
     }
 
     pub(crate) async fn bulk_insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in workers.chunks(CHUNK) {
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grid_workers (grid_code, name, phone, user_id) ");
             query.push_values(chunk, |mut row, worker| {
@@ -65,7 +65,7 @@ impl {
 
     pub(crate) async fn bulk_insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
         let first = self.next_id("households").await?;
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in households.chunks(CHUNK).enumerate() {
             let base = first + (n * CHUNK) as i64;
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO households (id, area_code, address) ");
@@ -83,7 +83,7 @@ impl {
 
     pub(crate) async fn bulk_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
         let first = self.next_id("venues").await?;
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in venues.chunks(CHUNK).enumerate() {
             let base = first + (n * CHUNK) as i64;
             let mut query = QueryBuilder::<D::Db>::new(
@@ -109,7 +109,7 @@ impl {
     }
 
     pub(crate) async fn bulk_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in checkins.chunks(CHUNK * 2) {
             let mut query = QueryBuilder::<D::Db>::new(
                 "INSERT INTO checkins (venue_id, person_id, area_code, t_in, t_out, temperature) ",
@@ -129,7 +129,7 @@ impl {
 
     pub(crate) async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
         let first = self.next_id("persons").await?;
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in persons.chunks(CHUNK).enumerate() {
             let base = first + (n * CHUNK) as i64;
             let mut query = QueryBuilder::<D::Db>::new(
@@ -154,7 +154,7 @@ impl {
 
     pub(crate) async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
         let first = self.next_id("key_persons").await?;
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in records.chunks(CHUNK / 2).enumerate() {
             let base = first + (n * CHUNK / 2) as i64;
             let mut query = QueryBuilder::<D::Db>::new(

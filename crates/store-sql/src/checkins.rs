@@ -11,10 +11,97 @@ use store::*;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 #[derive(Clone)]
-struct BatchVenue {
+pub(crate) struct BatchVenue {
     id: Id,
     name: String,
     area_code: String,
+}
+
+/// What the writer needs of a venue, by token. A venue's token, id, name and area never change
+/// (there is no update or delete of venues), so an entry never goes stale; unknown tokens are
+/// not cached, so a venue registered later is found. Bounded: cleared when full.
+#[derive(Default)]
+pub(crate) struct VenueCache(std::sync::Mutex<HashMap<String, BatchVenue>>);
+
+const VENUE_CACHE_LIMIT: usize = 200_000;
+
+/// Person ids by ID number for the check-in writer, so that a batch of known persons needs no
+/// lookup: an ID number names one person for good (persons are never deleted or renumbered).
+/// Only committed persons are remembered. Keys are packed into a u64 to keep a million entries
+/// near 30 MB; cleared when full.
+#[derive(Default)]
+pub(crate) struct PersonCache(std::sync::Mutex<HashMap<u64, Id>>);
+
+const PERSON_CACHE_LIMIT: usize = 1_000_000;
+
+/// 17 digits and a check character (0–9 or X) as one number.
+fn id_key(id_number: &str) -> Option<u64> {
+    let (digits, check) = id_number.split_at_checked(17)?;
+    let check = match check {
+        "X" | "x" => 10,
+        c => u64::from(c.parse::<u8>().ok().filter(|d| *d < 10)?),
+    };
+    Some(digits.parse::<u64>().ok()? * 11 + check)
+}
+
+impl PersonCache {
+    fn get_many<'a>(&self, id_numbers: impl Iterator<Item = &'a str>) -> (HashMap<String, Id>, Vec<&'a str>) {
+        let mut found = HashMap::new();
+        let mut missing: Vec<&str> = Vec::new();
+        let Ok(cache) = self.0.lock() else {
+            return (found, id_numbers.collect());
+        };
+        for id_number in id_numbers {
+            match id_key(id_number).and_then(|key| cache.get(&key)) {
+                Some(id) => {
+                    found.insert(id_number.to_string(), *id);
+                }
+                None if !missing.contains(&id_number) => missing.push(id_number),
+                None => {}
+            }
+        }
+        (found, missing)
+    }
+
+    fn remember(&self, persons: Vec<(String, Id)>) {
+        if persons.is_empty() {
+            return;
+        }
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() + persons.len() > PERSON_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.extend(persons.into_iter().filter_map(|(id_number, id)| Some((id_key(&id_number)?, id))));
+        }
+    }
+}
+
+impl VenueCache {
+    fn get_many<'a>(&self, tokens: impl Iterator<Item = &'a str>) -> (HashMap<String, BatchVenue>, Vec<&'a str>) {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        let Ok(cache) = self.0.lock() else {
+            return (found, tokens.collect());
+        };
+        for token in tokens {
+            match cache.get(token) {
+                Some(venue) => {
+                    found.insert(token.to_string(), venue.clone());
+                }
+                None => missing.push(token),
+            }
+        }
+        (found, missing)
+    }
+
+    fn remember(&self, venues: &HashMap<String, BatchVenue>) {
+        if let Ok(mut cache) = self.0.lock() {
+            if cache.len() + venues.len() > VENUE_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.extend(venues.iter().map(|(token, venue)| (token.clone(), venue.clone())));
+        }
+    }
 }
 
 /// A check-in of the batch that will be written.
@@ -38,6 +125,9 @@ enum Outcome {
     /// An Idempotency-Key answered before: that check-in.
     Replay(Id, String),
 }
+
+/// The latest check-in within the dedupe window by (person, venue): id, time, temperature.
+type Recent = HashMap<(Id, Id), (Id, Instant, Option<domain::Temperature>)>;
 
 /// The actor recorded on events the system makes itself (the fever rule).
 const SYSTEM_ACTOR: (Id, &str) = (0, "system");
@@ -115,11 +205,15 @@ impl {
         rule: &FrontLine,
         now: Instant,
     ) -> Result<Vec<Result<CheckinReceipt>>> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
-        let venues = Self::venues_by_token(&mut tx, batch).await?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        let venues = self.venues_by_token(&mut tx, batch).await?;
         let replays = Self::stored_idempotency(&mut tx, batch).await?;
-        let persons = Self::persons_for_batch(&mut tx, batch, &venues, now).await?;
-        let recent = Self::recent_checkins(&mut tx, &persons, now - rule.checkin_dedupe_seconds).await?;
+        let (persons, learned) = self.persons_for_batch(&mut tx, batch, &venues, now).await?;
+        let pairs = batch
+            .iter()
+            .filter_map(|r| Some((*persons.get(r.id_number.as_str())?, venues.get(r.venue_token.as_str())?.id)))
+            .collect();
+        let recent = Self::recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
 
         // Decide each request in order; new check-ins are written together below.
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -254,29 +348,37 @@ impl {
             query.build().execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
+        self.persons.remember(learned);
         Ok(receipts)
     }
 
     async fn venues_by_token(
+        &self,
         tx: &mut Transaction<'_, D::Db>,
         batch: &[CheckinRequest],
     ) -> Result<HashMap<String, BatchVenue>> {
         let tokens: std::collections::BTreeSet<&str> = batch.iter().map(|r| r.venue_token.as_str()).collect();
+        let (mut venues, missing) = self.venues.get_many(tokens.into_iter());
+        if missing.is_empty() {
+            return Ok(venues);
+        }
         let mut query = QueryBuilder::<D::Db>::new("SELECT id, name, area_code, token FROM venues WHERE token IN (");
         let mut list = query.separated(", ");
-        for token in &tokens {
+        for token in &missing {
             list.push_bind(token.to_string());
         }
         query.push(")");
-        let mut venues = HashMap::new();
+        let mut fetched = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
             let venue = BatchVenue {
                 id: row.try_get(0).map_err(fail)?,
                 name: row.try_get(1).map_err(fail)?,
                 area_code: row.try_get(2).map_err(fail)?,
             };
-            venues.insert(row.try_get(3).map_err(fail)?, venue);
+            fetched.insert(row.try_get(3).map_err(fail)?, venue);
         }
+        self.venues.remember(&fetched);
+        venues.extend(fetched);
         Ok(venues)
     }
 
@@ -304,27 +406,33 @@ impl {
         Ok(stored)
     }
 
-    /// Every person of the batch by ID number; new ones are registered at their venue's area.
+    /// Every person of the batch by ID number: from the cache, then the database; persons not
+    /// yet known are registered at their venue's area. Returns also the ones to remember once
+    /// the transaction commits.
     async fn persons_for_batch(
+        &self,
         tx: &mut Transaction<'_, D::Db>,
         batch: &[CheckinRequest],
         venues: &HashMap<String, BatchVenue>,
         now: Instant,
-    ) -> Result<HashMap<String, Id>> {
+    ) -> Result<(HashMap<String, Id>, Vec<(String, Id)>)> {
         let wanted: Vec<&CheckinRequest> =
             batch.iter().filter(|r| venues.contains_key(r.venue_token.as_str())).collect();
-        if wanted.is_empty() {
-            return Ok(HashMap::new());
+        let (mut persons, missing) = self.persons.get_many(wanted.iter().map(|r| r.id_number.as_str()));
+        let mut learned = Vec::new();
+        if missing.is_empty() {
+            return Ok((persons, learned));
         }
         let mut query = QueryBuilder::<D::Db>::new("SELECT id_number, id FROM persons WHERE id_number IN (");
         let mut list = query.separated(", ");
-        for request in &wanted {
-            list.push_bind(request.id_number.as_str().to_string());
+        for id_number in &missing {
+            list.push_bind(id_number.to_string());
         }
         query.push(")");
-        let mut persons: HashMap<String, Id> = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
-            persons.insert(row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+            let (id_number, id): (String, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+            persons.insert(id_number.clone(), id);
+            learned.push((id_number, id));
         }
         let mut new: Vec<&CheckinRequest> = Vec::new();
         for request in wanted {
@@ -347,38 +455,50 @@ impl {
             });
             query.push(" RETURNING id_number, id");
             for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
-                persons.insert(row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+                let (id_number, id): (String, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+                persons.insert(id_number.clone(), id);
+                learned.push((id_number, id));
             }
         }
-        Ok(persons)
+        Ok((persons, learned))
     }
 
-    /// The latest check-in since `since` of each (person, venue) among the batch's persons.
+    /// The latest check-in since `since` of each (person, venue) pair of the batch. The venue
+    /// list narrows what comes back to the batch's venues: a person who checked in at many
+    /// places within the window costs an index range, not rows.
     async fn recent_checkins(
         tx: &mut Transaction<'_, D::Db>,
-        persons: &HashMap<String, Id>,
+        pairs: &std::collections::HashSet<(Id, Id)>,
         since: Instant,
-    ) -> Result<HashMap<(Id, Id), (Id, Instant, Option<domain::Temperature>)>> {
-        if persons.is_empty() {
+    ) -> Result<Recent> {
+        if pairs.is_empty() {
             return Ok(HashMap::new());
         }
+        let persons: std::collections::BTreeSet<Id> = pairs.iter().map(|(person, _)| *person).collect();
+        let venues: std::collections::BTreeSet<Id> = pairs.iter().map(|(_, venue)| *venue).collect();
         let mut query = QueryBuilder::<D::Db>::new(
             "SELECT person_id, venue_id, id, t_in, temperature FROM checkins WHERE t_in >= ",
         );
         query.push_bind(since).push(" AND person_id IN (");
         let mut list = query.separated(", ");
-        for id in persons.values() {
+        for id in &persons {
+            list.push_bind(*id);
+        }
+        query.push(") AND venue_id IN (");
+        let mut list = query.separated(", ");
+        for id in &venues {
             list.push_bind(*id);
         }
         query.push(") ORDER BY t_in");
         let mut recent = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            let pair: (Id, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+            if !pairs.contains(&pair) {
+                continue;
+            }
             let temperature: Option<i64> = row.try_get(4).map_err(fail)?;
             let temperature = codec::temperature(temperature);
-            recent.insert(
-                (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?),
-                (row.try_get(2).map_err(fail)?, row.try_get(3).map_err(fail)?, temperature),
-            );
+            recent.insert(pair, (row.try_get(2).map_err(fail)?, row.try_get(3).map_err(fail)?, temperature));
         }
         Ok(recent)
     }

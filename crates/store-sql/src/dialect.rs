@@ -17,6 +17,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// Run after a bulk load with explicit ids; `{table}` stands for the table (PostgreSQL moves
     /// the identity sequence past the loaded ids).
     const AFTER_BULK_LOAD: Option<&'static str>;
+    /// Starts a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// that a transaction never has to upgrade a read snapshot the checkpointer has moved past
+    /// (that fails at once with "database is locked" instead of waiting).
+    const BEGIN_WRITE: &'static str;
     /// Statements that refresh statistics and reclaim space after a bulk load.
     const OPTIMIZE: &'static [&'static str];
 

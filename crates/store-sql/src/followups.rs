@@ -21,7 +21,7 @@ impl {
         rule: &FrontLine,
         now: Instant,
     ) -> Result<FollowUpReceipt> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::<D::Db>::new(
             "SELECT kp.person_id, kp.area_code, kp.measure_kind, kp.active, p.name FROM key_persons kp \
              JOIN persons p ON p.id = kp.person_id WHERE kp.id = ",

@@ -54,6 +54,12 @@ pub use dialect::Dialect;
 pub struct SqlBackend<D: Dialect> {
     writer: Pool<D::Db>,
     readers: Pool<D::Db>,
+    /// Venues by token for the check-in writer: one query fewer per batch.
+    venues: checkins::VenueCache,
+    /// Person ids by ID number for the check-in writer.
+    persons: checkins::PersonCache,
+    /// Whatever must live exactly as long as the backend (a backend's background task).
+    _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 pub fn fail(err: impl std::fmt::Display) -> StoreError {
@@ -67,7 +73,19 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
 impl<D: Dialect> SqlBackend<D> {
     /// Wraps migrated pools.
     pub fn new(writer: Pool<D::Db>, readers: Pool<D::Db>) -> SqlBackend<D> {
-        SqlBackend { writer, readers }
+        SqlBackend {
+            writer,
+            readers,
+            venues: checkins::VenueCache::default(),
+            persons: checkins::PersonCache::default(),
+            _guard: None,
+        }
+    }
+
+    /// Keeps `guard` alive until the backend is dropped.
+    pub fn with_guard(mut self, guard: Box<dyn std::any::Any + Send + Sync>) -> SqlBackend<D> {
+        self._guard = Some(guard);
+        self
     }
 }
 
@@ -253,7 +271,7 @@ impl Backend {
     }
 
     async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         sqlx::query(D::sql("DELETE FROM sessions WHERE expires_at < ?"))
             .bind(now)
             .execute(&mut *tx)
@@ -358,7 +376,7 @@ impl Backend {
         idem: Option<IdempotencyKey>,
         now: Instant,
     ) -> Result<Created> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
         }
@@ -433,7 +451,7 @@ impl Backend {
         idem: Option<IdempotencyKey>,
         now: Instant,
     ) -> Result<Created> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
         }
@@ -567,7 +585,7 @@ impl Backend {
         idem: Option<IdempotencyKey>,
         now: Instant,
     ) -> Result<Created> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
         }

@@ -55,7 +55,7 @@ impl {
         rule: &FrontLine,
         now: Instant,
     ) -> Result<PassageReceipt> {
-        let mut tx = self.writer.begin().await.map_err(fail)?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::<D::Db>::new("SELECT name, area_code FROM checkpoints WHERE id = ");
         query.push_bind(passage.checkpoint_id);
         Self::push_scope(&mut query, "area_code", scope);

@@ -27,7 +27,15 @@ pub(crate) struct CheckinQueue {
 impl CheckinQueue {
     pub(crate) fn spawn(backend: Arc<dyn Backend>, rule: Arc<RwLock<FrontLine>>, clock: Clock) -> CheckinQueue {
         let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(write_batches(backend, rule, clock, receiver));
+        let writer = std::thread::Builder::new().name("checkin-writer".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(write_batches(backend, rule, clock, receiver)),
+                Err(err) => tracing::error!(%err, "the check-in writer could not start"),
+            }
+        });
+        if let Err(err) = writer {
+            tracing::error!(%err, "the check-in writer thread could not start");
+        }
         CheckinQueue { sender }
     }
 

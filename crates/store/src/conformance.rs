@@ -553,6 +553,16 @@ pub async fn a_bad_checkin_fails_alone_in_its_batch(backend: Arc<dyn Backend>) {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 49, "every good check-in written once");
+    // A code unknown a moment ago works once its venue is registered (nothing remembered the miss),
+    // and the persons the batch registered are the same persons next time.
+    officer.create_venue(new_venue("no-such-venue", "新开药店", "411702")).await.unwrap();
+    let late = f.db.check_in(checkin("no-such-venue", 25, None)).await.unwrap();
+    assert_eq!(late.venue_name, "新开药店");
+    let again = f.db.check_in(checkin("no-such-venue", 3, None)).await.unwrap();
+    let earlier = results[3].as_ref().unwrap();
+    assert_eq!(again.person_id, earlier.person_id);
+    let found = officer.search_persons(resident_id("411702", 3).as_str(), 10).await.unwrap();
+    assert_eq!(found.len(), 1, "one person per ID number");
 }
 
 pub async fn simultaneous_repeats_are_one_checkin(backend: Arc<dyn Backend>) {

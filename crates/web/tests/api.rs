@@ -388,6 +388,20 @@ async fn checkpoints_register_passages_and_keep_a_ledger(kind: Kind) {
     let text = String::from_utf8(bytes[3..].to_vec()).expect("utf-8");
     assert_eq!(text.lines().count(), 3);
     assert!(text.starts_with("时间,方向,姓名") && text.contains("豫Q12345") && text.contains("武汉"), "{text}");
+    // And as an Excel workbook, read back with calamine: text stays text, temperatures are numbers.
+    let xlsx = app.client.get(app.url(&format!("{path}?format=xlsx"))).bearer_auth(&staff).send().await.expect("get");
+    assert_eq!(xlsx.status(), 200);
+    let bytes = xlsx.bytes().await.expect("body").to_vec();
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = book.worksheet_range("台账").expect("sheet");
+    let cell = |row: u32, col: u32| sheet.get_value((row, col)).cloned().unwrap_or(calamine::Data::Empty);
+    assert!(matches!(cell(0, 0), calamine::Data::String(title) if title.contains("台账")));
+    assert_eq!(cell(1, 0), calamine::Data::String("时间".into()));
+    assert_eq!(cell(2, 3), calamine::Data::String("13900003333".into()));
+    assert_eq!(cell(2, 11), calamine::Data::Float(38.1));
+    assert_eq!(cell(3, 5), calamine::Data::String("豫Q12345".into()));
+    assert_eq!(sheet.height(), 4, "title, header and two lines");
 }
 
 /// The text of a PDF as poppler's `pdftotext` reads it (Debian poppler-utils; .ci/run installs it).

@@ -142,7 +142,7 @@ pub async fn create_passage(
 pub struct LedgerParams {
     /// The Shanghai day, YYYY-MM-DD; today by default.
     pub date: Option<String>,
-    /// json (default) or csv (UTF-8 with BOM, opens in Excel).
+    /// json (default), csv (UTF-8 with BOM, opens in Excel) or xlsx.
     pub format: Option<String>,
 }
 
@@ -183,41 +183,82 @@ impl From<Passage> for PassageLine {
     }
 }
 
-fn ledger_csv(lines: &[PassageLine]) -> Result<Vec<u8>, Problem> {
-    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let header =
-        ["时间", "方向", "姓名", "手机号", "身份证号", "车牌", "乘员", "货物", "查验通行证", "来自", "前往", "体温"];
-    let internal = |e: csv::Error| {
-        tracing::error!(%e, "ledger export failed");
-        Problem::internal()
-    };
-    writer.write_record(header).map_err(internal)?;
-    for l in lines {
-        let at = l.at.replace('T', " ").chars().take(19).collect::<String>();
-        let direction = if l.direction == "in" { "进" } else { "出" };
-        let record = [
-            at,
-            direction.to_string(),
-            l.name.clone().unwrap_or_default(),
-            l.phone.clone().unwrap_or_default(),
-            l.id_number.clone().unwrap_or_default(),
-            l.plate.clone().unwrap_or_default(),
-            l.occupants.map(|o| o.to_string()).unwrap_or_default(),
-            l.cargo.clone().unwrap_or_default(),
-            if l.pass_checked { "是".into() } else { String::new() },
-            l.origin.clone().unwrap_or_default(),
-            l.destination.clone().unwrap_or_default(),
-            l.temperature.clone().unwrap_or_default(),
-        ];
-        writer.write_record(record).map_err(internal)?;
-    }
-    writer.into_inner().map_err(|e| {
-        tracing::error!(%e, "ledger export failed");
-        Problem::internal()
-    })
+const LEDGER_HEADER: [&str; 12] =
+    ["时间", "方向", "姓名", "手机号", "身份证号", "车牌", "乘员", "货物", "查验通行证", "来自", "前往", "体温"];
+
+/// The ledger's lines as the cells of a spreadsheet row, in `LEDGER_HEADER` order.
+fn ledger_cells(l: &PassageLine) -> [String; 12] {
+    let at = l.at.replace('T', " ").chars().take(19).collect::<String>();
+    let direction = if l.direction == "in" { "进" } else { "出" };
+    [
+        at,
+        direction.to_string(),
+        l.name.clone().unwrap_or_default(),
+        l.phone.clone().unwrap_or_default(),
+        l.id_number.clone().unwrap_or_default(),
+        l.plate.clone().unwrap_or_default(),
+        l.occupants.map(|o| o.to_string()).unwrap_or_default(),
+        l.cargo.clone().unwrap_or_default(),
+        if l.pass_checked { "是".into() } else { String::new() },
+        l.origin.clone().unwrap_or_default(),
+        l.destination.clone().unwrap_or_default(),
+        l.temperature.clone().unwrap_or_default(),
+    ]
 }
 
-/// A checkpoint's daily ledger (台账), as JSON or CSV; the read is audited.
+fn export_failed(e: impl std::fmt::Display) -> Problem {
+    tracing::error!(%e, "ledger export failed");
+    Problem::internal()
+}
+
+fn ledger_csv(lines: &[PassageLine]) -> Result<Vec<u8>, Problem> {
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    writer.write_record(LEDGER_HEADER).map_err(export_failed)?;
+    for l in lines {
+        writer.write_record(ledger_cells(l)).map_err(export_failed)?;
+    }
+    writer.into_inner().map_err(export_failed)
+}
+
+/// The ledger as an Excel workbook: a title row, a frozen header, ID numbers and phones as text
+/// (never as numbers that lose digits), temperatures as numbers with fevers in red.
+fn ledger_xlsx(title: &str, lines: &[PassageLine], threshold: domain::Temperature) -> Result<Vec<u8>, Problem> {
+    use rust_xlsxwriter::{Color, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("台账").map_err(export_failed)?;
+    let bold = Format::new().set_bold();
+    let fever = Format::new().set_font_color(Color::Red).set_bold().set_num_format("0.0");
+    let reading = Format::new().set_num_format("0.0");
+    sheet.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14)).map_err(export_failed)?;
+    for (col, name) in LEDGER_HEADER.iter().enumerate() {
+        sheet.write_string_with_format(1, col as u16, *name, &bold).map_err(export_failed)?;
+    }
+    sheet.set_freeze_panes(2, 0).map_err(export_failed)?;
+    for (col, width) in [20, 6, 10, 14, 21, 11, 6, 10, 10, 12, 12, 7].into_iter().enumerate() {
+        sheet.set_column_width(col as u16, width).map_err(export_failed)?;
+    }
+    for (i, line) in lines.iter().enumerate() {
+        let row = (i + 2) as u32;
+        for (col, cell) in ledger_cells(line).iter().enumerate() {
+            let col = col as u16;
+            let temperature = (col == 11).then(|| domain::Temperature::parse(cell).ok()).flatten();
+            match temperature {
+                Some(t) => {
+                    let format = if t.is_fever(threshold) { &fever } else { &reading };
+                    sheet.write_number_with_format(row, col, t.celsius(), format).map_err(export_failed)?;
+                }
+                None if cell.is_empty() => {}
+                None => {
+                    sheet.write_string(row, col, cell).map_err(export_failed)?;
+                }
+            }
+        }
+    }
+    workbook.save_to_buffer().map_err(export_failed)
+}
+
+/// A checkpoint's daily ledger (台账), as JSON, CSV or XLSX; the read is audited.
 #[utoipa::path(get, path = "/api/v1/checkpoints/{id}/passages", tag = "checkpoints", security(("bearer" = [])),
     params(("id" = i64, Path), LedgerParams),
     responses((status = 200, body = Vec<PassageLine>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -244,6 +285,24 @@ pub async fn ledger(
             )
                 .into_response())
         }
-        _ => Err(Problem::invalid("format", "use json or csv")),
+        "xlsx" => {
+            let checkpoint = caller.handle.checkpoints().await?.into_iter().find(|c| c.id == id);
+            let name = checkpoint.map(|c| c.name).unwrap_or_else(|| format!("卡口 {id}"));
+            let title = format!("{name} 通行登记台账 {day}");
+            let body = ledger_xlsx(&title, &lines, caller.handle.frontline_threshold())?;
+            let filename = format!("attachment; filename=\"ledger-{id}-{day}.xlsx\"");
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
+                    (header::CONTENT_DISPOSITION, filename),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        _ => Err(Problem::invalid("format", "use json, csv or xlsx")),
     }
 }
