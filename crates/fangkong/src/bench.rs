@@ -39,6 +39,21 @@ pub enum BenchCommand {
         /// `fk_bench_ingest` is made there afresh.
         #[arg(long)]
         postgres: Option<String>,
+        /// Only this target: ceiling, sqlite or postgres (default: all).
+        #[arg(long)]
+        only: Option<String>,
+    },
+    /// Bytes on disk per check-in (table and indexes) once `--checkins` are stored, loaded in
+    /// time order over the 28-day retention window into a demo city, on SQLite and, with
+    /// --postgres, on PostgreSQL. One JSON line per backend.
+    Storage {
+        #[arg(long, default_value_t = 30_000_000)]
+        checkins: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        /// A PostgreSQL server URL; a database `fk_bench_storage` is made there afresh.
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// The HTTP-ceiling server of `bench ingest` (started by it).
     #[command(hide = true)]
@@ -61,9 +76,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::List { data_dir, username, password, requests } => {
             list(data_dir, &username, &password, requests).await
         }
-        BenchCommand::Ingest { seconds, connections, persons, postgres } => {
-            crate::ingest::run(seconds, connections, persons, postgres).await
+        BenchCommand::Ingest { seconds, connections, persons, postgres, only } => {
+            crate::ingest::run(seconds, connections, persons, postgres, only.as_deref()).await
         }
+        BenchCommand::Storage { checkins, persons, postgres } => storage(checkins, persons, postgres).await,
         BenchCommand::CeilingServer { listen } => crate::ingest::ceiling_server(listen).await,
     }
 }
@@ -119,5 +135,78 @@ async fn list(data_dir: PathBuf, username: &str, password: &str, requests: usize
             })
         );
     }
+    Ok(())
+}
+
+async fn storage(checkins: usize, persons: usize, postgres: Option<String>) -> anyhow::Result<()> {
+    if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        bail!("unset DATABASE_URL: bench storage builds its own databases (use --postgres URL)");
+    }
+    let work = std::env::temp_dir().join(format!("fangkong-bench-storage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let city = crate::demo::build(&work, persons, 7).await?;
+    fill_and_measure(&city, checkins, "sqlite").await?;
+    drop(city);
+    let _ = std::fs::remove_dir_all(&work);
+    if let Some(server) = postgres {
+        let url = crate::ingest::fresh_postgres(&server, "fk_bench_storage")?;
+        let db =
+            store::Db::open(std::sync::Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
+        let city = crate::demo::build_into(db, persons, 7).await?;
+        fill_and_measure(&city, checkins, "postgres").await?;
+    }
+    Ok(())
+}
+
+/// Adds check-ins until `total` are stored, in time order over 28 days, a million per
+/// transaction, then prints the footprint.
+async fn fill_and_measure(city: &crate::demo::City, total: usize, backend: &str) -> anyhow::Result<()> {
+    use rand::{Rng, SeedableRng};
+    const CHUNK: usize = 1_000_000;
+    let db = &city.db;
+    let started = Instant::now();
+    let already = db.checkins_footprint().await?.rows as usize;
+    let wanted = total.saturating_sub(already);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(30);
+    let span = 28 * 86_400i64;
+    let start = db.now() - span;
+    let mut added = 0;
+    while added < wanted {
+        let n = CHUNK.min(wanted - added);
+        let mut chunk: Vec<store::BulkCheckin> = (0..n)
+            .map(|i| {
+                let (venue_id, area_code) = &city.venues[rng.random_range(0..city.venues.len())];
+                let t_in = start + span * (added + i) as i64 / wanted.max(1) as i64;
+                store::BulkCheckin {
+                    venue_id: *venue_id,
+                    person_id: city.person_ids[rng.random_range(0..city.person_ids.len())],
+                    area_code: area_code.clone(),
+                    t_in,
+                    t_out: rng.random_bool(0.3).then(|| t_in + rng.random_range(600..7200)),
+                    temperature: rng
+                        .random_bool(0.5)
+                        .then(|| domain::Temperature::from_tenths(rng.random_range(358..=372)).ok())
+                        .flatten(),
+                }
+            })
+            .collect();
+        chunk.sort_by_key(|c| c.t_in);
+        db.bulk_insert_checkins(&chunk).await?;
+        added += n;
+    }
+    db.optimize().await?;
+    let footprint = db.checkins_footprint().await?;
+    println!(
+        "{}",
+        json!({
+            "bench": "checkin_storage",
+            "backend": backend,
+            "checkins": footprint.rows,
+            "bytes": footprint.bytes,
+            "bytes_per_checkin": (footprint.bytes as f64 / footprint.rows.max(1) as f64 * 10.0).round() / 10.0,
+            "load_seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        })
+    );
     Ok(())
 }

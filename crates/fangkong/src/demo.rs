@@ -111,6 +111,10 @@ struct Village {
 pub struct City {
     pub db: Db,
     pub venue_tokens: Vec<String>,
+    /// (id, area code) of every venue, in the order of `venue_tokens`.
+    pub venues: Vec<(store::Id, String)>,
+    /// The id of every person, in the order of `people`.
+    pub person_ids: Vec<store::Id>,
     /// (ID number, name) of every person.
     pub people: Vec<(String, String)>,
     /// One line of counts.
@@ -242,7 +246,8 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     }
     let person_ids = db.bulk_insert_persons(&people).await?;
 
-    let (venue_tokens, checkin_count) = venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
+    let (venue_tokens, venues, checkin_count) =
+        venues_and_checkins(&db, &villages, &people, &person_ids, &mut rng).await?;
     let venue_count = venue_tokens.len();
     let admin = add_users(&db, &villages).await?;
     let key_persons = key_persons(&db, &people, &person_ids, admin.clone(), &mut rng)?;
@@ -270,7 +275,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     );
     let grid_user = villages.first().and_then(|v| v.units.first()).map(|u| u.as_str().to_string()).unwrap_or_default();
     let people = people.into_iter().map(|p| (p.id_number, p.name)).collect();
-    Ok(City { db, venue_tokens, people, summary, grid_user })
+    Ok(City { db, venue_tokens, venues, person_ids, people, summary, grid_user })
 }
 
 async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, String)> {
@@ -426,7 +431,7 @@ async fn venues_and_checkins(
     people: &[BulkPerson],
     person_ids: &[store::Id],
     rng: &mut StdRng,
-) -> anyhow::Result<(Vec<String>, usize)> {
+) -> anyhow::Result<(Vec<String>, Vec<(store::Id, String)>, usize)> {
     let mut venues = Vec::with_capacity(villages.len());
     for (n, village) in villages.iter().enumerate() {
         let (suffix, kind) = VENUE_NAMES[n % VENUE_NAMES.len()];
@@ -468,7 +473,8 @@ async fn venues_and_checkins(
     }
     checkins.sort_by_key(|c| c.t_in);
     db.bulk_insert_checkins(&checkins).await?;
-    Ok((venues.into_iter().map(|v| v.token).collect(), checkins.len()))
+    let placed = venue_ids.iter().zip(villages).map(|(id, village)| (*id, village.code.clone())).collect();
+    Ok((venues.into_iter().map(|v| v.token).collect(), placed, checkins.len()))
 }
 
 fn admin_handle(db: &Db, admin_id: store::Id) -> store::Handle {

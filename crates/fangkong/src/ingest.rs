@@ -237,7 +237,30 @@ async fn drive(
     }))
 }
 
-pub async fn run(seconds: u64, connections: usize, persons: usize, postgres: Option<String>) -> anyhow::Result<()> {
+/// Makes `database` afresh on the PostgreSQL `server` and returns its URL.
+pub fn fresh_postgres(server: &str, database: &str) -> anyhow::Result<String> {
+    let server = server.trim_end_matches('/');
+    let status = Command::new("psql")
+        .arg(format!("{server}/postgres"))
+        .args(["-qc", &format!("DROP DATABASE IF EXISTS {database}"), "-c", &format!("CREATE DATABASE {database}")])
+        .status()?;
+    if !status.success() {
+        bail!("could not create {database} on {server}");
+    }
+    Ok(format!("{server}/{database}"))
+}
+
+pub async fn run(
+    seconds: u64,
+    connections: usize,
+    persons: usize,
+    postgres: Option<String>,
+    only: Option<&str>,
+) -> anyhow::Result<()> {
+    let wanted = |target: &str| only.is_none_or(|o| o == target);
+    if let Some(other) = only.filter(|o| !["ceiling", "sqlite", "postgres"].contains(o)) {
+        bail!("--only {other}: use ceiling, sqlite or postgres");
+    }
     let work = std::env::temp_dir().join(format!("fangkong-bench-ingest-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
@@ -248,28 +271,21 @@ pub async fn run(seconds: u64, connections: usize, persons: usize, postgres: Opt
     let people = Arc::new(city.people);
     drop(city.db);
 
-    let ceiling = start(&["bench", "ceiling-server"], None).await?;
-    println!("{}", drive(&ceiling, "http_ceiling", seconds, connections, venues.clone(), people.clone()).await?);
-    drop(ceiling);
-
-    let data_dir = work.to_string_lossy().to_string();
-    let sqlite = start(&["serve", "--data-dir", &data_dir], None).await?;
-    println!("{}", drive(&sqlite, "sqlite", seconds, connections, venues.clone(), people.clone()).await?);
-    drop(sqlite);
-    let bytes = std::fs::metadata(work.join("fangkong.db")).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(work.join("fangkong.db-wal")).map(|m| m.len()).unwrap_or(0);
-    println!("{}", json!({"bench": "database_size", "target": "sqlite", "bytes": bytes}));
-
-    if let Some(server) = postgres {
-        let server = server.trim_end_matches('/').to_string();
-        let status = Command::new("psql")
-            .arg(format!("{server}/postgres"))
-            .args(["-qc", "DROP DATABASE IF EXISTS fk_bench_ingest", "-c", "CREATE DATABASE fk_bench_ingest"])
-            .status()?;
-        if !status.success() {
-            bail!("could not create fk_bench_ingest on {server}");
-        }
-        let url = format!("{server}/fk_bench_ingest");
+    if wanted("ceiling") {
+        let ceiling = start(&["bench", "ceiling-server"], None).await?;
+        println!("{}", drive(&ceiling, "http_ceiling", seconds, connections, venues.clone(), people.clone()).await?);
+    }
+    if wanted("sqlite") {
+        let data_dir = work.to_string_lossy().to_string();
+        let sqlite = start(&["serve", "--data-dir", &data_dir], None).await?;
+        println!("{}", drive(&sqlite, "sqlite", seconds, connections, venues.clone(), people.clone()).await?);
+        drop(sqlite);
+        let bytes = std::fs::metadata(work.join("fangkong.db")).map(|m| m.len()).unwrap_or(0)
+            + std::fs::metadata(work.join("fangkong.db-wal")).map(|m| m.len()).unwrap_or(0);
+        println!("{}", json!({"bench": "database_size", "target": "sqlite", "bytes": bytes}));
+    }
+    if let Some(server) = postgres.filter(|_| wanted("postgres")) {
+        let url = fresh_postgres(&server, "fk_bench_ingest")?;
         // The same city (same seed) built into PostgreSQL; its venue codes are its own.
         let db = store::Db::open(Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
         let city = crate::demo::build_into(db, persons, 7).await?;

@@ -21,6 +21,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// that a transaction never has to upgrade a read snapshot the checkpointer has moved past
     /// (that fails at once with "database is locked" instead of waiting).
     const BEGIN_WRITE: &'static str;
+    /// See `Backend::writer_apart`.
+    const WRITER_APART: bool;
+    /// The bytes the check-ins table and its indexes take (one row, one column).
+    const CHECKINS_BYTES: &'static str;
     /// Statements that refresh statistics and reclaim space after a bulk load.
     const OPTIMIZE: &'static [&'static str];
 

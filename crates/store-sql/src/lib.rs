@@ -233,6 +233,10 @@ impl Backend {
         D::KIND
     }
 
+    fn writer_apart(&self) -> bool {
+        D::WRITER_APART
+    }
+
     async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id> {
         let result = sqlx::query(
             D::sql("INSERT INTO users (username, display_name, password_hash, role, area_code, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -773,6 +777,13 @@ impl Backend {
 
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
         self.bulk_checkins(checkins).await
+    }
+
+    async fn checkins_footprint(&self) -> Result<Footprint> {
+        let rows: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM checkins").fetch_one(&self.readers).await.map_err(fail)?;
+        let bytes: i64 = sqlx::query_scalar(D::CHECKINS_BYTES).fetch_one(&self.readers).await.map_err(fail)?;
+        Ok(Footprint { rows: rows as u64, bytes: bytes as u64 })
     }
 
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {

@@ -23,6 +23,9 @@ impl Dialect for SqliteDialect {
     const IDEMPOTENCY_LOCK: Option<&'static str> = None;
     const AFTER_BULK_LOAD: Option<&'static str> = None;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const WRITER_APART: bool = true;
+    const CHECKINS_BYTES: &'static str = "SELECT coalesce(sum(pgsize), 0) FROM dbstat \
+         WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'checkins')";
     fn rows_affected(done: &sqlx::sqlite::SqliteQueryResult) -> u64 {
         done.rows_affected()
     }
@@ -70,7 +73,7 @@ pub async fn open(path: &Path) -> Result<SqliteBackend> {
 async fn checkpointer(pool: sqlx::SqlitePool) {
     loop {
         // A hot index page rewritten by many commits within the pause is copied once.
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
             tracing::warn!(%err, "checkpoint failed; retrying");
         }

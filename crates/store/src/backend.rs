@@ -14,6 +14,13 @@ use crate::transition::TransitionPlanner;
 pub trait Backend: Send + Sync + 'static {
     /// A short name for logs and benchmarks: "sqlite" or "postgres".
     fn kind(&self) -> &'static str;
+    /// Whether the check-in writer should run on a thread of its own rather than among the
+    /// request handlers: right for an in-process database, whose calls never wait on the
+    /// server's I/O driver; wrong for a network database, whose socket events that driver
+    /// delivers (a writer apart would wait for the busy handlers to pass them on).
+    fn writer_apart(&self) -> bool {
+        false
+    }
 
     // --- unscoped: authentication, settings, jobs, bulk loading ---
     async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id>;
@@ -128,6 +135,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Everyone in `scope` under home isolation or monitoring, with their visits of `day`; at most
     /// `limit` persons, by grid.
     async fn follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>>;
+    /// How many check-ins are stored and the bytes they take with their indexes (benchmarks).
+    async fn checkins_footprint(&self) -> Result<Footprint>;
     /// Deletes check-ins older than `before`; returns how many.
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 }

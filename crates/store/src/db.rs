@@ -218,4 +218,9 @@ impl Db {
     pub async fn optimize(&self) -> Result<()> {
         self.backend.optimize().await
     }
+
+    /// Check-ins stored and the bytes they take on disk, indexes included.
+    pub async fn checkins_footprint(&self) -> Result<Footprint> {
+        self.backend.checkins_footprint().await
+    }
 }

@@ -532,3 +532,10 @@ impl FollowUpLine {
         day
     }
 }
+
+/// Rows of a table and the bytes its pages and indexes take on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    pub rows: u64,
+    pub bytes: u64,
+}
