@@ -181,6 +181,23 @@ impl VenueKind {
             VenueKind::Other => "其他",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            VenueKind::Market => "Market",
+            VenueKind::Supermarket => "Supermarket",
+            VenueKind::Restaurant => "Restaurant",
+            VenueKind::Hospital => "Clinic or hospital",
+            VenueKind::Pharmacy => "Pharmacy",
+            VenueKind::Station => "Station",
+            VenueKind::School => "School",
+            VenueKind::Office => "Office",
+            VenueKind::Factory => "Enterprise",
+            VenueKind::Hotel => "Hotel",
+            VenueKind::Residential => "Residential compound / village",
+            VenueKind::Other => "Other",
+        }
+    }
 }
 
 /// Settings of the front line: the fever threshold (SPEC §4.3), the window within which repeated

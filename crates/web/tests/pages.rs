@@ -161,3 +161,28 @@ async fn english_on_request_and_releases_due_listed() {
     assert_eq!(tasks["total"], 1);
     assert_eq!(tasks["items"][0]["key_person_id"], record);
 }
+
+#[tokio::test]
+async fn the_venue_page_prints_one_poster_or_a_whole_grid() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let (status, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            serde_json::json!({"name": "东关菜市场", "kind": "market", "area_code": "411702001001"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let client = browser();
+    log_in(&app, &client, "grid").await;
+    let (status, html) = page(&client, app.url("/venues")).await;
+    assert_eq!(status, 200);
+    let id = venue["id"].as_i64().unwrap();
+    assert!(html.contains("东关菜市场") && html.contains(&format!("/api/v1/venues/{id}/poster.pdf")), "{html}");
+    // The batch form prints the worker's own grid by default, with the session cookie alone.
+    assert!(html.contains("value=\"411702001001\""));
+    let pdf = client.get(app.url("/api/v1/venues/posters.pdf?area_code=411702001001")).send().await.unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+}

@@ -171,6 +171,12 @@ pub struct Texts {
     pub visit_recorded: &'static str,
     pub visit_already: &'static str,
     pub follow_up_fever: &'static str,
+    pub venues: &'static str,
+    pub print_posters: &'static str,
+    pub print_posters_hint: &'static str,
+    pub print_pdf: &'static str,
+    pub poster: &'static str,
+    pub kind: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -282,6 +288,12 @@ pub static ZH: Texts = Texts {
     visit_recorded: "已记录",
     visit_already: "这次随访已记录过，未重复登记",
     follow_up_fever: "体温达到发热标准：已生成发热门诊转诊任务",
+    venues: "场所码",
+    print_posters: "批量打印张贴码",
+    print_posters_hint: "输入网格或区划代码，一次打印其中所有场所的张贴码（每个场所一页 A4）",
+    print_pdf: "生成 PDF",
+    poster: "张贴码",
+    kind: "类型",
 };
 
 pub static EN: Texts = Texts {
@@ -393,4 +405,10 @@ pub static EN: Texts = Texts {
     visit_recorded: "Recorded",
     visit_already: "This visit was already recorded",
     follow_up_fever: "Fever: a transfer to the fever clinic is now a task",
+    venues: "Venue codes",
+    print_posters: "Print posters in a batch",
+    print_posters_hint: "A grid or area code: every venue there, one A4 page each",
+    print_pdf: "Make PDF",
+    poster: "Poster",
+    kind: "Kind",
 };

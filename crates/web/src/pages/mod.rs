@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/key-persons/{id}/transition", post(transition_submit))
         .route("/tasks", get(tasks_page))
         .route("/follow-ups", get(follow_ups_page))
+        .route("/venues", get(venues_page))
         .route("/follow-ups/{id}", post(follow_up_submit))
         .route("/audit", get(audit_page))
         .route("/assets/{file}", get(asset))
@@ -134,6 +135,7 @@ impl Visitor {
             may_tasks: user.role.may(Capability::ReadTasks),
             may_checkpoints: user.role.may(Capability::ReadPassages) || user.role.may(Capability::RecordPassages),
             may_follow_ups: user.role.may(Capability::ReadKeyPersons),
+            may_venues: user.role.may(Capability::ManageVenues),
         })
     }
 
@@ -996,4 +998,39 @@ async fn follow_up_submit(
         Err(problem) => return problem_page(visitor.lang, problem),
     };
     follow_ups_response(&visitor, day, Some(note)).await
+}
+
+#[derive(Deserialize)]
+struct VenuesQuery {
+    page: Option<u32>,
+}
+
+/// The venues of the caller's jurisdiction with their posters, and a batch print by area or grid.
+async fn venues_page(visitor: Visitor, Query(query): Query<VenuesQuery>) -> Response {
+    let lang = visitor.lang;
+    let page = query.page.unwrap_or(1).max(1);
+    let found = match visitor.caller.handle.venues(PageRequest::new(page, 100)).await {
+        Ok(found) => found,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let rows = found
+        .items
+        .into_iter()
+        .map(|v| VenueRow {
+            id: v.id,
+            name: v.name,
+            kind: if lang == Lang::Zh { v.kind.label_zh() } else { v.kind.label_en() },
+            area: v.area_code,
+        })
+        .collect();
+    render(&VenuesPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        area: visitor.caller.user.area_code.clone(),
+        total: found.total,
+        page,
+        has_next: u64::from(page) * 100 < found.total,
+        rows,
+    })
 }

@@ -16,6 +16,7 @@ pub struct UserView {
     pub may_tasks: bool,
     pub may_checkpoints: bool,
     pub may_follow_ups: bool,
+    pub may_venues: bool,
 }
 
 pub struct OptionView {
@@ -428,4 +429,24 @@ pub struct FollowUpsPage {
     pub missing_count: usize,
     pub complete_count: usize,
     pub cards: Vec<FollowUpCard>,
+}
+
+pub struct VenueRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub area: String,
+}
+
+#[derive(Template)]
+#[template(path = "venues.html")]
+pub struct VenuesPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub area: String,
+    pub total: u64,
+    pub page: u32,
+    pub has_next: bool,
+    pub rows: Vec<VenueRow>,
 }
