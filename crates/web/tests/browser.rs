@@ -280,15 +280,7 @@ async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
 async fn a_grid_worker_records_a_home_visit_on_a_phone() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let officer = app.token("officer").await;
-    let (_, record) = app.key_person(&officer, &id_number("411702", 40), "卫十二", "411702001001").await;
-    let (status, _) = app
-        .post(
-            &officer,
-            &format!("/api/v1/key-persons/{record}/transitions"),
-            json!({"to": "home_observation", "reason": "密接，居家隔离"}),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let record = app.home_isolated(&officer, &id_number("411702", 40), "卫十二", "411702001001").await;
     let driver = Driver::start().await;
     driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
     driver.goto(&app.url("/login?next=/follow-ups")).await;

@@ -267,10 +267,7 @@ pub async fn ledger(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<LedgerParams>,
 ) -> Result<Response, Problem> {
-    let day = match params.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(date) => date.parse().map_err(|_| Problem::invalid("date", "use YYYY-MM-DD"))?,
-        None => caller.handle.today(),
-    };
+    let day = fields::day_or("date", params.date.as_deref(), caller.handle.today())?;
     let lines: Vec<PassageLine> = caller.handle.passages(id, day).await?.into_iter().map(PassageLine::from).collect();
     match params.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(lines).into_response()),

@@ -64,3 +64,11 @@ pub fn optional_severity(value: Option<&str>) -> Result<Option<Severity>, Proble
 pub fn optional_measure(value: Option<&str>) -> Result<Option<MeasureKind>, Problem> {
     blank_to_none(value).map(|v| parse("measure", MeasureKind::parse(v))).transpose()
 }
+
+/// A `YYYY-MM-DD` day from an optional field; `today` when absent or blank.
+pub fn day_or(field: &str, value: Option<&str>, today: jiff::civil::Date) -> Result<jiff::civil::Date, Problem> {
+    match value.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(text) => text.parse().map_err(|_| Problem::invalid(field, "use YYYY-MM-DD")),
+        None => Ok(today),
+    }
+}

@@ -55,10 +55,7 @@ pub async fn record_follow_up(
 ) -> Result<(StatusCode, Json<FollowUpDone>), Problem> {
     caller.handle.authorize(domain::Capability::RecordFollowUps)?;
     let input = body.value;
-    let day = match input.day.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(day) => day.parse().map_err(|_| Problem::invalid("day", "use YYYY-MM-DD"))?,
-        None => caller.handle.today(),
-    };
+    let day = fields::day_or("day", input.day.as_deref(), caller.handle.today())?;
     let minute = domain::minutes_into(day, caller.handle.now());
     let follow_up = NewFollowUp {
         key_person_id: id,
@@ -172,10 +169,7 @@ pub fn sheet_line(line: FollowUpLine, minute: u16) -> SheetLine {
     responses((status = 200, body = Sheet), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn follow_up_sheet(caller: Caller, ApiQuery(params): ApiQuery<SheetParams>) -> Result<Json<Sheet>, Problem> {
     caller.handle.authorize(domain::Capability::ReadKeyPersons)?;
-    let day = match params.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(date) => date.parse().map_err(|_| Problem::invalid("date", "use YYYY-MM-DD"))?,
-        None => caller.handle.today(),
-    };
+    let day = fields::day_or("date", params.date.as_deref(), caller.handle.today())?;
     let minute = domain::minutes_into(day, caller.handle.now());
     let persons: Vec<SheetLine> =
         caller.handle.follow_up_sheet(day).await?.into_iter().map(|l| sheet_line(l, minute)).collect();

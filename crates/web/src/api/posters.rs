@@ -82,6 +82,13 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     response
 }
 
+/// One venue in the caller's jurisdiction as a poster, and the file name to give it.
+async fn venue_poster(caller: &Caller, headers: &HeaderMap, id: i64) -> Result<(print::Poster, String), Problem> {
+    let venue = caller.handle.venue(id).await?;
+    let poster = poster(&venue, &public_base(headers), caller.handle.frontline_threshold());
+    Ok((poster, format!("场所码-{}", venue.name)))
+}
+
 /// A venue's poster as an A4 PDF: name, QR, instructions; text searchable.
 #[utoipa::path(get, path = "/api/v1/venues/{id}/poster.pdf", tag = "venues", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -90,11 +97,9 @@ pub async fn venue_poster_pdf(
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Problem> {
-    let venue = caller.handle.venue(id).await?;
-    let poster = poster(&venue, &public_base(&headers), caller.handle.frontline_threshold());
-    let name = format!("场所码-{}.pdf", venue.name);
+    let (poster, name) = venue_poster(&caller, &headers, id).await?;
     let pdf = draw(move |fonts| print::posters_pdf(fonts, &[poster])).await?;
-    Ok(file(pdf, "application/pdf", &name))
+    Ok(file(pdf, "application/pdf", &format!("{name}.pdf")))
 }
 
 /// A venue's poster as a PNG (150 dpi A4), to send to the venue's owner on a phone.
@@ -105,11 +110,9 @@ pub async fn venue_poster_png(
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, Problem> {
-    let venue = caller.handle.venue(id).await?;
-    let poster = poster(&venue, &public_base(&headers), caller.handle.frontline_threshold());
-    let name = format!("场所码-{}.png", venue.name);
+    let (poster, name) = venue_poster(&caller, &headers, id).await?;
     let png = draw(move |fonts| print::poster_png(fonts, &poster, 150.0)).await?;
-    Ok(file(png, "image/png", &name))
+    Ok(file(png, "image/png", &format!("{name}.png")))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

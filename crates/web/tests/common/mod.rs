@@ -124,6 +124,20 @@ impl TestApp {
         assert_eq!(status, 201, "{record}");
         (person_id, record["id"].as_i64().expect("record id"))
     }
+
+    /// A close contact put under home isolation (on the follow-up sheet); returns the record id.
+    pub async fn home_isolated(&self, token: &str, id_number: &str, name: &str, area: &str) -> i64 {
+        let (_, record) = self.key_person(token, id_number, name, area).await;
+        let (status, body) = self
+            .post(
+                token,
+                &format!("/api/v1/key-persons/{record}/transitions"),
+                json!({"to": "home_observation", "reason": "密接，居家隔离"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        record
+    }
 }
 
 /// A valid resident ID in `region`, unique by `serial`.
