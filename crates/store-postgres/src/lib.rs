@@ -21,7 +21,6 @@ impl Dialect for PgDialect {
     const IDEMPOTENCY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
     const BEGIN_WRITE: &'static str = "BEGIN";
     const WRITER_APART: bool = false;
-    const CHECKINS_FROM_JSON: Option<&'static str> = None;
     const CHECKINS_BYTES: &'static str = "SELECT pg_total_relation_size('checkins')";
     const AFTER_BULK_LOAD: Option<&'static str> =
         Some("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))");

@@ -126,36 +126,6 @@ enum Outcome {
     Replay(Id, String),
 }
 
-/// The new check-ins of a batch as a JSON array of `[venue_id, person_id, area_code, tenths]`.
-/// Area codes are digit strings read from the database; quoting them is still done properly.
-fn checkins_json(fresh: &[Fresh]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(fresh.len() * 48 + 2);
-    out.push('[');
-    for (i, f) in fresh.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let _ = write!(out, "[{},{},\"", f.venue.id, f.person_id);
-        for c in f.venue.area_code.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => {}
-                c => out.push(c),
-            }
-        }
-        match f.temperature {
-            Some(t) => {
-                let _ = write!(out, "\",{}]", t.tenths());
-            }
-            None => out.push_str("\",null]"),
-        }
-    }
-    out.push(']');
-    out
-}
-
 /// The latest check-in within the dedupe window by (person, venue): id, time, temperature.
 type Recent = HashMap<(Id, Id), (Id, Instant, Option<domain::Temperature>)>;
 
@@ -304,28 +274,17 @@ impl {
         // One multi-row INSERT for the new check-ins; RETURNING maps ids back by (person, venue),
         // which the dedupe above made unique within the batch.
         if !fresh.is_empty() {
-            let inserted = match D::CHECKINS_FROM_JSON {
-                // The batch as one JSON parameter: one prepared statement whatever the batch size.
-                Some(sql) => {
-                    let rows = checkins_json(&fresh);
-                    sqlx::query(D::sql(sql)).bind(now).bind(rows).fetch_all(&mut *tx).await.map_err(fail)?
-                }
-                None => {
-                    let mut query = QueryBuilder::<D::Db>::new(
-                        "INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) ",
-                    );
-                    query.push_values(&fresh, |mut row, f| {
-                        row.push_bind(f.venue.id)
-                            .push_bind(f.person_id)
-                            .push_bind(f.venue.area_code.clone())
-                            .push_bind(now)
-                            .push_bind(f.temperature.map(|t| i64::from(t.tenths())));
-                    });
-                    query.push(" RETURNING id, person_id, venue_id");
-                    query.build().fetch_all(&mut *tx).await.map_err(fail)?
-                }
-            };
-            for row in inserted {
+            let mut query =
+                QueryBuilder::<D::Db>::new("INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) ");
+            query.push_values(&fresh, |mut row, f| {
+                row.push_bind(f.venue.id)
+                    .push_bind(f.person_id)
+                    .push_bind(f.venue.area_code.clone())
+                    .push_bind(now)
+                    .push_bind(f.temperature.map(|t| i64::from(t.tenths())));
+            });
+            query.push(" RETURNING id, person_id, venue_id");
+            for row in query.build().fetch_all(&mut *tx).await.map_err(fail)? {
                 let pair: (Id, Id) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
                 if let Some(&j) = fresh_by_pair.get(&pair) {
                     fresh[j].id = row.try_get(0).map_err(fail)?;
@@ -655,25 +614,4 @@ impl {
         Ok(D::rows_affected(&done))
     }
 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fresh(venue: Id, person: Id, area: &str, tenths: Option<i16>) -> Fresh {
-        Fresh {
-            person_id: person,
-            venue: BatchVenue { id: venue, name: "店".into(), area_code: area.into() },
-            temperature: tenths.map(|t| domain::Temperature::from_tenths(t).unwrap()),
-            id: 0,
-        }
-    }
-
-    #[test]
-    fn a_batch_becomes_one_json_array() {
-        let rows = [fresh(7, 11, "411702001001", Some(368)), fresh(8, 12, "41\"17\\02", None)];
-        assert_eq!(checkins_json(&rows), r#"[[7,11,"411702001001",368],[8,12,"41\"17\\02",null]]"#);
-        assert_eq!(checkins_json(&[]), "[]");
-    }
 }

@@ -21,10 +21,6 @@ pub trait Dialect: Send + Sync + 'static {
     /// that a transaction never has to upgrade a read snapshot the checkpointer has moved past
     /// (that fails at once with "database is locked" instead of waiting).
     const BEGIN_WRITE: &'static str;
-    /// Inserts a batch of check-ins given as one JSON text (`[[venue, person, area, tenths], …]`,
-    /// second parameter; the first is the time) and returns `id, person_id, venue_id`; `None`
-    /// writes a multi-row VALUES list instead.
-    const CHECKINS_FROM_JSON: Option<&'static str>;
     /// See `Backend::writer_apart`.
     const WRITER_APART: bool;
     /// The bytes the check-ins table and its indexes take (one row, one column).

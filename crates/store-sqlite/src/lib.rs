@@ -24,11 +24,6 @@ impl Dialect for SqliteDialect {
     const AFTER_BULK_LOAD: Option<&'static str> = None;
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const WRITER_APART: bool = true;
-    const CHECKINS_FROM_JSON: Option<&'static str> = Some(
-        "INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, ?1, value ->> 3 FROM json_each(?2) \
-         RETURNING id, person_id, venue_id",
-    );
     const CHECKINS_BYTES: &'static str = "SELECT coalesce(sum(pgsize), 0) FROM dbstat \
          WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'checkins')";
     fn rows_affected(done: &sqlx::sqlite::SqliteQueryResult) -> u64 {
