@@ -21,7 +21,8 @@ impl Dialect for PgDialect {
     const IDEMPOTENCY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
     const BEGIN_WRITE: &'static str = "BEGIN";
     const WRITER_APART: bool = false;
-    const CHECKINS_BYTES: &'static str = "SELECT pg_total_relation_size('checkins')";
+    const CHECKINS_BYTES: &'static str =
+        "SELECT pg_total_relation_size('checkins') + pg_total_relation_size('checkin_trail')";
     const AFTER_BULK_LOAD: Option<&'static str> =
         Some("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))");
     fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {

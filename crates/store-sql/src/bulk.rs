@@ -124,6 +124,7 @@ impl {
             });
             query.build().execute(&mut *tx).await.map_err(fail)?;
         }
+        Self::catch_up_trail(&mut tx).await?;
         tx.commit().await.map_err(fail)
     }
 

@@ -213,7 +213,7 @@ impl {
             .iter()
             .filter_map(|r| Some((*persons.get(r.id_number.as_str())?, venues.get(r.venue_token.as_str())?.id)))
             .collect();
-        let recent = Self::recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
+        let recent = self.recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
 
         // Decide each request in order; new check-ins are written together below.
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -349,6 +349,13 @@ impl {
         }
         tx.commit().await.map_err(fail)?;
         self.persons.remember(learned);
+        self.backlog.record(fresh.iter().map(|f| crate::trail::TrailRow {
+            person_id: f.person_id,
+            t_in: now,
+            id: f.id,
+            venue_id: f.venue.id,
+            temperature: f.temperature.map(|t| i64::from(t.tenths())),
+        }));
         Ok(receipts)
     }
 
@@ -463,10 +470,10 @@ impl {
         Ok((persons, learned))
     }
 
-    /// The latest check-in since `since` of each (person, venue) pair of the batch. The venue
-    /// list narrows what comes back to the batch's venues: a person who checked in at many
-    /// places within the window costs an index range, not rows.
+    /// The latest check-in since `since` of each (person, venue) pair of the batch: from the
+    /// trail, and from the backlog of check-ins not yet copied there.
     async fn recent_checkins(
+        &self,
         tx: &mut Transaction<'_, D::Db>,
         pairs: &std::collections::HashSet<(Id, Id)>,
         since: Instant,
@@ -477,7 +484,7 @@ impl {
         let persons: std::collections::BTreeSet<Id> = pairs.iter().map(|(person, _)| *person).collect();
         let venues: std::collections::BTreeSet<Id> = pairs.iter().map(|(_, venue)| *venue).collect();
         let mut query = QueryBuilder::<D::Db>::new(
-            "SELECT person_id, venue_id, id, t_in, temperature FROM checkins WHERE t_in >= ",
+            "SELECT person_id, venue_id, id, t_in, temperature FROM checkin_trail WHERE t_in >= ",
         );
         query.push_bind(since).push(" AND person_id IN (");
         let mut list = query.separated(", ");
@@ -490,7 +497,7 @@ impl {
             list.push_bind(*id);
         }
         query.push(") ORDER BY t_in");
-        let mut recent = HashMap::new();
+        let mut recent: Recent = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
             let pair: (Id, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
             if !pairs.contains(&pair) {
@@ -499,6 +506,11 @@ impl {
             let temperature: Option<i64> = row.try_get(4).map_err(fail)?;
             let temperature = codec::temperature(temperature);
             recent.insert(pair, (row.try_get(2).map_err(fail)?, row.try_get(3).map_err(fail)?, temperature));
+        }
+        for (pair, (id, at, tenths)) in self.backlog.recent(pairs, since) {
+            if recent.get(&pair).is_none_or(|(_, seen, _)| *seen <= at) {
+                recent.insert(pair, (id, at, codec::temperature(tenths)));
+            }
         }
         Ok(recent)
     }
@@ -606,11 +618,16 @@ impl {
     }
 
     pub(crate) async fn do_purge_checkins(&self, before: Instant) -> Result<u64> {
-        let done = sqlx::query(D::sql("DELETE FROM checkins WHERE t_in < ?"))
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        let done =
+            sqlx::query(D::sql("DELETE FROM checkins WHERE t_in < ?")).bind(before).execute(&mut *tx).await.map_err(fail)?;
+        sqlx::query(D::sql("DELETE FROM checkin_trail WHERE t_in < ?"))
             .bind(before)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await
             .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        self.backlog.purge(before);
         Ok(D::rows_affected(&done))
     }
 }

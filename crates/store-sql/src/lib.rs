@@ -33,6 +33,7 @@ mod columns;
 mod dialect;
 mod followups;
 mod passages;
+mod trail;
 
 use async_trait::async_trait;
 use domain::{Scope, Status};
@@ -58,6 +59,8 @@ pub struct SqlBackend<D: Dialect> {
     venues: checkins::VenueCache,
     /// Person ids by ID number for the check-in writer.
     persons: checkins::PersonCache,
+    /// Check-ins committed but not yet copied into the person-ordered trail.
+    backlog: trail::Backlog,
     /// Whatever must live exactly as long as the backend (a backend's background task).
     _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
@@ -78,6 +81,7 @@ impl<D: Dialect> SqlBackend<D> {
             readers,
             venues: checkins::VenueCache::default(),
             persons: checkins::PersonCache::default(),
+            backlog: trail::Backlog::default(),
             _guard: None,
         }
     }
@@ -788,6 +792,14 @@ impl Backend {
 
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {
         self.do_purge_checkins(before).await
+    }
+
+    async fn index_checkins(&self) -> Result<bool> {
+        self.do_index_checkins(false).await
+    }
+
+    async fn settle_checkins(&self) -> Result<()> {
+        self.do_settle_checkins().await
     }
 
     async fn insert_checkpoint(&self, scope: &Scope, checkpoint: NewCheckpoint, now: Instant) -> Result<Created> {

@@ -25,7 +25,7 @@ impl Dialect for SqliteDialect {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const WRITER_APART: bool = true;
     const CHECKINS_BYTES: &'static str = "SELECT coalesce(sum(pgsize), 0) FROM dbstat \
-         WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name = 'checkins')";
+         WHERE name IN (SELECT name FROM sqlite_schema WHERE tbl_name IN ('checkins', 'checkin_trail'))";
     fn rows_affected(done: &sqlx::sqlite::SqliteQueryResult) -> u64 {
         done.rows_affected()
     }

@@ -139,4 +139,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn checkins_footprint(&self) -> Result<Footprint>;
     /// Deletes check-ins older than `before`; returns how many.
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
+    /// One step of copying committed check-ins into the person-ordered trail, run by the
+    /// check-in writer between batches; true while more is waiting.
+    async fn index_checkins(&self) -> Result<bool>;
+    /// Copies every stored check-in not yet in the trail (at open, after a restart; tests).
+    async fn settle_checkins(&self) -> Result<()>;
 }

@@ -17,6 +17,8 @@ use crate::model::{CheckinReceipt, CheckinRequest};
 const MAX_BATCH: usize = 1024;
 /// Requests waiting beyond this make callers wait for room (back-pressure, not loss).
 const QUEUE_DEPTH: usize = 65_536;
+/// How long an idle writer waits before copying check-ins that wait for the trail.
+const IDLE_COPY: std::time::Duration = std::time::Duration::from_millis(500);
 
 type Job = (CheckinRequest, oneshot::Sender<Result<CheckinReceipt>>);
 
@@ -63,7 +65,23 @@ async fn write_batches(
     mut receiver: mpsc::Receiver<Job>,
 ) {
     let mut jobs: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while receiver.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+    let mut backlog = false;
+    loop {
+        // While check-ins wait to be copied into the trail, an idle writer wakes to copy them.
+        let received = if backlog {
+            match tokio::time::timeout(IDLE_COPY, receiver.recv_many(&mut jobs, MAX_BATCH)).await {
+                Ok(received) => received,
+                Err(_) => {
+                    backlog = copy_step(backend.as_ref()).await;
+                    continue;
+                }
+            }
+        } else {
+            receiver.recv_many(&mut jobs, MAX_BATCH).await
+        };
+        if received == 0 {
+            break;
+        }
         let (requests, answers): (Vec<CheckinRequest>, Vec<_>) = jobs.drain(..).unzip();
         let rule = rule.read().map(|r| r.clone()).unwrap_or_default();
         match backend.insert_checkins(&requests, &rule, clock()).await {
@@ -79,6 +97,21 @@ async fn write_batches(
                     let _ = answer.send(Err(StoreError::Backend(message.clone())));
                 }
             }
+        }
+        // One chunk of copying per batch, after its answers are sent: the next batch waits for
+        // a few milliseconds at most, and the copying keeps pace with any sustained rate.
+        backlog = copy_step(backend.as_ref()).await;
+    }
+}
+
+/// Copies one chunk of check-ins into the trail; whether more is waiting. A failure is logged
+/// and retried later: the rows stay in the backlog (and above the watermark on disk).
+async fn copy_step(backend: &dyn Backend) -> bool {
+    match backend.index_checkins().await {
+        Ok(more) => more,
+        Err(err) => {
+            tracing::error!(%err, "copying check-ins into the trail failed; will retry");
+            true
         }
     }
 }

@@ -648,6 +648,53 @@ pub async fn purge_removes_exactly_the_expired_checkins(backend: Arc<dyn Backend
     assert_eq!(f.db.purge_expired().await.unwrap(), 0);
 }
 
+/// Opens another backend on the same database, as a restarted process would.
+pub type Reopen =
+    Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Arc<dyn Backend>> + Send>> + Send + Sync>;
+
+pub async fn checkins_reach_the_trail_across_a_restart(backend: Arc<dyn Backend>, reopen: Reopen) {
+    let f = Fixture::new(backend.clone()).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    officer.create_venue(new_venue("tok-clinic", "社区诊所", "411702001")).await.unwrap();
+    // Copied into the trail: a repeat within the window is found there.
+    let copied = f.db.check_in(checkin("tok-clinic", 1, Some("36.5"))).await.unwrap();
+    backend.settle_checkins().await.unwrap();
+    let again = f.db.check_in(checkin("tok-clinic", 1, None)).await.unwrap();
+    assert_eq!((again.id, again.duplicate), (copied.id, true));
+    // Written but not yet copied when the process stops: the next process copies it at open,
+    // so the repeat is still the same check-in.
+    let uncopied = f.db.check_in(checkin("tok-clinic", 2, None)).await.unwrap();
+    drop(f);
+    drop(backend);
+    let restarted = Fixture::new(reopen().await).await;
+    let repeat = restarted.db.check_in(checkin("tok-clinic", 2, None)).await.unwrap();
+    assert_eq!((repeat.id, repeat.duplicate), (uncopied.id, true));
+    // A bulk load goes into the trail with its rows.
+    let stored = restarted.db.checkins_footprint().await.unwrap();
+    assert_eq!(stored.rows, 2);
+    a_bulk_load_counts_for_the_dedupe(&restarted).await;
+}
+
+/// A check-in loaded in bulk a minute ago makes a live one by the same person a repeat.
+async fn a_bulk_load_counts_for_the_dedupe(f: &Fixture) {
+    let venue = f.db.venue_by_token("tok-clinic").await.unwrap().unwrap();
+    let person = f.db.check_in(checkin("tok-clinic", 3, None)).await.unwrap().person_id;
+    f.clock.fetch_add(3_600, Ordering::SeqCst);
+    let now = f.db.now();
+    f.db.bulk_insert_checkins(&[BulkCheckin {
+        venue_id: venue.id,
+        person_id: person,
+        area_code: venue.area_code.clone(),
+        t_in: now - 60,
+        t_out: None,
+        temperature: None,
+    }])
+    .await
+    .unwrap();
+    let live = f.db.check_in(checkin("tok-clinic", 3, None)).await.unwrap();
+    assert!(live.duplicate, "{live:?}");
+}
+
 fn visit(key_person_id: Id, slot: domain::VisitSlot, temperature: Option<&str>) -> NewFollowUp {
     NewFollowUp {
         key_person_id,
@@ -725,9 +772,14 @@ pub async fn home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer(backend
 }
 
 /// Expands to one `#[tokio::test]` per conformance case, each on a backend from `$fresh`
-/// (an async fn returning `Arc<dyn store::Backend>` on a new, empty database).
+/// (an async fn returning `Arc<dyn store::Backend>` on a new, empty database); the restart cases
+/// take `$reopenable`, which returns such a backend and a way to open it again.
 #[macro_export]
 macro_rules! conformance_tests {
+    ($fresh:path, $reopenable:path) => {
+        $crate::conformance_tests!(@reopen $reopenable; checkins_reach_the_trail_across_a_restart);
+        $crate::conformance_tests!($fresh);
+    };
     ($fresh:path) => {
         $crate::conformance_tests!(@cases $fresh;
             persons_are_deduplicated_by_id_number,
@@ -752,6 +804,15 @@ macro_rules! conformance_tests {
             purge_removes_exactly_the_expired_checkins,
             home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer
         );
+    };
+    (@reopen $reopenable:path; $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (backend, reopen) = $reopenable().await;
+                $crate::conformance::$case(backend, reopen).await;
+            }
+        )*
     };
     (@cases $fresh:path; $($case:ident),* $(,)?) => {
         $(

@@ -82,6 +82,8 @@ impl Db {
             frontline.retention_days = days;
         }
         let frontline = Arc::new(RwLock::new(frontline));
+        // Check-ins a stopped process wrote but never copied into the trail, before any new one.
+        backend.settle_checkins().await?;
         let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
         Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, checkins, clock })
     }
