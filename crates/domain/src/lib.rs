@@ -4,9 +4,11 @@
 
 mod area;
 mod class;
+mod contact;
 mod digits;
 mod followup;
 mod frontline;
+mod health_code;
 mod id_number;
 mod measure;
 mod name;
@@ -18,8 +20,15 @@ mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
 pub use class::{KeyClass, Source, UnknownClass, UnknownSource};
+pub use contact::{
+    LONGEST_STAY, Overlap, Stay, TracingRule, TracingRuleError, Visit, Window, epidemic_points, exposure_of, overlaps,
+    stays_of,
+};
 pub use followup::{FollowUpDay, FollowUpGap, UnknownVisitSlot, VisitSlot, minutes_into, needs_follow_up};
 pub use frontline::{Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
+pub use health_code::{
+    ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
+};
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};
