@@ -37,6 +37,10 @@ pub enum Capability {
     ReadPassages,
     /// Record home follow-up visits and temperatures (一二三工作法).
     RecordFollowUps,
+    /// Open and run epidemiological investigations (流调): points, contacts, signature.
+    Investigate,
+    /// See and work the tracing tasks (close-contact candidates) of one's jurisdiction.
+    TraceContacts,
 }
 
 impl Role {
@@ -110,11 +114,19 @@ impl Role {
                     | ReadTasks
                     | ManageVenues
                     | RecordFollowUps
+                    | TraceContacts
             ),
             Role::MedicalStaff => {
                 matches!(
                     capability,
-                    ReadPersons | ReadKeyPersons | TransitionKeyPersons | ReadAreas | ReadTasks | RecordFollowUps
+                    ReadPersons
+                        | ReadKeyPersons
+                        | TransitionKeyPersons
+                        | ReadAreas
+                        | ReadTasks
+                        | RecordFollowUps
+                        | Investigate
+                        | TraceContacts
                 )
             }
             Role::Inspector => {
@@ -154,17 +166,19 @@ mod tests {
             RecordPassages,
             ReadPassages,
             RecordFollowUps,
+            Investigate,
+            TraceContacts,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 14]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 16]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.into_iter().zip(expected) {

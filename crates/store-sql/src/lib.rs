@@ -32,6 +32,7 @@ mod checkins;
 mod columns;
 mod dialect;
 mod followups;
+mod investigations;
 mod passages;
 mod trail;
 
@@ -800,6 +801,99 @@ impl Backend {
 
     async fn settle_checkins(&self) -> Result<()> {
         self.do_settle_checkins().await
+    }
+
+    async fn insert_investigation(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        investigation: NewInvestigation,
+        generation: i64,
+        now: Instant,
+    ) -> Result<Created> {
+        self.do_insert_investigation(scope, actor, investigation, generation, now).await
+    }
+
+    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation> {
+        self.do_investigation(scope, id).await
+    }
+
+    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
+        self.do_visits_of_person(person_id, from, to).await
+    }
+
+    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
+        self.do_visits_of_persons(person_ids, from, to).await
+    }
+
+    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
+        self.do_visits_at_venue(venue_id, after, before).await
+    }
+
+    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
+        self.do_passages_of_person(person_id, from, to).await
+    }
+
+    async fn insert_reported_place(
+        &self,
+        investigation: &Investigation,
+        actor: &Actor,
+        place: NewReportedPlace,
+        now: Instant,
+    ) -> Result<Created> {
+        self.do_insert_reported_place(investigation, actor, place, now).await
+    }
+
+    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>> {
+        self.do_reported_places(investigation_id).await
+    }
+
+    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>> {
+        self.do_points(investigation_id).await
+    }
+
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created> {
+        self.do_insert_point(actor, point, now).await
+    }
+
+    async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>> {
+        self.do_candidates(scope, filter, limit).await
+    }
+
+    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate> {
+        self.do_candidate(scope, id).await
+    }
+
+    async fn decide_candidate(
+        &self,
+        id: Id,
+        status: CandidateStatus,
+        key_person_id: Option<Id>,
+        note: Option<String>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()> {
+        self.do_decide_candidate(id, status, key_person_id, note, actor, now).await
+    }
+
+    async fn sign_investigation(&self, scope: &Scope, id: Id, actor: &Actor, statement: &str, now: Instant) -> Result<()> {
+        self.do_sign_investigation(scope, id, actor, statement, now).await
+    }
+
+    async fn health_facts(&self, person_id: Id) -> Result<HealthFacts> {
+        self.do_health_facts(person_id).await
+    }
+
+    async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>> {
+        sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
+            .bind(person_id)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(fail)
+    }
+
+    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>> {
+        self.do_person_by_identity(id_number, name, phone).await
     }
 
     async fn insert_checkpoint(&self, scope: &Scope, checkpoint: NewCheckpoint, now: Instant) -> Result<Created> {

@@ -7,6 +7,7 @@ use domain::Scope;
 use jiff::civil::Date;
 
 use crate::error::Result;
+use crate::investigation::*;
 use crate::model::*;
 use crate::transition::TransitionPlanner;
 
@@ -144,4 +145,65 @@ pub trait Backend: Send + Sync + 'static {
     async fn index_checkins(&self) -> Result<bool>;
     /// Copies every stored check-in not yet in the trail (at open, after a restart; tests).
     async fn settle_checkins(&self) -> Result<()>;
+    // --- contact tracing (SPEC §4.4) ---
+    /// Opens an investigation of the open record `key_person_id` in `scope`; the same record and
+    /// onset again return the first (created = false).
+    async fn insert_investigation(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        investigation: NewInvestigation,
+        generation: i64,
+        now: Instant,
+    ) -> Result<Created>;
+    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation>;
+    /// A person's check-ins with `from <= t_in < to`, wherever they were (the trail and the
+    /// check-ins not yet copied into it), oldest first.
+    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
+    /// The check-ins of these persons with `from <= t_in < to` (to estimate where stays end).
+    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>>;
+    /// Check-ins at a venue with `after < t_in < before`.
+    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>>;
+    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>>;
+    async fn insert_reported_place(
+        &self,
+        investigation: &Investigation,
+        actor: &Actor,
+        place: NewReportedPlace,
+        now: Instant,
+    ) -> Result<Created>;
+    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>>;
+    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>>;
+    /// Confirms a point and writes its candidates, in one transaction; the same point again
+    /// changes nothing and returns the first.
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created>;
+    async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>>;
+    /// A candidate in `scope` (the person's area) or of an investigation in `scope`.
+    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate>;
+    /// Records the decision on a pending candidate; a decided one is a conflict.
+    async fn decide_candidate(
+        &self,
+        id: Id,
+        status: CandidateStatus,
+        key_person_id: Option<Id>,
+        note: Option<String>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()>;
+    /// Signs an investigation once; signing again is a conflict.
+    async fn sign_investigation(
+        &self,
+        scope: &Scope,
+        id: Id,
+        actor: &Actor,
+        statement: &str,
+        now: Instant,
+    ) -> Result<()>;
+    // --- health codes (SPEC §4.5) ---
+    /// What a person's code derives from: the open record and pending exposures.
+    async fn health_facts(&self, person_id: Id) -> Result<HealthFacts>;
+    /// The id of the person's open key-person record, if any.
+    async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>>;
+    /// The person with this ID number, name and phone, if all three match one person.
+    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>>;
 }

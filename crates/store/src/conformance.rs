@@ -13,6 +13,9 @@ use domain::{
 
 use crate::*;
 
+mod tracing;
+pub use tracing::*;
+
 /// 2020-02-01 08:00 Asia/Shanghai.
 pub const START: Instant = 1_580_515_200;
 const DAY: Instant = 86_400;
@@ -802,7 +805,9 @@ macro_rules! conformance_tests {
             simultaneous_repeats_are_one_checkin,
             a_fever_at_a_venue_opens_one_record_and_one_transfer,
             purge_removes_exactly_the_expired_checkins,
-            home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer
+            home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer,
+            an_outbreak_yields_exactly_the_planted_points_and_contacts,
+            reported_places_complete_the_trajectory
         );
     };
     (@reopen $reopenable:path; $($case:ident),* $(,)?) => {

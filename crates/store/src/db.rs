@@ -7,6 +7,7 @@ use crate::backend::Backend;
 use crate::checkin_queue::CheckinQueue;
 use crate::error::{Result, StoreError};
 use crate::handle::Handle;
+use crate::investigation::HealthFacts;
 use crate::model::*;
 
 /// Where "now" comes from; tests move it to make releases fall due.
@@ -23,6 +24,7 @@ pub struct Db {
     backend: Arc<dyn Backend>,
     durations: Arc<RwLock<Durations>>,
     frontline: Arc<RwLock<FrontLine>>,
+    tracing: Arc<RwLock<domain::TracingRule>>,
     checkins: Arc<CheckinQueue>,
     clock: Clock,
 }
@@ -30,6 +32,11 @@ pub struct Db {
 const FEVER_THRESHOLD_KEY: &str = "frontline.fever_threshold_tenths";
 const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
 const RETENTION_KEY: &str = "frontline.retention_days";
+/// The tracing settings, in `TracingRule::parse` order.
+const TRACING_KEYS: [&str; 4] =
+    ["tracing.lookback_days", "tracing.min_stay_seconds", "tracing.max_stay_seconds", "tracing.overlap_seconds"];
+/// How long a health code (and its token) is valid before the phone fetches it again.
+pub const CODE_VALIDITY_SECONDS: i64 = 300;
 
 fn setting<T: std::str::FromStr>(stored: &[(String, String)], key: &str) -> Result<Option<T>> {
     match stored.iter().find(|(k, _)| k == key) {
@@ -82,10 +89,21 @@ impl Db {
             frontline.retention_days = days;
         }
         let frontline = Arc::new(RwLock::new(frontline));
+        let defaults = domain::TracingRule::default();
+        let mut tracing =
+            [defaults.lookback_days, defaults.min_stay_seconds, defaults.max_stay_seconds, defaults.overlap_seconds];
+        for (key, value) in TRACING_KEYS.iter().zip(tracing.iter_mut()) {
+            if let Some(stored) = setting(&stored, key)? {
+                *value = stored;
+            }
+        }
+        let tracing = domain::TracingRule::parse(tracing[0], tracing[1], tracing[2], tracing[3])
+            .map_err(|e| StoreError::Backend(format!("stored tracing settings: {e}")))?;
+        let tracing = Arc::new(RwLock::new(tracing));
         // Check-ins a stopped process wrote but never copied into the trail, before any new one.
         backend.settle_checkins().await?;
         let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
-        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, checkins, clock })
+        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, tracing, checkins, clock })
     }
 
     pub fn frontline(&self) -> FrontLine {
@@ -106,6 +124,57 @@ impl Db {
             *current = frontline;
         }
         Ok(())
+    }
+
+    pub fn tracing(&self) -> domain::TracingRule {
+        self.tracing.read().map(|t| *t).unwrap_or_default()
+    }
+
+    pub async fn set_tracing(&self, rule: domain::TracingRule) -> Result<()> {
+        let values = [rule.lookback_days, rule.min_stay_seconds, rule.max_stay_seconds, rule.overlap_seconds];
+        for (key, value) in TRACING_KEYS.iter().zip(values) {
+            self.backend.put_setting(key, &value.to_string()).await?;
+        }
+        if let Ok(mut current) = self.tracing.write() {
+            *current = rule;
+        }
+        Ok(())
+    }
+
+    /// A person's health code, derived now from what the store knows (SPEC §4.5).
+    pub async fn health_code(&self, person_id: Id) -> Result<(HealthFacts, domain::HealthCode)> {
+        let facts = self.backend.health_facts(person_id).await?;
+        let record = facts.record.as_ref().map(|r| domain::RecordFacts {
+            class: r.class,
+            status: r.status,
+            measure: r.measure,
+            measure_until: r.measure_until,
+            arrival_risk: None,
+        });
+        let exposures: Vec<domain::Exposure> = facts
+            .exposures
+            .iter()
+            .map(|(venue_name, at)| domain::Exposure { venue_name: venue_name.clone(), at: *at })
+            .collect();
+        let code = domain::health_code(record.as_ref(), &exposures, self.now(), CODE_VALIDITY_SECONDS);
+        Ok((facts, code))
+    }
+
+    /// The citizen's own code: ID number, name and phone must all match one person. `None` when
+    /// they do not (the answer does not say which part is wrong).
+    pub async fn health_code_by_identity(
+        &self,
+        id_number: &domain::ResidentId,
+        name: &domain::PersonName,
+        phone: &domain::Phone,
+    ) -> Result<Option<(Id, domain::HealthCode)>> {
+        let Some(person_id) =
+            self.backend.person_by_identity(id_number.as_str(), name.as_str(), phone.as_str()).await?
+        else {
+            return Ok(None);
+        };
+        let (_, code) = self.health_code(person_id).await?;
+        Ok(Some((person_id, code)))
     }
 
     /// A citizen's check-in, acknowledged once its batch is durable.

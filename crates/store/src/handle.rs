@@ -13,6 +13,8 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::transition::{TransitionPlanner, checked_reason};
 
+mod tracing;
+
 pub struct Handle {
     backend: Arc<dyn Backend>,
     db: Db,

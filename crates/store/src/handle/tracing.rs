@@ -1,0 +1,430 @@
+//! Contact tracing through the handle (SPEC §4.4): the rules of `domain::contact` over the
+//! check-ins, passages and reported places the backend reads. The investigation is scoped by the
+//! case's area; a case's movements and contacts are read wherever they happened, since that is
+//! the investigation's purpose, and reading them is audited. Deciding on a candidate writes a
+//! record on that person, so it needs the person's area in the caller's jurisdiction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use domain::{Capability, MeasureKind, Stay, TracingRule, Window};
+
+use super::Handle;
+use crate::error::{Result, StoreError};
+use crate::investigation::*;
+use crate::model::*;
+
+/// A tracing task is due within a day of the point's confirmation.
+const TRACING_DUE_SECONDS: i64 = 86_400;
+/// At most this many candidates are listed at once.
+const CANDIDATE_LIMIT: u32 = 5_000;
+
+/// The case's stays in and around the exposure window, from its check-ins.
+struct CaseStays {
+    window: Window,
+    stays: Vec<Stay>,
+    visits: Vec<NamedVisit>,
+}
+
+impl Handle {
+    /// Opens an investigation for a confirmed or suspected case (the same record and onset again
+    /// return the first).
+    pub async fn open_investigation(&self, new: NewInvestigation) -> Result<Created> {
+        self.require(Capability::Investigate)?;
+        let now = self.db.now();
+        if new.isolated_at > now {
+            return Err(StoreError::Invalid {
+                field: "isolated_at",
+                message: "isolation cannot be in the future".into(),
+            });
+        }
+        if new.onset > domain::shanghai_date(now) {
+            return Err(StoreError::Invalid { field: "onset_date", message: "onset cannot be after today".into() });
+        }
+        let window = self.db.tracing().exposure_window(new.onset, new.isolated_at);
+        if window.to <= window.from {
+            return Err(StoreError::Invalid {
+                field: "isolated_at",
+                message: "isolation is before the exposure window opens (onset − lookback days)".into(),
+            });
+        }
+        let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 1, now).await?;
+        let detail = String::from("investigation opened");
+        self.audit("investigation.open", "investigation", Some(created.id), self.scope().prefix(), detail).await?;
+        Ok(created)
+    }
+
+    async fn case_stays(&self, investigation: &Investigation, rule: &TracingRule) -> Result<CaseStays> {
+        let window = rule.exposure_window(investigation.onset, investigation.isolated_at);
+        // A check-in up to a day before the window can reach into it; one after it can end a stay.
+        let visits = self
+            .backend
+            .visits_of_person(
+                investigation.person_id,
+                window.from - domain::LONGEST_STAY,
+                window.to + rule.max_stay_seconds,
+            )
+            .await?;
+        let plain: Vec<domain::Visit> = visits.iter().map(|v| v.visit).collect();
+        let stays = domain::stays_of(&plain, rule);
+        Ok(CaseStays { window, stays, visits })
+    }
+
+    fn venue_of(case: &CaseStays, checkin_id: Id) -> Option<&NamedVisit> {
+        case.visits.iter().find(|v| v.visit.checkin_id == checkin_id)
+    }
+
+    /// The investigation workspace: trajectory, proposed and confirmed points, candidates.
+    pub async fn investigation(&self, id: Id) -> Result<InvestigationDetail> {
+        self.require(Capability::Investigate)?;
+        let investigation = self.backend.investigation(self.scope(), id).await?;
+        let rule = self.db.tracing();
+        let case = self.case_stays(&investigation, &rule).await?;
+        let points = self.backend.points(id).await?;
+        let confirmed: HashSet<Id> = points.iter().map(|p| p.case_checkin_id).collect();
+        let proposed = domain::epidemic_points(&case.stays, &case.window, &rule)
+            .into_iter()
+            .filter(|p| !confirmed.contains(&p.checkin_id))
+            .filter_map(|p| {
+                let named = Self::venue_of(&case, p.checkin_id)?;
+                let exposure = domain::exposure_of(&p, &rule);
+                Some(PointView {
+                    id: None,
+                    venue_id: p.venue_id,
+                    venue_name: named.venue_name.clone(),
+                    area_code: named.venue_area_code.clone(),
+                    case_checkin_id: p.checkin_id,
+                    from: p.from,
+                    to: p.to,
+                    exposure_from: exposure.from,
+                    exposure_to: exposure.to,
+                    confirmed_by: None,
+                })
+            })
+            .collect();
+        let mut trajectory: Vec<TrajectoryEntry> = case
+            .stays
+            .iter()
+            .filter(|s| s.window().intersect(&case.window).is_some())
+            .filter_map(|s| {
+                let named = Self::venue_of(&case, s.checkin_id)?;
+                Some(TrajectoryEntry::Stay {
+                    checkin_id: s.checkin_id,
+                    venue_id: s.venue_id,
+                    venue_name: named.venue_name.clone(),
+                    from: s.from,
+                    to: s.to,
+                    estimated: s.estimated,
+                })
+            })
+            .collect();
+        for passage in
+            self.backend.passages_of_person(investigation.person_id, case.window.from, case.window.to).await?
+        {
+            trajectory.push(TrajectoryEntry::Passage {
+                passage_id: passage.id,
+                checkpoint_name: passage.checkpoint_name,
+                at: passage.at,
+                direction: passage.direction,
+            });
+        }
+        for place in self.backend.reported_places(id).await? {
+            trajectory.push(TrajectoryEntry::Reported {
+                id: place.id,
+                place: place.place,
+                venue_id: place.venue_id,
+                from: place.from,
+                to: place.to,
+                note: place.note,
+            });
+        }
+        trajectory.sort_by_key(TrajectoryEntry::starts_at);
+        let candidates =
+            self.backend.candidates(self.scope(), CandidateFilter::Investigation(id), CANDIDATE_LIMIT).await?;
+        let detail = format!("trajectory of {} entries, {} candidates", trajectory.len(), candidates.len());
+        self.audit("investigation.read", "investigation", Some(id), &investigation.area_code, detail).await?;
+        Ok(InvestigationDetail {
+            investigation,
+            window_from: case.window.from,
+            window_to: case.window.to,
+            trajectory,
+            proposed,
+            points,
+            candidates,
+        })
+    }
+
+    /// Adds a place the case reports to the trajectory.
+    pub async fn add_reported_place(&self, id: Id, place: NewReportedPlace) -> Result<Created> {
+        self.require(Capability::Investigate)?;
+        let investigation = self.backend.investigation(self.scope(), id).await?;
+        Self::check_unsigned(&investigation)?;
+        let length = place.place.trim().chars().count();
+        if length == 0 || length > 100 {
+            return Err(StoreError::Invalid { field: "place", message: "1 to 100 characters".into() });
+        }
+        if place.note.chars().count() > 500 {
+            return Err(StoreError::Invalid { field: "note", message: "at most 500 characters".into() });
+        }
+        if place.to <= place.from {
+            return Err(StoreError::Invalid { field: "to", message: "the end must be after the start".into() });
+        }
+        self.backend.insert_reported_place(&investigation, &self.actor, place, self.db.now()).await
+    }
+
+    fn check_unsigned(investigation: &Investigation) -> Result<()> {
+        match &investigation.signature {
+            Some(_) => Err(StoreError::Conflict {
+                field: "signature",
+                message: "this investigation is signed; open a new one to change it".into(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Confirms a proposed point and raises its close-contact candidates as tracing tasks.
+    /// Returns the point and how many candidates it has.
+    pub async fn confirm_point(&self, id: Id, case_checkin_id: Id) -> Result<(Created, usize)> {
+        self.require(Capability::Investigate)?;
+        let investigation = self.backend.investigation(self.scope(), id).await?;
+        Self::check_unsigned(&investigation)?;
+        let rule = self.db.tracing();
+        let case = self.case_stays(&investigation, &rule).await?;
+        let point = domain::epidemic_points(&case.stays, &case.window, &rule)
+            .into_iter()
+            .find(|p| p.checkin_id == case_checkin_id)
+            .ok_or_else(|| StoreError::Invalid {
+                field: "case_checkin_id",
+                message: "not a stay of more than the minimum at one venue within the exposure window".into(),
+            })?;
+        let area_code = Self::venue_of(&case, point.checkin_id).map(|v| v.venue_area_code.clone()).unwrap_or_default();
+        let overlaps = self.contacts_of(&point, &rule).await?;
+        let now = self.db.now();
+        let exposure = domain::exposure_of(&point, &rule);
+        let candidates: Vec<NewCandidate> = overlaps
+            .iter()
+            .map(|o| NewCandidate {
+                person_id: o.stay.person_id,
+                checkin_id: o.stay.checkin_id,
+                stay_from: o.stay.from,
+                stay_to: o.stay.to,
+                stay_estimated: o.stay.estimated,
+                overlap_from: o.overlap.from,
+                overlap_to: o.overlap.to,
+                due_at: now + TRACING_DUE_SECONDS,
+            })
+            .collect();
+        let count = candidates.len();
+        let new = NewPoint {
+            investigation_id: id,
+            venue_id: point.venue_id,
+            area_code,
+            case_checkin_id,
+            from: point.from,
+            to: point.to,
+            exposure_from: exposure.from,
+            exposure_to: exposure.to,
+            candidates,
+        };
+        let created = self.backend.insert_point(&self.actor, new, now).await?;
+        let detail = format!("point at venue {} confirmed, {count} candidates", point.venue_id);
+        self.audit("investigation.point", "investigation", Some(id), &investigation.area_code, detail).await?;
+        Ok((created, count))
+    }
+
+    /// Everyone else whose stay at the point's venue overlaps the point's exposure margin.
+    pub(crate) async fn contacts_of(&self, point: &Stay, rule: &TracingRule) -> Result<Vec<domain::Overlap>> {
+        let exposure = domain::exposure_of(point, rule);
+        let earliest = rule.earliest_reaching(point);
+        let at_venue = self.backend.visits_at_venue(point.venue_id, earliest, exposure.to).await?;
+        let persons: Vec<Id> = at_venue
+            .iter()
+            .map(|v| v.person_id)
+            .filter(|p| *p != point.person_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        // Their check-ins up to where a stay that began before the margin's end can end.
+        let their_visits =
+            self.backend.visits_of_persons(&persons, earliest, exposure.to + rule.max_stay_seconds).await?;
+        let mut by_person: BTreeMap<Id, Vec<domain::Visit>> = BTreeMap::new();
+        for visit in their_visits {
+            by_person.entry(visit.person_id).or_default().push(visit);
+        }
+        let at_venue_ids: HashSet<Id> = at_venue.iter().map(|v| v.checkin_id).collect();
+        let stays: Vec<Stay> = by_person
+            .values()
+            .flat_map(|visits| domain::stays_of(visits, rule))
+            .filter(|s| at_venue_ids.contains(&s.checkin_id))
+            .collect();
+        Ok(domain::overlaps(point, &stays, rule))
+    }
+
+    /// The pending tracing tasks of the caller's jurisdiction, soonest due first.
+    pub async fn tracing_tasks(&self) -> Result<Vec<Candidate>> {
+        self.require(Capability::TraceContacts)?;
+        let found = self.backend.candidates(self.scope(), CandidateFilter::PendingInScope, CANDIDATE_LIMIT).await?;
+        let detail = format!("{} tracing tasks", found.len());
+        self.audit("candidate.list", "candidate", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
+    /// The investigator's decision on a candidate. Confirming makes the person a close-contact
+    /// key person under `measure` (the durations setting gives the release date); a person who
+    /// already has an open record keeps it, linked to the candidate. Safe to repeat after a
+    /// failure: each step is idempotent.
+    pub async fn decide_candidate(&self, id: Id, decision: CandidateDecision) -> Result<Option<Id>> {
+        self.require(Capability::Investigate)?;
+        let candidate = self.backend.candidate(self.scope(), id).await?;
+        let investigation = self.backend.investigation(self.scope(), candidate.investigation_id).await?;
+        if candidate.status != CandidateStatus::Pending {
+            return Err(StoreError::Conflict {
+                field: "status",
+                message: "this candidate has already been decided".into(),
+            });
+        }
+        // The decision puts a record and a measure on the person: that is for whoever governs
+        // where they live (the tracing task is already on that jurisdiction's list).
+        if !self.scope().contains(&candidate.area_code) {
+            return Err(StoreError::Invalid {
+                field: "candidate_id",
+                message: format!(
+                    "the person lives in {}, outside your jurisdiction; an investigator there decides",
+                    candidate.area_code
+                ),
+            });
+        }
+        let now = self.db.now();
+        let key_person = match &decision {
+            CandidateDecision::Clear { note } => {
+                if note.trim().is_empty() || note.chars().count() > 500 {
+                    return Err(StoreError::Invalid {
+                        field: "note",
+                        message: "say why, in at most 500 characters".into(),
+                    });
+                }
+                self.backend
+                    .decide_candidate(
+                        id,
+                        CandidateStatus::Cleared,
+                        None,
+                        Some(note.trim().to_string()),
+                        &self.actor,
+                        now,
+                    )
+                    .await?;
+                None
+            }
+            CandidateDecision::Confirm { measure } => {
+                let status = match measure {
+                    MeasureKind::CentralIsolation => domain::Status::CentralObservation,
+                    MeasureKind::HomeIsolation => domain::Status::HomeObservation,
+                    _ => {
+                        return Err(StoreError::Invalid {
+                            field: "measure",
+                            message: "a close contact goes into central_isolation or home_isolation".into(),
+                        });
+                    }
+                };
+                let record = self.close_contact_record(&candidate, &investigation, status).await?;
+                self.backend
+                    .decide_candidate(id, CandidateStatus::Confirmed, Some(record), None, &self.actor, now)
+                    .await?;
+                Some(record)
+            }
+        };
+        let detail = format!("candidate of investigation {} decided", candidate.investigation_id);
+        self.audit("candidate.decide", "candidate", Some(id), &candidate.area_code, detail).await?;
+        Ok(key_person)
+    }
+
+    /// The open record of the candidate's person: a new close-contact record under `status`, or
+    /// the one they already have.
+    async fn close_contact_record(
+        &self,
+        candidate: &Candidate,
+        investigation: &Investigation,
+        status: domain::Status,
+    ) -> Result<Id> {
+        let now = self.db.now();
+        // Keys derived from the candidate make a repeat after a failure replay each step.
+        let idem = |step: &str| {
+            Some(IdempotencyKey {
+                key: format!("candidate-{}-{step}", candidate.id),
+                request_digest: "decision".into(),
+            })
+        };
+        let record = NewKeyPerson {
+            person_id: candidate.person_id,
+            class: domain::KeyClass::CloseContact,
+            source: domain::Source::Tracing,
+            cadre_name: None,
+            cadre_phone: None,
+            reason: format!(
+                "流调 #{}：{} 与病例 {} 时空交集",
+                investigation.id, candidate.venue_name, investigation.person_name
+            ),
+        };
+        let created = match self.backend.insert_key_person(self.scope(), &self.actor, record, idem("record"), now).await
+        {
+            Ok(created) => created,
+            // Someone with an open record (a fever, an arrival) keeps it; the candidate links to it.
+            Err(StoreError::Conflict { field: "person_id", .. }) => {
+                return self.backend.open_record_id(candidate.person_id).await?.ok_or(StoreError::Conflict {
+                    field: "person_id",
+                    message: "the person's open record closed meanwhile; try again".into(),
+                });
+            }
+            Err(err) => return Err(err),
+        };
+        let planner = crate::transition::TransitionPlanner {
+            request: TransitionRequest {
+                to: domain::State { status, severity: None },
+                reason: "密切接触者，按规定隔离".into(),
+                measure: None,
+                site: None,
+            },
+            durations: self.db.durations(),
+            today: domain::shanghai_date(now),
+        };
+        self.backend
+            .transition_key_person(self.scope(), &self.actor, created.id, &planner, idem("measure"), now)
+            .await?;
+        Ok(created.id)
+    }
+
+    /// Signs the investigation (谁流调、谁签字、谁负责): the statement and the signer are recorded.
+    pub async fn sign_investigation(&self, id: Id, statement: &str) -> Result<()> {
+        self.require(Capability::Investigate)?;
+        let statement = statement.trim();
+        if statement.chars().count() < 2 || statement.chars().count() > 500 {
+            return Err(StoreError::Invalid { field: "statement", message: "2 to 500 characters".into() });
+        }
+        self.backend.sign_investigation(self.scope(), id, &self.actor, statement, self.db.now()).await
+    }
+
+    /// Second generation: opens an investigation of a confirmed close contact, from the day of
+    /// the exposure to now, to find the contacts of that contact.
+    pub async fn trace_on(&self, candidate_id: Id) -> Result<Created> {
+        self.require(Capability::Investigate)?;
+        let candidate = self.backend.candidate(self.scope(), candidate_id).await?;
+        let (CandidateStatus::Confirmed, Some(record)) = (candidate.status, candidate.key_person_id) else {
+            return Err(StoreError::Invalid { field: "candidate_id", message: "confirm the candidate first".into() });
+        };
+        let now = self.db.now();
+        let new = NewInvestigation {
+            key_person_id: record,
+            onset: domain::shanghai_date(candidate.stay_from),
+            isolated_at: now,
+        };
+        let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 2, now).await?;
+        self.audit(
+            "investigation.open",
+            "investigation",
+            Some(created.id),
+            &candidate.area_code,
+            "second generation".into(),
+        )
+        .await?;
+        Ok(created)
+    }
+}
