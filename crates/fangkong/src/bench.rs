@@ -89,7 +89,7 @@ async fn list(data_dir: PathBuf, username: &str, password: &str, requests: usize
     let backend = db.kind();
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(web::serve(db, listener));
+    tokio::spawn(web::serve(db, crate::open_keys(&data_dir)?, listener));
     let client = reqwest::Client::new();
     let login = client
         .post(format!("{base}/api/v1/session"))

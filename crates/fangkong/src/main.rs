@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod ingest;
+mod verify;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -58,10 +59,41 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Verify a health-code token offline: exits 0 and prints the colour when valid, non-zero
+    /// with the reason otherwise.
+    Verify {
+        /// The token the code's QR carries.
+        token: String,
+        /// The public keys (as served at /api/v1/health-code/public-key?format=text); by default
+        /// those of the data dir's key pair.
+        #[arg(long)]
+        public_key: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// The health-code signing keys in the data dir.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Measure the program on this machine; prints one JSON line per figure.
     Bench {
         #[command(subcommand)]
         command: bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new key pair that signs from now on; codes signed before still verify.
+    Rotate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print the public keys, for checkpoints that verify offline.
+    Public {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -109,11 +141,17 @@ pub async fn open_db(data_dir: &Path) -> anyhow::Result<Db> {
     Ok(Db::open(open_backend(data_dir).await?, store::system_clock()).await?)
 }
 
-async fn serve(db: Db, listen: SocketAddr) -> anyhow::Result<()> {
+/// The health-code signing keys in the data dir, made at first start.
+pub fn open_keys(data_dir: &Path) -> anyhow::Result<Arc<token::Keyring>> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    Ok(Arc::new(token::Keyring::open_or_create(data_dir).context("health-code keys")?))
+}
+
+async fn serve(db: Db, keys: Arc<token::Keyring>, listen: SocketAddr) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
     println!("fangkong serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
-    web::serve(db, listener).await.context("serving")
+    web::serve(db, keys, listener).await.context("serving")
 }
 
 async fn add_user(
@@ -155,11 +193,18 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { data, listen } => serve(open_db(&data.data_dir).await?, listen).await,
+        Command::Serve { data, listen } => {
+            let keys = open_keys(&data.data_dir)?;
+            serve(open_db(&data.data_dir).await?, keys, listen).await
+        }
         Command::Demo { data, persons, no_serve, listen, seed } => {
             let db = demo::build(&data.data_dir, persons, seed).await?.db;
-            if no_serve { Ok(()) } else { serve(db, listen).await }
+            let keys = open_keys(&data.data_dir)?;
+            if no_serve { Ok(()) } else { serve(db, keys, listen).await }
         }
+        Command::Verify { token, public_key, data } => verify::run(&token, public_key.as_deref(), &data.data_dir),
+        Command::Keys { command: KeysCommand::Rotate { data } } => verify::rotate(&data.data_dir),
+        Command::Keys { command: KeysCommand::Public { data } } => verify::print_public(&data.data_dir),
         Command::User { command: UserCommand::Add { data, username, role, area, display_name } } => {
             add_user(data, username, role, area, display_name).await
         }

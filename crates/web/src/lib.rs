@@ -24,12 +24,14 @@ pub struct AppState {
     pub db: Db,
     pub session_seconds: i64,
     pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// Signs health-code tokens; its public keys verify them.
+    pub keys: Arc<token::Keyring>,
 }
 
 /// The whole application: API, OpenAPI document, pages and embedded assets.
-pub fn app(db: Db) -> Router {
+pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
     let (api, openapi) = api::router();
-    let state = AppState { db, session_seconds: 12 * 3600, openapi: Arc::new(openapi) };
+    let state = AppState { db, session_seconds: 12 * 3600, openapi: Arc::new(openapi), keys };
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(api::openapi_json))
@@ -84,10 +86,10 @@ pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
 }
 
 /// Serves until the process ends.
-pub async fn serve(db: Db, listener: TcpListener) -> std::io::Result<()> {
+pub async fn serve(db: Db, keys: Arc<token::Keyring>, listener: TcpListener) -> std::io::Result<()> {
     let job = spawn_jobs(db.clone());
 
-    let result = axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>()).await;
+    let result = axum::serve(listener, app(db, keys).into_make_service_with_connect_info::<SocketAddr>()).await;
     job.abort();
     result
 }

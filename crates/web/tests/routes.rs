@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use Role::*;
 
 const STAFF_READERS: &[Role] = &[Admin, AreaOfficer, GridWorker, MedicalStaff, Inspector];
+const INVESTIGATORS: &[Role] = &[Admin, AreaOfficer, MedicalStaff];
 const EVERY_STAFF: &[Role] =
     &[Admin, AreaOfficer, GridWorker, CheckpointStaff, MedicalStaff, EnterpriseContact, Inspector];
 const EVERYONE: &[Role] =
@@ -72,10 +73,29 @@ const ROUTES: &[Route] = &[
         template: "/api/v1/checkpoints/{id}/passages",
         allowed: &[Admin, AreaOfficer, CheckpointStaff, Inspector],
     },
+    Route { method: "post", template: "/api/v1/investigations", allowed: INVESTIGATORS },
+    Route { method: "get", template: "/api/v1/investigations/{id}", allowed: INVESTIGATORS },
+    Route { method: "post", template: "/api/v1/investigations/{id}/places", allowed: INVESTIGATORS },
+    Route { method: "post", template: "/api/v1/investigations/{id}/points", allowed: INVESTIGATORS },
+    Route { method: "post", template: "/api/v1/investigations/{id}/signature", allowed: INVESTIGATORS },
+    Route {
+        method: "get",
+        template: "/api/v1/contact-candidates",
+        allowed: &[Admin, AreaOfficer, GridWorker, MedicalStaff],
+    },
+    Route { method: "post", template: "/api/v1/contact-candidates/{id}/decision", allowed: INVESTIGATORS },
+    Route { method: "post", template: "/api/v1/contact-candidates/{id}/investigation", allowed: INVESTIGATORS },
+    Route { method: "get", template: "/api/v1/persons/{id}/health-code", allowed: STAFF_READERS },
 ];
 
 /// Routes anyone may call without a session: login and the citizen's check-in.
-const PUBLIC: &[(&str, &str)] = &[("post", "/api/v1/session"), ("post", "/api/v1/checkins")];
+const PUBLIC: &[(&str, &str)] = &[
+    ("post", "/api/v1/session"),
+    ("post", "/api/v1/checkins"),
+    ("post", "/api/v1/health-code"),
+    ("get", "/api/v1/health-code/public-key"),
+    ("post", "/api/v1/health-code/verify"),
+];
 
 fn username(role: Role) -> &'static str {
     USERS.iter().find(|(_, r, _)| *r == role).map(|(u, _, _)| *u).expect("a user per role")
@@ -138,6 +158,13 @@ async fn walk(kind: Kind) {
                 ("post", "/api/v1/checkpoints/{id}/passages") => {
                     json!({"direction": "in", "name": "赵六", "phone": "13900002222", "temperature": 36.5})
                 }
+                ("post", "/api/v1/investigations") => json!({"key_person_id": record, "onset_date": "2020-02-01"}),
+                ("post", "/api/v1/investigations/{id}/places") => {
+                    json!({"place": "菜市场", "from": "2020-02-01 10:00", "to": "2020-02-01 11:00"})
+                }
+                ("post", "/api/v1/investigations/{id}/points") => json!({"case_checkin_id": 1}),
+                ("post", "/api/v1/investigations/{id}/signature") => json!({"statement": "本人负责"}),
+                ("post", "/api/v1/contact-candidates/{id}/decision") => json!({"decision": "clear", "note": "walk"}),
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})

@@ -428,3 +428,16 @@ impl Handle {
         Ok(created)
     }
 }
+
+impl Handle {
+    /// A person's health code for staff (SPEC §4.5): the person must be in the jurisdiction,
+    /// and the read — a health status — is audited.
+    pub async fn person_health_code(&self, person_id: Id) -> Result<(HealthFacts, domain::HealthCode)> {
+        self.require(Capability::ReadPersons)?;
+        let person = self.backend.person(self.scope(), person_id).await?;
+        let found = self.db.health_code(person_id).await?;
+        self.audit("health_code.read", "person", Some(person_id), &person.area_code, found.1.colour.as_str().into())
+            .await?;
+        Ok(found)
+    }
+}

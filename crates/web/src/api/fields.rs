@@ -72,3 +72,18 @@ pub fn day_or(field: &str, value: Option<&str>, today: jiff::civil::Date) -> Res
         None => Ok(today),
     }
 }
+
+/// An instant: RFC 3339 with an offset (`2020-02-03T10:00:00+08:00`), or a Shanghai wall-clock
+/// time as a page's date-time field sends it (`2020-02-03T10:00` or `2020-02-03 10:00`).
+pub fn instant(field: &str, value: &str) -> Result<i64, Problem> {
+    let text = value.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_second());
+    }
+    let local = text.replacen(' ', "T", 1);
+    let civil: jiff::civil::DateTime = local
+        .parse()
+        .map_err(|_| Problem::invalid(field, "use 2020-02-03T10:00:00+08:00 or 2020-02-03 10:00 (Beijing time)"))?;
+    let instant = jiff::tz::offset(8).to_timestamp(civil).map_err(|_| Problem::invalid(field, "not a valid time"))?;
+    Ok(instant.as_second())
+}

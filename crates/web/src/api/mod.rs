@@ -8,6 +8,8 @@ pub mod checkpoints;
 pub mod dto;
 pub mod fields;
 pub mod followups;
+pub mod health_codes;
+pub mod investigations;
 pub mod key_persons;
 pub mod persons;
 pub mod posters;
@@ -29,7 +31,7 @@ use crate::problem::Problem;
 #[openapi(
     info(title = "fangkong API", description = "防控指挥平台 — epidemic prevention-and-control command platform. Errors are RFC 7807 problem details naming the field at fault."),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"), (name = "venues"), (name = "checkins"), (name = "checkpoints"), (name = "follow-ups"))
+    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"), (name = "venues"), (name = "checkins"), (name = "checkpoints"), (name = "follow-ups"), (name = "investigations"), (name = "health-codes"))
 )]
 struct ApiDoc;
 
@@ -72,6 +74,18 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(checkins::create_checkin))
         .routes(routes!(checkpoints::create_checkpoint, checkpoints::list_checkpoints))
         .routes(routes!(checkpoints::create_passage, checkpoints::ledger))
+        .routes(routes!(investigations::open_investigation))
+        .routes(routes!(investigations::get_investigation))
+        .routes(routes!(investigations::add_place))
+        .routes(routes!(investigations::confirm_point))
+        .routes(routes!(investigations::sign))
+        .routes(routes!(investigations::tracing_tasks))
+        .routes(routes!(investigations::decide))
+        .routes(routes!(investigations::trace_on))
+        .routes(routes!(health_codes::person_health_code))
+        .routes(routes!(health_codes::own_health_code))
+        .routes(routes!(health_codes::public_key))
+        .routes(routes!(health_codes::verify))
         .split_for_parts()
 }
 

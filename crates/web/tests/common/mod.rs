@@ -40,6 +40,13 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub client: reqwest::Client,
+    /// The app's health-code keys, to verify its tokens offline.
+    pub keys: Arc<token::Keyring>,
+}
+
+/// A fresh directory for an app's health-code keys.
+fn keys_dir() -> std::path::PathBuf {
+    tempfile::tempdir().expect("temp dir").keep()
 }
 
 /// The users every test app has: (username, role, jurisdiction).
@@ -71,8 +78,9 @@ impl TestApp {
         }
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(web::serve(db.clone(), listener));
-        TestApp { base, db, client: reqwest::Client::new() }
+        let keys = Arc::new(token::Keyring::open_or_create(&keys_dir()).expect("health-code keys"));
+        tokio::spawn(web::serve(db.clone(), keys.clone(), listener));
+        TestApp { base, db, client: reqwest::Client::new(), keys }
     }
 
     pub fn url(&self, path: &str) -> String {
