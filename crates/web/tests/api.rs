@@ -517,7 +517,141 @@ async fn home_follow_ups_over_the_api(kind: Kind) {
     assert_eq!(line["temperatures"], 2);
 }
 
+async fn health_codes_change_at_once_and_verify_offline(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let id = id_number("411702", 41);
+    let (person, record) = app.key_person(&officer, &id, "钱七", "411702001001").await;
+    let own = json!({"id_number": id, "name": "钱七", "phone": "13800001111"});
+    // An open close-contact record under no measure yet: red, with its reason.
+    let (status, code) = app.post("", "/api/v1/health-code", own.clone()).await;
+    assert_eq!((status, code["colour"].as_str()), (200, Some("red")), "{code}");
+    assert_eq!(code["reasons"][0]["code"], "close_contact");
+    // Released: green at once, and the token says so.
+    for to in ["central_observation", "released"] {
+        let (status, body) = app
+            .post(&officer, &format!("/api/v1/key-persons/{record}/transitions"), json!({"to": to, "reason": "核查"}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, code) = app.post("", "/api/v1/health-code", own.clone()).await;
+    assert_eq!((code["colour"].as_str(), code["reasons"].as_array().map(Vec::len)), (Some("green"), Some(0)));
+    let token = code["token"].as_str().expect("token").to_string();
+    // Offline: the public key alone verifies it; one changed character fails.
+    let keys = app.client.get(app.url("/api/v1/health-code/public-key?format=text")).send().await.unwrap();
+    let keys = token::PublicKeys::parse(&keys.text().await.unwrap()).expect("public keys");
+    let now = app.db.now();
+    let claims = token::verify(&token, &keys, now).expect("valid token");
+    assert_eq!((claims.person_ref, claims.colour), (person as u64, domain::Colour::Green));
+    let mut tampered = token.clone().into_bytes();
+    tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    assert!(token::verify(&tampered, &keys, now).is_err());
+    assert!(token::verify(&token, &keys, now + 3_600).is_err(), "expired an hour later");
+    let (_, online) = app.post("", "/api/v1/health-code/verify", json!({"token": tampered})).await;
+    assert_eq!(online["valid"], false);
+    assert!(online["reason"].as_str().unwrap_or_default().contains("signature"), "{online}");
+    let (_, online) = app.post("", "/api/v1/health-code/verify", json!({"token": token})).await;
+    assert_eq!((online["valid"].as_bool(), online["colour"].as_str()), (Some(true), Some("green")));
+    // Staff read it for persons of their jurisdiction only.
+    let (status, _) = app.get(&officer, &format!("/api/v1/persons/{person}/health-code")).await;
+    assert_eq!(status, 200);
+    let xiping = app.token("xiping").await;
+    let (status, _) = app.get(&xiping, &format!("/api/v1/persons/{person}/health-code")).await;
+    assert_eq!(status, 404);
+    // A wrong name or phone finds nobody and says not which; a bad ID names the field.
+    let (status, _) =
+        app.post("", "/api/v1/health-code", json!({"id_number": id, "name": "钱八", "phone": "13800001111"})).await;
+    assert_eq!(status, 404);
+    let (status, problem) = app
+        .post(
+            "",
+            "/api/v1/health-code",
+            json!({"id_number": "411702199001010000", "name": "钱七", "phone": "13800001111"}),
+        )
+        .await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("id_number")), "{problem}");
+}
+
+async fn an_investigation_over_the_api(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let grid = app.token("grid").await;
+    let (case_person, case) = app.key_person(&officer, &id_number("411702", 51), "病例甲", "411702001001").await;
+    for to in ["central_observation", "suspected"] {
+        let (status, body) = app
+            .post(&officer, &format!("/api/v1/key-persons/{case}/transitions"), json!({"to": to, "reason": "检测"}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, contact) = app
+        .post(
+            &officer,
+            "/api/v1/persons",
+            json!({"id_number": id_number("411702", 52), "name": "顾客乙", "phone": "13800002222", "area_code": "411702001001"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{contact}");
+    let contact = contact["id"].as_i64().expect("person id");
+    let (_, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            json!({"name": "人民路农贸市场", "kind": "market", "area_code": "411702001001"}),
+        )
+        .await;
+    let venue = app.db.venue_by_token(venue["token"].as_str().expect("token")).await.unwrap().expect("venue");
+    let now = app.db.now();
+    let at = |person: i64, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
+        venue_id: venue.id,
+        person_id: person,
+        area_code: venue.area_code.clone(),
+        t_in,
+        t_out,
+        temperature: None,
+    };
+    app.db
+        .bulk_insert_checkins(&[
+            at(case_person, now - 30 * 3_600, Some(now - 27 * 3_600)),
+            at(contact, now - 29 * 3_600, None),
+        ])
+        .await
+        .unwrap();
+    let today = domain::shanghai_date(now).to_string();
+    let (status, opened) =
+        app.post(&officer, "/api/v1/investigations", json!({"key_person_id": case, "onset_date": today})).await;
+    assert_eq!(status, 201, "{opened}");
+    let path = format!("/api/v1/investigations/{}", opened["id"]);
+    let (status, detail) = app.get(&officer, &path).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["proposed_points"].as_array().map(Vec::len), Some(1), "{detail}");
+    let checkin = detail["proposed_points"][0]["case_checkin_id"].clone();
+    let (status, point) = app.post(&officer, &format!("{path}/points"), json!({"case_checkin_id": checkin})).await;
+    assert_eq!((status, point["candidates"].as_u64()), (201, Some(1)), "{point}");
+    let (status, bad) = app.post(&officer, &format!("{path}/points"), json!({"case_checkin_id": 999_999})).await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("case_checkin_id")));
+    // The grid worker sees the tracing task, masked: 2 h there (no check-out: the cap), all of it
+    // within the hour around the case's stay.
+    let (_, tasks) = app.get(&grid, "/api/v1/contact-candidates").await;
+    let task = &tasks["candidates"][0];
+    assert_eq!((task["name"].as_str(), task["overlap_minutes"].as_i64()), (Some("顾客乙"), Some(120)), "{tasks}");
+    assert!(task["id_number"].as_str().unwrap_or_default().contains('*'));
+    let (status, decided) = app
+        .post(&officer, &format!("/api/v1/contact-candidates/{}/decision", task["id"]), json!({"decision": "confirm"}))
+        .await;
+    assert_eq!(status, 200, "{decided}");
+    let (_, code) = app.get(&officer, &format!("/api/v1/persons/{contact}/health-code")).await;
+    assert_eq!(code["colour"], "red", "{code}");
+    let (status, _) =
+        app.post(&officer, &format!("{path}/signature"), json!({"statement": "本人对流调结果负责"})).await;
+    assert_eq!(status, 204);
+    let (status, problem) = app.post(&officer, &format!("{path}/signature"), json!({"statement": "再签"})).await;
+    assert_eq!((status, problem["field"].as_str()), (409, Some("signature")), "{problem}");
+}
+
 on_both_backends!(
+    health_codes_change_at_once_and_verify_offline,
+    an_investigation_over_the_api,
     home_follow_ups_over_the_api,
     venue_posters_print_one_or_a_whole_grid,
     checkpoints_register_passages_and_keep_a_ledger,
