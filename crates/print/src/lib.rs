@@ -11,6 +11,7 @@ mod qr;
 
 pub use fonts::Fonts;
 pub use poster::{Poster, poster_png, poster_svg, posters_pdf};
+pub use qr::qr_svg;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrintError {

@@ -18,6 +18,16 @@ pub(crate) fn qr_path(text: &str) -> Result<(String, usize)> {
     Ok((path, width + 8))
 }
 
+/// `text` as a standalone SVG QR code (quiet zone included) whose dark modules are `colour`
+/// (a CSS colour), scaled by its container: the health code's QR, drawn in the code's colour.
+pub fn qr_svg(text: &str, colour: &str) -> Result<String> {
+    let (path, width) = qr_path(text)?;
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {width}\" shape-rendering=\"crispEdges\" role=\"img\">\
+         <rect width=\"{width}\" height=\"{width}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"{colour}\"/></svg>"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,6 +39,12 @@ mod tests {
         let dark = code.to_colors().iter().filter(|c| **c == Color::Dark).count();
         assert_eq!(path.matches('M').count(), dark);
         assert_eq!(width, code.width() + 8);
+    }
+
+    #[test]
+    fn the_svg_draws_the_path_in_the_colour() {
+        let svg = qr_svg("token", "#c62828").unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("fill=\"#c62828\"") && svg.ends_with("</svg>"));
     }
 
     #[test]

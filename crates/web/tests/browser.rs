@@ -304,3 +304,84 @@ async fn a_grid_worker_records_a_home_visit_on_a_phone() {
     assert_eq!(tasks["items"][0]["kind"], "fever_transfer", "{tasks}");
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn a_citizen_shows_a_code_and_a_checkpoint_verifies_it_offline() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let id = id_number("411702", 61);
+    // A close contact: red.
+    let (_, record) = app.key_person(&officer, &id, "周八", "411702001001").await;
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/h")).await;
+    driver.type_into("#id_number", &id).await;
+    driver.type_into("#name", "周八").await;
+    driver.type_into("#phone", "13800001111").await;
+    driver.click("#code-submit").await;
+    driver.wait_for("return document.querySelector('#code') !== null").await;
+    assert_eq!(driver.script("return document.getElementById('code-colour').dataset.colour").await, "red");
+    assert!(driver.text(".reasons").await.contains("密切接触者"), "{}", driver.text(".reasons").await);
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(overflow, Value::Bool(true), "the page fits a 375 px screen");
+    driver.screenshot("citizen-health-code-red-375.png").await;
+    let red_token = driver.script("return document.getElementById('code-token').value").await;
+    let red_token = red_token.as_str().expect("token").to_string();
+
+    // Released: the next look (one tap, the phone remembers) is green.
+    for to in ["central_observation", "released"] {
+        let (status, body) = app
+            .post(&officer, &format!("/api/v1/key-persons/{record}/transitions"), json!({"to": to, "reason": "核查"}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    driver.goto(&app.url("/h")).await;
+    driver.wait_for("return !document.querySelector('#remembered').hidden").await;
+    driver.click("#one-tap").await;
+    driver.wait_for("return document.querySelector('#code') !== null").await;
+    assert_eq!(driver.script("return document.getElementById('code-colour').dataset.colour").await, "green");
+    driver.screenshot("citizen-health-code-green-375.png").await;
+    let green_token = driver.script("return document.getElementById('code-token').value").await;
+    let green_token = green_token.as_str().expect("token").to_string();
+
+    // A wrong phone: nobody, and nothing else is said.
+    driver.command("POST", "/execute/sync", json!({"script": "localStorage.clear(); return 1", "args": []})).await;
+    driver.goto(&app.url("/h")).await;
+    driver.type_into("#id_number", &id).await;
+    driver.type_into("#name", "周八").await;
+    driver.type_into("#phone", "13800009999").await;
+    driver.click("#code-submit").await;
+    driver.wait_for("return document.querySelector('.error') !== null").await;
+    assert!(driver.text(".error").await.contains("未找到"));
+
+    // The checkpoint verifies in the browser with the public keys it keeps.
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=username]", "checkpoint").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname === '/checkpoints'").await;
+    driver.goto(&app.url("/verify")).await;
+    driver.wait_for("return !document.getElementById('keys-kept').hidden").await;
+    // Offline from here on: verification must not need the server.
+    driver.script("window.fetch = function () { throw new Error('offline'); }; return 1").await;
+    let verify = |token: String| {
+        let driver = &driver;
+        async move {
+            driver.script("document.getElementById('verdict').removeAttribute('data-result'); return 1").await;
+            driver.script(&format!("document.getElementById('token').value = {token:?}; return 1")).await;
+            driver.click("#verify-button").await;
+            driver.wait_for("return document.getElementById('verdict').hasAttribute('data-result')").await;
+            driver.script("return document.getElementById('verdict').getAttribute('data-result')").await
+        }
+    };
+    assert_eq!(verify(green_token.clone()).await, "green");
+    driver.screenshot("checkpoint-verify-green-375.png").await;
+    assert_eq!(verify(red_token).await, "red");
+    let mut tampered = green_token.into_bytes();
+    tampered[13] = if tampered[13] == b'A' { b'B' } else { b'A' };
+    assert_eq!(verify(String::from_utf8(tampered).unwrap()).await, "refused");
+    assert!(driver.text("#verdict-detail").await.contains("signature"), "{}", driver.text("#verdict-detail").await);
+    driver.screenshot("checkpoint-verify-refused-375.png").await;
+    assert_eq!(verify("garbage".into()).await, "refused");
+    driver.command("DELETE", "", Value::Null).await;
+}

@@ -125,6 +125,9 @@ pub struct Texts {
     pub ended: &'static str,
     pub signed_in_as: &'static str,
     pub checkin_title: &'static str,
+    pub verify_codes: &'static str,
+    pub investigations: &'static str,
+    pub tracing_tasks: &'static str,
     pub checkin_hint: &'static str,
     pub checkin_as: &'static str,
     pub checkin_one_tap: &'static str,
@@ -242,6 +245,9 @@ pub static ZH: Texts = Texts {
     ended: "结束",
     signed_in_as: "当前用户",
     checkin_title: "场所码登记",
+    verify_codes: "验码",
+    investigations: "流调",
+    tracing_tasks: "密接核查",
     checkin_hint: "请如实填写，用于疫情防控行程追踪。",
     checkin_as: "登记人：",
     checkin_one_tap: "一键登记",
@@ -359,6 +365,9 @@ pub static EN: Texts = Texts {
     ended: "End",
     signed_in_as: "Signed in as",
     checkin_title: "Venue check-in",
+    verify_codes: "Verify codes",
+    investigations: "Investigations",
+    tracing_tasks: "Contact tracing",
     checkin_hint: "Please fill in truthfully; this is used for epidemic tracing.",
     checkin_as: "Checking in as",
     checkin_one_tap: "Check in",
@@ -412,3 +421,76 @@ pub static EN: Texts = Texts {
     poster: "Poster",
     kind: "Kind",
 };
+
+/// The health-code pages' text (citizen code page, checkpoint verify page).
+pub struct CodeTexts {
+    pub title: &'static str,
+    pub hint: &'static str,
+    pub show_mine: &'static str,
+    pub submit: &'static str,
+    pub refresh: &'static str,
+    pub valid_until: &'static str,
+    pub reasons: &'static str,
+    pub no_reason: &'static str,
+    pub privacy: &'static str,
+    pub verify_title: &'static str,
+    pub verify_hint: &'static str,
+    pub verify_button: &'static str,
+    pub scan_camera: &'static str,
+    pub valid: &'static str,
+    pub refused: &'static str,
+    pub keys_kept: &'static str,
+    pub person_ref: &'static str,
+    pub expired_on_page: &'static str,
+}
+
+pub static CODE_ZH: CodeTexts = CodeTexts {
+    title: "健康码",
+    hint: "输入身份证号、姓名和登记的手机号查看本人健康码。",
+    show_mine: "查看我的健康码",
+    submit: "查看健康码",
+    refresh: "刷新",
+    valid_until: "有效至",
+    reasons: "赋码原因",
+    no_reason: "未发现风险",
+    privacy: "二维码只含签名的人员编号、颜色和有效期，不含姓名、身份证号或手机号。",
+    verify_title: "扫码验码",
+    verify_hint: "扫描或粘贴健康码（扫码枪输入后自动验码）。验签用公钥，断网也能验。",
+    verify_button: "验码",
+    scan_camera: "摄像头扫码",
+    valid: "有效",
+    refused: "无效，拒绝通行并人工核查",
+    keys_kept: "验签公钥已保存在本机",
+    person_ref: "人员编号",
+    expired_on_page: "已过期，请刷新",
+};
+
+pub static CODE_EN: CodeTexts = CodeTexts {
+    title: "Health code",
+    hint: "Enter your ID number, name and registered mobile number to see your health code.",
+    show_mine: "Show my health code",
+    submit: "Show health code",
+    refresh: "Refresh",
+    valid_until: "Valid until",
+    reasons: "Why this colour",
+    no_reason: "No risk found",
+    privacy: "The QR holds only a signed person number, the colour and the validity — no name, ID number or phone.",
+    verify_title: "Scan and verify",
+    verify_hint: "Scan or paste a health code (a scanner's Enter verifies). Verified with the public key, so it works offline.",
+    verify_button: "Verify",
+    scan_camera: "Scan with camera",
+    valid: "Valid",
+    refused: "Refused: stop and check by hand",
+    keys_kept: "Public keys kept on this device",
+    person_ref: "Person no.",
+    expired_on_page: "Expired — refresh",
+};
+
+impl Lang {
+    pub fn code_texts(self) -> &'static CodeTexts {
+        match self {
+            Lang::Zh => &CODE_ZH,
+            Lang::En => &CODE_EN,
+        }
+    }
+}

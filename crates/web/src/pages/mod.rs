@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama + htmx), Chinese first. They call the same scoped handle as the
 //! API, so jurisdiction, roles and audit hold here too.
 
+mod codes;
 mod i18n;
 mod views;
 
@@ -47,6 +48,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit_page))
         .route("/assets/{file}", get(asset))
         .route("/c/{token}", get(checkin_page).post(checkin_submit))
+        .route("/h", get(codes::code_page).post(codes::code_submit))
+        .route("/verify", get(codes::verify_page))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
@@ -55,6 +58,8 @@ async fn asset(Path(file): Path<String>) -> Response {
         "app.css" => (include_bytes!("../../assets/app.css"), "text/css; charset=utf-8"),
         "checkin.js" => (include_bytes!("../../assets/checkin.js"), "text/javascript; charset=utf-8"),
         "checkpoint.js" => (include_bytes!("../../assets/checkpoint.js"), "text/javascript; charset=utf-8"),
+        "health_code.js" => (include_bytes!("../../assets/health_code.js"), "text/javascript; charset=utf-8"),
+        "verify.js" => (include_bytes!("../../assets/verify.js"), "text/javascript; charset=utf-8"),
 
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
@@ -134,6 +139,8 @@ impl Visitor {
             may_key_persons: user.role.may(Capability::ReadKeyPersons),
             may_tasks: user.role.may(Capability::ReadTasks),
             may_checkpoints: user.role.may(Capability::ReadPassages) || user.role.may(Capability::RecordPassages),
+            may_investigate: user.role.may(Capability::Investigate),
+            may_trace: user.role.may(Capability::TraceContacts),
             may_follow_ups: user.role.may(Capability::ReadKeyPersons),
             may_venues: user.role.may(Capability::ManageVenues),
         })

@@ -17,6 +17,8 @@ pub struct UserView {
     pub may_checkpoints: bool,
     pub may_follow_ups: bool,
     pub may_venues: bool,
+    pub may_investigate: bool,
+    pub may_trace: bool,
 }
 
 pub struct OptionView {
@@ -449,4 +451,48 @@ pub struct VenuesPage {
     pub page: u32,
     pub has_next: bool,
     pub rows: Vec<VenueRow>,
+}
+
+/// One reason of a health code, in the page's language.
+pub struct ReasonLine {
+    pub colour: &'static str,
+    pub text: String,
+}
+
+/// A derived code as the citizen's page shows it.
+pub struct CodeView {
+    pub colour: &'static str,
+    pub label: &'static str,
+    pub reasons: Vec<ReasonLine>,
+    /// Inline SVG of the token's QR, in the code's colour.
+    pub qr_svg: String,
+    pub token: String,
+    pub expires_at: String,
+    /// Unix seconds, for the page's own expiry check.
+    pub expires_unix: i64,
+}
+
+#[derive(Template)]
+#[template(path = "health_code.html")]
+pub struct HealthCodePage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub c: &'static super::i18n::CodeTexts,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub code: Option<CodeView>,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+pub struct VerifyPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub c: &'static super::i18n::CodeTexts,
+    pub user: Option<UserView>,
+    /// The public keys as JSON `[[id, "base64url"], …]`, kept by the page for offline use.
+    pub keys_json: String,
 }

@@ -1,0 +1,129 @@
+//! Health-code pages: the citizen's own code on a phone (`/h`), and the checkpoint's
+//! scan-and-verify page (`/verify`), which verifies tokens in the browser with the public keys.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::{Capability, Colour};
+use serde::Deserialize;
+
+use super::views::{CodeView, HealthCodePage, ReasonLine, VerifyPage};
+use super::{Lang, Visitor, lang_of, page_error, problem_page, render};
+use crate::AppState;
+use crate::api::fields;
+use crate::problem::Problem;
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct CodeForm {
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+}
+
+fn css_colour(colour: Colour) -> &'static str {
+    match colour {
+        Colour::Green => "#1b7f3b",
+        Colour::Yellow => "#b58100",
+        Colour::Red => "#c62828",
+    }
+}
+
+fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Problem>) -> Response {
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = match &error {
+        Some(problem) if problem.status == 404 => StatusCode::NOT_FOUND,
+        _ => status,
+    };
+    let (error_field, error) = match error.map(Problem::field_message) {
+        Some((field, message)) => (field, Some(message)),
+        None => (String::new(), None),
+    };
+    let page = HealthCodePage {
+        lang,
+        t: lang.texts(),
+        c: lang.code_texts(),
+        error,
+        error_field,
+        id_number: form.id_number.clone(),
+        name: form.name.clone(),
+        phone: form.phone.clone(),
+        code,
+    };
+    (status, render(&page)).into_response()
+}
+
+pub(super) async fn code_page(headers: HeaderMap) -> Response {
+    page(lang_of(&headers), &CodeForm::default(), None, None)
+}
+
+pub(super) async fn code_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<CodeForm>,
+) -> Response {
+    let lang = lang_of(&headers);
+    let parsed = (|| {
+        let id_number = fields::id_number(&form.id_number)?;
+        let name = fields::name("name", &form.name)?;
+        let phone = fields::optional_phone("phone", Some(&form.phone))?
+            .ok_or_else(|| Problem::invalid("phone", "the mobile number registered with the ID"))?;
+        Ok::<_, Problem>((id_number, name, phone))
+    })();
+    let (id_number, name, phone) = match parsed {
+        Ok(parsed) => parsed,
+        Err(problem) => return page(lang, &form, None, Some(problem)),
+    };
+    let found = match state.db.health_code_by_identity(&id_number, &name, &phone).await {
+        Ok(found) => found,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let Some((person_id, code)) = found else {
+        let message = if lang == Lang::Zh {
+            "未找到与身份证号、姓名、手机号同时相符的登记人员；请核对，或到所在社区登记。"
+        } else {
+            "No registered person has this ID number, name and mobile number together; check them, or register at your community."
+        };
+        return page(lang, &form, None, Some(Problem::new(StatusCode::NOT_FOUND, "not-found", message)));
+    };
+    let view = crate::api::health_codes::view(&state, person_id, &code);
+    let qr_svg = match print::qr_svg(&view.token, css_colour(code.colour)) {
+        Ok(svg) => svg,
+        Err(err) => return page_error(lang, StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+    };
+    let reasons = code
+        .reasons
+        .iter()
+        .map(|r| ReasonLine {
+            colour: r.colour().as_str(),
+            text: if lang == Lang::Zh { r.text_zh() } else { r.text_en() },
+        })
+        .collect();
+    let code_view = CodeView {
+        colour: code.colour.as_str(),
+        label: if lang == Lang::Zh { code.colour.label_zh() } else { code.colour.label_en() },
+        reasons,
+        qr_svg,
+        token: view.token,
+        expires_at: crate::time::shanghai_text(code.expires_at),
+        expires_unix: code.expires_at,
+    };
+    page(lang, &form, Some(code_view), None)
+}
+
+pub(super) async fn verify_page(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let lang = visitor.lang;
+    if !(visitor.may(Capability::RecordPassages) || visitor.may(Capability::ReadPassages)) {
+        let message = if lang == Lang::Zh {
+            "验码页面供卡口值守人员使用。"
+        } else {
+            "Code verification is for checkpoint staff."
+        };
+        return page_error(lang, StatusCode::FORBIDDEN, message);
+    }
+    let keys: Vec<(u32, String)> = state.keys.public_keys().entries();
+    let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
+    render(&VerifyPage { lang, t: visitor.t(), c: lang.code_texts(), user: visitor.user_view(), keys_json })
+}
