@@ -121,6 +121,16 @@ impl {
         investigation(&Columns(&row))
     }
 
+    pub(crate) async fn do_investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>> {
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {INVESTIGATION_COLUMNS} FROM investigations i JOIN persons p ON p.id = i.person_id WHERE 1 = 1"
+        ));
+        Self::push_scope(&mut query, "i.area_code", scope);
+        query.push(" ORDER BY i.id DESC LIMIT ").push_bind(i64::from(limit));
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| investigation(&Columns(row))).collect()
+    }
+
     /// The trail's rows plus the not-yet-copied ones above the watermark, read in one snapshot.
     pub(crate) async fn do_visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
         let rows = sqlx::query(D::sql(&format!(

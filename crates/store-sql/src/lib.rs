@@ -818,6 +818,10 @@ impl Backend {
         self.do_investigation(scope, id).await
     }
 
+    async fn investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>> {
+        self.do_investigations(scope, limit).await
+    }
+
     async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
         self.do_visits_of_person(person_id, from, to).await
     }

@@ -157,6 +157,8 @@ pub trait Backend: Send + Sync + 'static {
         now: Instant,
     ) -> Result<Created>;
     async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation>;
+    /// The newest investigations in `scope`.
+    async fn investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>>;
     /// A person's check-ins with `from <= t_in < to`, wherever they were (the trail and the
     /// check-ins not yet copied into it), oldest first.
     async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;

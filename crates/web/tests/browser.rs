@@ -385,3 +385,99 @@ async fn a_citizen_shows_a_code_and_a_checkpoint_verifies_it_offline() {
     assert_eq!(verify("garbage".into()).await, "refused");
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn an_investigator_confirms_a_point_and_a_contact_and_the_grid_sees_the_task() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let (case_person, case) = app.key_person(&officer, &id_number("411702", 71), "病例甲", "411702001001").await;
+    for to in ["central_observation", "suspected"] {
+        let (status, body) = app
+            .post(&officer, &format!("/api/v1/key-persons/{case}/transitions"), json!({"to": to, "reason": "检测"}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut contacts = Vec::new();
+    for (serial, name) in [(72, "顾客乙"), (73, "顾客丙")] {
+        let (status, person) = app
+            .post(
+                &officer,
+                "/api/v1/persons",
+                json!({"id_number": id_number("411702", serial), "name": name, "phone": "13800003333", "area_code": "411702001001"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{person}");
+        contacts.push(person["id"].as_i64().expect("id"));
+    }
+    let (_, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            json!({"name": "人民路农贸市场", "kind": "market", "area_code": "411702001001"}),
+        )
+        .await;
+    let venue = app.db.venue_by_token(venue["token"].as_str().expect("token")).await.unwrap().expect("venue");
+    let now = app.db.now();
+    let at = |person: i64, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
+        venue_id: venue.id,
+        person_id: person,
+        area_code: venue.area_code.clone(),
+        t_in,
+        t_out,
+        temperature: None,
+    };
+    app.db
+        .bulk_insert_checkins(&[
+            at(case_person, now - 30 * 3_600, Some(now - 27 * 3_600)),
+            at(contacts[0], now - 29 * 3_600, None),
+            at(contacts[1], now - 28 * 3_600, Some(now - 28 * 3_600 + 1_200)),
+        ])
+        .await
+        .unwrap();
+
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=username]", "officer").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname !== '/login'").await;
+    driver.goto(&app.url(&format!("/key-persons/{case}"))).await;
+    driver.click("#start-investigation").await;
+    driver.wait_for("return document.getElementById('open-form') !== null").await;
+    let today = domain::shanghai_date(now).to_string();
+    driver.script(&format!("document.getElementById('i-onset').value = '{today}'; return 1")).await;
+    driver.click("#open-submit").await;
+    driver.wait_for("return document.getElementById('timeline') !== null").await;
+    assert!(driver.text("#timeline").await.contains("人民路农贸市场"));
+    driver.click("button.confirm-point").await;
+    driver.wait_for("return document.querySelectorAll('#candidates li').length === 2").await;
+    let table = driver.text("#candidates").await;
+    assert!(table.contains("顾客乙") && table.contains("顾客丙") && table.contains("**"), "{table}");
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(overflow, Value::Bool(true), "the workspace fits a 375 px screen");
+    driver.screenshot("investigation-workspace-375.png").await;
+    driver.click("#candidates li:first-child button.decide-central").await;
+    driver
+        .wait_for("return document.querySelector('#candidates li:first-child .status').textContent.includes('密接')")
+        .await;
+    driver.type_into("#s-statement", "本人对流调结果负责").await;
+    driver.click("#sign-submit").await;
+    driver.wait_for("return document.getElementById('signature') !== null").await;
+    driver.screenshot("investigation-signed-375.png").await;
+
+    // The grid worker where the contacts live sees the one still pending.
+    driver.command("POST", "/cookie", json!({"cookie": {"name": "fk_session", "value": "", "path": "/"}})).await;
+    driver.goto(&app.url("/login")).await;
+    driver.type_into("input[name=username]", "grid").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname !== '/login'").await;
+    driver.goto(&app.url("/tracing")).await;
+    let tasks = driver.text("#tracing-tasks").await;
+    assert!(tasks.contains("顾客丙") && !tasks.contains("顾客乙"), "{tasks}");
+    driver.screenshot("tracing-tasks-375.png").await;
+    let (_, code) = app.get(&officer, &format!("/api/v1/persons/{}/health-code", contacts[0])).await;
+    assert_eq!(code["colour"], "red");
+    driver.command("DELETE", "", Value::Null).await;
+}

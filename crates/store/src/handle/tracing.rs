@@ -53,6 +53,15 @@ impl Handle {
         Ok(created)
     }
 
+    /// The newest investigations of the jurisdiction (case names: audited).
+    pub async fn investigations(&self, limit: u32) -> Result<Vec<Investigation>> {
+        self.require(Capability::Investigate)?;
+        let found = self.backend.investigations(self.scope(), limit).await?;
+        let detail = format!("{} investigations listed", found.len());
+        self.audit("investigation.list", "investigation", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
     async fn case_stays(&self, investigation: &Investigation, rule: &TracingRule) -> Result<CaseStays> {
         let window = rule.exposure_window(investigation.onset, investigation.isolated_at);
         // A check-in up to a day before the window can reach into it; one after it can end a stay.

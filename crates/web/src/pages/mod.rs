@@ -3,6 +3,7 @@
 
 mod codes;
 mod i18n;
+mod investigations;
 mod views;
 
 use askama::Template;
@@ -50,6 +51,13 @@ pub fn router() -> Router<AppState> {
         .route("/c/{token}", get(checkin_page).post(checkin_submit))
         .route("/h", get(codes::code_page).post(codes::code_submit))
         .route("/verify", get(codes::verify_page))
+        .route("/investigations", get(investigations::investigations_page).post(investigations::open_submit))
+        .route("/investigations/{id}", get(investigations::investigation_page))
+        .route("/investigations/{id}/points", post(investigations::point_submit))
+        .route("/investigations/{id}/places", post(investigations::place_submit))
+        .route("/investigations/{id}/signature", post(investigations::sign_submit))
+        .route("/candidates/{id}/decision", post(investigations::decision_submit))
+        .route("/tracing", get(investigations::tracing_tasks_page))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
