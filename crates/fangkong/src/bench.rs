@@ -55,6 +55,40 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Close-contact detection for one case (trajectory, epidemic points, candidates) against
+    /// `--checkins` check-ins, on SQLite and, with --postgres, PostgreSQL, beside the same rule as
+    /// one DuckDB query on the same rows exported to CSV and Parquet (needs `pip install duckdb`).
+    Contacts {
+        #[arg(long, default_value_t = 30_000_000)]
+        checkins: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        /// Cases investigated (each timed several times).
+        #[arg(long, default_value_t = 20)]
+        cases: usize,
+        /// A PostgreSQL server URL; a database `fk_bench_contacts` is made there afresh.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Health-code lookups (`GET /api/v1/persons/{id}/health-code`, staff, audited) over HTTP at
+    /// a fixed offered rate, latency counted from each request's scheduled time.
+    Codes {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Requests per second offered.
+        #[arg(long, default_value_t = 5_000)]
+        rate: u64,
+        /// Connections the requests are spread over.
+        #[arg(long, default_value_t = 64)]
+        connections: usize,
+    },
+    /// Offline health-code token verifications per second on one core.
+    Verify {
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
     /// The HTTP-ceiling server of `bench ingest` (started by it).
     #[command(hide = true)]
     CeilingServer {
@@ -80,6 +114,13 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             crate::ingest::run(seconds, connections, persons, postgres, only.as_deref()).await
         }
         BenchCommand::Storage { checkins, persons, postgres } => storage(checkins, persons, postgres).await,
+        BenchCommand::Contacts { checkins, persons, cases, postgres } => {
+            crate::contacts::run(checkins, persons, cases, postgres).await
+        }
+        BenchCommand::Codes { persons, seconds, rate, connections } => {
+            crate::codes::lookups(persons, seconds, rate, connections).await
+        }
+        BenchCommand::Verify { seconds } => crate::codes::verifications(seconds),
         BenchCommand::CeilingServer { listen } => crate::ingest::ceiling_server(listen).await,
     }
 }
@@ -159,13 +200,33 @@ async fn storage(checkins: usize, persons: usize, postgres: Option<String>) -> a
     Ok(())
 }
 
-/// Adds check-ins until `total` are stored, in time order over 28 days, a million per
-/// transaction, then prints the footprint.
+/// Adds check-ins until `total` are stored, then prints the footprint.
 async fn fill_and_measure(city: &crate::demo::City, total: usize, backend: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    fill(city, total).await?;
+    let db = &city.db;
+    let footprint = db.checkins_footprint().await?;
+    println!(
+        "{}",
+        json!({
+            "bench": "checkin_storage",
+            "backend": backend,
+            "checkins": footprint.rows,
+            "bytes": footprint.bytes,
+            "bytes_per_checkin": (footprint.bytes as f64 / footprint.rows.max(1) as f64 * 10.0).round() / 10.0,
+            "load_seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        })
+    );
+    Ok(())
+}
+
+/// Adds check-ins until `total` are stored, in time order over the 28 days before now (random
+/// venues and persons of the city, a third with a check-out), a million per transaction. The
+/// same seed gives the same rows.
+pub(crate) async fn fill(city: &crate::demo::City, total: usize) -> anyhow::Result<()> {
     use rand::{Rng, SeedableRng};
     const CHUNK: usize = 1_000_000;
     let db = &city.db;
-    let started = Instant::now();
     let already = db.checkins_footprint().await?.rows as usize;
     let wanted = total.saturating_sub(already);
     let mut rng = rand::rngs::StdRng::seed_from_u64(30);
@@ -196,17 +257,5 @@ async fn fill_and_measure(city: &crate::demo::City, total: usize, backend: &str)
         added += n;
     }
     db.optimize().await?;
-    let footprint = db.checkins_footprint().await?;
-    println!(
-        "{}",
-        json!({
-            "bench": "checkin_storage",
-            "backend": backend,
-            "checkins": footprint.rows,
-            "bytes": footprint.bytes,
-            "bytes_per_checkin": (footprint.bytes as f64 / footprint.rows.max(1) as f64 * 10.0).round() / 10.0,
-            "load_seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        })
-    );
     Ok(())
 }

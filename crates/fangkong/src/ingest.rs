@@ -28,9 +28,9 @@ pub async fn ceiling_server(listen: SocketAddr) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -44,7 +44,7 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Server> {
+pub(crate) async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Server> {
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(std::env::current_exe()?);
@@ -72,7 +72,7 @@ async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Serv
 }
 
 /// Peak resident memory of a process, from /proc.
-fn peak_rss_mib(pid: u32) -> f64 {
+pub(crate) fn peak_rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
@@ -85,7 +85,7 @@ fn peak_rss_mib(pid: u32) -> f64 {
 /// straight into a reused buffer and the answer read just far enough to know its status and
 /// length. A load generator as lean as `wrk`, so that on two shared cores the figures measure the
 /// server rather than the client (reqwest cost more CPU per request than the ceiling server).
-struct Sender {
+pub(crate) struct Sender {
     stream: tokio::io::BufReader<tokio::net::TcpStream>,
     request: Vec<u8>,
     body: String,
@@ -93,7 +93,7 @@ struct Sender {
 }
 
 impl Sender {
-    async fn connect(addr: &str) -> anyhow::Result<Sender> {
+    pub(crate) async fn connect(addr: &str) -> anyhow::Result<Sender> {
         let stream = tokio::net::TcpStream::connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(Sender {
@@ -114,7 +114,6 @@ impl Sender {
         tenths: u16,
     ) -> anyhow::Result<bool> {
         use std::fmt::Write as _;
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
         self.body.clear();
         write!(
             self.body,
@@ -129,7 +128,17 @@ impl Sender {
             self.body.len(),
             self.body
         )?;
-        self.stream.get_mut().write_all(&self.request).await?;
+        let request = std::mem::take(&mut self.request);
+        let status = self.exchange(&request).await;
+        self.request = request;
+        Ok((200..300).contains(&status?))
+    }
+
+    /// Writes one whole HTTP/1.1 request and reads its answer just far enough to know its status
+    /// and length; the body is skipped.
+    pub(crate) async fn exchange(&mut self, request: &[u8]) -> anyhow::Result<u16> {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+        self.stream.get_mut().write_all(request).await?;
         self.line.clear();
         self.stream.read_line(&mut self.line).await?;
         let status: u16 = self.line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -156,7 +165,7 @@ impl Sender {
             self.stream.read_exact(&mut sink[..want]).await?;
             skipped += want;
         }
-        Ok((200..300).contains(&status))
+        Ok(status)
     }
 }
 

@@ -1,6 +1,8 @@
 //! `fangkong`: the one binary. Errors stop here as `anyhow` with their context.
 
 mod bench;
+mod codes;
+mod contacts;
 mod demo;
 mod ingest;
 mod verify;

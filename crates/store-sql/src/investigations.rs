@@ -204,6 +204,28 @@ impl {
         Ok(visits)
     }
 
+    pub(crate) async fn do_checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+        let rows = sqlx::query(D::sql(
+            "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE id > ? ORDER BY id LIMIT ?",
+        ))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(fail)?;
+        rows.iter()
+            .map(|row| {
+                Ok(visit(
+                    row.try_get(0).map_err(fail)?,
+                    row.try_get(1).map_err(fail)?,
+                    row.try_get(2).map_err(fail)?,
+                    row.try_get(3).map_err(fail)?,
+                    row.try_get(4).map_err(fail)?,
+                ))
+            })
+            .collect()
+    }
+
     pub(crate) async fn do_visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
             "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE venue_id = ? AND t_in > ? AND t_in < ? ORDER BY t_in",

@@ -712,24 +712,26 @@ impl Backend {
         Ok(grids)
     }
 
-    async fn append_audit(&self, entry: NewAuditEntry) -> Result<()> {
-        sqlx::query(
-            D::sql("INSERT INTO audit (at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        )
-        .bind(entry.at)
-        .bind(entry.user_id)
-        .bind(&entry.username)
-        .bind(entry.action)
-        .bind(entry.subject_kind)
-        .bind(entry.subject_id)
-        .bind(&entry.area_code)
-        .bind(&entry.remote_addr)
-        .bind(&entry.detail)
-        .execute(&self.writer)
-        .await
-        .map_err(fail)?;
-        Ok(())
+    async fn append_audits(&self, entries: &[NewAuditEntry]) -> Result<()> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        for chunk in entries.chunks(500) {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO audit (at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail) ",
+            );
+            query.push_values(chunk, |mut row, entry| {
+                row.push_bind(entry.at)
+                    .push_bind(entry.user_id)
+                    .push_bind(entry.username.clone())
+                    .push_bind(entry.action)
+                    .push_bind(entry.subject_kind)
+                    .push_bind(entry.subject_id)
+                    .push_bind(entry.area_code.clone())
+                    .push_bind(entry.remote_addr.clone())
+                    .push_bind(entry.detail.clone());
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)
     }
 
     async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>> {
@@ -828,6 +830,10 @@ impl Backend {
 
     async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
         self.do_visits_of_persons(person_ids, from, to).await
+    }
+
+    async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+        self.do_checkins_after(after_id, limit).await
     }
 
     async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {

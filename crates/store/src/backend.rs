@@ -85,7 +85,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Page<Task>>;
     async fn grid(&self, scope: &Scope, code: &str) -> Result<Grid>;
     async fn grid_children(&self, scope: &Scope, code: &str) -> Result<Vec<Grid>>;
-    async fn append_audit(&self, entry: NewAuditEntry) -> Result<()>;
+    /// Appends audit rows in one transaction (the audit queue's batches).
+    async fn append_audits(&self, entries: &[NewAuditEntry]) -> Result<()>;
     async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>>;
 
     // --- venues and check-ins ---
@@ -164,6 +165,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
     /// The check-ins of these persons with `from <= t_in < to` (to estimate where stays end).
     async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>>;
+    /// Up to `limit` check-ins with id above `after_id`, in id order (exports).
+    async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>>;
     /// Check-ins at a venue with `after < t_in < before`.
     async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>>;
     async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>>;

@@ -3,6 +3,7 @@ use std::sync::{Arc, RwLock};
 use domain::{Durations, FrontLine, Temperature};
 use jiff::civil::Date;
 
+use crate::audit_queue::AuditQueue;
 use crate::backend::Backend;
 use crate::checkin_queue::CheckinQueue;
 use crate::error::{Result, StoreError};
@@ -25,6 +26,7 @@ pub struct Db {
     durations: Arc<RwLock<Durations>>,
     frontline: Arc<RwLock<FrontLine>>,
     tracing: Arc<RwLock<domain::TracingRule>>,
+    audits: Arc<AuditQueue>,
     checkins: Arc<CheckinQueue>,
     clock: Clock,
 }
@@ -103,7 +105,8 @@ impl Db {
         // Check-ins a stopped process wrote but never copied into the trail, before any new one.
         backend.settle_checkins().await?;
         let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
-        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, tracing, checkins, clock })
+        let audits = Arc::new(AuditQueue::spawn(backend.clone()));
+        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, tracing, audits, checkins, clock })
     }
 
     pub fn frontline(&self) -> FrontLine {
@@ -175,6 +178,11 @@ impl Db {
         };
         let (_, code) = self.health_code(person_id).await?;
         Ok(Some((person_id, code)))
+    }
+
+    /// Appends an audit row; returns once it is committed (group commit with other reads').
+    pub async fn append_audit(&self, entry: NewAuditEntry) -> Result<()> {
+        self.audits.append(entry).await
     }
 
     /// A citizen's check-in, acknowledged once its batch is durable.
@@ -288,6 +296,11 @@ impl Db {
 
     pub async fn optimize(&self) -> Result<()> {
         self.backend.optimize().await
+    }
+
+    /// Up to `limit` check-ins after `after_id`, in id order (benchmark exports).
+    pub async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+        self.backend.checkins_after(after_id, limit).await
     }
 
     /// Check-ins stored and the bytes they take on disk, indexes included.

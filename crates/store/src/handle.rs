@@ -71,7 +71,7 @@ impl Handle {
         area_code: &str,
         detail: String,
     ) -> Result<()> {
-        self.backend
+        self.db
             .append_audit(NewAuditEntry {
                 at: self.db.now(),
                 user_id: self.actor.user_id,

@@ -7,6 +7,7 @@
 
 pub mod backend;
 
+mod audit_queue;
 mod checkin_queue;
 
 pub mod codec;

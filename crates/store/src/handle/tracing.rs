@@ -268,6 +268,24 @@ impl Handle {
         Ok(domain::overlaps(point, &stays, rule))
     }
 
+    /// Detection without writing anything: each epidemic point the rule finds in the case's
+    /// window, with its close-contact candidates (a preview, and the benchmark's unit of work).
+    pub async fn detect_contacts(&self, id: Id) -> Result<Vec<(Stay, Vec<domain::Overlap>)>> {
+        self.require(Capability::Investigate)?;
+        let investigation = self.backend.investigation(self.scope(), id).await?;
+        let rule = self.db.tracing();
+        let case = self.case_stays(&investigation, &rule).await?;
+        let mut found = Vec::new();
+        for point in domain::epidemic_points(&case.stays, &case.window, &rule) {
+            let overlaps = self.contacts_of(&point, &rule).await?;
+            found.push((point, overlaps));
+        }
+        let candidates: usize = found.iter().map(|(_, o)| o.len()).sum();
+        let detail = format!("{} points, {candidates} candidates detected", found.len());
+        self.audit("investigation.detect", "investigation", Some(id), &investigation.area_code, detail).await?;
+        Ok(found)
+    }
+
     /// The pending tracing tasks of the caller's jurisdiction, soonest due first.
     pub async fn tracing_tasks(&self) -> Result<Vec<Candidate>> {
         self.require(Capability::TraceContacts)?;
