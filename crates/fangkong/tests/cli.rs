@@ -29,7 +29,10 @@ fn demo_builds_a_city_and_users_can_be_added() {
     assert!(demo.status.success(), "{}", text(&demo));
     let printed = text(&demo);
     assert!(
-        printed.contains("2000 persons") && printed.contains("fangkong-demo") && printed.contains("驻马店市"),
+        printed.contains("2000 persons")
+            && printed.contains("fangkong-demo")
+            && printed.contains("驻马店市")
+            && printed.contains("under investigation (/investigations/"),
         "{printed}"
     );
 
