@@ -163,7 +163,8 @@ pub trait Backend: Send + Sync + 'static {
     /// A person's check-ins with `from <= t_in < to`, wherever they were (the trail and the
     /// check-ins not yet copied into it), oldest first.
     async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
-    /// The check-ins of these persons with `from <= t_in < to` (to estimate where stays end).
+    /// Where these persons checked in with `from <= t_in < to` — venue and time, without
+    /// check-out times (`t_out` is `None`): what ends a stay that has no check-out.
     async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>>;
     /// Up to `limit` check-ins with id above `after_id`, in id order (exports).
     async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>>;

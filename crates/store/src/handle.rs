@@ -215,6 +215,17 @@ impl Handle {
         self.db.set_durations(durations).await
     }
 
+    /// The contact-tracing windows and thresholds in force (SPEC §4.4).
+    pub fn tracing_rule(&self) -> Result<domain::TracingRule> {
+        self.require(Capability::Investigate)?;
+        Ok(self.db.tracing())
+    }
+
+    pub async fn set_tracing_rule(&self, rule: domain::TracingRule) -> Result<()> {
+        self.require(Capability::ManageSettings)?;
+        self.db.set_tracing(rule).await
+    }
+
     pub async fn create_venue(&self, venue: NewVenue) -> Result<Created> {
         self.require(Capability::ManageVenues)?;
         self.check_place(&venue.place)?;

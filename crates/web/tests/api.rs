@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Kind, TestApp, id_number};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn create_transition_history(kind: Kind) {
     let app = TestApp::spawn(kind).await;
@@ -649,7 +649,35 @@ async fn an_investigation_over_the_api(kind: Kind) {
     assert_eq!((status, problem["field"].as_str()), (409, Some("signature")), "{problem}");
 }
 
+async fn tracing_windows_are_settings(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let admin = app.token("admin").await;
+    let (status, rule) = app.get(&admin, "/api/v1/settings/tracing").await;
+    assert_eq!((status, rule["overlap_seconds"].as_i64()), (200, Some(3600)), "{rule}");
+    let put = |body: Value| {
+        let request = app.client.put(app.url("/api/v1/settings/tracing")).bearer_auth(&admin).json(&body);
+        async move {
+            let response = request.send().await.expect("put");
+            (response.status().as_u16(), response.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, problem) =
+        put(json!({"lookback_days": 3, "min_stay_seconds": 9000, "max_stay_seconds": 7200, "overlap_seconds": 3600}))
+            .await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("min_stay_seconds")), "{problem}");
+    let (status, _) =
+        put(json!({"lookback_days": 4, "min_stay_seconds": 1800, "max_stay_seconds": 7200, "overlap_seconds": 1800}))
+            .await;
+    assert_eq!(status, 200);
+    let (_, rule) = app.get(&admin, "/api/v1/settings/tracing").await;
+    assert_eq!((rule["lookback_days"].as_i64(), rule["min_stay_seconds"].as_i64()), (Some(4), Some(1800)));
+    let grid = app.token("grid").await;
+    let (status, _) = app.get(&grid, "/api/v1/settings/tracing").await;
+    assert_eq!(status, 403);
+}
+
 on_both_backends!(
+    tracing_windows_are_settings,
     health_codes_change_at_once_and_verify_offline,
     an_investigation_over_the_api,
     home_follow_ups_over_the_api,

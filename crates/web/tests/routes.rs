@@ -55,6 +55,8 @@ const ROUTES: &[Route] = &[
     Route { method: "get", template: "/api/v1/audit", allowed: &[Admin] },
     Route { method: "get", template: "/api/v1/settings/durations", allowed: STAFF_READERS },
     Route { method: "put", template: "/api/v1/settings/durations", allowed: &[Admin] },
+    Route { method: "get", template: "/api/v1/settings/tracing", allowed: INVESTIGATORS },
+    Route { method: "put", template: "/api/v1/settings/tracing", allowed: &[Admin] },
     Route { method: "post", template: "/api/v1/venues", allowed: &[Admin, AreaOfficer, GridWorker] },
     Route { method: "get", template: "/api/v1/venues", allowed: EVERY_STAFF },
     Route { method: "get", template: "/api/v1/venues/{id}", allowed: EVERY_STAFF },
@@ -166,6 +168,9 @@ async fn walk(kind: Kind) {
                 ("post", "/api/v1/investigations/{id}/signature") => json!({"statement": "本人负责"}),
                 ("post", "/api/v1/contact-candidates/{id}/decision") => json!({"decision": "clear", "note": "walk"}),
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
+                ("put", "/api/v1/settings/tracing") => {
+                    json!({"lookback_days": 3, "min_stay_seconds": 3600, "max_stay_seconds": 7200, "overlap_seconds": 3600})
+                }
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})
                 }

@@ -244,22 +244,28 @@ impl Handle {
     pub(crate) async fn contacts_of(&self, point: &Stay, rule: &TracingRule) -> Result<Vec<domain::Overlap>> {
         let exposure = domain::exposure_of(point, rule);
         let earliest = rule.earliest_reaching(point);
-        let at_venue = self.backend.visits_at_venue(point.venue_id, earliest, exposure.to).await?;
-        let persons: Vec<Id> = at_venue
-            .iter()
-            .map(|v| v.person_id)
-            .filter(|p| *p != point.person_id)
-            .collect::<std::collections::BTreeSet<_>>()
+        let at_venue: Vec<domain::Visit> = self
+            .backend
+            .visits_at_venue(point.venue_id, earliest, exposure.to)
+            .await?
             .into_iter()
+            .filter(|v| v.person_id != point.person_id)
+            // Without a check-out a stay lasts at most `max_stay`: one that cannot reach the
+            // margin needs no further look.
+            .filter(|v| v.t_out.is_some() || v.t_in + rule.max_stay_seconds > exposure.from)
             .collect();
-        // Their check-ins up to where a stay that began before the margin's end can end.
-        let their_visits =
-            self.backend.visits_of_persons(&persons, earliest, exposure.to + rule.max_stay_seconds).await?;
+        // Only a stay without a check-out depends on where the person went next.
+        let open: Vec<&domain::Visit> = at_venue.iter().filter(|v| v.t_out.is_none()).collect();
+        let persons: Vec<Id> =
+            open.iter().map(|v| v.person_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let from = open.iter().map(|v| v.t_in).min().unwrap_or(exposure.from);
+        let later = self.backend.visits_of_persons(&persons, from, exposure.to + rule.max_stay_seconds).await?;
+        let at_venue_ids: HashSet<Id> = at_venue.iter().map(|v| v.checkin_id).collect();
         let mut by_person: BTreeMap<Id, Vec<domain::Visit>> = BTreeMap::new();
-        for visit in their_visits {
+        for visit in at_venue.iter().copied().chain(later.into_iter().filter(|v| !at_venue_ids.contains(&v.checkin_id)))
+        {
             by_person.entry(visit.person_id).or_default().push(visit);
         }
-        let at_venue_ids: HashSet<Id> = at_venue.iter().map(|v| v.checkin_id).collect();
         let stays: Vec<Stay> = by_person
             .values()
             .flat_map(|visits| domain::stays_of(visits, rule))

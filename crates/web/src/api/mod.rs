@@ -64,6 +64,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(admin::list_tasks))
         .routes(routes!(admin::list_audit))
         .routes(routes!(settings::get_durations, settings::put_durations))
+        .routes(routes!(settings::get_tracing, settings::put_tracing))
         .routes(routes!(venues::create_venue, venues::list_venues))
         .routes(routes!(venues::get_venue))
         .routes(routes!(posters::venue_poster_pdf))

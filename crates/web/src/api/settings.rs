@@ -74,3 +74,60 @@ pub async fn put_durations(
     caller.handle.set_durations(durations.clone()).await?;
     Ok(Json(durations.into()))
 }
+
+/// The contact-tracing rule (SPEC §4.4): all windows and thresholds, in seconds but the lookback.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TracingSettings {
+    /// Days before onset from which the case's stays count (default 3: D−3).
+    pub lookback_days: i64,
+    /// A stay must be longer than this to make a venue an epidemic point (default 3600).
+    pub min_stay_seconds: i64,
+    /// A stay without a check-out lasts until the next check-in elsewhere, at most this long (default 7200).
+    pub max_stay_seconds: i64,
+    /// Another person's stay within this margin around the case's stay is an overlap (default 3600).
+    pub overlap_seconds: i64,
+}
+
+impl From<domain::TracingRule> for TracingSettings {
+    fn from(r: domain::TracingRule) -> TracingSettings {
+        TracingSettings {
+            lookback_days: r.lookback_days,
+            min_stay_seconds: r.min_stay_seconds,
+            max_stay_seconds: r.max_stay_seconds,
+            overlap_seconds: r.overlap_seconds,
+        }
+    }
+}
+
+/// The contact-tracing rule in force.
+#[utoipa::path(get, path = "/api/v1/settings/tracing", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = TracingSettings), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_tracing(caller: Caller) -> Result<Json<TracingSettings>, Problem> {
+    Ok(Json(caller.handle.tracing_rule()?.into()))
+}
+
+/// Change the contact-tracing rule (admins). Points and candidates already raised stay as they are.
+#[utoipa::path(put, path = "/api/v1/settings/tracing", tag = "settings", security(("bearer" = [])), request_body = TracingSettings,
+    responses((status = 200, body = TracingSettings), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_tracing(caller: Caller, body: JsonBody<TracingSettings>) -> Result<Json<TracingSettings>, Problem> {
+    use domain::TracingRuleError::*;
+    caller.handle.authorize(Capability::ManageSettings)?;
+    let input = body.value;
+    let rule = domain::TracingRule::parse(
+        input.lookback_days,
+        input.min_stay_seconds,
+        input.max_stay_seconds,
+        input.overlap_seconds,
+    )
+    .map_err(|e| {
+        let field = match e {
+            LookbackDays => "lookback_days",
+            MinStay => "min_stay_seconds",
+            MaxStay => "max_stay_seconds",
+            Overlap => "overlap_seconds",
+        };
+        Problem::invalid(field, e.to_string())
+    })?;
+    caller.handle.set_tracing_rule(rule).await?;
+    Ok(Json(rule.into()))
+}
