@@ -18,7 +18,9 @@ const CANDIDATE_COLUMNS: &str = "c.id, c.investigation_id, c.point_id, v.name AS
      c.stay_estimated, c.overlap_from, c.overlap_to, c.status, c.due_at, c.decided_by_name, c.key_person_id";
 
 /// (`+c.venue_id` in a join keeps SQLite from driving the tail's scan through every venue of the
-/// venue index instead of the short rowid range above the watermark.)
+/// venue index instead of the short rowid range above the watermark, and `+c.t_in` keeps it from
+/// skip-scanning the (venue, t_in) index over the whole time window: 30 ms at 3 M check-ins,
+/// 10× that at 30 M, for a tail that is empty once the trail has settled.)
 ///
 /// Check-ins above the watermark (bound as `?`) that no chunk has copied into the trail yet (a
 /// chunk may have copied some before the round's last one raises the watermark). The watermark
@@ -153,7 +155,7 @@ impl {
              WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
              UNION ALL \
              SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
-             JOIN venues v ON v.id = +c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND c.t_in >= ? AND c.t_in < ?\
+             JOIN venues v ON v.id = +c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND +c.t_in >= ? AND +c.t_in < ?\
              ) AS visits ORDER BY t_in, id"
         )))
         .bind(person_id)
@@ -201,8 +203,8 @@ impl {
             }
             query.push(") UNION ALL SELECT c.person_id, c.id, c.venue_id, c.t_in FROM checkins c WHERE c.id > ");
             query.push_bind(watermark);
-            query.push(" AND ").push(NOT_COPIED).push(" AND c.t_in >= ");
-            query.push_bind(from).push(" AND c.t_in < ").push_bind(to).push(" AND c.person_id IN (");
+            query.push(" AND ").push(NOT_COPIED).push(" AND +c.t_in >= ");
+            query.push_bind(from).push(" AND +c.t_in < ").push_bind(to).push(" AND c.person_id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
                 list.push_bind(*id);
