@@ -10,6 +10,7 @@ mod followup;
 mod frontline;
 mod health_code;
 mod id_number;
+mod list;
 mod measure;
 mod name;
 mod phone;
@@ -30,6 +31,10 @@ pub use health_code::{
     ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
 };
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
+pub use list::{
+    ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, LeadOutcome, ListField, ListRow, Mapping, MappingError,
+    MatchKind, OtherDocument, PlaceNames, UnknownOutcome, header_row, match_person, normalise_row, progress_zh,
+};
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError};

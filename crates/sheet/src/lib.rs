@@ -1,0 +1,358 @@
+//! Spreadsheet files as government offices send them, turned into rows of text.
+//!
+//! - CSV (comma, tab or semicolon) in UTF-8 (with or without a BOM), UTF-16 (Excel's "Unicode
+//!   text") or GBK/GB18030 (Excel's default "CSV" on a Chinese Windows);
+//! - XLSX and the older XLS, first sheet; a merged region reads as its top-left value in every
+//!   cell it covers, so a group title merged over two columns names both, and an address merged
+//!   over a family's rows belongs to each of them.
+//!
+//! Rows keep the numbers a person sees (the spreadsheet's row number, the CSV line), blank rows
+//! are skipped, and column indexes are absolute (column A is 0) so a report can name "D7".
+//! The format is told by the bytes, not the file name.
+
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    #[error("文件是空的 (the file is empty)")]
+    Empty,
+    #[error("文件既不是 UTF-8 也不是 GBK 编码的文本 (the file is neither UTF-8 nor GBK text)")]
+    Encoding,
+    #[error("无法读取 {format} 文件：{detail} (cannot read the {format} file)")]
+    Unreadable { format: &'static str, detail: String },
+    #[error("工作簿里没有工作表 (the workbook has no sheet)")]
+    NoSheet,
+}
+
+/// The file's format as recognised, for messages ("CSV GB18030").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    CsvUtf8,
+    CsvUtf16,
+    CsvGb18030,
+    Xlsx,
+    Xls,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::CsvUtf8 => "CSV UTF-8",
+            Format::CsvUtf16 => "CSV UTF-16",
+            Format::CsvGb18030 => "CSV GBK/GB18030",
+            Format::Xlsx => "XLSX",
+            Format::Xls => "XLS",
+        }
+    }
+}
+
+enum Body {
+    Text { text: String, delimiter: u8 },
+    Grid { range: Range<Data>, merges: Vec<Dimensions> },
+}
+
+/// An opened file: its rows can be walked as many times as needed.
+pub struct Sheet {
+    format: Format,
+    body: Body,
+}
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
+
+impl Sheet {
+    pub fn open(bytes: &[u8]) -> Result<Sheet, SheetError> {
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(SheetError::Empty);
+        }
+        if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+            return Sheet::open_workbook(bytes);
+        }
+        let (text, format) = decode_text(bytes)?;
+        let delimiter = sniff_delimiter(&text);
+        Ok(Sheet { format, body: Body::Text { text, delimiter } })
+    }
+
+    fn open_workbook(bytes: &[u8]) -> Result<Sheet, SheetError> {
+        let fail = |format: &'static str| move |e: &dyn std::fmt::Display| SheetError::Unreadable { format, detail: e.to_string() };
+        let format = if bytes.starts_with(ZIP) { Format::Xlsx } else { Format::Xls };
+        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| fail(format.as_str())(&e))?;
+        let name = workbook.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
+        let range = workbook.worksheet_range(&name).map_err(|e| fail(format.as_str())(&e))?;
+        let merges = match &mut workbook {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| fail(format.as_str())(&e))?,
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| fail(format.as_str())(&e))?,
+            _ => Vec::new(),
+        };
+        let format = match workbook {
+            Sheets::Xls(_) => Format::Xls,
+            _ => Format::Xlsx,
+        };
+        Ok(Sheet { format, body: Body::Grid { range, merges } })
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Calls `visit(row_number, cells)` for each non-blank row in order (row numbers 1-based as
+    /// the user sees them) until it returns `false`.
+    pub fn for_each_row(&self, mut visit: impl FnMut(usize, &[String]) -> bool) -> Result<(), SheetError> {
+        match &self.body {
+            Body::Text { text, delimiter } => {
+                let mut reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .delimiter(*delimiter)
+                    .from_reader(text.as_bytes());
+                let mut record = csv::StringRecord::new();
+                let mut cells: Vec<String> = Vec::new();
+                loop {
+                    let line = reader.position().line() as usize;
+                    match reader.read_record(&mut record) {
+                        Ok(false) => return Ok(()),
+                        Ok(true) => {}
+                        Err(e) => {
+                            return Err(SheetError::Unreadable { format: self.format.as_str(), detail: e.to_string() });
+                        }
+                    }
+                    fill(&mut cells, record.iter());
+                    if cells.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    if !visit(line, &cells) {
+                        return Ok(());
+                    }
+                }
+            }
+            Body::Grid { range, merges } => {
+                let Some((top, left)) = range.start() else { return Ok(()) };
+                let (top, left) = (top as usize, left as usize);
+                let mut cells: Vec<String> = Vec::new();
+                for (i, row) in range.rows().enumerate() {
+                    let absolute_row = top + i;
+                    let texts = (0..left).map(|_| String::new()).chain(row.iter().map(cell_text));
+                    fill(&mut cells, texts);
+                    for merge in merges {
+                        let (r0, c0) = (merge.start.0 as usize, merge.start.1 as usize);
+                        let (r1, c1) = (merge.end.0 as usize, merge.end.1 as usize);
+                        if absolute_row < r0 || absolute_row > r1 || (absolute_row == r0 && c0 == c1) {
+                            continue;
+                        }
+                        let origin = range.get_value((r0 as u32, c0 as u32)).map(cell_text).unwrap_or_default();
+                        for column in c0..=c1 {
+                            if cells.len() <= column {
+                                cells.resize(column + 1, String::new());
+                            }
+                            if cells[column].is_empty() {
+                                cells[column].clone_from(&origin);
+                            }
+                        }
+                    }
+                    if cells.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    if !visit(absolute_row + 1, &cells) {
+                        return Ok(());
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The first `n` non-blank rows.
+    pub fn head(&self, n: usize) -> Result<Vec<(usize, Vec<String>)>, SheetError> {
+        let mut rows = Vec::new();
+        self.for_each_row(|number, cells| {
+            rows.push((number, cells.to_vec()));
+            rows.len() < n
+        })?;
+        Ok(rows)
+    }
+}
+
+/// Reuses `cells`' strings for the next row.
+fn fill<S: AsRef<str>>(cells: &mut Vec<String>, values: impl Iterator<Item = S>) {
+    let mut n = 0;
+    for value in values {
+        if n < cells.len() {
+            cells[n].clear();
+            cells[n].push_str(value.as_ref());
+        } else {
+            cells.push(value.as_ref().to_string());
+        }
+        n += 1;
+    }
+    cells.truncate(n);
+}
+
+/// A column name as a spreadsheet shows it: 0 → A, 26 → AA.
+pub fn column_name(index: usize) -> String {
+    let mut name = Vec::new();
+    let mut n = index + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        name.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    name.reverse();
+    String::from_utf8(name).unwrap_or_default()
+}
+
+fn decode_text(bytes: &[u8]) -> Result<(String, Format), SheetError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return String::from_utf8(rest.to_vec()).map(|t| (t, Format::CsvUtf8)).map_err(|_| SheetError::Encoding);
+    }
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        return if bad { Err(SheetError::Encoding) } else { Ok((text.into_owned(), Format::CsvUtf16)) };
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), Format::CsvUtf8));
+    }
+    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if bad { Err(SheetError::Encoding) } else { Ok((text.into_owned(), Format::CsvGb18030)) }
+}
+
+/// The separator of the first line: tab (Excel's text export), semicolon, or comma.
+fn sniff_delimiter(text: &str) -> u8 {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let count = |c: char| first.matches(c).count();
+    [b'\t', b';', b','].into_iter().max_by_key(|d| (count(*d as char), *d == b',')).unwrap_or(b',')
+}
+
+/// A cell as text: whole numbers without ".0" (phones typed as numbers), dates as dates.
+fn cell_text(data: &Data) -> String {
+    match data {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        // An 18-digit ID stored as a number has already lost its last digits: show it the way
+        // Excel does, which the ID rule recognises and explains.
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:E}").replace('E', "E+"),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => excel_date(d.as_f64(), d.is_duration()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// An Excel serial day number (days since 1899-12-30) as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM".
+fn excel_date(serial: f64, duration: bool) -> String {
+    if duration || !serial.is_finite() {
+        return serial.to_string();
+    }
+    let days = serial.floor() as i64;
+    let minutes = ((serial - serial.floor()) * 1440.0).round() as i64;
+    let Ok(epoch) = jiff::civil::Date::new(1899, 12, 30) else { return serial.to_string() };
+    let Ok(date) = epoch.checked_add(jiff::Span::new().days(days)) else { return serial.to_string() };
+    if minutes == 0 {
+        date.to_string()
+    } else {
+        format!("{date} {:02}:{:02}", minutes / 60 % 24, minutes % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn rows(sheet: &Sheet) -> Vec<(usize, Vec<String>)> {
+        sheet.head(usize::MAX).unwrap()
+    }
+
+    #[test]
+    fn utf8_csv_with_bom_and_blank_lines() {
+        let sheet = Sheet::open("\u{feff}姓名,手机号\n张三,13812345678\n\n,\n李四,\"139 1234 5678\"\n\n".as_bytes()).unwrap();
+        assert_eq!(sheet.format(), Format::CsvUtf8);
+        let got = rows(&sheet);
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[0], (1, vec!["姓名".to_string(), "手机号".to_string()]));
+        assert_eq!(got[2].0, 5, "line numbers count the blank lines");
+        assert_eq!(got[2].1[1], "139 1234 5678");
+    }
+
+    #[test]
+    fn gbk_csv_decodes() {
+        let (bytes, _, _) = encoding_rs::GBK.encode("姓名,身份证号码\n王五,411702199001011234\n");
+        let sheet = Sheet::open(&bytes).unwrap();
+        assert_eq!(sheet.format(), Format::CsvGb18030);
+        assert_eq!(rows(&sheet)[1].1[0], "王五");
+    }
+
+    #[test]
+    fn utf16_tab_text_decodes() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "姓名\t手机\n赵六\t13800000000\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let sheet = Sheet::open(&bytes).unwrap();
+        assert_eq!(sheet.format(), Format::CsvUtf16);
+        assert_eq!(rows(&sheet)[1].1, vec!["赵六".to_string(), "13800000000".to_string()]);
+    }
+
+    #[test]
+    fn empty_and_undecodable_files_are_refused() {
+        assert!(matches!(Sheet::open(b"  \n"), Err(SheetError::Empty)));
+        assert!(matches!(Sheet::open(&[0x81, 0x20, 0xFF, 0x30]), Err(SheetError::Encoding)));
+        assert!(matches!(Sheet::open(b"PK\x03\x04garbage"), Err(SheetError::Unreadable { .. })));
+    }
+
+    #[test]
+    fn xlsx_merged_cells_fill_and_numbers_read_as_text() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.merge_range(0, 0, 0, 3, "来驻人员名单", &rust_xlsxwriter::Format::new()).unwrap();
+        ws.merge_range(1, 0, 2, 0, "姓名", &rust_xlsxwriter::Format::new()).unwrap();
+        ws.merge_range(1, 1, 1, 2, "证件信息", &rust_xlsxwriter::Format::new()).unwrap();
+        ws.write(2, 1, "证件类型").unwrap();
+        ws.write(2, 2, "证件号码").unwrap();
+        ws.write(1, 3, "联系电话").unwrap();
+        ws.write(3, 0, "张三").unwrap();
+        ws.write(3, 2, "411702199001011234").unwrap();
+        ws.write(3, 3, 13812345678.0).unwrap();
+        ws.write(4, 0, "李四").unwrap();
+        ws.write(4, 2, 411702199001011234.0).unwrap();
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2022, 3, 15).unwrap();
+        ws.write_with_format(4, 3, &date, &rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd")).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let sheet = Sheet::open(&bytes).unwrap();
+        assert_eq!(sheet.format(), Format::Xlsx);
+        let got = rows(&sheet);
+        assert_eq!(got[0], (1, vec!["来驻人员名单".to_string(); 4]));
+        assert_eq!(got[1].1, vec!["姓名", "证件信息", "证件信息", "联系电话"]);
+        assert_eq!(got[2].1[..3], ["姓名", "证件类型", "证件号码"]);
+        assert_eq!(got[3].1, vec!["张三", "", "411702199001011234", "13812345678"]);
+        assert!(got[4].1[2].contains("E+"), "{}", got[4].1[2]);
+        assert_eq!(got[4].1[3], "2022-03-15");
+    }
+
+    #[test]
+    fn sheets_starting_below_a1_keep_absolute_positions() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write(2, 1, "姓名").unwrap();
+        ws.write(3, 1, "张三").unwrap();
+        let sheet = Sheet::open(&book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(rows(&sheet), vec![(3, vec![String::new(), "姓名".into()]), (4, vec![String::new(), "张三".into()])]);
+    }
+
+    #[test]
+    fn delimiters_and_column_names() {
+        assert_eq!(sniff_delimiter("a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter("a;b;c\n"), b';');
+        assert_eq!(sniff_delimiter("a,b\n"), b',');
+        assert_eq!(sniff_delimiter("姓名\n"), b',');
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(excel_date(44635.0, false), "2022-03-15");
+        assert_eq!(excel_date(44635.5, false), "2022-03-15 12:00");
+    }
+}
