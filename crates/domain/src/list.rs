@@ -570,6 +570,58 @@ impl LeadOutcome {
     }
 }
 
+/// Where a list came from (SPEC §4.8: telecom, ticketing, lodging, enrolment, provincial pushes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    Telecom,
+    Ticketing,
+    Lodging,
+    Enrolment,
+    Provincial,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown list kind {0:?}: use telecom, ticketing, lodging, enrolment, provincial or other")]
+pub struct UnknownListKind(pub String);
+
+impl ListKind {
+    pub const ALL: [ListKind; 6] = [
+        ListKind::Telecom,
+        ListKind::Ticketing,
+        ListKind::Lodging,
+        ListKind::Enrolment,
+        ListKind::Provincial,
+        ListKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "telecom",
+            ListKind::Ticketing => "ticketing",
+            ListKind::Lodging => "lodging",
+            ListKind::Enrolment => "enrolment",
+            ListKind::Provincial => "provincial",
+            ListKind::Other => "other",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "通信大数据",
+            ListKind::Ticketing => "铁路/民航/客运票务",
+            ListKind::Lodging => "宾馆住宿登记",
+            ListKind::Enrolment => "学校/单位报备",
+            ListKind::Provincial => "省级推送",
+            ListKind::Other => "其他名单",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
+        ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
+    }
+}
+
 /// The progress line a list shows (SPEC §4.8): "3677 条，已核查 3677，全部核查完毕".
 pub fn progress_zh(leads: u64, verified: u64) -> String {
     if leads == 0 {
@@ -771,6 +823,9 @@ mod tests {
         }
         for k in MatchKind::ALL {
             assert_eq!(MatchKind::parse(k.as_str()), Some(k));
+        }
+        for k in ListKind::ALL {
+            assert_eq!(ListKind::parse(k.as_str()), Ok(k));
         }
         for o in LeadOutcome::ALL {
             assert_eq!(LeadOutcome::parse(o.as_str()), Ok(o));

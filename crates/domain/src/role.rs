@@ -41,6 +41,10 @@ pub enum Capability {
     Investigate,
     /// See and work the tracing tasks (close-contact candidates) of one's jurisdiction.
     TraceContacts,
+    /// Import big-data comparison lists (大数据比对) and read their progress.
+    ImportLists,
+    /// See and verify the leads (线索) of one's jurisdiction.
+    VerifyLeads,
 }
 
 impl Role {
@@ -115,6 +119,7 @@ impl Role {
                     | ManageVenues
                     | RecordFollowUps
                     | TraceContacts
+                    | VerifyLeads
             ),
             Role::MedicalStaff => {
                 matches!(
@@ -168,17 +173,19 @@ mod tests {
             RecordFollowUps,
             Investigate,
             TraceContacts,
+            ImportLists,
+            VerifyLeads,
         ];
         // Rows in `Role::ALL` order, columns in `capabilities` order.
-        let expected: [[u8; 16]; 8] = [
-            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
-            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1], // area officer
-            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1], // grid worker
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0], // checkpoint staff
-            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1], // medical staff
-            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
-            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0], // inspector
-            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
+        let expected: [[u8; 18]; 8] = [
+            [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
+            [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], // area officer
+            [1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 1], // grid worker
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0], // checkpoint staff
+            [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0], // medical staff
+            [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // enterprise contact
+            [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0], // inspector
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.into_iter().zip(expected) {

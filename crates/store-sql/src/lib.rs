@@ -19,6 +19,7 @@ macro_rules! sql_impl {
             for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
             for<'q> Option<&'q str>: Encode<'q, D::Db> + Type<D::Db>,
             for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+            for<'q> Vec<u8>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
             usize: ColumnIndex<<D::Db as Database>::Row>,
             for<'a> &'a str: ColumnIndex<<D::Db as Database>::Row>,
         {
@@ -33,6 +34,7 @@ mod columns;
 mod dialect;
 mod followups;
 mod investigations;
+mod lists;
 mod passages;
 mod trail;
 
@@ -942,6 +944,75 @@ impl Backend {
 
     async fn follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>> {
         self.do_follow_up_sheet(scope, day, limit).await
+    }
+
+    async fn person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+        self.do_person_keys(scope, after_id, limit).await
+    }
+
+    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
+        self.do_active_key_person_ids(scope).await
+    }
+
+    async fn lead_subjects(&self, scope: &Scope) -> Result<Vec<String>> {
+        self.do_lead_subjects(scope).await
+    }
+
+    async fn list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>> {
+        self.do_list_by_file(scope, sha256).await
+    }
+
+    async fn insert_list(&self, list: &NewListRecord, leads: &[NewLead]) -> Result<Id> {
+        self.do_insert_list(list, leads).await
+    }
+
+    async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
+        self.do_lists(scope, limit).await
+    }
+
+    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary> {
+        self.do_list(scope, id).await
+    }
+
+    async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>> {
+        self.do_leads(scope, filter, limit).await
+    }
+
+    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead> {
+        self.do_lead(scope, id).await
+    }
+
+    async fn verify_lead(
+        &self,
+        scope: &Scope,
+        id: Id,
+        outcome: domain::LeadOutcome,
+        note: &str,
+        key_person_id: Option<Id>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()> {
+        self.do_verify_lead(scope, id, outcome, note, key_person_id, actor, now).await
+    }
+
+    async fn insert_upload(
+        &self,
+        area_code: &str,
+        user_id: Id,
+        file_name: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<Id> {
+        self.do_insert_upload(area_code, user_id, file_name, sha256, bytes, now).await
+    }
+
+    async fn upload(&self, id: Id) -> Result<Upload> {
+        self.do_upload(id).await
+    }
+
+    async fn purge_uploads(&self, before: Instant) -> Result<u64> {
+        self.do_purge_uploads(before).await
     }
 }
 }

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 
 use crate::error::Result;
 use crate::investigation::*;
+use crate::list::*;
 use crate::model::*;
 use crate::transition::TransitionPlanner;
 
@@ -212,4 +213,46 @@ pub trait Backend: Send + Sync + 'static {
     async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>>;
     /// The person with this ID number, name and phone, if all three match one person.
     async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>>;
+
+    // --- big-data comparison (SPEC §4.8) ---
+    /// Persons in `scope` with id > `after_id`, by id, at most `limit`: what matching needs.
+    async fn person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>>;
+    /// Persons in `scope` with an open key-person record.
+    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>>;
+    /// The subject keys of every lead in `scope`, verified or not.
+    async fn lead_subjects(&self, scope: &Scope) -> Result<Vec<String>>;
+    /// The list of `scope` imported from a file with this SHA-256, if any.
+    async fn list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>>;
+    /// Writes the list and all its leads in one transaction; returns the list's id. The same
+    /// file (area, SHA-256) written concurrently is a conflict, and nothing is written.
+    async fn insert_list(&self, list: &NewListRecord, leads: &[NewLead]) -> Result<Id>;
+    async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>>;
+    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary>;
+    async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>>;
+    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead>;
+    /// Closes an open lead and counts it on its list, in one transaction; a closed one is a
+    /// conflict.
+    #[allow(clippy::too_many_arguments)]
+    async fn verify_lead(
+        &self,
+        scope: &Scope,
+        id: Id,
+        outcome: domain::LeadOutcome,
+        note: &str,
+        key_person_id: Option<Id>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()>;
+    async fn insert_upload(
+        &self,
+        area_code: &str,
+        user_id: Id,
+        file_name: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<Id>;
+    async fn upload(&self, id: Id) -> Result<Upload>;
+    /// Deletes staged uploads created before `before`; returns how many.
+    async fn purge_uploads(&self, before: Instant) -> Result<u64>;
 }

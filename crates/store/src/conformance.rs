@@ -13,7 +13,9 @@ use domain::{
 
 use crate::*;
 
+mod lists;
 mod tracing;
+pub use lists::*;
 pub use tracing::*;
 
 /// 2020-02-01 08:00 Asia/Shanghai.
@@ -807,7 +809,9 @@ macro_rules! conformance_tests {
             purge_removes_exactly_the_expired_checkins,
             home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer,
             an_outbreak_yields_exactly_the_planted_points_and_contacts,
-            reported_places_complete_the_trajectory
+            reported_places_complete_the_trajectory,
+            a_list_matches_by_id_then_phone_then_name_and_area,
+            leads_are_verified_once_and_overdue_ones_escalate
         );
     };
     (@reopen $reopenable:path; $($case:ident),* $(,)?) => {

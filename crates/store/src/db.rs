@@ -26,6 +26,7 @@ pub struct Db {
     durations: Arc<RwLock<Durations>>,
     frontline: Arc<RwLock<FrontLine>>,
     tracing: Arc<RwLock<domain::TracingRule>>,
+    lead_due_hours: Arc<RwLock<u32>>,
     audits: Arc<AuditQueue>,
     checkins: Arc<CheckinQueue>,
     clock: Clock,
@@ -34,6 +35,9 @@ pub struct Db {
 const FEVER_THRESHOLD_KEY: &str = "frontline.fever_threshold_tenths";
 const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
 const RETENTION_KEY: &str = "frontline.retention_days";
+const LEAD_DUE_KEY: &str = "leads.due_hours";
+/// How long a grid has to verify a lead unless the setting says otherwise (SPEC §4.8).
+pub const DEFAULT_LEAD_DUE_HOURS: u32 = 24;
 /// The tracing settings, in `TracingRule::parse` order.
 const TRACING_KEYS: [&str; 4] =
     ["tracing.lookback_days", "tracing.min_stay_seconds", "tracing.max_stay_seconds", "tracing.overlap_seconds"];
@@ -102,11 +106,37 @@ impl Db {
         let tracing = domain::TracingRule::parse(tracing[0], tracing[1], tracing[2], tracing[3])
             .map_err(|e| StoreError::Backend(format!("stored tracing settings: {e}")))?;
         let tracing = Arc::new(RwLock::new(tracing));
+        let lead_due_hours = Arc::new(RwLock::new(setting(&stored, LEAD_DUE_KEY)?.unwrap_or(DEFAULT_LEAD_DUE_HOURS)));
         // Check-ins a stopped process wrote but never copied into the trail, before any new one.
         backend.settle_checkins().await?;
         let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
         let audits = Arc::new(AuditQueue::spawn(backend.clone()));
-        Ok(Db { backend, durations: Arc::new(RwLock::new(durations)), frontline, tracing, audits, checkins, clock })
+        Ok(Db {
+            backend,
+            durations: Arc::new(RwLock::new(durations)),
+            frontline,
+            tracing,
+            lead_due_hours,
+            audits,
+            checkins,
+            clock,
+        })
+    }
+
+    /// Hours a grid has to verify a new lead.
+    pub fn lead_due_hours(&self) -> u32 {
+        self.lead_due_hours.read().map(|h| *h).unwrap_or(DEFAULT_LEAD_DUE_HOURS)
+    }
+
+    pub async fn set_lead_due_hours(&self, hours: u32) -> Result<()> {
+        if !(1..=24 * 14).contains(&hours) {
+            return Err(StoreError::Invalid { field: "due_hours", message: "between 1 hour and 14 days".into() });
+        }
+        self.backend.put_setting(LEAD_DUE_KEY, &hours.to_string()).await?;
+        if let Ok(mut current) = self.lead_due_hours.write() {
+            *current = hours;
+        }
+        Ok(())
     }
 
     pub fn frontline(&self) -> FrontLine {

@@ -13,7 +13,9 @@ use crate::error::{Result, StoreError};
 use crate::model::*;
 use crate::transition::{TransitionPlanner, checked_reason};
 
+mod lists;
 mod tracing;
+
 
 pub struct Handle {
     backend: Arc<dyn Backend>,

@@ -1,0 +1,320 @@
+//! Lists, leads and staged uploads (SPEC §4.8).
+
+use domain::{LeadOutcome, ListKind, MatchKind, Scope};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
+use store::list::*;
+use store::rows::RowReader;
+use store::*;
+
+use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+
+/// Leads per INSERT statement: 11 values each stays within both databases' parameter limits.
+const LEAD_CHUNK: usize = 2_000;
+
+const LIST_COLUMNS: &str = "id, area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
+     by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
+     created_by_name, created_at";
+
+const LEAD_COLUMNS: &str = "l.id, l.list_id, s.name AS list_name, l.row_number, l.area_code, l.person_id, \
+     l.match_kind, l.id_number, l.name, l.phone, l.address, l.due_at, l.outcome, l.note, l.key_person_id, \
+     l.verified_by_name, l.verified_at";
+
+fn count(row: &impl RowReader, column: &str) -> Result<u64> {
+    Ok(row.int(column)?.max(0) as u64)
+}
+
+fn list_summary(row: &impl RowReader) -> Result<ListSummary> {
+    let kind = row.text("kind")?;
+    Ok(ListSummary {
+        id: row.int("id")?,
+        area_code: row.text("area_code")?,
+        kind: ListKind::parse(&kind).map_err(fail)?,
+        name: row.text("name")?,
+        file_name: row.text("file_name")?,
+        sha256: row.text("file_sha256")?,
+        counts: ListCounts {
+            rows: count(row, "row_count")?,
+            duplicates: count(row, "duplicates")?,
+            by_id_number: count(row, "by_id_number")?,
+            by_phone: count(row, "by_phone")?,
+            by_name_area: count(row, "by_name_area")?,
+            unmatched: count(row, "unmatched")?,
+            already_key_persons: count(row, "already_key_persons")?,
+            already_leads: count(row, "already_leads")?,
+            leads: count(row, "leads")?,
+        },
+        verified: count(row, "verified")?,
+        due_at: row.int("due_at")?,
+        created_by_name: row.text("created_by_name")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+fn lead(row: &impl RowReader) -> Result<Lead> {
+    let kind = row.text("match_kind")?;
+    let verification = match (row.opt_text("outcome")?, row.opt_int("verified_at")?) {
+        (Some(outcome), Some(at)) => Some(LeadVerification {
+            outcome: LeadOutcome::parse(&outcome).map_err(fail)?,
+            note: row.opt_text("note")?.unwrap_or_default(),
+            key_person_id: row.opt_int("key_person_id")?,
+            by_name: row.opt_text("verified_by_name")?.unwrap_or_default(),
+            at,
+        }),
+        _ => None,
+    };
+    Ok(Lead {
+        id: row.int("id")?,
+        list_id: row.int("list_id")?,
+        list_name: row.text("list_name")?,
+        row_number: row.int("row_number")?,
+        area_code: row.text("area_code")?,
+        person_id: row.opt_int("person_id")?,
+        match_kind: MatchKind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("unknown match kind {kind}")))?,
+        id_number: row.opt_text("id_number")?,
+        name: row.opt_text("name")?,
+        phone: row.opt_text("phone")?,
+        address: row.text("address")?,
+        due_at: row.int("due_at")?,
+        verification,
+    })
+}
+
+sql_impl! {
+impl {
+    pub(crate) async fn do_person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+        let mut query = QueryBuilder::new("SELECT id, id_number, name, phone, area_code FROM persons WHERE id > ");
+        query.push_bind(after_id);
+        Self::push_scope(&mut query, "area_code", scope);
+        query.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter()
+            .map(|row| {
+                Ok(PersonKey {
+                    id: row.try_get(0).map_err(fail)?,
+                    id_number: row.try_get(1).map_err(fail)?,
+                    name: row.try_get(2).map_err(fail)?,
+                    phone: row.try_get(3).map_err(fail)?,
+                    area_code: row.try_get(4).map_err(fail)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn do_active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
+        let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active = 1");
+        Self::push_scope(&mut query, "area_code", scope);
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
+    }
+
+    pub(crate) async fn do_lead_subjects(&self, scope: &Scope) -> Result<Vec<String>> {
+        let mut query = QueryBuilder::new("SELECT subject_key FROM leads WHERE 1 = 1");
+        Self::push_scope(&mut query, "area_code", scope);
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
+    }
+
+    pub(crate) async fn do_list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>> {
+        let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE file_sha256 = "));
+        query.push_bind(sha256.to_string());
+        Self::push_scope(&mut query, "area_code", scope);
+        query.push(" ORDER BY id LIMIT 1");
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?;
+        row.map(|row| list_summary(&Columns(&row))).transpose()
+    }
+
+    pub(crate) async fn do_insert_list(&self, list: &NewListRecord, leads: &[NewLead]) -> Result<Id> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        let c = &list.counts;
+        let inserted = sqlx::query(D::sql(
+            "INSERT INTO lists (area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
+             by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
+             created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) \
+             RETURNING id",
+        ))
+        .bind(&list.area_code)
+        .bind(list.kind.as_str())
+        .bind(&list.name)
+        .bind(&list.file_name)
+        .bind(&list.sha256)
+        .bind(c.rows as i64)
+        .bind(c.duplicates as i64)
+        .bind(c.by_id_number as i64)
+        .bind(c.by_phone as i64)
+        .bind(c.by_name_area as i64)
+        .bind(c.unmatched as i64)
+        .bind(c.already_key_persons as i64)
+        .bind(c.already_leads as i64)
+        .bind(c.leads as i64)
+        .bind(list.due_at)
+        .bind(list.created_by)
+        .bind(&list.created_by_name)
+        .bind(list.created_at)
+        .fetch_one(&mut *tx)
+        .await;
+        let list_id: Id = match inserted {
+            Ok(row) => row.try_get(0).map_err(fail)?,
+            Err(e) if is_unique_violation(&e) => {
+                return Err(StoreError::Conflict { field: "file", message: "this file is being imported already".into() });
+            }
+            Err(e) => return Err(fail(e)),
+        };
+        for chunk in leads.chunks(LEAD_CHUNK) {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO leads (list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, \
+                 name, phone, address, due_at) ",
+            );
+            query.push_values(chunk, |mut row, lead| {
+                row.push_bind(list_id)
+                    .push_bind(lead.row_number)
+                    .push_bind(lead.area_code.as_str())
+                    .push_bind(lead.person_id)
+                    .push_bind(lead.match_kind.as_str())
+                    .push_bind(lead.subject_key.as_str())
+                    .push_bind(lead.id_number.as_deref())
+                    .push_bind(lead.name.as_deref())
+                    .push_bind(lead.phone.as_deref())
+                    .push_bind(lead.address.as_str())
+                    .push_bind(list.due_at);
+            });
+            (&mut *tx).execute(query.build()).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)?;
+        Ok(list_id)
+    }
+
+    pub(crate) async fn do_lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
+        let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE 1 = 1"));
+        Self::push_scope(&mut query, "area_code", scope);
+        query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(limit));
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| list_summary(&Columns(row))).collect()
+    }
+
+    pub(crate) async fn do_list(&self, scope: &Scope, id: Id) -> Result<ListSummary> {
+        let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE id = "));
+        query.push_bind(id);
+        Self::push_scope(&mut query, "area_code", scope);
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        list_summary(&Columns(&row))
+    }
+
+    pub(crate) async fn do_leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>> {
+        let mut query = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads l JOIN lists s ON s.id = l.list_id WHERE "));
+        match filter {
+            LeadFilter::Open => {
+                query.push("l.verified_at IS NULL");
+                Self::push_scope(&mut query, "l.area_code", scope);
+                query.push(" ORDER BY l.due_at, l.id");
+            }
+            LeadFilter::Overdue { now } => {
+                query.push("l.verified_at IS NULL AND l.due_at < ").push_bind(now);
+                Self::push_scope(&mut query, "l.area_code", scope);
+                query.push(" ORDER BY l.due_at, l.id");
+            }
+            LeadFilter::OfList(list_id) => {
+                query.push("l.list_id = ").push_bind(list_id);
+                Self::push_scope(&mut query, "l.area_code", scope);
+                query.push(" ORDER BY l.row_number, l.id");
+            }
+        }
+        query.push(" LIMIT ").push_bind(i64::from(limit));
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| lead(&Columns(row))).collect()
+    }
+
+    pub(crate) async fn do_lead(&self, scope: &Scope, id: Id) -> Result<Lead> {
+        let mut query = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads l JOIN lists s ON s.id = l.list_id WHERE l.id = "));
+        query.push_bind(id);
+        Self::push_scope(&mut query, "l.area_code", scope);
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        lead(&Columns(&row))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn do_verify_lead(
+        &self,
+        scope: &Scope,
+        id: Id,
+        outcome: LeadOutcome,
+        note: &str,
+        key_person_id: Option<Id>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        let mut query = QueryBuilder::<D::Db>::new("UPDATE leads SET outcome = ");
+        query.push_bind(outcome.as_str());
+        query.push(", note = ").push_bind(note.to_string());
+        query.push(", key_person_id = ").push_bind(key_person_id);
+        query.push(", verified_by = ").push_bind(actor.user_id);
+        query.push(", verified_by_name = ").push_bind(actor.username.clone());
+        query.push(", verified_at = ").push_bind(now);
+        query.push(" WHERE id = ").push_bind(id).push(" AND verified_at IS NULL");
+        Self::push_scope(&mut query, "area_code", scope);
+        let done = (&mut *tx).execute(query.build()).await.map_err(fail)?;
+        if D::rows_affected(&done) == 0 {
+            return Err(StoreError::Conflict { field: "outcome", message: "this lead has already been verified".into() });
+        }
+        sqlx::query(D::sql("UPDATE lists SET verified = verified + 1 WHERE id = (SELECT list_id FROM leads WHERE id = ?)"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)
+    }
+
+    pub(crate) async fn do_insert_upload(
+        &self,
+        area_code: &str,
+        user_id: Id,
+        file_name: &str,
+        sha256: &str,
+        bytes: Vec<u8>,
+        now: Instant,
+    ) -> Result<Id> {
+        let row = sqlx::query(D::sql(
+            "INSERT INTO uploads (area_code, user_id, file_name, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        ))
+        .bind(area_code)
+        .bind(user_id)
+        .bind(file_name)
+        .bind(sha256)
+        .bind(bytes)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(fail)?;
+        row.try_get(0).map_err(fail)
+    }
+
+    pub(crate) async fn do_upload(&self, id: Id) -> Result<Upload> {
+        let row = sqlx::query(D::sql(
+            "SELECT id, area_code, user_id, file_name, sha256, bytes, created_at FROM uploads WHERE id = ?",
+        ))
+        .bind(id)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(fail)?
+        .ok_or(StoreError::NotFound)?;
+        Ok(Upload {
+            id: row.try_get(0).map_err(fail)?,
+            area_code: row.try_get(1).map_err(fail)?,
+            user_id: row.try_get(2).map_err(fail)?,
+            file_name: row.try_get(3).map_err(fail)?,
+            sha256: row.try_get(4).map_err(fail)?,
+            bytes: row.try_get(5).map_err(fail)?,
+            created_at: row.try_get(6).map_err(fail)?,
+        })
+    }
+
+    pub(crate) async fn do_purge_uploads(&self, before: Instant) -> Result<u64> {
+        let done = sqlx::query(D::sql("DELETE FROM uploads WHERE created_at < ?"))
+            .bind(before)
+            .execute(&self.writer)
+            .await
+            .map_err(fail)?;
+        Ok(D::rows_affected(&done))
+    }
+}
+}

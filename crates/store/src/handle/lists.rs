@@ -1,0 +1,336 @@
+//! Big-data comparison (SPEC §4.8) on the scoped handle: import a list (match every row against
+//! the persons of the caller's jurisdiction and raise leads in one transaction), read lists and
+//! leads, verify a lead.
+//!
+//! Matching follows DESIGN-NOTES "Big lists": persons are read once, in pages, into hash maps
+//! keyed by ID number, by phone (only phones held by one person) and by name + county (only
+//! names held by one person there); rows are looked up in memory, and the leads are written in
+//! large batches in one transaction, so a failure leaves nothing behind.
+
+use std::collections::{HashMap, HashSet};
+
+use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, Source};
+
+use super::Handle;
+use crate::error::{Result, StoreError};
+use crate::list::*;
+use crate::model::*;
+
+/// Persons read per page while the index is built.
+const PERSON_PAGE: u32 = 100_000;
+/// The most leads one page of a lead list shows.
+pub const LEAD_LIMIT: u32 = 500;
+/// Marks a key held by more than one person: such a key matches nobody.
+const AMBIGUOUS: u32 = u32::MAX;
+
+/// An 18-character resident ID as a number: 17 digits and the check character (X = 10).
+fn id_key(id_number: &str) -> Option<u64> {
+    let bytes = id_number.as_bytes();
+    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let first: u64 = id_number[..17].parse().ok()?;
+    let check = match bytes[17] {
+        b'X' => 10,
+        b @ b'0'..=b'9' => u64::from(b - b'0'),
+        _ => return None,
+    };
+    Some(first * 11 + check)
+}
+
+/// The name-and-county key, hashed; a hit is confirmed against the person's stored name.
+fn name_county_key(name: &str, area_code: &str) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let county = area_code.get(..6)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    name.hash(&mut hasher);
+    county.hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+/// The persons of a jurisdiction, indexed for the three lookups.
+#[derive(Default)]
+struct PersonIndex {
+    ids: Vec<Id>,
+    areas: Vec<Box<str>>,
+    names: Vec<Box<str>>,
+    id_numbers: Vec<Box<str>>,
+    by_resident_id: HashMap<u64, u32>,
+    by_other_document: HashMap<Box<str>, u32>,
+    by_phone: HashMap<u64, u32>,
+    by_name_county: HashMap<u64, u32>,
+}
+
+impl PersonIndex {
+    fn add(&mut self, person: PersonKey) {
+        let index = self.ids.len() as u32;
+        match id_key(&person.id_number) {
+            Some(key) => {
+                self.by_resident_id.insert(key, index);
+            }
+            None => {
+                self.by_other_document.insert(person.id_number.clone().into_boxed_str(), index);
+            }
+        }
+        if let Some(phone) = person.phone.as_deref().and_then(|p| p.parse::<u64>().ok()) {
+            self.by_phone.entry(phone).and_modify(|i| *i = AMBIGUOUS).or_insert(index);
+        }
+        if let Some(key) = name_county_key(&person.name, &person.area_code) {
+            self.by_name_county.entry(key).and_modify(|i| *i = AMBIGUOUS).or_insert(index);
+        }
+        self.ids.push(person.id);
+        self.areas.push(person.area_code.into_boxed_str());
+        self.names.push(person.name.into_boxed_str());
+        self.id_numbers.push(person.id_number.into_boxed_str());
+    }
+
+    fn one(found: Option<&u32>) -> Option<u32> {
+        found.copied().filter(|i| *i != AMBIGUOUS)
+    }
+
+    /// The person a row names, by the precedence of SPEC §4.8.
+    fn find(&self, row: &ListRow) -> (MatchKind, Option<u32>) {
+        let by_document = row.document.as_ref().and_then(|d| match d {
+            Document::Resident(id) => id_key(id.as_str()).and_then(|k| Self::one(self.by_resident_id.get(&k))),
+            Document::Other(doc) => Self::one(self.by_other_document.get(doc.as_str())),
+        });
+        let by_phone = || row.phone.as_ref().and_then(|p| p.as_str().parse::<u64>().ok()).and_then(|k| Self::one(self.by_phone.get(&k)));
+        let by_name = || {
+            let (name, area) = (row.name.as_ref()?, row.area_code.as_deref()?);
+            let found = Self::one(self.by_name_county.get(&name_county_key(name.as_str(), area)?))?;
+            // A hash is not a name: confirm it (and the county) before calling it a match.
+            let same = &*self.names[found as usize] == name.as_str() && self.areas[found as usize].get(..6) == area.get(..6);
+            same.then_some(found)
+        };
+        // Lookups run lazily: a row found by document never looks at its phone.
+        match by_document {
+            Some(found) => domain::match_person(Some(found), None, None),
+            None => match by_phone() {
+                Some(found) => domain::match_person(None, Some(found), None),
+                None => domain::match_person(None, None, by_name()),
+            },
+        }
+    }
+}
+
+/// The code that stands for a whole jurisdiction: a division scope's prefix padded to six digits
+/// (4117 → 411700), a township, village or grid scope as it is.
+fn scope_code(scope: &domain::Scope) -> String {
+    let prefix = scope.prefix();
+    if prefix.len() < 6 { format!("{prefix:0<6}") } else { prefix.to_string() }
+}
+
+impl Handle {
+    /// Imports a list: all or nothing. The same file imported again in the same jurisdiction is
+    /// not compared twice: the earlier list is returned with `already_imported`.
+    pub async fn import_list(&self, list: NewList) -> Result<(ListSummary, bool)> {
+        self.require(Capability::ImportLists)?;
+        let name = list.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid { field: "name", message: "name the list in 1–100 characters".into() });
+        }
+        if let Some(existing) = self.backend.list_by_file(self.scope(), &list.sha256).await? {
+            return Ok((existing, true));
+        }
+        let now = self.db.now();
+        let mut index = PersonIndex::default();
+        let mut after = 0;
+        loop {
+            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let full = page.len() as u32 == PERSON_PAGE;
+            for person in page {
+                index.add(person);
+            }
+            if !full {
+                break;
+            }
+        }
+        let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
+        let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
+        let fallback_area = scope_code(self.scope());
+        let mut counts = ListCounts { rows: list.rows.len() as u64, ..ListCounts::default() };
+        let mut seen: HashSet<String> = HashSet::with_capacity(list.rows.len());
+        let mut leads: Vec<NewLead> = Vec::with_capacity(list.rows.len());
+        for (row_number, row) in &list.rows {
+            let (kind, found) = index.find(row);
+            // A matched person is one subject however the row found them.
+            let subject = match found {
+                Some(i) => format!("d:{}", index.id_numbers[i as usize]),
+                None => row.subject_key(),
+            };
+            if !seen.insert(subject.clone()) {
+                counts.duplicates += 1;
+                continue;
+            }
+            match kind {
+                MatchKind::IdNumber => counts.by_id_number += 1,
+                MatchKind::Phone => counts.by_phone += 1,
+                MatchKind::NameArea => counts.by_name_area += 1,
+                MatchKind::Unmatched => counts.unmatched += 1,
+            }
+            let person_id = found.map(|i| index.ids[i as usize]);
+            if person_id.is_some_and(|id| open_records.contains(&id)) {
+                counts.already_key_persons += 1;
+                continue;
+            }
+            if known.contains(&subject) {
+                counts.already_leads += 1;
+                continue;
+            }
+            let area_code = match found {
+                Some(i) => index.areas[i as usize].to_string(),
+                None => row
+                    .area_code
+                    .clone()
+                    .filter(|code| self.scope().contains(code))
+                    .unwrap_or_else(|| fallback_area.clone()),
+            };
+            leads.push(NewLead {
+                row_number: *row_number as i64,
+                area_code,
+                person_id,
+                match_kind: kind,
+                subject_key: subject,
+                id_number: row.document.as_ref().map(|d| d.as_str().to_string()),
+                name: row.name.as_ref().map(|n| n.as_str().to_string()),
+                phone: row.phone.as_ref().map(|p| p.as_str().to_string()),
+                address: row.address.clone(),
+            });
+        }
+        drop(index);
+        counts.leads = leads.len() as u64;
+        let record = NewListRecord {
+            area_code: fallback_area,
+            kind: list.kind,
+            name,
+            file_name: list.file_name.chars().take(200).collect(),
+            sha256: list.sha256,
+            counts,
+            due_at: now + i64::from(self.db.lead_due_hours()) * 3600,
+            created_by: self.actor.user_id,
+            created_by_name: self.actor.username.clone(),
+            created_at: now,
+        };
+        let id = self.backend.insert_list(&record, &leads).await?;
+        let detail = format!(
+            "{} rows, {} leads ({} by ID, {} by phone, {} by name+area, {} unmatched)",
+            counts.rows, counts.leads, counts.by_id_number, counts.by_phone, counts.by_name_area, counts.unmatched
+        );
+        self.audit("list.import", "list", Some(id), &record.area_code, detail).await?;
+        Ok((self.backend.list(self.scope(), id).await?, false))
+    }
+
+    pub async fn lists(&self) -> Result<Vec<ListSummary>> {
+        self.require(Capability::ImportLists)?;
+        self.backend.lists(self.scope(), 200).await
+    }
+
+    pub async fn list(&self, id: Id) -> Result<ListSummary> {
+        self.require(Capability::ImportLists)?;
+        self.backend.list(self.scope(), id).await
+    }
+
+    /// Leads of the caller's jurisdiction (a grid worker's are those of their grids).
+    pub async fn leads(&self, filter: LeadFilter) -> Result<Vec<Lead>> {
+        self.require(Capability::VerifyLeads)?;
+        let found = self.backend.leads(self.scope(), filter, LEAD_LIMIT).await?;
+        let detail = format!("{filter:?}: {} leads", found.len());
+        self.audit("lead.list", "lead", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
+    pub async fn lead(&self, id: Id) -> Result<Lead> {
+        self.require(Capability::VerifyLeads)?;
+        let lead = self.backend.lead(self.scope(), id).await?;
+        self.audit("lead.read", "lead", Some(id), &lead.area_code, String::new()).await?;
+        Ok(lead)
+    }
+
+    /// Closes a lead with its outcome. `Registered` registers the person as a key person of
+    /// `class` (source big data); a lead whose row matched nobody must carry a valid resident ID
+    /// to be registered (the grid worker adds the person first otherwise).
+    pub async fn verify_lead(&self, id: Id, verify: VerifyLead) -> Result<Lead> {
+        self.require(Capability::VerifyLeads)?;
+        let note = verify.note.trim().to_string();
+        if note.chars().count() > 500 {
+            return Err(StoreError::Invalid { field: "note", message: "at most 500 characters".into() });
+        }
+        let lead = self.backend.lead(self.scope(), id).await?;
+        if lead.verification.is_some() {
+            return Err(StoreError::Conflict { field: "outcome", message: "this lead has already been verified".into() });
+        }
+        let key_person_id = match verify.outcome {
+            LeadOutcome::Registered => {
+                let class = verify.class.ok_or(StoreError::Invalid {
+                    field: "class",
+                    message: "choose the key-person class the person is registered in".into(),
+                })?;
+                let person_id = lead.person_id.ok_or(StoreError::Invalid {
+                    field: "outcome",
+                    message: "this row matched no registered person: add the person first (人员登记), then verify".into(),
+                })?;
+                let record = NewKeyPerson {
+                    person_id,
+                    class,
+                    source: Source::BigData,
+                    cadre_name: None,
+                    cadre_phone: None,
+                    reason: format!("大数据比对线索核查：{}", lead.list_name),
+                };
+                let created = self.create_key_person(record, None).await?;
+                Some(created.id)
+            }
+            LeadOutcome::NoRisk | LeadOutcome::NotInArea | LeadOutcome::Unreachable => {
+                if note.is_empty() && verify.outcome != LeadOutcome::NoRisk {
+                    return Err(StoreError::Invalid { field: "note", message: "say what was done (核查情况)".into() });
+                }
+                None
+            }
+        };
+        let now = self.db.now();
+        self.backend.verify_lead(self.scope(), id, verify.outcome, &note, key_person_id, &self.actor, now).await?;
+        self.audit("lead.verify", "lead", Some(id), &lead.area_code, verify.outcome.as_str().to_string()).await?;
+        self.backend.lead(self.scope(), id).await
+    }
+
+    /// Keeps an uploaded file for the caller until it is committed.
+    pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
+        self.require(Capability::ImportLists)?;
+        let code = scope_code(self.scope());
+        self.backend.insert_upload(&code, self.actor.user_id, file_name, sha256, bytes, self.db.now()).await
+    }
+
+    /// A staged upload: only its uploader sees it.
+    pub async fn upload(&self, id: Id) -> Result<Upload> {
+        self.require(Capability::ImportLists)?;
+        let upload = self.backend.upload(id).await?;
+        if upload.user_id != self.actor.user_id {
+            return Err(StoreError::NotFound);
+        }
+        Ok(upload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_keys_are_exact() {
+        assert_eq!(id_key("41170219900101123X"), Some(41170219900101123 * 11 + 10));
+        assert_eq!(id_key("411702199001011237"), Some(41170219900101123 * 11 + 7));
+        assert_eq!(id_key("E12345678"), None);
+        assert_eq!(id_key("41170219900101123Y"), None);
+    }
+
+    #[test]
+    fn scope_codes_pad_divisions_only() {
+        let code = |c: &str| domain::Scope::of_code_str(c).map(|s| scope_code(&s));
+        assert_eq!(code("411700").as_deref(), Some("411700"));
+        assert_eq!(code("410000").as_deref(), Some("410000"));
+        assert_eq!(code("411702").as_deref(), Some("411702"));
+        assert_eq!(code("411702001").as_deref(), Some("411702001"));
+    }
+}
