@@ -101,7 +101,7 @@ impl {
     }
 
     pub(crate) async fn do_active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
-        let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active = 1");
+        let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active");
         Self::push_scope(&mut query, "area_code", scope);
         let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
