@@ -126,6 +126,14 @@ pub fn counties_of(prefecture: &str) -> Vec<Division> {
     children(prefecture).into_iter().filter(|d| d.level == Level::County).collect()
 }
 
+/// Every division whose code starts with `prefix` (a jurisdiction's scope prefix: "4117" for a
+/// prefecture), in code order.
+pub fn within(prefix: &str) -> impl Iterator<Item = Division> + '_ {
+    let rows = table();
+    let start = rows.partition_point(|d| d.code < prefix);
+    rows[start..].iter().take_while(move |d| d.code.starts_with(prefix)).copied()
+}
+
 /// How many divisions of `level` the table holds.
 pub fn count(level: Level) -> usize {
     table().iter().filter(|d| d.level == level).count()
@@ -150,6 +158,10 @@ mod tests {
         assert!(!villages.is_empty() && villages.iter().all(|d| d.code.len() == 12 && d.level == Level::Village));
         assert_eq!(full_name("411702").as_deref(), Some("河南省驻马店市驿城区"));
         assert_eq!(path(villages[0].code).len(), 5);
+        let inside: Vec<Division> = within("411702").collect();
+        assert_eq!(inside[0].code, "411702");
+        assert!(inside.iter().all(|d| d.code.starts_with("411702")));
+        assert!(inside.iter().any(|d| d.code == townships[0].code));
     }
 
     #[test]

@@ -222,8 +222,9 @@ impl Mapping {
 pub const HEADER_SEARCH_ROWS: usize = 12;
 
 /// The index (into `rows`) of the header row: the one, among the first [`HEADER_SEARCH_ROWS`],
-/// whose cells name the most fields (the later row wins a tie, so that the lower row of a
-/// two-row header with merged group titles above is taken). `None` when no row names two.
+/// whose cells name the most fields (the lower row of a two-row header names more than the group
+/// titles merged above it; the first of equals wins, so a header repeated on every printed page
+/// is not taken for the real one). `None` when no row names two.
 pub fn header_row(rows: &[Vec<String>]) -> Option<usize> {
     let mut best: Option<(usize, usize)> = None;
     for (index, row) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
@@ -231,7 +232,7 @@ pub fn header_row(rows: &[Vec<String>]) -> Option<usize> {
         fields.sort();
         fields.dedup();
         let named = fields.len();
-        if named >= 2 && best.is_none_or(|(_, n)| named >= n) {
+        if named >= 2 && best.is_none_or(|(_, n)| named > n) {
             best = Some((index, named));
         }
     }
@@ -295,12 +296,23 @@ impl PlaceNames {
         finder
             .find_overlapping_iter(text)
             .filter_map(|m| self.entries.get(m.pattern().as_usize()))
-            .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| a.0.len().cmp(&b.0.len())))
+            .max_by(|a, b| specificity(&a.1).cmp(&specificity(&b.1)).then_with(|| a.0.len().cmp(&b.0.len())))
             .map(|(_, code)| code.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// How deep a division code goes: province 0, prefecture 1, county 2, township 3, village 4.
+fn specificity(code: &str) -> u8 {
+    match code.len() {
+        12 => 4,
+        9 => 3,
+        _ if code.ends_with("0000") => 0,
+        _ if code.ends_with("00") => 1,
+        _ => 2,
     }
 }
 
@@ -661,6 +673,7 @@ mod tests {
             ("驿城区".to_string(), "411702".to_string()),
             ("西平县".to_string(), "411721".to_string()),
             ("老河乡".to_string(), "411702203".to_string()),
+            ("驻马店市".to_string(), "411700".to_string()),
         ])
     }
 
@@ -692,6 +705,8 @@ mod tests {
             row(&["1", "张三", "身份证", "411702199001011234"]),
         ];
         assert_eq!(header_row(&rows), Some(2));
+        let repeated = vec![row(&["姓名", "手机号"]), row(&["张三", "13812345678"]), row(&["姓名", "手机号"])];
+        assert_eq!(header_row(&repeated), Some(0));
         assert_eq!(header_row(&[row(&["名单"]), row(&["a", "b"])]), None);
         let mapping = Mapping::guess(&rows[2]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(mapping.column(ListField::Name), Some(1));

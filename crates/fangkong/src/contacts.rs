@@ -36,7 +36,12 @@ pub async fn run(checkins: usize, persons: usize, cases: usize, postgres: Option
     let work = std::env::temp_dir().join(format!("fangkong-bench-contacts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work)?;
-    let city = crate::demo::build(&work, persons, 7).await?;
+    // One frozen "now" for both databases: the exposure windows start at Shanghai midnights, so
+    // two runs a few minutes apart would cut the same rows differently.
+    let frozen = jiff::Timestamp::now().as_second();
+    let clock: store::Clock = Arc::new(move || frozen);
+    let db = Db::open(crate::open_backend(&work).await?, clock.clone()).await?;
+    let city = crate::demo::build_into(db, persons, 7).await?;
     crate::bench::fill(&city, checkins).await?;
     let ours = measure(&city.db, &city.person_ids, cases, "sqlite").await?;
     let csv = work.join("checkins.csv");
@@ -45,7 +50,7 @@ pub async fn run(checkins: usize, persons: usize, cases: usize, postgres: Option
     drop(city);
     if let Some(server) = postgres {
         let url = crate::ingest::fresh_postgres(&server, "fk_bench_contacts")?;
-        let db = Db::open(Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
+        let db = Db::open(Arc::new(store_postgres::connect(&url).await?), clock.clone()).await?;
         let city = crate::demo::build_into(db, persons, 7).await?;
         crate::bench::fill(&city, checkins).await?;
         let pg = measure(&city.db, &city.person_ids, cases, "postgres").await?;

@@ -71,6 +71,8 @@ impl Sheet {
             return Sheet::open_workbook(bytes);
         }
         let (text, format) = decode_text(bytes)?;
+        // The CSV reader's line count drifts on CRLF; row numbers must match what Excel shows.
+        let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text };
         let delimiter = sniff_delimiter(&text);
         Ok(Sheet { format, body: Body::Text { text, delimiter } })
     }
@@ -110,7 +112,6 @@ impl Sheet {
                 let mut record = csv::StringRecord::new();
                 let mut cells: Vec<String> = Vec::new();
                 loop {
-                    let line = reader.position().line() as usize;
                     match reader.read_record(&mut record) {
                         Ok(false) => return Ok(()),
                         Ok(true) => {}
@@ -118,6 +119,8 @@ impl Sheet {
                             return Err(SheetError::Unreadable { format: self.format.as_str(), detail: e.to_string() });
                         }
                     }
+                    // The line the record starts on.
+                    let line = record.position().map_or(0, |p| p.line()) as usize;
                     fill(&mut cells, record.iter());
                     if cells.iter().all(|c| c.trim().is_empty()) {
                         continue;
@@ -269,7 +272,7 @@ mod tests {
 
     #[test]
     fn utf8_csv_with_bom_and_blank_lines() {
-        let sheet = Sheet::open("\u{feff}姓名,手机号\n张三,13812345678\n\n,\n李四,\"139 1234 5678\"\n\n".as_bytes()).unwrap();
+        let sheet = Sheet::open("\u{feff}姓名,手机号\r\n张三,13812345678\r\n\r\n,\r\n李四,\"139 1234 5678\"\r\n\r\n".as_bytes()).unwrap();
         assert_eq!(sheet.format(), Format::CsvUtf8);
         let got = rows(&sheet);
         assert_eq!(got.len(), 3);

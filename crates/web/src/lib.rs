@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod import;
 mod extract;
 mod json;
 mod mask;

@@ -14,6 +14,7 @@ use Role::*;
 
 const STAFF_READERS: &[Role] = &[Admin, AreaOfficer, GridWorker, MedicalStaff, Inspector];
 const INVESTIGATORS: &[Role] = &[Admin, AreaOfficer, MedicalStaff];
+const IMPORTERS: &[Role] = &[Admin, AreaOfficer];
 const EVERY_STAFF: &[Role] =
     &[Admin, AreaOfficer, GridWorker, CheckpointStaff, MedicalStaff, EnterpriseContact, Inspector];
 const EVERYONE: &[Role] =
@@ -88,6 +89,16 @@ const ROUTES: &[Route] = &[
     Route { method: "post", template: "/api/v1/contact-candidates/{id}/decision", allowed: INVESTIGATORS },
     Route { method: "post", template: "/api/v1/contact-candidates/{id}/investigation", allowed: INVESTIGATORS },
     Route { method: "get", template: "/api/v1/persons/{id}/health-code", allowed: STAFF_READERS },
+    Route { method: "post", template: "/api/v1/uploads", allowed: IMPORTERS },
+    Route { method: "post", template: "/api/v1/uploads/{id}/import", allowed: IMPORTERS },
+    Route { method: "get", template: "/api/v1/uploads/{id}/report.xlsx", allowed: IMPORTERS },
+    Route { method: "get", template: "/api/v1/lists", allowed: IMPORTERS },
+    Route { method: "get", template: "/api/v1/lists/{id}", allowed: IMPORTERS },
+    Route { method: "get", template: "/api/v1/lists/{id}/leads", allowed: IMPORTERS },
+    Route { method: "get", template: "/api/v1/leads", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "post", template: "/api/v1/leads/{id}/verification", allowed: &[Admin, AreaOfficer, GridWorker] },
+    Route { method: "get", template: "/api/v1/settings/leads", allowed: IMPORTERS },
+    Route { method: "put", template: "/api/v1/settings/leads", allowed: &[Admin] },
 ];
 
 /// Routes anyone may call without a session: login and the citizen's check-in.

@@ -295,6 +295,16 @@ impl Handle {
         self.backend.lead(self.scope(), id).await
     }
 
+    /// Hours a grid has to verify a new lead.
+    pub fn lead_due_hours(&self) -> u32 {
+        self.db.lead_due_hours()
+    }
+
+    pub async fn set_lead_due_hours(&self, hours: u32) -> Result<()> {
+        self.require(Capability::ManageSettings)?;
+        self.db.set_lead_due_hours(hours).await
+    }
+
     /// Keeps an uploaded file for the caller until it is committed.
     pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
         self.require(Capability::ImportLists)?;

@@ -11,6 +11,7 @@ pub mod followups;
 pub mod health_codes;
 pub mod investigations;
 pub mod key_persons;
+pub mod lists;
 pub mod persons;
 pub mod posters;
 pub mod session;
@@ -31,7 +32,7 @@ use crate::problem::Problem;
 #[openapi(
     info(title = "fangkong API", description = "防控指挥平台 — epidemic prevention-and-control command platform. Errors are RFC 7807 problem details naming the field at fault."),
     modifiers(&BearerAuth),
-    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"), (name = "venues"), (name = "checkins"), (name = "checkpoints"), (name = "follow-ups"), (name = "investigations"), (name = "health-codes"))
+    tags((name = "session"), (name = "persons"), (name = "key-persons"), (name = "areas"), (name = "tasks"), (name = "audit"), (name = "settings"), (name = "venues"), (name = "checkins"), (name = "checkpoints"), (name = "follow-ups"), (name = "investigations"), (name = "health-codes"), (name = "lists"))
 )]
 struct ApiDoc;
 
@@ -87,6 +88,19 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health_codes::own_health_code))
         .routes(routes!(health_codes::public_key))
         .routes(routes!(health_codes::verify))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(lists::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES)),
+        )
+        .routes(routes!(lists::import_upload))
+        .routes(routes!(lists::upload_report))
+        .routes(routes!(lists::list_lists))
+        .routes(routes!(lists::get_list))
+        .routes(routes!(lists::list_leads_of))
+        .routes(routes!(lists::list_leads))
+        .routes(routes!(lists::verify_lead))
+        .routes(routes!(lists::get_lead_settings, lists::put_lead_settings))
         .split_for_parts()
 }
 

@@ -1,0 +1,247 @@
+//! From an uploaded file to normalised list rows, or to a per-row error report: the import path
+//! the page, the API and `fangkong import` share. Nothing here writes; the store's
+//! `Handle::import_list` writes everything or nothing once every row is valid.
+
+use domain::{HEADER_SEARCH_ROWS, ListField, ListRow, Mapping, MappingError, PlaceNames};
+use sha2::{Digest, Sha256};
+use sheet::{Sheet, SheetError, column_name};
+
+/// The largest file accepted (a 1 M-row list as CSV is about 60 MB).
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// The most problems a report lists; past that, the file is plainly the wrong one.
+pub const MAX_PROBLEMS: usize = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    File(#[from] SheetError),
+    #[error("找不到表头：前 {HEADER_SEARCH_ROWS} 行里没有一行写着“姓名”“身份证号”“手机号”等列名中的两个 (no header row found)")]
+    NoHeader,
+    #[error("列对应有误：{0} (column mapping)")]
+    Mapping(#[from] MappingError),
+    #[error("{} 行有错误，没有导入任何数据 ({} bad rows; nothing was imported)", .problems.len(), .bad_rows)]
+    Rows { problems: Vec<RowProblem>, bad_rows: usize, rows_read: usize },
+    #[error("文件里没有数据行 (the file has no data rows)")]
+    NoRows,
+}
+
+/// One bad cell, named the way the person who made the file will look for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// The row number in the spreadsheet (or the CSV line).
+    pub row: usize,
+    /// "C (身份证号码)": the column letter and its header.
+    pub column: String,
+    pub field: ListField,
+    pub value: String,
+    pub reason: String,
+}
+
+/// What a file looks like before the mapping is confirmed.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub format: &'static str,
+    pub sha256: String,
+    /// The header's row number, as the user sees it.
+    pub header_row: usize,
+    pub headers: Vec<String>,
+    /// Each column's guessed field.
+    pub guessed: Vec<Option<ListField>>,
+    /// The first data rows.
+    pub sample: Vec<(usize, Vec<String>)>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The header row (its index into `head`) and its cells.
+fn locate_header(head: &[(usize, Vec<String>)]) -> Result<(usize, Vec<String>), ImportError> {
+    let cells: Vec<Vec<String>> = head.iter().map(|(_, c)| c.clone()).collect();
+    let index = domain::header_row(&cells).ok_or(ImportError::NoHeader)?;
+    let (number, headers) = &head[index];
+    Ok((*number, headers.iter().map(|h| h.trim().to_string()).collect()))
+}
+
+pub fn preview(bytes: &[u8]) -> Result<Preview, ImportError> {
+    let sheet = Sheet::open(bytes)?;
+    let head = sheet.head(HEADER_SEARCH_ROWS + 5)?;
+    let (header_row, headers) = locate_header(&head)?;
+    let guessed = headers.iter().map(|h| ListField::of_header(h)).collect();
+    let sample = head.into_iter().filter(|(n, c)| *n > header_row && !is_skippable(c, &headers)).take(5).collect();
+    Ok(Preview { format: sheet.format().as_str(), sha256: sha256_hex(bytes), header_row, headers, guessed, sample })
+}
+
+/// A repeated header (multi-page exports) or a footer such as "填表人：张三" is not data.
+fn is_skippable(cells: &[String], headers: &[String]) -> bool {
+    let filled: Vec<&str> = cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect();
+    if cells.iter().map(|c| c.trim()).eq(headers.iter().map(|h| h.trim())) {
+        return true;
+    }
+    let Some(first) = filled.first() else { return true };
+    let one_value = filled.iter().all(|c| c == first);
+    const FOOTERS: [&str; 8] = ["填表", "制表", "审核", "合计", "总计", "备注", "说明", "注："];
+    one_value && FOOTERS.iter().any(|f| first.starts_with(f))
+}
+
+/// The rows of a list file, every one normalised, or every problem of every row.
+pub struct ParsedList {
+    pub format: &'static str,
+    pub sha256: String,
+    pub header_row: usize,
+    pub mapping: Mapping,
+    pub rows: Vec<(usize, ListRow)>,
+}
+
+/// Reads and normalises a whole list. `mapping` is the confirmed one (else the guess).
+pub fn parse_list(bytes: &[u8], mapping: Option<Mapping>, places: &PlaceNames) -> Result<ParsedList, ImportError> {
+    let sheet = Sheet::open(bytes)?;
+    let head = sheet.head(HEADER_SEARCH_ROWS)?;
+    let (header_row, headers) = locate_header(&head)?;
+    let mapping = match mapping {
+        Some(mapping) => mapping,
+        None => Mapping::guess(&headers)?,
+    };
+    let column_label = |column: usize| match headers.get(column).filter(|h| !h.is_empty()) {
+        Some(header) => format!("{} ({header})", column_name(column)),
+        None => column_name(column),
+    };
+    let mut rows: Vec<(usize, ListRow)> = Vec::new();
+    let mut problems: Vec<RowProblem> = Vec::new();
+    let mut bad_rows = 0usize;
+    let mut rows_read = 0usize;
+    sheet.for_each_row(|number, cells| {
+        if number <= header_row || is_skippable(cells, &headers) {
+            return true;
+        }
+        rows_read += 1;
+        match domain::normalise_row(cells, &mapping, places) {
+            Ok(Some(row)) => {
+                // Once a row has failed nothing will be written: stop keeping good rows.
+                if bad_rows == 0 {
+                    rows.push((number, row));
+                }
+            }
+            Ok(None) => {}
+            Err(cell_problems) => {
+                bad_rows += 1;
+                rows = Vec::new();
+                for p in cell_problems {
+                    if problems.len() < MAX_PROBLEMS {
+                        problems.push(RowProblem {
+                            row: number,
+                            column: column_label(p.column),
+                            field: p.field,
+                            value: p.value,
+                            reason: p.reason,
+                        });
+                    }
+                }
+            }
+        }
+        true
+    })?;
+    if bad_rows > 0 {
+        return Err(ImportError::Rows { problems, bad_rows, rows_read });
+    }
+    if rows.is_empty() {
+        return Err(ImportError::NoRows);
+    }
+    Ok(ParsedList { format: sheet.format().as_str(), sha256: sha256_hex(bytes), header_row, mapping, rows })
+}
+
+/// The places a jurisdiction's lists may name: its counties and townships (and itself), by name
+/// and code, from the embedded division table.
+pub fn places_within(scope: &domain::Scope) -> PlaceNames {
+    PlaceNames::new(
+        divisions::within(scope.prefix())
+            .filter(|d| matches!(d.level, divisions::Level::County | divisions::Level::Township | divisions::Level::Prefecture))
+            .filter(|d| !matches!(d.name, "市辖区" | "县"))
+            .map(|d| (d.name.to_string(), d.code.to_string())),
+    )
+}
+
+/// The per-row report as an XLSX workbook: row, column, value, reason, with ID-like values kept
+/// as text.
+pub fn report_xlsx(problems: &[RowProblem]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("错误报告")?;
+    let bold = Format::new().set_bold();
+    let text = Format::new().set_num_format("@");
+    for (column, (title, width)) in
+        [("行号 Row", 10.0), ("列 Column", 22.0), ("内容 Value", 24.0), ("原因 Reason", 80.0)].into_iter().enumerate()
+    {
+        sheet.write_with_format(0, column as u16, title, &bold)?;
+        sheet.set_column_width(column as u16, width)?;
+    }
+    for (i, p) in problems.iter().enumerate() {
+        let r = (i + 1) as u32;
+        sheet.write(r, 0, p.row as u32)?;
+        sheet.write(r, 1, &p.column)?;
+        sheet.write_with_format(r, 2, &p.value, &text)?;
+        sheet.write(r, 3, &p.reason)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn id(first17: &str) -> String {
+        format!("{first17}{}", domain::check_digit(first17).unwrap())
+    }
+
+    #[test]
+    fn a_csv_with_a_title_a_footer_and_a_bad_row() {
+        let good = id("41170219900101123");
+        let csv = format!(
+            "驻马店市来驻人员名单,,\n姓名,身份证号码,联系电话\n张三,{good},13812345678\n李四,411702199001011230,13812345679\n姓名,身份证号码,联系电话\n填表人：王五,填表人：王五,填表人：王五\n"
+        );
+        let places = PlaceNames::default();
+        match parse_list(csv.as_bytes(), None, &places) {
+            Err(ImportError::Rows { problems, bad_rows, rows_read }) => {
+                assert_eq!((bad_rows, rows_read), (1, 2));
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].row, 4);
+                assert_eq!(problems[0].column, "B (身份证号码)");
+                assert!(problems[0].reason.contains("校验位"), "{}", problems[0].reason);
+            }
+            other => panic!("{:?}", other.map(|p| p.rows.len())),
+        }
+        let fixed = csv.replace("411702199001011230", &id("41170219900101124"));
+        let parsed = parse_list(fixed.as_bytes(), None, &places).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.header_row, 2);
+        let xlsx = report_xlsx(&[RowProblem {
+            row: 4,
+            column: "B (身份证号码)".into(),
+            field: ListField::IdNumber,
+            value: "411702199001011230".into(),
+            reason: "校验位".into(),
+        }])
+        .unwrap();
+        assert!(xlsx.starts_with(b"PK"));
+    }
+
+    #[test]
+    fn previews_guess_the_mapping() {
+        let preview = preview("序号,姓名,手机号码,现住址\n1,张三,13812345678,驿城区\n".as_bytes()).unwrap();
+        assert_eq!(preview.header_row, 1);
+        assert_eq!(preview.guessed, vec![None, Some(ListField::Name), Some(ListField::Phone), Some(ListField::Address)]);
+        assert_eq!(preview.sample.len(), 1);
+        assert!(matches!(super::preview("a,b\n1,2\n".as_bytes()), Err(ImportError::NoHeader)));
+    }
+
+    #[test]
+    fn places_of_a_city_include_its_counties_and_townships() {
+        let places = places_within(&domain::Scope::of_code_str("411700").unwrap());
+        assert_eq!(places.find("河南省驻马店市驿城区某路"), Some("411702"));
+        assert_eq!(places.find("西平县"), Some("411721"));
+    }
+}
