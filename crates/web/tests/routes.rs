@@ -178,10 +178,13 @@ async fn walk(kind: Kind) {
                 ("post", "/api/v1/investigations/{id}/points") => json!({"case_checkin_id": 1}),
                 ("post", "/api/v1/investigations/{id}/signature") => json!({"statement": "本人负责"}),
                 ("post", "/api/v1/contact-candidates/{id}/decision") => json!({"decision": "clear", "note": "walk"}),
+                ("post", "/api/v1/uploads/{id}/import") => json!({"kind": "other", "name": "walk"}),
+                ("post", "/api/v1/leads/{id}/verification") => json!({"outcome": "no_risk"}),
                 ("post", _) => json!({"to": "bogus_status", "reason": "walk"}),
                 ("put", "/api/v1/settings/tracing") => {
                     json!({"lookback_days": 3, "min_stay_seconds": 3600, "max_stay_seconds": 7200, "overlap_seconds": 3600})
                 }
+                ("put", "/api/v1/settings/leads") => json!({"due_hours": 24}),
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})
                 }
