@@ -4,6 +4,7 @@ mod bench;
 mod codes;
 mod contacts;
 mod demo;
+mod import;
 mod ingest;
 mod verify;
 
@@ -77,6 +78,47 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Import a file (CSV in UTF-8 or GBK, XLSX, XLS): every row is checked first; one bad row and
+    /// nothing is written, the per-row report is printed and the exit code is 1. On success one
+    /// JSON line: rows, matches by kind, leads raised.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// persons (residents) or list (a big-data comparison list).
+        #[arg(long, value_enum)]
+        kind: import::ImportKind,
+        file: PathBuf,
+        /// The user whose jurisdiction and name the import carries.
+        #[arg(long = "as", default_value = "admin")]
+        as_user: String,
+        /// For lists: telecom, ticketing, lodging, enrolment, provincial or other.
+        #[arg(long, default_value = "other")]
+        list_kind: String,
+        /// For lists: its name (the file name by default).
+        #[arg(long)]
+        name: Option<String>,
+        /// Columns when the guess is wrong: `id_number=C,name=B,phone=D` (letters or 0-based).
+        #[arg(long)]
+        mapping: Option<String>,
+        /// For persons: the division or grid code of rows without one.
+        #[arg(long)]
+        area: Option<String>,
+        /// Also write the per-row report as an Excel workbook here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Export persons, key persons or leads of a user's jurisdiction to CSV or XLSX (by the
+    /// file's extension); the read is audited.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, value_enum)]
+        what: import::ExportWhat,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long = "as", default_value = "admin")]
+        as_user: String,
     },
     /// Measure the program on this machine; prints one JSON line per figure.
     Bench {
@@ -209,6 +251,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Keys { command: KeysCommand::Public { data } } => verify::print_public(&data.data_dir),
         Command::User { command: UserCommand::Add { data, username, role, area, display_name } } => {
             add_user(data, username, role, area, display_name).await
+        }
+        Command::Import { data, kind, file, as_user, list_kind, name, mapping, area, report } => {
+            let db = open_db(&data.data_dir).await?;
+            let args = import::ImportArgs { kind, file, username: as_user, list_kind, name, mapping, area, report };
+            import::run(&db, args).await
+        }
+        Command::Export { data, what, out, as_user } => {
+            import::export(&open_db(&data.data_dir).await?, what, &out, &as_user).await
         }
         Command::Bench { command } => bench::run(command).await,
     }

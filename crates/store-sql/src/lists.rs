@@ -212,6 +212,11 @@ impl {
                 Self::push_scope(&mut query, "l.area_code", scope);
                 query.push(" ORDER BY l.due_at, l.id");
             }
+            LeadFilter::All => {
+                query.push("1 = 1");
+                Self::push_scope(&mut query, "l.area_code", scope);
+                query.push(" ORDER BY l.id");
+            }
             LeadFilter::OfList(list_id) => {
                 query.push("l.list_id = ").push_bind(list_id);
                 Self::push_scope(&mut query, "l.area_code", scope);

@@ -125,6 +125,8 @@ pub enum LeadFilter {
     Overdue { now: Instant },
     /// Every lead of one list, in row order.
     OfList(Id),
+    /// Every lead, by id (exports).
+    All,
 }
 
 /// A grid worker's verification of a lead.

@@ -151,6 +151,137 @@ pub fn parse_list(bytes: &[u8], mapping: Option<Mapping>, places: &PlaceNames) -
     Ok(ParsedList { format: sheet.format().as_str(), sha256: sha256_hex(bytes), header_row, mapping, rows })
 }
 
+/// Residents from a file (身份证号, 姓名, 手机号, 所属区县/网格 or 区划代码): every row valid or
+/// every problem. A row without a place takes `default_place`.
+pub fn parse_persons(
+    bytes: &[u8],
+    mapping: Option<Mapping>,
+    places: &PlaceNames,
+    default_place: Option<&store::Place>,
+) -> Result<Vec<(usize, store::NewPerson)>, ImportError> {
+    let sheet = Sheet::open(bytes)?;
+    let head = sheet.head(HEADER_SEARCH_ROWS)?;
+    let (header_row, headers) = locate_header(&head)?;
+    let mapping = match mapping {
+        Some(mapping) => mapping,
+        None => Mapping::guess(&headers)?,
+    };
+    let label = |column: usize| match headers.get(column).filter(|h| !h.is_empty()) {
+        Some(header) => format!("{} ({header})", column_name(column)),
+        None => column_name(column),
+    };
+    let mut persons = Vec::new();
+    let mut problems: Vec<RowProblem> = Vec::new();
+    let (mut bad_rows, mut rows_read) = (0usize, 0usize);
+    sheet.for_each_row(|number, cells| {
+        if number <= header_row || is_skippable(cells, &headers) {
+            return true;
+        }
+        let cell = |field: ListField| {
+            mapping.column(field).map(|c| (c, cells.get(c).map(|s| s.trim()).unwrap_or("")))
+        };
+        if ListField::ALL.iter().all(|f| cell(*f).is_none_or(|(_, t)| t.is_empty())) {
+            return true;
+        }
+        rows_read += 1;
+        let mut row_problems = Vec::new();
+        let mut problem = |field: ListField, column: usize, value: &str, reason: String| {
+            row_problems.push(RowProblem { row: number, column: label(column), field, value: value.into(), reason })
+        };
+        let id = match cell(ListField::IdNumber) {
+            Some((c, t)) => {
+                let parsed = if domain_digits(t) == 15 {
+                    domain::ResidentId::from_first_generation(t)
+                } else {
+                    domain::ResidentId::parse(t)
+                };
+                parsed.map_err(|e| problem(ListField::IdNumber, c, t, format!("身份证号无效 ({e})"))).ok()
+            }
+            None => {
+                problem(ListField::IdNumber, 0, "", "住户登记需要身份证号一列 (map an id_number column)".into());
+                None
+            }
+        };
+        let name = match cell(ListField::Name) {
+            Some((c, t)) => domain::PersonName::parse(t).map_err(|e| problem(ListField::Name, c, t, format!("姓名无效 ({e})"))).ok(),
+            None => {
+                problem(ListField::Name, 0, "", "住户登记需要姓名一列 (map a name column)".into());
+                None
+            }
+        };
+        let phone = match cell(ListField::Phone).filter(|(_, t)| !t.is_empty()) {
+            Some((c, t)) => match domain::Phone::parse(t) {
+                Ok(phone) => Some(phone),
+                Err(e) => {
+                    problem(ListField::Phone, c, t, format!("手机号无效 ({e})"));
+                    None
+                }
+            },
+            None => None,
+        };
+        let place = match cell(ListField::Area).filter(|(_, t)| !t.is_empty()) {
+            Some((c, t)) => match place_of(t, places) {
+                Some(place) => Some(place),
+                None => {
+                    problem(ListField::Area, c, t, "不认识的区划或网格代码 (unknown division or grid)".into());
+                    None
+                }
+            },
+            None => match default_place {
+                Some(place) => Some(place.clone()),
+                None => {
+                    problem(ListField::Area, 0, "", "没有所属地区：加一列区划代码，或指定默认地区 (no area)".into());
+                    None
+                }
+            },
+        };
+        match (id, name, place) {
+            (Some(id_number), Some(name), Some(place)) if row_problems.is_empty() => {
+                if bad_rows == 0 {
+                    persons.push((number, store::NewPerson { id_number, name, phone, place }));
+                }
+            }
+            _ => {
+                bad_rows += 1;
+                persons = Vec::new();
+                let room = MAX_PROBLEMS.saturating_sub(problems.len());
+                problems.extend(row_problems.into_iter().take(room));
+            }
+        }
+        true
+    })?;
+    if bad_rows > 0 {
+        return Err(ImportError::Rows { problems, bad_rows, rows_read });
+    }
+    if persons.is_empty() {
+        return Err(ImportError::NoRows);
+    }
+    Ok(persons)
+}
+
+fn domain_digits(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// A place written as a division or grid code, or as a division name.
+fn place_of(text: &str, places: &PlaceNames) -> Option<store::Place> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.bytes().all(|b| b.is_ascii_digit()) {
+        let known = |code: &str| divisions::get(code).is_some() || (code.len() == 12 && divisions::get(&code[..9]).is_some());
+        return match compact.len() {
+            6 | 9 | 12 if known(&compact) => domain::AreaCode::parse(&compact).ok().map(|area| store::Place { area, grid: None }),
+            15 | 17 if known(&compact[..12]) => {
+                let grid = domain::GridCode::parse(&compact).ok()?;
+                let area = domain::AreaCode::parse(&compact[..12]).ok()?;
+                Some(store::Place { area, grid: Some(grid) })
+            }
+            _ => None,
+        };
+    }
+    let code = places.find(text)?;
+    place_of(code, &PlaceNames::default())
+}
+
 /// The places a jurisdiction's lists may name: its counties and townships (and itself), by name
 /// and code, from the embedded division table.
 pub fn places_within(scope: &domain::Scope) -> PlaceNames {
@@ -160,6 +291,36 @@ pub fn places_within(scope: &domain::Scope) -> PlaceNames {
             .filter(|d| !matches!(d.name, "市辖区" | "县"))
             .map(|d| (d.name.to_string(), d.code.to_string())),
     )
+}
+
+/// A table as CSV with a BOM (Excel opens it as UTF-8).
+pub fn table_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    writer.write_record(headers)?;
+    for row in rows {
+        writer.write_record(row)?;
+    }
+    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A table as an XLSX workbook, every cell text (ID numbers and phones keep their digits).
+pub fn table_xlsx(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    for (column, title) in headers.iter().enumerate() {
+        sheet.write_with_format(0, column as u16, *title, &bold)?;
+        sheet.set_column_width(column as u16, 20)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        for (column, value) in row.iter().enumerate() {
+            sheet.write_string((i + 1) as u32, column as u16, value)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
 }
 
 /// The per-row report as an XLSX workbook: row, column, value, reason, with ID-like values kept

@@ -222,6 +222,69 @@ impl Handle {
         Ok((self.backend.list(self.scope(), id).await?, false))
     }
 
+    /// Registers residents from a file: persons already registered (same ID number) are left as
+    /// they are, the others are written in one transaction. Every place must lie in the caller's
+    /// jurisdiction. Returns (added, already registered).
+    pub async fn import_persons(&self, persons: Vec<(usize, NewPerson)>) -> Result<(u64, u64)> {
+        self.require(Capability::WritePersons)?;
+        for (row, person) in &persons {
+            if !self.scope().contains(person.place.location_code()) {
+                return Err(StoreError::Invalid {
+                    field: "area",
+                    message: format!("row {row}: {} is outside your jurisdiction", person.place.location_code()),
+                });
+            }
+        }
+        let mut known: HashSet<String> = HashSet::new();
+        let mut after = 0;
+        loop {
+            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let full = page.len() as u32 == PERSON_PAGE;
+            known.extend(page.into_iter().map(|p| p.id_number));
+            if !full {
+                break;
+            }
+        }
+        let total = persons.len() as u64;
+        let fresh: Vec<BulkPerson> = persons
+            .into_iter()
+            .filter(|(_, p)| known.insert(p.id_number.as_str().to_string()))
+            .map(|(_, p)| BulkPerson {
+                id_number: p.id_number.as_str().to_string(),
+                name: p.name.as_str().to_string(),
+                phone: p.phone.map(|ph| ph.as_str().to_string()),
+                place: p.place,
+                household_id: None,
+            })
+            .collect();
+        let added = fresh.len() as u64;
+        if added > 0 {
+            self.backend.bulk_insert_persons(&fresh, self.db.now()).await.map_err(|e| match e {
+                StoreError::Backend(message) if message.contains("UNIQUE") || message.contains("unique") => {
+                    StoreError::Conflict {
+                        field: "id_number",
+                        message: "some of these ID numbers are registered outside your jurisdiction".into(),
+                    }
+                }
+                other => other,
+            })?;
+        }
+        let scope_code = scope_code(self.scope());
+        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added)).await?;
+        Ok((added, total - added))
+    }
+
+    /// A page of the persons of the caller's jurisdiction by id (exports), audited.
+    pub async fn persons_after(&self, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+        self.require(Capability::ReadPersons)?;
+        let found = self.backend.person_keys(self.scope(), after_id, limit).await?;
+        let detail = format!("export: {} persons after id {after_id}", found.len());
+        self.audit("person.export", "person", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
     pub async fn lists(&self) -> Result<Vec<ListSummary>> {
         self.require(Capability::ImportLists)?;
         self.backend.lists(self.scope(), 200).await
@@ -232,10 +295,12 @@ impl Handle {
         self.backend.list(self.scope(), id).await
     }
 
-    /// Leads of the caller's jurisdiction (a grid worker's are those of their grids).
+    /// Leads of the caller's jurisdiction (a grid worker's are those of their grids); `All` is
+    /// every one of them, for an export.
     pub async fn leads(&self, filter: LeadFilter) -> Result<Vec<Lead>> {
         self.require(Capability::VerifyLeads)?;
-        let found = self.backend.leads(self.scope(), filter, LEAD_LIMIT).await?;
+        let limit = if filter == LeadFilter::All { u32::MAX } else { LEAD_LIMIT };
+        let found = self.backend.leads(self.scope(), filter, limit).await?;
         let detail = format!("{filter:?}: {} leads", found.len());
         self.audit("lead.list", "lead", None, self.scope().prefix(), detail).await?;
         Ok(found)
