@@ -58,6 +58,19 @@ pub enum BenchCommand {
     /// Close-contact detection for one case (trajectory, epidemic points, candidates) against
     /// `--checkins` check-ins, on SQLite and, with --postgres, PostgreSQL, beside the same rule as
     /// one DuckDB query on the same rows exported to CSV and Parquet (needs `pip install duckdb`).
+    /// Big-data comparison: a `--rows` list (CSV, as offices send it) against `--persons`
+    /// persons, from the file to the leads committed, with the peak resident memory of the
+    /// import; beside it DuckDB doing the same normalise and three-step match on the same files
+    /// (needs `pip install duckdb`). One JSON line per engine.
+    Lists {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: usize,
+        /// A PostgreSQL server URL; a database `fk_bench_lists` is made there afresh.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     Contacts {
         #[arg(long, default_value_t = 30_000_000)]
         checkins: usize,
@@ -114,6 +127,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             crate::ingest::run(seconds, connections, persons, postgres, only.as_deref()).await
         }
         BenchCommand::Storage { checkins, persons, postgres } => storage(checkins, persons, postgres).await,
+        BenchCommand::Lists { rows, persons, postgres } => crate::lists_bench::run(rows, persons, postgres).await,
         BenchCommand::Contacts { checkins, persons, cases, postgres } => {
             crate::contacts::run(checkins, persons, cases, postgres).await
         }

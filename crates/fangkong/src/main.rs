@@ -5,6 +5,7 @@ mod codes;
 mod contacts;
 mod demo;
 mod import;
+mod lists_bench;
 mod ingest;
 mod verify;
 
