@@ -4,6 +4,7 @@
 mod codes;
 mod i18n;
 mod investigations;
+mod lists;
 mod views;
 
 use askama::Template;
@@ -58,6 +59,16 @@ pub fn router() -> Router<AppState> {
         .route("/investigations/{id}/signature", post(investigations::sign_submit))
         .route("/candidates/{id}/decision", post(investigations::decision_submit))
         .route("/tracing", get(investigations::tracing_tasks_page))
+        .route("/lists", get(lists::lists_page))
+        .route(
+            "/lists/upload",
+            post(lists::upload_submit).layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES)),
+        )
+        .route("/lists/{id}", get(lists::list_page))
+        .route("/uploads/{id}", get(lists::upload_page))
+        .route("/uploads/{id}/import", post(lists::import_submit))
+        .route("/leads", get(lists::leads_page))
+        .route("/leads/{id}/verification", post(lists::verify_submit))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
@@ -149,6 +160,8 @@ impl Visitor {
             may_checkpoints: user.role.may(Capability::ReadPassages) || user.role.may(Capability::RecordPassages),
             may_investigate: user.role.may(Capability::Investigate),
             may_trace: user.role.may(Capability::TraceContacts),
+            may_import: user.role.may(Capability::ImportLists),
+            may_verify_leads: user.role.may(Capability::VerifyLeads),
             may_follow_ups: user.role.may(Capability::ReadKeyPersons),
             may_venues: user.role.may(Capability::ManageVenues),
         })

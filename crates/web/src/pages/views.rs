@@ -19,6 +19,8 @@ pub struct UserView {
     pub may_venues: bool,
     pub may_investigate: bool,
     pub may_trace: bool,
+    pub may_import: bool,
+    pub may_verify_leads: bool,
 }
 
 pub struct OptionView {

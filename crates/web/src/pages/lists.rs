@@ -1,0 +1,651 @@
+//! Big-data comparison pages: upload a list, check and correct the column mapping, import (or
+//! see every bad row), follow a list's progress; the grid worker's lead list with verification.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{Capability, KeyClass, LeadOutcome, ListField, ListKind, MatchKind};
+use serde::Deserialize;
+use store::{Lead, LeadFilter, ListSummary, VerifyLead};
+
+use super::i18n::{Lang, Texts};
+use super::views::{OptionView, UserView};
+use super::{Visitor, problem_page, render};
+use crate::api::lists::{ListBody, import_bytes, mapping_of, upload_body};
+use crate::import::{self, ImportError};
+use crate::mask;
+use crate::problem::Problem;
+use crate::time::shanghai_text;
+
+pub struct Words {
+    pub title: &'static str,
+    pub upload: &'static str,
+    pub file: &'static str,
+    pub file_hint: &'static str,
+    pub send: &'static str,
+    pub lists: &'static str,
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub rows: &'static str,
+    pub leads: &'static str,
+    pub progress: &'static str,
+    pub imported_at: &'static str,
+    pub mapping: &'static str,
+    pub mapping_hint: &'static str,
+    pub column: &'static str,
+    pub header: &'static str,
+    pub field: &'static str,
+    pub ignore: &'static str,
+    pub sample: &'static str,
+    pub import: &'static str,
+    pub already: &'static str,
+    pub bad_rows: &'static str,
+    pub row: &'static str,
+    pub value: &'static str,
+    pub reason: &'static str,
+    pub download_report: &'static str,
+    pub duplicates: &'static str,
+    pub already_key_persons: &'static str,
+    pub already_leads: &'static str,
+    pub my_leads: &'static str,
+    pub overdue: &'static str,
+    pub due: &'static str,
+    pub outcome: &'static str,
+    pub class: &'static str,
+    pub note: &'static str,
+    pub verify: &'static str,
+    pub verified: &'static str,
+    pub none: &'static str,
+    pub escalated: &'static str,
+    pub header_row: &'static str,
+    pub format: &'static str,
+    pub unmatched_hint: &'static str,
+}
+
+static ZH: Words = Words {
+    title: "大数据比对",
+    upload: "导入名单",
+    file: "名单文件（CSV / XLSX / XLS，GBK 或 UTF-8）",
+    file_hint: "标题行、合并单元格、全角数字、15 位身份证号都可以直接导入；导入前会先检查每一行。",
+    send: "上传并预览",
+    lists: "已导入名单",
+    name: "名单名称",
+    kind: "名单来源",
+    rows: "行数",
+    leads: "线索",
+    progress: "核查进度",
+    imported_at: "导入时间",
+    mapping: "核对列对应",
+    mapping_hint: "系统已按表头猜测每一列的含义，请核对，有误的在下拉框里改正后再导入。",
+    column: "列",
+    header: "表头",
+    field: "含义",
+    ignore: "（不导入）",
+    sample: "前几行",
+    import: "导入",
+    already: "这个文件已经导入过，重复导入不会产生新线索：",
+    bad_rows: "以下各行有错误，没有导入任何数据。请在原文件中改正后重新上传。",
+    row: "行号",
+    value: "内容",
+    reason: "原因",
+    download_report: "下载错误报告（Excel）",
+    duplicates: "名单内重复",
+    already_key_persons: "已是重点人员",
+    already_leads: "此前已下发",
+    my_leads: "待核查线索",
+    overdue: "已逾期",
+    due: "核查期限",
+    outcome: "核查结果",
+    class: "登记类别",
+    note: "核查情况",
+    verify: "提交核查结果",
+    verified: "已核查",
+    none: "暂无",
+    escalated: "逾期未核查（已上报区域干部）",
+    header_row: "表头在第",
+    format: "格式",
+    unmatched_hint: "未比中本地人员：找到后先在“重点人员”中登记人员，或选择其他核查结果。",
+};
+
+static EN: Words = Words {
+    title: "Big-data comparison",
+    upload: "Import a list",
+    file: "List file (CSV / XLSX / XLS, GBK or UTF-8)",
+    file_hint: "Title rows, merged cells, full-width digits and 15-digit IDs are fine; every row is checked before anything is imported.",
+    send: "Upload and preview",
+    lists: "Imported lists",
+    name: "List name",
+    kind: "Source",
+    rows: "Rows",
+    leads: "Leads",
+    progress: "Progress",
+    imported_at: "Imported",
+    mapping: "Check the columns",
+    mapping_hint: "Each column's meaning was guessed from its header; correct any that are wrong, then import.",
+    column: "Column",
+    header: "Header",
+    field: "Meaning",
+    ignore: "(not imported)",
+    sample: "First rows",
+    import: "Import",
+    already: "This very file was imported before; importing it again raises nothing new:",
+    bad_rows: "These rows have errors; nothing was imported. Fix them in the file and upload it again.",
+    row: "Row",
+    value: "Value",
+    reason: "Reason",
+    download_report: "Download the error report (Excel)",
+    duplicates: "Repeated in the list",
+    already_key_persons: "Already key persons",
+    already_leads: "Raised before",
+    my_leads: "Leads to verify",
+    overdue: "Overdue",
+    due: "Due",
+    outcome: "Outcome",
+    class: "Register as",
+    note: "What was done",
+    verify: "Submit",
+    verified: "Verified",
+    none: "None",
+    escalated: "Overdue (escalated to the area officer)",
+    header_row: "Header on row",
+    format: "Format",
+    unmatched_hint: "Matched nobody registered here: once found, register the person first, or choose another outcome.",
+};
+
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+fn forbidden(visitor: &Visitor, capability: Capability) -> Response {
+    problem_page(
+        visitor.lang,
+        Problem::from(store::StoreError::Forbidden { role: visitor.caller.user.role, capability }),
+    )
+}
+
+fn field_label(field: ListField, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => field.label_zh(),
+        Lang::En => match field {
+            ListField::IdNumber => "ID number",
+            ListField::DocumentKind => "Document kind",
+            ListField::Name => "Name",
+            ListField::Phone => "Mobile",
+            ListField::Area => "County / township",
+            ListField::Address => "Address",
+        },
+    }
+}
+
+fn kind_options(selected: ListKind) -> Vec<OptionView> {
+    ListKind::ALL
+        .into_iter()
+        .map(|k| OptionView { value: k.as_str().into(), label: k.label_zh().into(), selected: k == selected })
+        .collect()
+}
+
+pub struct ListRowView {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub rows: u64,
+    pub leads: u64,
+    pub progress: String,
+    pub done: bool,
+    pub at: String,
+}
+
+impl ListRowView {
+    fn of(list: &ListSummary) -> ListRowView {
+        ListRowView {
+            id: list.id,
+            name: list.name.clone(),
+            kind: list.kind.label_zh().into(),
+            rows: list.counts.rows,
+            leads: list.counts.leads,
+            progress: domain::progress_zh(list.counts.leads, list.verified),
+            done: list.verified >= list.counts.leads,
+            at: shanghai_text(list.created_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lists.html")]
+pub struct ListsPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub w: &'static Words,
+    pub user: Option<UserView>,
+    pub token: String,
+    pub lists: Vec<ListRowView>,
+    pub error: Option<String>,
+}
+
+pub(super) async fn lists_page(visitor: Visitor) -> Response {
+    lists_with(&visitor, None).await
+}
+
+async fn lists_with(visitor: &Visitor, error: Option<String>) -> Response {
+    if !visitor.may(Capability::ImportLists) {
+        return forbidden(visitor, Capability::ImportLists);
+    }
+    let lists = match visitor.caller.handle.lists().await {
+        Ok(lists) => lists,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    render(&ListsPage {
+        lang: visitor.lang,
+        t: visitor.t(),
+        w: words(visitor.lang),
+        user: visitor.user_view(),
+        token: visitor.form_token.clone(),
+        lists: lists.iter().map(ListRowView::of).collect(),
+        error,
+    })
+}
+
+/// The upload form posts the file as multipart; it is staged and previewed.
+pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) -> Response {
+    if !visitor.may(Capability::ImportLists) {
+        return forbidden(&visitor, Capability::ImportLists);
+    }
+    let mut token = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                let file_name = field.file_name().map(str::to_string);
+                match field.bytes().await {
+                    Ok(bytes) if name == "token" => token = String::from_utf8_lossy(&bytes).into_owned(),
+                    Ok(bytes) if name == "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
+                    Ok(_) => {}
+                    Err(err) => return lists_with(&visitor, Some(format!("上传中断 (upload failed): {err}"))).await,
+                }
+            }
+            Ok(None) => break,
+            Err(err) => return lists_with(&visitor, Some(format!("上传中断 (upload failed): {err}"))).await,
+        }
+    }
+    if !visitor.form_is_genuine(&token) {
+        return visitor.stale_form();
+    }
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return lists_with(&visitor, Some("请选择一个文件 (choose a file)".into())).await;
+    };
+    let probe = bytes.clone();
+    let preview = match tokio::task::spawn_blocking(move || import::preview(&probe)).await {
+        Ok(Ok(preview)) => preview,
+        Ok(Err(err)) => return lists_with(&visitor, Some(err.to_string())).await,
+        Err(_) => return problem_page(visitor.lang, Problem::internal()),
+    };
+    match visitor.caller.handle.stage_upload(&file_name, &preview.sha256, bytes).await {
+        Ok(id) => Redirect::to(&format!("/uploads/{id}")).into_response(),
+        Err(err) => problem_page(visitor.lang, err.into()),
+    }
+}
+
+pub struct ColumnChoice {
+    pub index: usize,
+    pub letter: String,
+    pub header: String,
+    pub options: Vec<OptionView>,
+}
+
+pub struct ProblemView {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "upload.html")]
+pub struct UploadPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub w: &'static Words,
+    pub user: Option<UserView>,
+    pub token: String,
+    pub id: i64,
+    pub file_name: String,
+    pub format: String,
+    pub header_row: usize,
+    pub columns: Vec<ColumnChoice>,
+    pub sample: Vec<(usize, Vec<String>)>,
+    pub kinds: Vec<OptionView>,
+    pub name: String,
+    pub already: Option<ListBody>,
+    pub problems: Vec<ProblemView>,
+    pub bad_rows: usize,
+    pub report_url: String,
+    pub error: Option<String>,
+}
+
+fn choices(headers: &[String], chosen: &BTreeMap<usize, ListField>, lang: Lang) -> Vec<ColumnChoice> {
+    headers
+        .iter()
+        .enumerate()
+        .map(|(index, header)| {
+            let mut options = vec![OptionView {
+                value: String::new(),
+                label: words(lang).ignore.into(),
+                selected: !chosen.contains_key(&index),
+            }];
+            options.extend(ListField::ALL.into_iter().map(|f| OptionView {
+                value: f.as_str().into(),
+                label: field_label(f, lang).into(),
+                selected: chosen.get(&index) == Some(&f),
+            }));
+            ColumnChoice { index, letter: sheet::column_name(index), header: header.clone(), options }
+        })
+        .collect()
+}
+
+struct UploadState {
+    kind: ListKind,
+    name: String,
+    chosen: BTreeMap<usize, ListField>,
+    problems: Vec<ProblemView>,
+    bad_rows: usize,
+    error: Option<String>,
+}
+
+async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> Response {
+    if !visitor.may(Capability::ImportLists) {
+        return forbidden(visitor, Capability::ImportLists);
+    }
+    let upload = match visitor.caller.handle.upload(id).await {
+        Ok(upload) => upload,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    let bytes = upload.bytes.clone();
+    let preview = match tokio::task::spawn_blocking(move || import::preview(&bytes)).await {
+        Ok(Ok(preview)) => preview,
+        Ok(Err(err)) => return lists_with(visitor, Some(err.to_string())).await,
+        Err(_) => return problem_page(visitor.lang, Problem::internal()),
+    };
+    let already = visitor.caller.handle.lists().await.ok().and_then(|l| l.into_iter().find(|l| l.sha256 == preview.sha256));
+    let body = upload_body(id, &upload.file_name, &preview, already.as_ref());
+    let state = state.unwrap_or_else(|| UploadState {
+        kind: ListKind::Other,
+        name: upload.file_name.rsplit_once('.').map(|(stem, _)| stem.to_string()).unwrap_or(upload.file_name.clone()),
+        chosen: preview.guessed.iter().enumerate().filter_map(|(i, f)| f.map(|f| (i, f))).collect(),
+        problems: Vec::new(),
+        bad_rows: 0,
+        error: None,
+    });
+    let query: Vec<String> = state.chosen.iter().map(|(c, f)| format!("{}={c}", f.as_str())).collect();
+    render(&UploadPage {
+        lang: visitor.lang,
+        t: visitor.t(),
+        w: words(visitor.lang),
+        user: visitor.user_view(),
+        token: visitor.form_token.clone(),
+        id,
+        file_name: body.file_name,
+        format: body.format,
+        header_row: body.header_row,
+        columns: choices(&preview.headers, &state.chosen, visitor.lang),
+        sample: preview.sample,
+        kinds: kind_options(state.kind),
+        name: state.name,
+        already: body.already_imported,
+        problems: state.problems,
+        bad_rows: state.bad_rows,
+        report_url: format!("/api/v1/uploads/{id}/report.xlsx?{}", query.join("&")),
+        error: state.error,
+    })
+}
+
+pub(super) async fn upload_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+    upload_with(&visitor, id, None).await
+}
+
+/// The mapping form: `token`, `kind`, `name` and one `col_<n>` per column (a field or empty).
+pub(super) async fn import_submit(
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+) -> Response {
+    if !visitor.form_is_genuine(form.get("token").map(String::as_str).unwrap_or_default()) {
+        return visitor.stale_form();
+    }
+    if !visitor.may(Capability::ImportLists) {
+        return forbidden(&visitor, Capability::ImportLists);
+    }
+    let kind = ListKind::parse(form.get("kind").map(String::as_str).unwrap_or("other")).unwrap_or(ListKind::Other);
+    let name = form.get("name").cloned().unwrap_or_default();
+    let mut chosen = BTreeMap::new();
+    let mut pairs = BTreeMap::new();
+    for (key, value) in &form {
+        if let (Some(column), Some(field)) =
+            (key.strip_prefix("col_").and_then(|c| c.parse::<usize>().ok()), ListField::parse(value))
+        {
+            chosen.insert(column, field);
+            pairs.insert(value.clone(), column);
+        }
+    }
+    let mut state = UploadState { kind, name: name.clone(), chosen, problems: Vec::new(), bad_rows: 0, error: None };
+    let mapping = match mapping_of(&pairs) {
+        Ok(mapping) => mapping,
+        Err(problem) => {
+            state.error = Some(problem.field_message().1);
+            return upload_with(&visitor, id, Some(state)).await;
+        }
+    };
+    let upload = match visitor.caller.handle.upload(id).await {
+        Ok(upload) => upload,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    // The rows' problems are shown on the page itself, not as a problem document.
+    let places = import::places_within(&visitor.caller.handle.actor().scope);
+    let bytes = upload.bytes.clone();
+    let checked = mapping.clone();
+    let parsed = tokio::task::spawn_blocking(move || import::parse_list(&bytes, Some(checked), &places)).await;
+    match parsed {
+        Ok(Err(ImportError::Rows { problems, bad_rows, .. })) => {
+            state.problems = problems
+                .into_iter()
+                .take(1_000)
+                .map(|p| ProblemView { row: p.row, column: p.column, value: p.value, reason: p.reason })
+                .collect();
+            state.bad_rows = bad_rows;
+            return upload_with(&visitor, id, Some(state)).await;
+        }
+        Ok(Err(other)) => {
+            state.error = Some(other.to_string());
+            return upload_with(&visitor, id, Some(state)).await;
+        }
+        Ok(Ok(_)) => {}
+        Err(_) => return problem_page(visitor.lang, Problem::internal()),
+    }
+    match import_bytes(&visitor.caller, &upload, kind, &name, Some(mapping)).await {
+        Ok((list, _)) => Redirect::to(&format!("/lists/{}", list.id)).into_response(),
+        Err(problem) => {
+            state.error = Some(problem.field_message().1);
+            upload_with(&visitor, id, Some(state)).await
+        }
+    }
+}
+
+pub struct LeadView {
+    pub id: i64,
+    pub row: i64,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub area: String,
+    pub matched: String,
+    pub unmatched: bool,
+    pub list: String,
+    pub due: String,
+    pub overdue: bool,
+    pub outcome: Option<String>,
+    pub note: String,
+}
+
+impl LeadView {
+    fn of(lead: &Lead, now: i64) -> LeadView {
+        let area_code = if lead.area_code.len() > 12 { &lead.area_code[..12] } else { lead.area_code.as_str() };
+        LeadView {
+            id: lead.id,
+            row: lead.row_number,
+            name: lead.name.clone().unwrap_or_else(|| "—".into()),
+            id_number: lead.id_number.as_deref().map(mask::id_number).unwrap_or_default(),
+            phone: lead.phone.clone().unwrap_or_default(),
+            address: lead.address.clone(),
+            area: divisions::full_name(area_code).unwrap_or_else(|| lead.area_code.clone()),
+            matched: lead.match_kind.label_zh().into(),
+            unmatched: lead.match_kind == MatchKind::Unmatched,
+            list: lead.list_name.clone(),
+            due: shanghai_text(lead.due_at),
+            overdue: lead.verification.is_none() && lead.due_at < now,
+            outcome: lead.verification.as_ref().map(|v| v.outcome.label_zh().to_string()),
+            note: lead.verification.as_ref().map(|v| v.note.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub w: &'static Words,
+    pub user: Option<UserView>,
+    pub list: ListBody,
+    pub leads: Vec<LeadView>,
+}
+
+pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+    if !visitor.may(Capability::ImportLists) {
+        return forbidden(&visitor, Capability::ImportLists);
+    }
+    let list = match visitor.caller.handle.list(id).await {
+        Ok(list) => list,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    let leads = match visitor.caller.handle.leads(LeadFilter::OfList(id)).await {
+        Ok(leads) => leads,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    let now = visitor.caller.handle.now();
+    render(&ListPage {
+        lang: visitor.lang,
+        t: visitor.t(),
+        w: words(visitor.lang),
+        user: visitor.user_view(),
+        list: ListBody::of(&list, false),
+        leads: leads.iter().map(|l| LeadView::of(l, now)).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "leads.html")]
+pub struct LeadsPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub w: &'static Words,
+    pub user: Option<UserView>,
+    pub token: String,
+    pub leads: Vec<LeadView>,
+    pub overdue: Vec<LeadView>,
+    pub show_overdue: bool,
+    pub outcomes: Vec<OptionView>,
+    pub classes: Vec<OptionView>,
+    pub error: Option<(i64, String)>,
+    pub done: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct LeadsQuery {
+    done: Option<i64>,
+}
+
+pub(super) async fn leads_page(visitor: Visitor, Query(query): Query<LeadsQuery>) -> Response {
+    leads_with(&visitor, None, query.done).await
+}
+
+async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Option<i64>) -> Response {
+    if !visitor.may(Capability::VerifyLeads) {
+        return forbidden(visitor, Capability::VerifyLeads);
+    }
+    let now = visitor.caller.handle.now();
+    let open = match visitor.caller.handle.leads(LeadFilter::Open).await {
+        Ok(open) => open,
+        Err(err) => return problem_page(visitor.lang, err.into()),
+    };
+    // Officers see what the grids let slip: overdue leads are escalated to them.
+    let show_overdue = visitor.may(Capability::ImportLists);
+    let overdue = if show_overdue {
+        match visitor.caller.handle.leads(LeadFilter::Overdue { now }).await {
+            Ok(found) => found,
+            Err(err) => return problem_page(visitor.lang, err.into()),
+        }
+    } else {
+        Vec::new()
+    };
+    render(&LeadsPage {
+        lang: visitor.lang,
+        t: visitor.t(),
+        w: words(visitor.lang),
+        user: visitor.user_view(),
+        token: visitor.form_token.clone(),
+        leads: open.iter().map(|l| LeadView::of(l, now)).collect(),
+        overdue: overdue.iter().map(|l| LeadView::of(l, now)).collect(),
+        show_overdue,
+        outcomes: LeadOutcome::ALL
+            .into_iter()
+            .map(|o| OptionView { value: o.as_str().into(), label: o.label_zh().into(), selected: o == LeadOutcome::NoRisk })
+            .collect(),
+        classes: KeyClass::ALL
+            .into_iter()
+            .map(|c| OptionView {
+                value: c.as_str().into(),
+                label: c.label_zh().into(),
+                selected: c == KeyClass::EpidemicAreaArrival,
+            })
+            .collect(),
+        error,
+        done,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct VerifyForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub(super) async fn verify_submit(
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<VerifyForm>,
+) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    let outcome = match LeadOutcome::parse(&form.outcome) {
+        Ok(outcome) => outcome,
+        Err(err) => return leads_with(&visitor, Some((id, err.to_string())), None).await,
+    };
+    let class = (outcome == LeadOutcome::Registered).then(|| KeyClass::parse(&form.class).ok()).flatten();
+    match visitor.caller.handle.verify_lead(id, VerifyLead { outcome, note: form.note.clone(), class }).await {
+        Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
+        Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message().1)), None).await,
+    }
+}
