@@ -481,3 +481,74 @@ async fn an_investigator_confirms_a_point_and_a_contact_and_the_grid_sees_the_ta
     assert_eq!(code["colour"], "red");
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn an_officer_imports_a_list_fixing_a_column_and_the_grid_verifies_a_lead() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let admin = app.token("admin").await;
+    for (serial, name, phone) in [(61, "张三", "13800000061"), (62, "赵六", "13800000062")] {
+        let (status, body) = app
+            .post(
+                &admin,
+                "/api/v1/persons",
+                json!({"id_number": id_number("411702", serial), "name": name, "phone": phone, "area_code": "411702001001"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    // The phone column's header is one no rule knows: the officer maps it by hand.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("通信大数据.csv");
+    let csv = format!("驻马店市通信大数据推送,,\n姓名,证件号,电话（本人）\n张三,{},\n赵六,,13800000062\n", id_number("411702", 61));
+    std::fs::write(&file, csv).unwrap();
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 1100, "height": 900})).await;
+    driver.goto(&app.url("/login?next=/lists")).await;
+    driver.type_into("input[name=username]", "admin").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname === '/lists'").await;
+    driver.type_into("#u-file", &file.display().to_string()).await;
+    driver.click("#u-send").await;
+    driver.wait_for("return location.pathname.startsWith('/uploads/')").await;
+    assert_eq!(driver.script("return document.querySelector('#col-2').value").await, json!(""), "not guessed");
+    assert_eq!(driver.script("return document.querySelector('#col-1').value").await, json!("id_number"));
+    driver.script("document.querySelector('#col-2').value = 'phone'; return 1").await;
+    driver.script("document.querySelector('#i-kind').value = 'telecom'; return 1").await;
+    driver.screenshot("list-mapping.png").await;
+    driver.click("#import-submit").await;
+    driver.wait_for("return location.pathname.startsWith('/lists/')").await;
+    let progress = driver.text("#progress").await;
+    assert!(progress.contains("2 条，已核查 0"), "{progress}");
+    let counts = driver.text("#counts").await;
+    assert!(counts.contains("身份证号比中 1") && counts.contains("手机号比中 1"), "{counts}");
+    driver.screenshot("list-progress.png").await;
+
+    // The grid worker, on a phone, sees both leads and verifies one.
+    driver.command("DELETE", "/cookie", Value::Null).await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/login?next=/leads")).await;
+    driver.type_into("input[name=username]", "grid").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname === '/leads'").await;
+    let cards = driver.text("#leads").await;
+    assert!(cards.contains("张三") && cards.contains("赵六"), "{cards}");
+    let first = driver.script("return document.querySelector('#leads li.card').id").await;
+    let card = format!("#{}", first.as_str().unwrap());
+    driver.script(&format!("document.querySelector('{card} .l-outcome').value = 'unreachable'; return 1")).await;
+    driver.click(&format!("{card} .l-submit")).await;
+    driver.wait_for(&format!("return document.querySelector('{card} .error') !== null")).await;
+    assert!(driver.text(&format!("{card} .error")).await.contains("核查情况"), "a note is needed when unreachable");
+    driver.type_into(&format!("{card} .l-note"), "电话关机，明日再访").await;
+    driver.script(&format!("document.querySelector('{card} .l-outcome').value = 'unreachable'; return 1")).await;
+    driver.click(&format!("{card} .l-submit")).await;
+    driver.wait_for("return document.querySelector('#verified-note') !== null").await;
+    assert_eq!(driver.script("return document.querySelectorAll('#leads li.card').length").await, json!(1));
+    let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+    assert_eq!(overflow, Value::Bool(true), "the page fits a 375 px screen");
+    driver.screenshot("leads-verify-375.png").await;
+    let (_, lists) = app.get(&admin, "/api/v1/lists").await;
+    assert_eq!(lists["lists"][0]["progress"], "2 条，已核查 1，待核查 1");
+    driver.command("DELETE", "", Value::Null).await;
+}
