@@ -106,7 +106,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
     match args.kind {
         ImportKind::List => {
             let kind = ListKind::parse(&args.list_kind).map_err(|e| anyhow::anyhow!("--list-kind: {e}"))?;
-            let parsed = match import::parse_list(&bytes, mapping, &places) {
+            let parsed = match import::parse_list(bytes, mapping, &places) {
                 Ok(parsed) => parsed,
                 Err(err) => {
                     print_problems(&err, args.report.as_deref())?;

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
-use store::{Db, NewList, PersonKey};
+use store::{Db, PersonKey};
 
 pub async fn run(rows: usize, persons: usize, postgres: Option<String>) -> anyhow::Result<()> {
     if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
@@ -29,14 +29,14 @@ pub async fn run(rows: usize, persons: usize, postgres: Option<String>) -> anyho
     let list = work.join("list.csv");
     let people = work.join("persons.csv");
     write_files(&everyone, rows, &list, &people)?;
-    let ours = measure(&city.db, &list, "sqlite", everyone.len()).await?;
     drop(city);
+    let ours = measure(&work, None, &list, "sqlite", everyone.len())?;
     duckdb(&work, &list, &people, &ours)?;
     if let Some(server) = postgres {
         let url = crate::ingest::fresh_postgres(&server, "fk_bench_lists")?;
         let db = Db::open(std::sync::Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
-        let city = crate::demo::build_into(db, persons, 13).await?;
-        measure(&city.db, &list, "postgres", everyone.len()).await?;
+        drop(crate::demo::build_into(db, persons, 13).await?);
+        measure(&work, Some(&url), &list, "postgres", everyone.len())?;
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
@@ -130,49 +130,83 @@ fn write_files(everyone: &[PersonKey], rows: usize, list: &Path, people: &Path) 
     Ok(())
 }
 
-/// Resets the process's peak resident memory, so the next reading is the peak of what follows.
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-async fn measure(db: &Db, list: &Path, engine: &str, persons: usize) -> anyhow::Result<Value> {
-    let admin = crate::import::handle_of(db, "admin").await?;
-    let places = web::import::places_within(&admin.actor().scope);
-    reset_peak_rss();
-    let started = Instant::now();
-    let bytes = std::fs::read(list)?;
-    let path = list.to_path_buf();
-    let parsed = tokio::task::spawn_blocking(move || web::import::parse_list(&bytes, None, &places))
-        .await?
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let read_s = started.elapsed().as_secs_f64();
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let new = NewList {
-        kind: domain::ListKind::Other,
-        name: "bench".into(),
-        file_name,
-        sha256: parsed.sha256,
-        rows: parsed.rows,
+/// Runs `fangkong import --kind list` on the file as its own process (what an operator runs),
+/// timing it from start to exit and sampling its peak resident memory (VmHWM) until it ends.
+fn measure(data_dir: &Path, database_url: Option<&str>, list: &Path, engine: &str, persons: usize) -> anyhow::Result<Value> {
+    let exe = std::env::current_exe()?;
+    let mut command = Command::new(exe);
+    command
+        .args(["import", "--kind", "list", "--as", "admin", "--list-kind", "other", "--name", "bench", "--data-dir"])
+        .arg(data_dir)
+        .arg(list)
+        .env("RUST_LOG", "info,sqlx=warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
     };
-    let (summary, _) = admin.import_list(new).await?;
+    let started = Instant::now();
+    let mut child = command.spawn().context("starting fangkong import")?;
+    let pid = child.id();
+    let mut peak: f64 = 0.0;
+    let status = loop {
+        peak = peak.max(crate::ingest::peak_rss_mib(pid));
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
     let seconds = started.elapsed().as_secs_f64();
-    let c = summary.counts;
+    let output = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !status.success() {
+        bail!("fangkong import failed: {stderr}");
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let result: Value = serde_json::from_str(stdout.trim()).with_context(|| format!("import printed {stdout}"))?;
+    let phases: Vec<String> = stderr
+        .lines()
+        .map(strip_ansi)
+        .filter(|l| l.contains("seconds="))
+        .map(|l| l.split_once(" INFO ").map(|(_, rest)| rest.trim().to_string()).unwrap_or(l))
+        .collect();
+    let rows = result["rows"].as_u64().unwrap_or(0);
     let line = json!({
         "bench": "list_comparison",
         "engine": engine,
-        "rows": c.rows,
+        "rows": rows,
         "persons": persons,
         "seconds": (seconds * 1000.0).round() / 1000.0,
-        "read_check_seconds": (read_s * 1000.0).round() / 1000.0,
-        "rows_per_s": (c.rows as f64 / seconds).round(),
-        "peak_rss_mib": (crate::ingest::peak_rss_mib(std::process::id()) * 10.0).round() / 10.0,
-        "duplicates": c.duplicates,
-        "matches": {"id_number": c.by_id_number, "phone": c.by_phone, "name_area": c.by_name_area, "unmatched": c.unmatched},
-        "already_key_persons": c.already_key_persons,
-        "leads": c.leads,
+        "read_check_seconds": result["read_seconds"],
+        "rows_per_s": (rows as f64 / seconds).round(),
+        "peak_rss_mib": (peak * 10.0).round() / 10.0,
+        "duplicates": result["duplicates"],
+        "matches": result["matches"],
+        "already_key_persons": result["already_key_persons"],
+        "leads": result["leads"],
+        "phases": phases,
     });
     println!("{line}");
     Ok(line)
+}
+
+/// A log line without its terminal colours.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn duckdb(work: &Path, list: &Path, people: &Path, ours: &Value) -> anyhow::Result<()> {

@@ -95,8 +95,9 @@ pub struct ParsedList {
 }
 
 /// Reads and normalises a whole list. `mapping` is the confirmed one (else the guess).
-pub fn parse_list(bytes: &[u8], mapping: Option<Mapping>, places: &PlaceNames) -> Result<ParsedList, ImportError> {
-    let sheet = Sheet::open(bytes)?;
+pub fn parse_list(bytes: Vec<u8>, mapping: Option<Mapping>, places: &PlaceNames) -> Result<ParsedList, ImportError> {
+    let sha256 = sha256_hex(&bytes);
+    let sheet = Sheet::from_vec(bytes)?;
     let head = sheet.head(HEADER_SEARCH_ROWS)?;
     let (header_row, headers) = locate_header(&head)?;
     let mapping = match mapping {
@@ -148,7 +149,7 @@ pub fn parse_list(bytes: &[u8], mapping: Option<Mapping>, places: &PlaceNames) -
     if rows.is_empty() {
         return Err(ImportError::NoRows);
     }
-    Ok(ParsedList { format: sheet.format().as_str(), sha256: sha256_hex(bytes), header_row, mapping, rows })
+    Ok(ParsedList { format: sheet.format().as_str(), sha256, header_row, mapping, rows })
 }
 
 /// Residents from a file (身份证号, 姓名, 手机号, 所属区县/网格 or 区划代码): every row valid or
@@ -365,7 +366,7 @@ mod tests {
             "驻马店市来驻人员名单,,\n姓名,身份证号码,联系电话\n张三,{good},13812345678\n李四,411702199001011230,13812345679\n姓名,身份证号码,联系电话\n填表人：王五,填表人：王五,填表人：王五\n"
         );
         let places = PlaceNames::default();
-        match parse_list(csv.as_bytes(), None, &places) {
+        match parse_list(csv.clone().into_bytes(), None, &places) {
             Err(ImportError::Rows { problems, bad_rows, rows_read }) => {
                 assert_eq!((bad_rows, rows_read), (1, 2));
                 assert_eq!(problems.len(), 1);
@@ -376,7 +377,7 @@ mod tests {
             other => panic!("{:?}", other.map(|p| p.rows.len())),
         }
         let fixed = csv.replace("411702199001011230", &id("41170219900101124"));
-        let parsed = parse_list(fixed.as_bytes(), None, &places).unwrap();
+        let parsed = parse_list(fixed.into_bytes(), None, &places).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(parsed.header_row, 2);
         let xlsx = report_xlsx(&[RowProblem {

@@ -282,7 +282,7 @@ pub(crate) async fn import_bytes(
 ) -> Result<(ListSummary, bool), Problem> {
     let places = import::places_within(&caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
-    let parsed = tokio::task::spawn_blocking(move || import::parse_list(&bytes, mapping, &places))
+    let parsed = tokio::task::spawn_blocking(move || import::parse_list(bytes, mapping, &places))
         .await
         .map_err(|_| Problem::internal())?;
     let parsed = match parsed {
@@ -358,7 +358,7 @@ pub async fn upload_report(
 pub(crate) async fn report_of(caller: &Caller, upload: &Upload, mapping: Option<Mapping>) -> Result<Vec<u8>, Problem> {
     let places = import::places_within(&caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
-    let problems = tokio::task::spawn_blocking(move || match import::parse_list(&bytes, mapping, &places) {
+    let problems = tokio::task::spawn_blocking(move || match import::parse_list(bytes, mapping, &places) {
         Ok(_) => Ok(Vec::new()),
         Err(ImportError::Rows { problems, .. }) => Ok(problems),
         Err(other) => Err(other),

@@ -448,7 +448,7 @@ pub(super) async fn import_submit(
     let places = import::places_within(&visitor.caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
     let checked = mapping.clone();
-    let parsed = tokio::task::spawn_blocking(move || import::parse_list(&bytes, Some(checked), &places)).await;
+    let parsed = tokio::task::spawn_blocking(move || import::parse_list(bytes, Some(checked), &places)).await;
     match parsed {
         Ok(Err(ImportError::Rows { problems, bad_rows, .. })) => {
             state.problems = problems
