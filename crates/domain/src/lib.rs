@@ -32,8 +32,9 @@ pub use health_code::{
 };
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use list::{
-    ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, LeadOutcome, ListField, ListKind, ListRow, Mapping, MappingError,
-    MatchKind, OtherDocument, PlaceNames, UnknownListKind, UnknownOutcome, header_row, match_person, normalise_row, progress_zh,
+    ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, LeadOutcome, ListField, ListKind, ListRow, Mapping,
+    MappingError, MatchKind, OtherDocument, PlaceNames, UnknownListKind, UnknownOutcome, header_row, match_person,
+    normalise_row, progress_zh,
 };
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};

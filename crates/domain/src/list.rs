@@ -5,8 +5,8 @@
 use std::fmt;
 
 use crate::digits::{compact, fold_width};
-use crate::{Phone, PhoneError, ResidentId, ResidentIdError};
 use crate::{PersonName, PersonNameError};
+use crate::{Phone, PhoneError, ResidentId, ResidentIdError};
 
 /// What a list column holds. `Area` is a division (name or code), `Address` free text in which a
 /// division name may be found.
@@ -85,7 +85,8 @@ impl ListField {
             "idno",
             "id",
         ];
-        const NAME: [&str; 10] = ["姓名", "名字", "人员姓名", "旅客姓名", "乘客姓名", "客人姓名", "机主姓名", "户主姓名", "name", "姓 名"];
+        const NAME: [&str; 10] =
+            ["姓名", "名字", "人员姓名", "旅客姓名", "乘客姓名", "客人姓名", "机主姓名", "户主姓名", "name", "姓 名"];
         const PHONE: [&str; 14] = [
             "手机号",
             "手机号码",
@@ -659,13 +660,8 @@ mod tests {
     }
 
     fn standard() -> Mapping {
-        Mapping::new([
-            (ListField::Name, 0),
-            (ListField::IdNumber, 1),
-            (ListField::Phone, 2),
-            (ListField::Address, 3),
-        ])
-        .unwrap_or_else(|e| panic!("{e}"))
+        Mapping::new([(ListField::Name, 0), (ListField::IdNumber, 1), (ListField::Phone, 2), (ListField::Address, 3)])
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn places() -> PlaceNames {
@@ -679,7 +675,8 @@ mod tests {
 
     #[test]
     fn header_spellings_name_their_fields() {
-        for h in ["身份证号", "身份证号码", "证件号码", "公民身份号码", " 身份证号码* ", "（身份证号）"] {
+        for h in ["身份证号", "身份证号码", "证件号码", "公民身份号码", " 身份证号码* ", "（身份证号）"]
+        {
             assert_eq!(ListField::of_header(h), Some(ListField::IdNumber), "{h}");
         }
         for h in ["手机号", "手机号码", "联系电话", "联系方式", "电话号码"] {
@@ -737,9 +734,13 @@ mod tests {
             .chars()
             .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c) } else { c })
             .collect();
-        let got = normalise_row(&row(&[" 张 三 ", &full_width, "+86 138-1234-5678", "河南省驻马店市驿城区老河乡1号"]), &standard(), &places())
-            .unwrap_or_else(|e| panic!("{e:?}"))
-            .unwrap_or_else(|| panic!("blank"));
+        let got = normalise_row(
+            &row(&[" 张 三 ", &full_width, "+86 138-1234-5678", "河南省驻马店市驿城区老河乡1号"]),
+            &standard(),
+            &places(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .unwrap_or_else(|| panic!("blank"));
         assert_eq!(got.document.as_ref().map(Document::as_str), Some(id.as_str()));
         assert_eq!(got.phone.as_ref().map(Phone::as_str), Some("13812345678"));
         assert_eq!(got.name.as_ref().map(PersonName::as_str), Some("张 三"));
@@ -772,7 +773,8 @@ mod tests {
         assert_eq!(problems[0].column, 1);
         assert_eq!(problems[0].value, "411702199001011230");
         assert!(problems[2].reason.contains("11 位"));
-        let excel = normalise_row(&row(&["张三", "4.11702E+17", "", ""]), &standard(), &places()).err().unwrap_or_default();
+        let excel =
+            normalise_row(&row(&["张三", "4.11702E+17", "", ""]), &standard(), &places()).err().unwrap_or_default();
         assert!(excel[0].reason.contains("科学计数法"));
     }
 

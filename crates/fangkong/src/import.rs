@@ -29,8 +29,10 @@ pub enum ExportWhat {
 
 /// The handle of an existing user: the CLI works in that user's jurisdiction and name.
 pub async fn handle_of(db: &Db, username: &str) -> anyhow::Result<Handle> {
-    let credentials =
-        db.credentials(username).await?.with_context(|| format!("--as: no user {username:?} (see `fangkong user add`)"))?;
+    let credentials = db
+        .credentials(username)
+        .await?
+        .with_context(|| format!("--as: no user {username:?} (see `fangkong user add`)"))?;
     let user = credentials.user;
     let scope = Scope::of_code_str(&user.area_code).with_context(|| format!("user {username} has no valid area"))?;
     Ok(db.handle(Actor {
@@ -46,7 +48,8 @@ pub async fn handle_of(db: &Db, username: &str) -> anyhow::Result<Handle> {
 pub fn parse_mapping(text: &str) -> anyhow::Result<Mapping> {
     let mut pairs = BTreeMap::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (field, column) = part.split_once('=').with_context(|| format!("--mapping: {part:?} is not field=column"))?;
+        let (field, column) =
+            part.split_once('=').with_context(|| format!("--mapping: {part:?} is not field=column"))?;
         let column = column.trim();
         let index = match column.parse::<usize>() {
             Ok(index) => index,
@@ -61,7 +64,7 @@ pub fn parse_mapping(text: &str) -> anyhow::Result<Mapping> {
         })?;
         fields.push((field, column));
     }
-    Ok(Mapping::new(fields).map_err(|e| anyhow::anyhow!("--mapping: {e}"))?)
+    Mapping::new(fields).map_err(|e| anyhow::anyhow!("--mapping: {e}"))
 }
 
 /// "A" → 0, "AA" → 26.
@@ -89,7 +92,8 @@ fn print_problems(err: &ImportError, report: Option<&Path>) -> anyhow::Result<()
             println!("row {}\t{}\t{:?}\t{}", p.row, p.column, p.value, p.reason);
         }
         if let Some(path) = report {
-            std::fs::write(path, import::report_xlsx(problems)?).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(path, import::report_xlsx(problems)?)
+                .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("the report is in {}", path.display());
         }
     }
@@ -142,7 +146,9 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
         }
         ImportKind::Persons => {
             let default_place = match args.area.as_deref() {
-                Some(code) => Some(web::api::fields::place(code, None).map_err(|p| anyhow::anyhow!("--area: {}", p.detail))?),
+                Some(code) => {
+                    Some(web::api::fields::place(code, None).map_err(|p| anyhow::anyhow!("--area: {}", p.detail))?)
+                }
                 None => None,
             };
             let persons = match import::parse_persons(&bytes, mapping, &places, default_place.as_ref()) {
@@ -228,17 +234,25 @@ pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> an
                 })
                 .collect();
             (
-                vec!["编号", "名单", "行号", "姓名", "证件号码", "手机号", "比对结果", "区划/网格代码", "所属地区", "核查结果", "核查情况"],
+                vec![
+                    "编号",
+                    "名单",
+                    "行号",
+                    "姓名",
+                    "证件号码",
+                    "手机号",
+                    "比对结果",
+                    "区划/网格代码",
+                    "所属地区",
+                    "核查结果",
+                    "核查情况",
+                ],
                 rows,
             )
         }
     };
     let xlsx = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let bytes = if xlsx {
-        import::table_xlsx("导出", &headers, &rows)?
-    } else {
-        import::table_csv(&headers, &rows)?
-    };
+    let bytes = if xlsx { import::table_xlsx("导出", &headers, &rows)? } else { import::table_csv(&headers, &rows)? };
     std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
     println!("{}", json!({"rows": rows.len(), "file": out.display().to_string()}));
     Ok(())

@@ -110,7 +110,8 @@ fn write_files(everyone: &[PersonKey], rows: usize, list: &Path, people: &Path) 
         } else if r < 0.95 || written.is_empty() {
             // Born 1901–1909: nobody in the demo city. Valid, so the row is read and stays
             // unmatched; 3 M distinct numbers, so repeats are only the planted ones.
-            let (serial, day, month, year) = (n % 1000, (n / 1000) % 28 + 1, (n / 28_000) % 12 + 1, 1901 + (n / 336_000) % 9);
+            let (serial, day, month, year) =
+                (n % 1000, (n / 1000) % 28 + 1, (n / 28_000) % 12 + 1, 1901 + (n / 336_000) % 9);
             let first = format!("411702{year}{month:02}{day:02}{serial:03}");
             let check = domain::check_digit(&first).unwrap_or('0');
             format!("{},外来人员,{first}{check},,河南省驻马店市驿城区", n + 1)
@@ -132,7 +133,13 @@ fn write_files(everyone: &[PersonKey], rows: usize, list: &Path, people: &Path) 
 
 /// Runs `fangkong import --kind list` on the file as its own process (what an operator runs),
 /// timing it from start to exit and sampling its peak resident memory (VmHWM) until it ends.
-fn measure(data_dir: &Path, database_url: Option<&str>, list: &Path, engine: &str, persons: usize) -> anyhow::Result<Value> {
+fn measure(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    list: &Path,
+    engine: &str,
+    persons: usize,
+) -> anyhow::Result<Value> {
     let exe = std::env::current_exe()?;
     let mut command = Command::new(exe);
     command

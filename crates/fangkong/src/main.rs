@@ -5,8 +5,8 @@ mod codes;
 mod contacts;
 mod demo;
 mod import;
-mod lists_bench;
 mod ingest;
+mod lists_bench;
 mod verify;
 
 use std::io::Read;

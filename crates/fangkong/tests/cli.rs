@@ -111,3 +111,99 @@ fn verify_accepts_a_valid_token_and_refuses_a_tampered_or_expired_one_with_the_r
     let out = fangkong(&["verify", "not-a-token", "--data-dir", data], "");
     assert!(!out.status.success() && text(&out).contains("not a health-code token"), "{}", text(&out));
 }
+
+fn fixture(name: &str) -> String {
+    format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn resident(region: &str, birth: &str, serial: u32) -> String {
+    let first = format!("{region}{birth}{serial:03}");
+    format!("{first}{}", domain::check_digit(&first).unwrap())
+}
+
+#[test]
+fn import_writes_all_rows_or_none_and_export_reads_them_back() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_str().expect("path");
+    let admin = fangkong(
+        &["user", "add", "--data-dir", data, "--username", "admin", "--role", "admin", "--area", "411700"],
+        "a-long-password\n",
+    );
+    assert!(admin.status.success(), "{}", text(&admin));
+    // Residents: places by code, by name, or the --area default.
+    let persons = dir.path().join("居民.csv");
+    let rows = [
+        format!("{},张三,13800000001,411702001001", resident("411702", "19850312", 1)),
+        format!("{},李四,13800000002,驿城区", resident("411702", "19850312", 2)),
+        format!("{},王五,13800000002,", resident("411702", "19850312", 3)),
+        format!("{},赵六,13800000004,411702001001", resident("411702", "19850312", 4)),
+        format!("{},钱七,,", resident("411702", "19650312", 5)),
+    ];
+    std::fs::write(&persons, format!("身份证号,姓名,手机号,所属区县\n{}\n", rows.join("\n"))).unwrap();
+    let path = persons.to_str().unwrap();
+    let imported = fangkong(&["import", "--kind", "persons", path, "--data-dir", data, "--area", "411702"], "");
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("\"added\":5"), "{}", text(&imported));
+    let again = fangkong(&["import", "--kind", "persons", path, "--data-dir", data, "--area", "411702"], "");
+    assert!(
+        text(&again).contains("\"added\":0") && text(&again).contains("\"already_registered\":5"),
+        "{}",
+        text(&again)
+    );
+
+    // A list with bad rows: exit 1, each bad row printed, the Excel report written, nothing stored.
+    let report = dir.path().join("report.xlsx");
+    let bad = fangkong(
+        &[
+            "import",
+            "--kind",
+            "list",
+            &fixture("list-bad-rows.csv"),
+            "--data-dir",
+            data,
+            "--report",
+            report.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(!bad.status.success());
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    let rows: Vec<&str> = stdout.lines().map(|l| l.split('\t').next().unwrap_or_default()).collect();
+    assert_eq!(rows, vec!["row 3", "row 4", "row 5", "row 6"], "{stdout}");
+    assert!(text(&bad).contains("nothing was imported"), "{}", text(&bad));
+    assert!(std::fs::read(&report).unwrap().starts_with(b"PK"));
+
+    // The GBK list: one JSON line with the matches by kind.
+    let good = fangkong(
+        &[
+            "import",
+            "--kind",
+            "list",
+            &fixture("list-gbk.csv"),
+            "--data-dir",
+            data,
+            "--list-kind",
+            "telecom",
+            "--name",
+            "3月15日",
+        ],
+        "",
+    );
+    assert!(good.status.success(), "{}", text(&good));
+    let line: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&good.stdout).trim()).unwrap();
+    assert_eq!(line["rows"], 6);
+    assert_eq!(line["matches"], serde_json::json!({"id_number": 2, "phone": 1, "name_area": 1, "unmatched": 1}));
+    assert_eq!((line["leads"].as_u64(), line["already_imported"].as_bool()), (Some(5), Some(false)));
+    let repeat = fangkong(&["import", "--kind", "list", &fixture("list-gbk.csv"), "--data-dir", data], "");
+    assert!(text(&repeat).contains("\"already_imported\":true"), "{}", text(&repeat));
+
+    // Export: the leads as a workbook, the persons as CSV.
+    let leads = dir.path().join("leads.xlsx");
+    let exported = fangkong(&["export", "--what", "leads", "--out", leads.to_str().unwrap(), "--data-dir", data], "");
+    assert!(exported.status.success() && text(&exported).contains("\"rows\":5"), "{}", text(&exported));
+    let csv = dir.path().join("persons.csv");
+    let exported = fangkong(&["export", "--what", "persons", "--out", csv.to_str().unwrap(), "--data-dir", data], "");
+    assert!(exported.status.success(), "{}", text(&exported));
+    let written = std::fs::read_to_string(&csv).unwrap();
+    assert!(written.starts_with('\u{feff}') && written.contains("钱七") && written.lines().count() == 6, "{written}");
+}

@@ -84,9 +84,12 @@ impl Sheet {
     }
 
     fn open_workbook(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        let fail = |format: &'static str| move |e: &dyn std::fmt::Display| SheetError::Unreadable { format, detail: e.to_string() };
+        let fail = |format: &'static str| {
+            move |e: &dyn std::fmt::Display| SheetError::Unreadable { format, detail: e.to_string() }
+        };
         let format = if bytes.starts_with(ZIP) { Format::Xlsx } else { Format::Xls };
-        let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| fail(format.as_str())(&e))?;
+        let mut workbook =
+            open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| fail(format.as_str())(&e))?;
         let name = workbook.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
         let range = workbook.worksheet_range(&name).map_err(|e| fail(format.as_str())(&e))?;
         let merges = match &mut workbook {
@@ -262,11 +265,7 @@ fn excel_date(serial: f64, duration: bool) -> String {
     let minutes = ((serial - serial.floor()) * 1440.0).round() as i64;
     let Ok(epoch) = jiff::civil::Date::new(1899, 12, 30) else { return serial.to_string() };
     let Ok(date) = epoch.checked_add(jiff::Span::new().days(days)) else { return serial.to_string() };
-    if minutes == 0 {
-        date.to_string()
-    } else {
-        format!("{date} {:02}:{:02}", minutes / 60 % 24, minutes % 60)
-    }
+    if minutes == 0 { date.to_string() } else { format!("{date} {:02}:{:02}", minutes / 60 % 24, minutes % 60) }
 }
 
 #[cfg(test)]
@@ -280,7 +279,10 @@ mod tests {
 
     #[test]
     fn utf8_csv_with_bom_and_blank_lines() {
-        let sheet = Sheet::open("\u{feff}姓名,手机号\r\n张三,13812345678\r\n\r\n,\r\n李四,\"139 1234 5678\"\r\n\r\n".as_bytes()).unwrap();
+        let sheet = Sheet::open(
+            "\u{feff}姓名,手机号\r\n张三,13812345678\r\n\r\n,\r\n李四,\"139 1234 5678\"\r\n\r\n".as_bytes(),
+        )
+        .unwrap();
         assert_eq!(sheet.format(), Format::CsvUtf8);
         let got = rows(&sheet);
         assert_eq!(got.len(), 3);
@@ -351,7 +353,10 @@ mod tests {
         ws.write(2, 1, "姓名").unwrap();
         ws.write(3, 1, "张三").unwrap();
         let sheet = Sheet::open(&book.save_to_buffer().unwrap()).unwrap();
-        assert_eq!(rows(&sheet), vec![(3, vec![String::new(), "姓名".into()]), (4, vec![String::new(), "张三".into()])]);
+        assert_eq!(
+            rows(&sheet),
+            vec![(3, vec![String::new(), "姓名".into()]), (4, vec![String::new(), "张三".into()])]
+        );
     }
 
     #[test]

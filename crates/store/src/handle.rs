@@ -16,7 +16,6 @@ use crate::transition::{TransitionPlanner, checked_reason};
 mod lists;
 mod tracing;
 
-
 pub struct Handle {
     backend: Arc<dyn Backend>,
     db: Db,

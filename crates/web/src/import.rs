@@ -15,7 +15,9 @@ pub const MAX_PROBLEMS: usize = 10_000;
 pub enum ImportError {
     #[error(transparent)]
     File(#[from] SheetError),
-    #[error("找不到表头：前 {HEADER_SEARCH_ROWS} 行里没有一行写着“姓名”“身份证号”“手机号”等列名中的两个 (no header row found)")]
+    #[error(
+        "找不到表头：前 {HEADER_SEARCH_ROWS} 行里没有一行写着“姓名”“身份证号”“手机号”等列名中的两个 (no header row found)"
+    )]
     NoHeader,
     #[error("列对应有误：{0} (column mapping)")]
     Mapping(#[from] MappingError),
@@ -178,9 +180,7 @@ pub fn parse_persons(
         if number <= header_row || is_skippable(cells, &headers) {
             return true;
         }
-        let cell = |field: ListField| {
-            mapping.column(field).map(|c| (c, cells.get(c).map(|s| s.trim()).unwrap_or("")))
-        };
+        let cell = |field: ListField| mapping.column(field).map(|c| (c, cells.get(c).map(|s| s.trim()).unwrap_or("")));
         if ListField::ALL.iter().all(|f| cell(*f).is_none_or(|(_, t)| t.is_empty())) {
             return true;
         }
@@ -204,7 +204,9 @@ pub fn parse_persons(
             }
         };
         let name = match cell(ListField::Name) {
-            Some((c, t)) => domain::PersonName::parse(t).map_err(|e| problem(ListField::Name, c, t, format!("姓名无效 ({e})"))).ok(),
+            Some((c, t)) => {
+                domain::PersonName::parse(t).map_err(|e| problem(ListField::Name, c, t, format!("姓名无效 ({e})"))).ok()
+            }
             None => {
                 problem(ListField::Name, 0, "", "住户登记需要姓名一列 (map a name column)".into());
                 None
@@ -268,9 +270,12 @@ fn domain_digits(text: &str) -> usize {
 fn place_of(text: &str, places: &PlaceNames) -> Option<store::Place> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.bytes().all(|b| b.is_ascii_digit()) {
-        let known = |code: &str| divisions::get(code).is_some() || (code.len() == 12 && divisions::get(&code[..9]).is_some());
+        let known =
+            |code: &str| divisions::get(code).is_some() || (code.len() == 12 && divisions::get(&code[..9]).is_some());
         return match compact.len() {
-            6 | 9 | 12 if known(&compact) => domain::AreaCode::parse(&compact).ok().map(|area| store::Place { area, grid: None }),
+            6 | 9 | 12 if known(&compact) => {
+                domain::AreaCode::parse(&compact).ok().map(|area| store::Place { area, grid: None })
+            }
             15 | 17 if known(&compact[..12]) => {
                 let grid = domain::GridCode::parse(&compact).ok()?;
                 let area = domain::AreaCode::parse(&compact[..12]).ok()?;
@@ -288,7 +293,9 @@ fn place_of(text: &str, places: &PlaceNames) -> Option<store::Place> {
 pub fn places_within(scope: &domain::Scope) -> PlaceNames {
     PlaceNames::new(
         divisions::within(scope.prefix())
-            .filter(|d| matches!(d.level, divisions::Level::County | divisions::Level::Township | divisions::Level::Prefecture))
+            .filter(|d| {
+                matches!(d.level, divisions::Level::County | divisions::Level::Township | divisions::Level::Prefecture)
+            })
             .filter(|d| !matches!(d.name, "市辖区" | "县"))
             .map(|d| (d.name.to_string(), d.code.to_string())),
     )
@@ -305,7 +312,11 @@ pub fn table_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv:
 }
 
 /// A table as an XLSX workbook, every cell text (ID numbers and phones keep their digits).
-pub fn table_xlsx(sheet_name: &str, headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn table_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -395,7 +406,10 @@ mod tests {
     fn previews_guess_the_mapping() {
         let preview = preview("序号,姓名,手机号码,现住址\n1,张三,13812345678,驿城区\n".as_bytes()).unwrap();
         assert_eq!(preview.header_row, 1);
-        assert_eq!(preview.guessed, vec![None, Some(ListField::Name), Some(ListField::Phone), Some(ListField::Address)]);
+        assert_eq!(
+            preview.guessed,
+            vec![None, Some(ListField::Name), Some(ListField::Phone), Some(ListField::Address)]
+        );
         assert_eq!(preview.sample.len(), 1);
         assert!(matches!(super::preview("a,b\n1,2\n".as_bytes()), Err(ImportError::NoHeader)));
     }

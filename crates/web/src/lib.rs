@@ -2,8 +2,8 @@
 
 pub mod api;
 pub mod auth;
-pub mod import;
 mod extract;
+pub mod import;
 mod json;
 mod mask;
 pub mod pages;

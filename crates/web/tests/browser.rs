@@ -499,7 +499,10 @@ async fn an_officer_imports_a_list_fixing_a_column_and_the_grid_verifies_a_lead(
     // The phone column's header is one no rule knows: the officer maps it by hand.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("通信大数据.csv");
-    let csv = format!("驻马店市通信大数据推送,,\n姓名,证件号,电话（本人）\n张三,{},\n赵六,,13800000062\n", id_number("411702", 61));
+    let csv = format!(
+        "驻马店市通信大数据推送,,\n姓名,证件号,电话（本人）\n张三,{},\n赵六,,13800000062\n",
+        id_number("411702", 61)
+    );
     std::fs::write(&file, csv).unwrap();
     let driver = Driver::start().await;
     driver.command("POST", "/window/rect", json!({"width": 1100, "height": 900})).await;

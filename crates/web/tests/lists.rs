@@ -96,7 +96,8 @@ async fn a_gbk_list_is_compared_and_its_leads_verified(kind: Kind) {
     assert_eq!(names, vec!["张三", "赵六"]);
     assert!(mine[0]["id_number"].as_str().unwrap().contains('*'), "ID numbers are masked");
     let lead = mine[0]["id"].as_i64().unwrap();
-    let (status, bad) = app.post(&grid, &format!("/api/v1/leads/{lead}/verification"), json!({"outcome": "done"})).await;
+    let (status, bad) =
+        app.post(&grid, &format!("/api/v1/leads/{lead}/verification"), json!({"outcome": "done"})).await;
     assert_eq!((status, bad["field"].as_str()), (422, Some("outcome")));
     let (status, done) = app
         .post(
@@ -169,7 +170,8 @@ async fn bad_rows_are_reported_as_a_page_of_problems_and_a_workbook(kind: Kind) 
     let (status, problem) =
         app.post(&admin, &format!("/api/v1/uploads/{id}/import"), json!({"kind": "other", "name": "坏行"})).await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["row 3, B (身份证号)", "row 4, C (手机号)", "row 5, A (姓名)", "row 6, B (身份证号)"]);
     let response =
         app.client.get(app.url(&format!("/api/v1/uploads/{id}/report.xlsx"))).bearer_auth(&admin).send().await.unwrap();
@@ -190,8 +192,13 @@ async fn bad_rows_are_reported_as_a_page_of_problems_and_a_workbook(kind: Kind) 
         .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("mapping")));
     // Someone else's upload is not theirs to import.
-    let (status, _) =
-        app.post(&app.token("officer").await, &format!("/api/v1/uploads/{id}/import"), json!({"kind": "other", "name": "x"})).await;
+    let (status, _) = app
+        .post(
+            &app.token("officer").await,
+            &format!("/api/v1/uploads/{id}/import"),
+            json!({"kind": "other", "name": "x"}),
+        )
+        .await;
     assert_eq!(status, 404);
     let (status, problem) = upload(&app, &admin, "empty.csv", b"   ".to_vec()).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("file")));

@@ -77,12 +77,12 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
         // 3: the shared phone matches nobody; the name in the county finds 李四.
         row(None, Some("李四"), Some("13800000002"), Some("411702003")),
         row(None, Some("赵六"), Some("+86 138 0000 0004"), None), // 4: by phone
-        row(None, Some("钱七"), None, Some("411702")),             // 5: two 钱七: unmatched, verified in 411702
-        row(Some(resident_id("411702", 1)), None, None, None),     // 6: a duplicate of row 2
-        row(Some(resident_id("411702", 7)), None, None, None),     // 7: already a key person
-        row(None, Some("周九"), None, Some("411721")),             // 8: by name + county
-        row(Some(stranger.clone()), Some("吴十"), None, None),     // 9: unmatched, no place: the city's
-        row(None, Some("张三"), None, Some("411721")),             // 10: no 张三 in 西平县: unmatched
+        row(None, Some("钱七"), None, Some("411702")),            // 5: two 钱七: unmatched, verified in 411702
+        row(Some(resident_id("411702", 1)), None, None, None),    // 6: a duplicate of row 2
+        row(Some(resident_id("411702", 7)), None, None, None),    // 7: already a key person
+        row(None, Some("周九"), None, Some("411721")),            // 8: by name + county
+        row(Some(stranger.clone()), Some("吴十"), None, None),    // 9: unmatched, no place: the city's
+        row(None, Some("张三"), None, Some("411721")),            // 10: no 张三 in 西平县: unmatched
     ];
     let (summary, again) = city.import_list(list("first", rows.clone())).await.unwrap();
     assert!(!again);
@@ -146,9 +146,15 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     assert!(officer.leads(LeadFilter::Overdue { now: f.db.now() }).await.unwrap().is_empty());
 
     // Registering needs a class; a row that matched nobody cannot be registered from the lead.
-    let missing = grid.verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::Registered, note: String::new(), class: None }).await;
+    let missing = grid
+        .verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::Registered, note: String::new(), class: None })
+        .await;
     assert!(matches!(missing, Err(StoreError::Invalid { field: "class", .. })), "{missing:?}");
-    let unmatched = VerifyLead { outcome: LeadOutcome::Registered, note: String::new(), class: Some(KeyClass::EpidemicAreaArrival) };
+    let unmatched = VerifyLead {
+        outcome: LeadOutcome::Registered,
+        note: String::new(),
+        class: Some(KeyClass::EpidemicAreaArrival),
+    };
     assert!(matches!(grid.verify_lead(open[2].id, unmatched).await, Err(StoreError::Invalid { field: "outcome", .. })));
     let unreachable = VerifyLead { outcome: LeadOutcome::Unreachable, note: " ".into(), class: None };
     assert!(matches!(grid.verify_lead(open[2].id, unreachable).await, Err(StoreError::Invalid { field: "note", .. })));
@@ -156,7 +162,11 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     let registered = grid
         .verify_lead(
             open[0].id,
-            VerifyLead { outcome: LeadOutcome::Registered, note: "已上门".into(), class: Some(KeyClass::EpidemicAreaArrival) },
+            VerifyLead {
+                outcome: LeadOutcome::Registered,
+                note: "已上门".into(),
+                class: Some(KeyClass::EpidemicAreaArrival),
+            },
         )
         .await
         .unwrap();
@@ -164,7 +174,9 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     assert_eq!((verification.outcome, verification.by_name.as_str()), (LeadOutcome::Registered, "grid"));
     let record = city.key_person(verification.key_person_id.unwrap()).await.unwrap();
     assert_eq!((record.record.person_id, record.record.source), (found, Source::BigData));
-    let twice = grid.verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None }).await;
+    let twice = grid
+        .verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None })
+        .await;
     assert!(matches!(twice, Err(StoreError::Conflict { .. })), "{twice:?}");
     assert_eq!(city.list(summary.id).await.unwrap().verified, 1);
 
@@ -172,10 +184,15 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     f.advance_days(2);
     let overdue = officer.leads(LeadFilter::Overdue { now: f.db.now() }).await.unwrap();
     assert_eq!(overdue.iter().map(|l| l.id).collect::<Vec<_>>(), vec![open[1].id, open[2].id]);
-    grid.verify_lead(open[1].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None }).await.unwrap();
-    grid.verify_lead(open[2].id, VerifyLead { outcome: LeadOutcome::NotInArea, note: "在外地工作".into(), class: None })
+    grid.verify_lead(open[1].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None })
         .await
         .unwrap();
+    grid.verify_lead(
+        open[2].id,
+        VerifyLead { outcome: LeadOutcome::NotInArea, note: "在外地工作".into(), class: None },
+    )
+    .await
+    .unwrap();
     let done = city.list(summary.id).await.unwrap();
     assert_eq!(domain::progress_zh(done.counts.leads, done.verified), "3 条，已核查 3，全部核查完毕");
     assert!(grid.leads(LeadFilter::Open).await.unwrap().is_empty());

@@ -141,7 +141,10 @@ impl PersonIndex {
             Document::Other(doc) => Self::one(self.by_other_document.get(doc.as_str())),
         });
         let by_phone = || {
-            row.phone.as_ref().and_then(|p| p.as_str().parse::<u64>().ok()).and_then(|k| Self::one(self.by_phone.get(&k)))
+            row.phone
+                .as_ref()
+                .and_then(|p| p.as_str().parse::<u64>().ok())
+                .and_then(|k| Self::one(self.by_phone.get(&k)))
         };
         let by_name = || {
             let (name, area) = (row.name.as_ref()?, row.area_code.as_deref()?);
@@ -193,7 +196,11 @@ impl Handle {
                 break;
             }
         }
-        tracing::info!(persons = index.ids.len(), seconds = loading.elapsed().as_secs_f64(), "persons indexed for matching");
+        tracing::info!(
+            persons = index.ids.len(),
+            seconds = loading.elapsed().as_secs_f64(),
+            "persons indexed for matching"
+        );
         let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
         let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
         let fallback_area = scope_code(self.scope());
@@ -230,10 +237,9 @@ impl Handle {
             }
             let area_code = match found {
                 Some(i) => index.place(i).to_string(),
-                None => row
-                    .area_code
-                    .filter(|code| self.scope().contains(code))
-                    .unwrap_or_else(|| fallback_area.clone()),
+                None => {
+                    row.area_code.filter(|code| self.scope().contains(code)).unwrap_or_else(|| fallback_area.clone())
+                }
             };
             leads.push(NewLead {
                 row_number: row_number as i64,
@@ -250,7 +256,12 @@ impl Handle {
                 address: row.address,
             });
         }
-        tracing::info!(rows = counts.rows, leads = leads.len(), seconds = matched.elapsed().as_secs_f64(), "list rows matched");
+        tracing::info!(
+            rows = counts.rows,
+            leads = leads.len(),
+            seconds = matched.elapsed().as_secs_f64(),
+            "list rows matched"
+        );
         drop(index);
         counts.leads = leads.len() as u64;
         let record = NewListRecord {
@@ -326,7 +337,8 @@ impl Handle {
             })?;
         }
         let scope_code = scope_code(self.scope());
-        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added)).await?;
+        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added))
+            .await?;
         Ok((added, total - added))
     }
 
@@ -378,7 +390,10 @@ impl Handle {
         }
         let lead = self.backend.lead(self.scope(), id).await?;
         if lead.verification.is_some() {
-            return Err(StoreError::Conflict { field: "outcome", message: "this lead has already been verified".into() });
+            return Err(StoreError::Conflict {
+                field: "outcome",
+                message: "this lead has already been verified".into(),
+            });
         }
         let key_person_id = match verify.outcome {
             LeadOutcome::Registered => {
@@ -388,7 +403,8 @@ impl Handle {
                 })?;
                 let person_id = lead.person_id.ok_or(StoreError::Invalid {
                     field: "outcome",
-                    message: "this row matched no registered person: add the person first (人员登记), then verify".into(),
+                    message: "this row matched no registered person: add the person first (人员登记), then verify"
+                        .into(),
                 })?;
                 let record = NewKeyPerson {
                     person_id,
@@ -403,7 +419,9 @@ impl Handle {
             }
             LeadOutcome::NoRisk | LeadOutcome::NotInArea | LeadOutcome::Unreachable => {
                 if note.is_empty() && verify.outcome != LeadOutcome::NoRisk {
-                    return Err(StoreError::Invalid { field: "note", message: "say what was done (核查情况)".into() });
+                    return Err(StoreError::Invalid {
+                        field: "note", message: "say what was done (核查情况)".into()
+                    });
                 }
                 None
             }

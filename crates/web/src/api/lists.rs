@@ -471,7 +471,9 @@ pub async fn list_leads(caller: Caller, ApiQuery(query): ApiQuery<LeadQuery>) ->
     let filter = match query.filter.as_deref().map(str::trim) {
         None | Some("") | Some("open") => LeadFilter::Open,
         Some("overdue") => LeadFilter::Overdue { now },
-        Some(other) => return Err(Problem::invalid("filter", format!("unknown filter {other:?}: use open or overdue"))),
+        Some(other) => {
+            return Err(Problem::invalid("filter", format!("unknown filter {other:?}: use open or overdue")));
+        }
     };
     let found = caller.handle.leads(filter).await?;
     Ok(Json(Leads { leads: found.iter().map(|l| LeadBody::of(l, now)).collect() }))
@@ -516,10 +518,8 @@ pub async fn verify_lead(
         Some(class) => Some(fields::class(class)?),
         None => None,
     };
-    let lead = caller
-        .handle
-        .verify_lead(id, VerifyLead { outcome, note: input.note.unwrap_or_default(), class })
-        .await?;
+    let lead =
+        caller.handle.verify_lead(id, VerifyLead { outcome, note: input.note.unwrap_or_default(), class }).await?;
     Ok(Json(LeadBody::of(&lead, caller.handle.now())))
 }
 

@@ -264,7 +264,9 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
                 let file_name = field.file_name().map(str::to_string);
                 match field.bytes().await {
                     Ok(bytes) if name == "token" => token = String::from_utf8_lossy(&bytes).into_owned(),
-                    Ok(bytes) if name == "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec())),
+                    Ok(bytes) if name == "file" => {
+                        file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec()))
+                    }
                     Ok(_) => {}
                     Err(err) => return lists_with(&visitor, Some(format!("上传中断 (upload failed): {err}"))).await,
                 }
@@ -371,7 +373,8 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
         Ok(Err(err)) => return lists_with(visitor, Some(err.to_string())).await,
         Err(_) => return problem_page(visitor.lang, Problem::internal()),
     };
-    let already = visitor.caller.handle.lists().await.ok().and_then(|l| l.into_iter().find(|l| l.sha256 == preview.sha256));
+    let already =
+        visitor.caller.handle.lists().await.ok().and_then(|l| l.into_iter().find(|l| l.sha256 == preview.sha256));
     let body = upload_body(id, &upload.file_name, &preview, already.as_ref());
     let state = state.unwrap_or_else(|| UploadState {
         kind: ListKind::Other,
@@ -604,7 +607,11 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
         show_overdue,
         outcomes: LeadOutcome::ALL
             .into_iter()
-            .map(|o| OptionView { value: o.as_str().into(), label: o.label_zh().into(), selected: o == LeadOutcome::NoRisk })
+            .map(|o| OptionView {
+                value: o.as_str().into(),
+                label: o.label_zh().into(),
+                selected: o == LeadOutcome::NoRisk,
+            })
             .collect(),
         classes: KeyClass::ALL
             .into_iter()
