@@ -27,6 +27,7 @@ pub struct Db {
     frontline: Arc<RwLock<FrontLine>>,
     tracing: Arc<RwLock<domain::TracingRule>>,
     lead_due_hours: Arc<RwLock<u32>>,
+    sessions: Arc<SessionCache>,
     audits: Arc<AuditQueue>,
     checkins: Arc<CheckinQueue>,
     clock: Clock,
@@ -41,6 +42,41 @@ pub const DEFAULT_LEAD_DUE_HOURS: u32 = 24;
 /// The tracing settings, in `TracingRule::parse` order.
 const TRACING_KEYS: [&str; 4] =
     ["tracing.lookback_days", "tracing.min_stay_seconds", "tracing.max_stay_seconds", "tracing.overlap_seconds"];
+/// How long a session found in the database is trusted without asking again. A logout in this
+/// process takes effect at once; a session ended elsewhere (another process, its expiry) at most
+/// this much later.
+pub const SESSION_CACHE_SECONDS: u64 = 10;
+/// Sessions remembered at most; past that the cache starts afresh.
+const SESSION_CACHE_ENTRIES: usize = 10_000;
+
+#[derive(Default)]
+struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (User, std::time::Instant)>>,
+}
+
+impl SessionCache {
+    fn get(&self, digest: &str) -> Option<User> {
+        let entries = self.entries.lock().ok()?;
+        let (user, at) = entries.get(digest)?;
+        (at.elapsed().as_secs() < SESSION_CACHE_SECONDS).then(|| user.clone())
+    }
+
+    fn put(&self, digest: &str, user: &User) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= SESSION_CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(digest.to_string(), (user.clone(), std::time::Instant::now()));
+        }
+    }
+
+    fn forget(&self, digest: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(digest);
+        }
+    }
+}
+
 /// How long a health code (and its token) is valid before the phone fetches it again.
 pub const CODE_VALIDITY_SECONDS: i64 = 300;
 
@@ -117,6 +153,7 @@ impl Db {
             frontline,
             tracing,
             lead_due_hours,
+            sessions: Arc::default(),
             audits,
             checkins,
             clock,
@@ -283,11 +320,22 @@ impl Db {
         self.backend.insert_session(token_digest, user_id, self.now(), expires_at).await
     }
 
+    /// The user of a live session. A session found is remembered for a few seconds
+    /// ([`SESSION_CACHE_SECONDS`]): every API call carries its token, and the lookup was one of
+    /// five database round trips of a health-code read.
     pub async fn session_user(&self, token_digest: &str) -> Result<Option<User>> {
-        self.backend.session_user(token_digest, self.now()).await
+        if let Some(user) = self.sessions.get(token_digest) {
+            return Ok(Some(user));
+        }
+        let found = self.backend.session_user(token_digest, self.now()).await?;
+        if let Some(user) = &found {
+            self.sessions.put(token_digest, user);
+        }
+        Ok(found)
     }
 
     pub async fn delete_session(&self, token_digest: &str) -> Result<()> {
+        self.sessions.forget(token_digest);
         self.backend.delete_session(token_digest).await
     }
 

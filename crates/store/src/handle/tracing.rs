@@ -467,9 +467,12 @@ impl Handle {
     /// and the read — a health status — is audited.
     pub async fn person_health_code(&self, person_id: Id) -> Result<(HealthFacts, domain::HealthCode)> {
         self.require(Capability::ReadPersons)?;
-        let person = self.backend.person(self.scope(), person_id).await?;
         let found = self.db.health_code(person_id).await?;
-        self.audit("health_code.read", "person", Some(person_id), &person.area_code, found.1.colour.as_str().into())
+        // The facts carry the person's place: out of scope is absent, as for every read.
+        if !self.scope().contains(&found.0.area_code) {
+            return Err(StoreError::NotFound);
+        }
+        self.audit("health_code.read", "person", Some(person_id), &found.0.area_code, found.1.colour.as_str().into())
             .await?;
         Ok(found)
     }
