@@ -185,7 +185,7 @@ fn measure(
         "rows": rows,
         "persons": persons,
         "seconds": (seconds * 1000.0).round() / 1000.0,
-        "read_check_seconds": result["read_seconds"],
+        "read_check_index_seconds": result["prepared_seconds"],
         "rows_per_s": (rows as f64 / seconds).round(),
         "peak_rss_mib": (peak * 10.0).round() / 10.0,
         "duplicates": result["duplicates"],

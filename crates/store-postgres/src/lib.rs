@@ -30,6 +30,11 @@ impl Dialect for PgDialect {
     }
 
     const OPTIMIZE: &'static [&'static str] = &["ANALYZE"];
+    const JSON_ROWS: &'static str = "jsonb_array_elements(CAST(? AS jsonb)) AS j(value)";
+    const STRING_AGG: &'static str = "string_agg";
+    fn json_item(index: usize, integer: bool) -> String {
+        if integer { format!("(j.value->>{index})::bigint") } else { format!("(j.value->>{index})") }
+    }
 }
 
 pub type PgBackend = SqlBackend<PgDialect>;

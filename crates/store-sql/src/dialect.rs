@@ -28,6 +28,17 @@ pub trait Dialect: Send + Sync + 'static {
     /// Statements that refresh statistics and reclaim space after a bulk load.
     const OPTIMIZE: &'static [&'static str];
 
+    /// A row source over one bound JSON array of arrays (`FROM <this>`, the element as `j.value`):
+    /// a bulk write binds one text per few thousand rows instead of one value per cell, which is
+    /// where a multi-row VALUES insert spent its time (0.8 µs a bound value on SQLite).
+    const JSON_ROWS: &'static str;
+
+    /// The aggregate that joins text values with a separator: `group_concat` / `string_agg`.
+    const STRING_AGG: &'static str;
+
+    /// Item `index` of the element `j.value`, as an integer or as text.
+    fn json_item(index: usize, integer: bool) -> String;
+
     /// How many rows a statement changed.
     fn rows_affected(done: &<Self::Db as Database>::QueryResult) -> u64;
 

@@ -8,8 +8,40 @@ use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
 
-/// Leads per INSERT statement: 11 values each stays within both databases' parameter limits.
-const LEAD_CHUNK: usize = 2_000;
+/// Leads per INSERT statement (one bound JSON text of about 2 MB).
+const LEAD_CHUNK: usize = 10_000;
+
+/// Appends `value,` (a JSON number or null).
+fn push_int(json: &mut String, value: Option<i64>) {
+    use std::fmt::Write;
+    match value {
+        Some(v) => {
+            let _ = write!(json, "{v},");
+        }
+        None => json.push_str("null,"),
+    }
+}
+
+/// Appends `"text",` with JSON escapes (or null).
+fn push_text(json: &mut String, value: Option<&str>) {
+    use std::fmt::Write;
+    let Some(text) = value else {
+        json.push_str("null,");
+        return;
+    };
+    json.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => json.push_str("\\\""),
+            '\\' => json.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(json, "\\u{:04x}", c as u32);
+            }
+            c => json.push(c),
+        }
+    }
+    json.push_str("\",");
+}
 
 const LIST_COLUMNS: &str = "id, area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
      by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
@@ -82,22 +114,42 @@ fn lead(row: &impl RowReader) -> Result<Lead> {
 sql_impl! {
 impl {
     pub(crate) async fn do_person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
-        let mut query = QueryBuilder::new("SELECT id, id_number, name, phone, area_code FROM persons WHERE id > ");
-        query.push_bind(after_id);
-        Self::push_scope(&mut query, "area_code", scope);
-        query.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
-        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        rows.iter()
-            .map(|row| {
-                Ok(PersonKey {
-                    id: row.try_get(0).map_err(fail)?,
-                    id_number: row.try_get(1).map_err(fail)?,
-                    name: row.try_get(2).map_err(fail)?,
-                    phone: row.try_get(3).map_err(fail)?,
-                    area_code: row.try_get(4).map_err(fail)?,
-                })
+        // The page comes back as one text, a line per person, tab-separated: a million persons
+        // were 3 s of decoding five columns a row, and are a few hundred milliseconds this way.
+        // (Names, ID numbers, phones and codes hold no tab or line break: their rules forbid it.)
+        let (lower, upper) = scope.range();
+        let text: Option<String> = sqlx::query_scalar(D::sql(&format!(
+            "SELECT {}(concat_ws(CAST(? AS TEXT), CAST(id AS TEXT), id_number, name, coalesce(phone, ''), area_code), CAST(? AS TEXT)) FROM \
+             (SELECT id, id_number, name, phone, area_code FROM persons WHERE id > ? AND area_code >= ? AND area_code < ? \
+             ORDER BY id LIMIT ?) AS page",
+            D::STRING_AGG
+        )))
+        .bind("\t")
+        .bind("\n")
+        .bind(after_id)
+        .bind(lower)
+        .bind(upper)
+        .bind(i64::from(limit))
+        .fetch_one(&self.readers)
+        .await
+        .map_err(fail)?;
+        let Some(text) = text else { return Ok(Vec::new()) };
+        // An aggregate's order is not promised: the page is put back in id order.
+        let mut page = text
+            .lines()
+            .map(|line| {
+                let mut parts = line.split('\t');
+                let mut next = || parts.next().ok_or_else(|| StoreError::Backend(format!("bad person line {line:?}")));
+                let id = next()?.parse::<Id>().map_err(fail)?;
+                let id_number = next()?.to_string();
+                let name = next()?.to_string();
+                let phone = Some(next()?).filter(|p| !p.is_empty()).map(str::to_string);
+                let area_code = next()?.to_string();
+                Ok(PersonKey { id, id_number, name, phone, area_code })
             })
-            .collect()
+            .collect::<Result<Vec<PersonKey>>>()?;
+        page.sort_by_key(|p| p.id);
+        Ok(page)
     }
 
     pub(crate) async fn do_active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
@@ -159,25 +211,51 @@ impl {
             }
             Err(e) => return Err(fail(e)),
         };
+        // Columns of each JSON element, in order, and whether each is an integer.
+        const COLUMNS: [(&str, bool); 10] = [
+            ("row_number", true),
+            ("area_code", false),
+            ("person_id", true),
+            ("match_kind", false),
+            ("subject_key", false),
+            ("id_number", false),
+            ("name", false),
+            ("phone", false),
+            ("address", false),
+            ("due_at", true),
+        ];
+        let items: Vec<String> = COLUMNS.iter().enumerate().map(|(i, (_, int))| D::json_item(i, *int)).collect();
+        let names: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+        let insert = format!(
+            "INSERT INTO leads (list_id, {}) SELECT ?, {} FROM {}",
+            names.join(", "),
+            items.join(", "),
+            D::JSON_ROWS
+        );
+        let mut json = String::new();
         for chunk in leads.chunks(LEAD_CHUNK) {
-            let mut query = QueryBuilder::<D::Db>::new(
-                "INSERT INTO leads (list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, \
-                 name, phone, address, due_at) ",
-            );
-            query.push_values(chunk, |mut row, lead| {
-                row.push_bind(list_id)
-                    .push_bind(lead.row_number)
-                    .push_bind(lead.area_code.as_str())
-                    .push_bind(lead.person_id)
-                    .push_bind(lead.match_kind.as_str())
-                    .push_bind(lead.subject_key.as_str())
-                    .push_bind(lead.id_number.as_deref())
-                    .push_bind(lead.name.as_deref())
-                    .push_bind(lead.phone.as_deref())
-                    .push_bind(lead.address.as_str())
-                    .push_bind(list.due_at);
-            });
-            (&mut *tx).execute(query.build()).await.map_err(fail)?;
+            json.clear();
+            json.push('[');
+            for (n, lead) in chunk.iter().enumerate() {
+                if n > 0 {
+                    json.push(',');
+                }
+                json.push('[');
+                push_int(&mut json, Some(lead.row_number));
+                push_text(&mut json, Some(&lead.area_code));
+                push_int(&mut json, lead.person_id);
+                push_text(&mut json, Some(lead.match_kind.as_str()));
+                push_text(&mut json, Some(&lead.subject_key));
+                push_text(&mut json, lead.id_number.as_deref());
+                push_text(&mut json, lead.name.as_deref());
+                push_text(&mut json, lead.phone.as_deref());
+                push_text(&mut json, Some(&lead.address));
+                push_int(&mut json, Some(list.due_at));
+                json.pop();
+                json.push(']');
+            }
+            json.push(']');
+            sqlx::query(D::sql(&insert)).bind(list_id).bind(json.as_str()).execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
         Ok(list_id)

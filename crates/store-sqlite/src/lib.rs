@@ -31,6 +31,11 @@ impl Dialect for SqliteDialect {
     }
 
     const OPTIMIZE: &'static [&'static str] = &["PRAGMA optimize=0x10002", "PRAGMA wal_checkpoint(TRUNCATE)"];
+    const JSON_ROWS: &'static str = "json_each(?) AS j";
+    const STRING_AGG: &'static str = "group_concat";
+    fn json_item(index: usize, _integer: bool) -> String {
+        format!("json_extract(j.value, '$[{index}]')")
+    }
 }
 
 pub type SqliteBackend = SqlBackend<SqliteDialect>;

@@ -45,28 +45,29 @@ const TRACING_KEYS: [&str; 4] =
 /// How long a session found in the database is trusted without asking again. A logout in this
 /// process takes effect at once; a session ended elsewhere (another process, its expiry) at most
 /// this much later.
-pub const SESSION_CACHE_SECONDS: u64 = 10;
+pub const SESSION_CACHE_SECONDS: Instant = 10;
 /// Sessions remembered at most; past that the cache starts afresh.
 const SESSION_CACHE_ENTRIES: usize = 10_000;
 
 #[derive(Default)]
 struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (User, std::time::Instant)>>,
+    /// The user and when (on the store's clock) the database last vouched for the session.
+    entries: std::sync::Mutex<std::collections::HashMap<String, (User, Instant)>>,
 }
 
 impl SessionCache {
-    fn get(&self, digest: &str) -> Option<User> {
+    fn get(&self, digest: &str, now: Instant) -> Option<User> {
         let entries = self.entries.lock().ok()?;
         let (user, at) = entries.get(digest)?;
-        (at.elapsed().as_secs() < SESSION_CACHE_SECONDS).then(|| user.clone())
+        (now >= *at && now - *at < SESSION_CACHE_SECONDS).then(|| user.clone())
     }
 
-    fn put(&self, digest: &str, user: &User) {
+    fn put(&self, digest: &str, user: &User, now: Instant) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= SESSION_CACHE_ENTRIES {
                 entries.clear();
             }
-            entries.insert(digest.to_string(), (user.clone(), std::time::Instant::now()));
+            entries.insert(digest.to_string(), (user.clone(), now));
         }
     }
 
@@ -324,12 +325,13 @@ impl Db {
     /// ([`SESSION_CACHE_SECONDS`]): every API call carries its token, and the lookup was one of
     /// five database round trips of a health-code read.
     pub async fn session_user(&self, token_digest: &str) -> Result<Option<User>> {
-        if let Some(user) = self.sessions.get(token_digest) {
+        let now = self.now();
+        if let Some(user) = self.sessions.get(token_digest, now) {
             return Ok(Some(user));
         }
-        let found = self.backend.session_user(token_digest, self.now()).await?;
+        let found = self.backend.session_user(token_digest, now).await?;
         if let Some(user) = &found {
-            self.sessions.put(token_digest, user);
+            self.sessions.put(token_digest, user, now);
         }
         Ok(found)
     }

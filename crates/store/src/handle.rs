@@ -16,6 +16,8 @@ use crate::transition::{TransitionPlanner, checked_reason};
 mod lists;
 mod tracing;
 
+pub use lists::{Comparison, PersonIndex};
+
 pub struct Handle {
     backend: Arc<dyn Backend>,
     db: Db,

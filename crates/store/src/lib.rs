@@ -24,7 +24,7 @@ pub mod transition;
 pub use backend::Backend;
 pub use db::{Clock, Db, system_clock};
 pub use error::{Result, StoreError};
-pub use handle::Handle;
+pub use handle::{Comparison, Handle, PersonIndex};
 pub use investigation::*;
 pub use list::*;
 pub use model::*;

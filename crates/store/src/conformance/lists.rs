@@ -72,8 +72,12 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
     .await
     .unwrap();
     let stranger = resident_id("411721", 900);
+    // Text as lists carry it, quotes, backslashes and line breaks included, comes back as written.
+    let awkward = "人民路\"1\"号\\2单元\n东";
+    let mut first = row(Some(resident_id("411702", 1)), Some("张三"), None, None);
+    first.address = awkward.to_string();
     let rows = vec![
-        row(Some(resident_id("411702", 1)), Some("张三"), None, None), // 2: by ID
+        first, // 2: by ID
         // 3: the shared phone matches nobody; the name in the county finds 李四.
         row(None, Some("李四"), Some("13800000002"), Some("411702003")),
         row(None, Some("赵六"), Some("+86 138 0000 0004"), None), // 4: by phone
@@ -109,6 +113,7 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
         ]
     );
     assert_eq!(leads[5].id_number.as_deref(), Some(stranger.as_str()));
+    assert_eq!(leads[0].address, awkward);
 
     // The grid worker sees the leads of the grid, 西平县 its own, nothing of the other.
     let mine: Vec<i64> = grid.leads(LeadFilter::Open).await.unwrap().iter().map(|l| l.row_number).collect();

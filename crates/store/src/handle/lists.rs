@@ -70,7 +70,7 @@ fn id_text(key: u64) -> String {
 /// The persons of a jurisdiction, indexed for the three lookups: a few dozen bytes a person
 /// (numbers and digests, places interned), so a million persons fit in about 100 MB.
 #[derive(Default)]
-struct PersonIndex {
+pub struct PersonIndex {
     ids: Vec<Id>,
     /// Each person's place, as an index into `places`.
     place_of: Vec<u32>,
@@ -161,6 +161,13 @@ impl PersonIndex {
     }
 }
 
+/// A jurisdiction ready to compare a list against (see [`Handle::prepare_comparison`]).
+pub struct Comparison {
+    index: PersonIndex,
+    open_records: HashSet<Id>,
+    known: HashSet<String>,
+}
+
 /// The code that stands for a whole jurisdiction: a division scope's prefix padded to six digits
 /// (4117 → 411700), a township, village or grid scope as it is.
 fn scope_code(scope: &domain::Scope) -> String {
@@ -173,14 +180,18 @@ impl Handle {
     /// not compared twice: the earlier list is returned with `already_imported`.
     pub async fn import_list(&self, list: NewList) -> Result<(ListSummary, bool)> {
         self.require(Capability::ImportLists)?;
-        let name = list.name.trim().to_string();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid { field: "name", message: "name the list in 1–100 characters".into() });
-        }
         if let Some(existing) = self.backend.list_by_file(self.scope(), &list.sha256).await? {
             return Ok((existing, true));
         }
-        let now = self.db.now();
+        let comparison = self.prepare_comparison().await?;
+        self.import_list_with(comparison, list).await
+    }
+
+    /// What comparing a list needs of the jurisdiction: its persons indexed, who has an open
+    /// record, which subjects have leads. Reading it does not depend on the list, so a caller
+    /// may read it while the file is still being read (`fangkong import` does).
+    pub async fn prepare_comparison(&self) -> Result<Comparison> {
+        self.require(Capability::ImportLists)?;
         let loading = std::time::Instant::now();
         let mut index = PersonIndex::default();
         let mut after = 0;
@@ -203,6 +214,21 @@ impl Handle {
         );
         let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
         let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
+        Ok(Comparison { index, open_records, known })
+    }
+
+    /// Imports a list against a prepared comparison: all or nothing.
+    pub async fn import_list_with(&self, comparison: Comparison, list: NewList) -> Result<(ListSummary, bool)> {
+        self.require(Capability::ImportLists)?;
+        let name = list.name.trim().to_string();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid { field: "name", message: "name the list in 1–100 characters".into() });
+        }
+        if let Some(existing) = self.backend.list_by_file(self.scope(), &list.sha256).await? {
+            return Ok((existing, true));
+        }
+        let now = self.db.now();
+        let Comparison { index, open_records, known } = comparison;
         let fallback_area = scope_code(self.scope());
         let mut counts = ListCounts { rows: list.rows.len() as u64, ..ListCounts::default() };
         let mut seen: HashSet<u128> = HashSet::with_capacity(list.rows.len());
