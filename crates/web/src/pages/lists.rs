@@ -62,6 +62,9 @@ pub struct Words {
     pub header_row: &'static str,
     pub format: &'static str,
     pub unmatched_hint: &'static str,
+    pub person: &'static str,
+    pub matched: &'static str,
+    pub area: &'static str,
 }
 
 static ZH: Words = Words {
@@ -107,6 +110,9 @@ static ZH: Words = Words {
     header_row: "表头在第",
     format: "格式",
     unmatched_hint: "未比中本地人员：找到后先在“重点人员”中登记人员，或选择其他核查结果。",
+    person: "姓名",
+    matched: "比对结果",
+    area: "核查地区",
 };
 
 static EN: Words = Words {
@@ -152,6 +158,9 @@ static EN: Words = Words {
     header_row: "Header on row",
     format: "Format",
     unmatched_hint: "Matched nobody registered here: once found, register the person first, or choose another outcome.",
+    person: "Name",
+    matched: "Match",
+    area: "Verified in",
 };
 
 fn words(lang: Lang) -> &'static Words {
@@ -525,6 +534,8 @@ pub struct ListPage {
     pub w: &'static Words,
     pub user: Option<UserView>,
     pub list: ListBody,
+    /// Beijing time, as people read it.
+    pub created_at: String,
     pub leads: Vec<LeadView>,
 }
 
@@ -547,6 +558,7 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
         w: words(visitor.lang),
         user: visitor.user_view(),
         list: ListBody::of(&list, false),
+        created_at: shanghai_text(list.created_at),
         leads: leads.iter().map(|l| LeadView::of(l, now)).collect(),
     })
 }
