@@ -194,19 +194,7 @@ impl Handle {
         self.require(Capability::ImportLists)?;
         let loading = std::time::Instant::now();
         let mut index = PersonIndex::default();
-        let mut after = 0;
-        loop {
-            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            let full = page.len() as u32 == PERSON_PAGE;
-            for person in page {
-                index.add(person);
-            }
-            if !full {
-                break;
-            }
-        }
+        self.each_person_page(|page| page.into_iter().for_each(|person| index.add(person))).await?;
         tracing::info!(
             persons = index.ids.len(),
             seconds = loading.elapsed().as_secs_f64(),
@@ -215,6 +203,21 @@ impl Handle {
         let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
         let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
         Ok(Comparison { index, open_records, known })
+    }
+
+    /// Every person of the caller's jurisdiction, a page at a time in id order, to `each`.
+    async fn each_person_page(&self, mut each: impl FnMut(Vec<PersonKey>)) -> Result<()> {
+        let mut after = 0;
+        loop {
+            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = last.id;
+            let full = page.len() as u32 == PERSON_PAGE;
+            each(page);
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     /// Imports a list against a prepared comparison: all or nothing.
@@ -327,17 +330,7 @@ impl Handle {
             }
         }
         let mut known: HashSet<String> = HashSet::new();
-        let mut after = 0;
-        loop {
-            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
-            let full = page.len() as u32 == PERSON_PAGE;
-            known.extend(page.into_iter().map(|p| p.id_number));
-            if !full {
-                break;
-            }
-        }
+        self.each_person_page(|page| known.extend(page.into_iter().map(|p| p.id_number))).await?;
         let total = persons.len() as u64;
         let fresh: Vec<BulkPerson> = persons
             .into_iter()
@@ -375,6 +368,12 @@ impl Handle {
         let detail = format!("export: {} persons after id {after_id}", found.len());
         self.audit("person.export", "person", None, self.scope().prefix(), detail).await?;
         Ok(found)
+    }
+
+    /// The list this very file (its SHA-256) already became in the caller's jurisdiction.
+    pub async fn list_by_file(&self, sha256: &str) -> Result<Option<ListSummary>> {
+        self.require(Capability::ImportLists)?;
+        self.backend.list_by_file(self.scope(), sha256).await
     }
 
     pub async fn lists(&self) -> Result<Vec<ListSummary>> {

@@ -155,7 +155,7 @@ pub async fn upload(
         .map_err(|_| Problem::internal())?
         .map_err(|e| file_problem(&e))?;
     let upload_id = caller.handle.stage_upload(&file_name, &preview.sha256, body.to_vec()).await?;
-    let already = caller.handle.lists().await?.into_iter().find(|l| l.sha256 == preview.sha256);
+    let already = caller.handle.list_by_file(&preview.sha256).await?;
     Ok((StatusCode::CREATED, Json(upload_body(upload_id, &file_name, &preview, already.as_ref()))))
 }
 
@@ -267,31 +267,39 @@ pub async fn import_upload(
     let kind = fields::parse("kind", ListKind::parse(input.kind.trim()))?;
     let mapping = input.mapping.as_ref().map(mapping_of).transpose()?;
     let upload = staged(&caller, id).await?;
-    let (summary, again) = import_bytes(&caller, &upload, kind, &input.name, mapping).await?;
+    let (summary, again) =
+        import_bytes(&caller, &upload, kind, &input.name, mapping).await.map_err(|failure| match failure {
+            ImportFailure::File(ImportError::Rows { problems, bad_rows, rows_read }) => {
+                rows_problem(upload.id, &problems, bad_rows, rows_read)
+            }
+            ImportFailure::File(other) => file_problem(&other),
+            ImportFailure::Store(problem) => problem,
+        })?;
     let status = if again { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(ListBody::of(&summary, again))))
 }
 
-/// Reads, checks and imports a staged file (shared with the page).
+/// Why a staged file was not imported: the file itself (every bad row, for the API's 422 and the
+/// page's table), or the store.
+pub(crate) enum ImportFailure {
+    File(ImportError),
+    Store(Problem),
+}
+
+/// Reads, checks and imports a staged file (shared with the page), reading the file once.
 pub(crate) async fn import_bytes(
     caller: &Caller,
     upload: &Upload,
     kind: ListKind,
     name: &str,
     mapping: Option<Mapping>,
-) -> Result<(ListSummary, bool), Problem> {
+) -> Result<(ListSummary, bool), ImportFailure> {
     let places = import::places_within(&caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
     let parsed = tokio::task::spawn_blocking(move || import::parse_list(bytes, mapping, &places))
         .await
-        .map_err(|_| Problem::internal())?;
-    let parsed = match parsed {
-        Ok(parsed) => parsed,
-        Err(ImportError::Rows { problems, bad_rows, rows_read }) => {
-            return Err(rows_problem(upload.id, &problems, bad_rows, rows_read));
-        }
-        Err(other) => return Err(file_problem(&other)),
-    };
+        .map_err(|_| ImportFailure::Store(Problem::internal()))?
+        .map_err(ImportFailure::File)?;
     let list = NewList {
         kind,
         name: name.to_string(),
@@ -299,7 +307,7 @@ pub(crate) async fn import_bytes(
         sha256: parsed.sha256,
         rows: parsed.rows,
     };
-    Ok(caller.handle.import_list(list).await?)
+    caller.handle.import_list(list).await.map_err(|e| ImportFailure::Store(e.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -13,7 +13,7 @@ use store::{Lead, LeadFilter, ListSummary, VerifyLead};
 use super::i18n::{Lang, Texts};
 use super::views::{OptionView, UserView};
 use super::{Visitor, problem_page, render};
-use crate::api::lists::{ListBody, import_bytes, mapping_of, upload_body};
+use crate::api::lists::{ImportFailure, ListBody, import_bytes, mapping_of, upload_body};
 use crate::import::{self, ImportError};
 use crate::mask;
 use crate::problem::Problem;
@@ -382,8 +382,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
         Ok(Err(err)) => return lists_with(visitor, Some(err.to_string())).await,
         Err(_) => return problem_page(visitor.lang, Problem::internal()),
     };
-    let already =
-        visitor.caller.handle.lists().await.ok().and_then(|l| l.into_iter().find(|l| l.sha256 == preview.sha256));
+    let already = visitor.caller.handle.list_by_file(&preview.sha256).await.ok().flatten();
     let body = upload_body(id, &upload.file_name, &preview, already.as_ref());
     let state = state.unwrap_or_else(|| UploadState {
         kind: ListKind::Other,
@@ -457,30 +456,22 @@ pub(super) async fn import_submit(
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
     // The rows' problems are shown on the page itself, not as a problem document.
-    let places = import::places_within(&visitor.caller.handle.actor().scope);
-    let bytes = upload.bytes.clone();
-    let checked = mapping.clone();
-    let parsed = tokio::task::spawn_blocking(move || import::parse_list(bytes, Some(checked), &places)).await;
-    match parsed {
-        Ok(Err(ImportError::Rows { problems, bad_rows, .. })) => {
+    match import_bytes(&visitor.caller, &upload, kind, &name, Some(mapping)).await {
+        Ok((list, _)) => Redirect::to(&format!("/lists/{}", list.id)).into_response(),
+        Err(ImportFailure::File(ImportError::Rows { problems, bad_rows, .. })) => {
             state.problems = problems
                 .into_iter()
                 .take(1_000)
                 .map(|p| ProblemView { row: p.row, column: p.column, value: p.value, reason: p.reason })
                 .collect();
             state.bad_rows = bad_rows;
-            return upload_with(&visitor, id, Some(state)).await;
+            upload_with(&visitor, id, Some(state)).await
         }
-        Ok(Err(other)) => {
+        Err(ImportFailure::File(other)) => {
             state.error = Some(other.to_string());
-            return upload_with(&visitor, id, Some(state)).await;
+            upload_with(&visitor, id, Some(state)).await
         }
-        Ok(Ok(_)) => {}
-        Err(_) => return problem_page(visitor.lang, Problem::internal()),
-    }
-    match import_bytes(&visitor.caller, &upload, kind, &name, Some(mapping)).await {
-        Ok((list, _)) => Redirect::to(&format!("/lists/{}", list.id)).into_response(),
-        Err(problem) => {
+        Err(ImportFailure::Store(problem)) => {
             state.error = Some(problem.field_message().1);
             upload_with(&visitor, id, Some(state)).await
         }
