@@ -223,6 +223,17 @@ impl {
         Ok(visits)
     }
 
+    /// A row of (person_id, id, venue_id, t_in, t_out) as a visit.
+    fn visit_row(row: &<D::Db as Database>::Row) -> Result<domain::Visit> {
+        Ok(visit(
+            row.try_get(0).map_err(fail)?,
+            row.try_get(1).map_err(fail)?,
+            row.try_get(2).map_err(fail)?,
+            row.try_get(3).map_err(fail)?,
+            row.try_get(4).map_err(fail)?,
+        ))
+    }
+
     pub(crate) async fn do_checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
             "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE id > ? ORDER BY id LIMIT ?",
@@ -232,17 +243,7 @@ impl {
         .fetch_all(&self.readers)
         .await
         .map_err(fail)?;
-        rows.iter()
-            .map(|row| {
-                Ok(visit(
-                    row.try_get(0).map_err(fail)?,
-                    row.try_get(1).map_err(fail)?,
-                    row.try_get(2).map_err(fail)?,
-                    row.try_get(3).map_err(fail)?,
-                    row.try_get(4).map_err(fail)?,
-                ))
-            })
-            .collect()
+        rows.iter().map(Self::visit_row).collect()
     }
 
     pub(crate) async fn do_visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
@@ -255,17 +256,7 @@ impl {
         .fetch_all(&self.readers)
         .await
         .map_err(fail)?;
-        rows.iter()
-            .map(|row| {
-                Ok(visit(
-                    row.try_get(0).map_err(fail)?,
-                    row.try_get(1).map_err(fail)?,
-                    row.try_get(2).map_err(fail)?,
-                    row.try_get(3).map_err(fail)?,
-                    row.try_get(4).map_err(fail)?,
-                ))
-            })
-            .collect()
+        rows.iter().map(Self::visit_row).collect()
     }
 
     pub(crate) async fn do_passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
