@@ -273,3 +273,41 @@ pub(crate) async fn fill(city: &crate::demo::City, total: usize) -> anyhow::Resu
     db.optimize().await?;
     Ok(())
 }
+
+/// The latencies and error counts of load tasks, merged; the latencies sorted.
+pub(crate) async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<std::time::Duration>, u64)>>,
+) -> anyhow::Result<(Vec<std::time::Duration>, u64)> {
+    let mut times = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (t, e) = task.await?;
+        times.extend(t);
+        errors += e;
+    }
+    times.sort();
+    Ok((times, errors))
+}
+
+/// Runs a Python script (the DuckDB side of a bench, written into `work` as `file`) with `args`
+/// and passes on what it prints.
+pub(crate) fn run_python(
+    work: &std::path::Path,
+    file: &str,
+    script: &str,
+    args: &[&std::path::Path],
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let path = work.join(file);
+    std::fs::write(&path, script)?;
+    let output = std::process::Command::new("python3")
+        .arg(&path)
+        .args(args)
+        .output()
+        .context("running python3 (pip install duckdb)")?;
+    if !output.status.success() {
+        anyhow::bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    print!("{}", String::from_utf8_lossy(&output.stdout));
+    Ok(())
+}

@@ -87,15 +87,8 @@ pub async fn lookups(persons: usize, seconds: u64, rate: u64, connections: usize
             (times, errors)
         }));
     }
-    let mut times = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (t, e) = task.await?;
-        times.extend(t);
-        errors += e;
-    }
+    let (times, errors) = crate::bench::gather(tasks).await?;
     let elapsed = started.elapsed().as_secs_f64();
-    times.sort();
     println!(
         "{}",
         json!({

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -179,8 +178,6 @@ async fn export_csv(db: &Db, path: &Path) -> anyhow::Result<()> {
 
 /// The DuckDB side: the same rule as one query, over an in-memory table and over Parquet.
 fn duckdb(work: &Path, csv: &Path, cases: &[Case]) -> anyhow::Result<()> {
-    let script = work.join("contacts_duckdb.py");
-    std::fs::write(&script, DUCKDB_SCRIPT)?;
     let rule = domain::TracingRule::default();
     let cases_json: Vec<Value> = cases
         .iter()
@@ -196,18 +193,8 @@ fn duckdb(work: &Path, csv: &Path, cases: &[Case]) -> anyhow::Result<()> {
                "min_stay": rule.min_stay_seconds, "longest": domain::LONGEST_STAY})
         .to_string(),
     )?;
-    let output = Command::new("python3")
-        .arg(&script)
-        .arg(csv)
-        .arg(work.join("checkins.parquet"))
-        .arg(&cases_file)
-        .output()
-        .context("running python3 (pip install duckdb)")?;
-    if !output.status.success() {
-        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    print!("{}", String::from_utf8_lossy(&output.stdout));
-    Ok(())
+    let parquet = work.join("checkins.parquet");
+    crate::bench::run_python(work, "contacts_duckdb.py", DUCKDB_SCRIPT, &[csv, &parquet, &cases_file])
 }
 
 const DUCKDB_SCRIPT: &str = r#"

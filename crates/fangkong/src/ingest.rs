@@ -223,15 +223,8 @@ async fn drive(
             (times, errors)
         }));
     }
-    let mut times = Vec::new();
-    let mut errors = 0;
-    for task in tasks {
-        let (t, e) = task.await?;
-        times.extend(t);
-        errors += e;
-    }
+    let (times, errors) = crate::bench::gather(tasks).await?;
     let elapsed = started.elapsed().as_secs_f64();
-    times.sort();
     Ok(json!({
         "bench": "checkin_ingest",
         "target": target,

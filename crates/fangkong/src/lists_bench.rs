@@ -217,24 +217,11 @@ fn strip_ansi(line: &str) -> String {
 }
 
 fn duckdb(work: &Path, list: &Path, people: &Path, ours: &Value) -> anyhow::Result<()> {
-    let script = work.join("lists_duckdb.py");
-    std::fs::write(&script, DUCKDB_SCRIPT)?;
     let counties: Vec<Value> =
         divisions::counties_of("411700").iter().map(|d| json!({"name": d.name, "code": d.code})).collect();
     let spec = work.join("lists.json");
     std::fs::write(&spec, json!({"counties": counties, "ours": ours}).to_string())?;
-    let output = Command::new("python3")
-        .arg(&script)
-        .arg(list)
-        .arg(people)
-        .arg(&spec)
-        .output()
-        .context("running python3 (pip install duckdb)")?;
-    if !output.status.success() {
-        bail!("the DuckDB side failed: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    print!("{}", String::from_utf8_lossy(&output.stdout));
-    Ok(())
+    crate::bench::run_python(work, "lists_duckdb.py", DUCKDB_SCRIPT, &[list, people, &spec])
 }
 
 const DUCKDB_SCRIPT: &str = r#"
