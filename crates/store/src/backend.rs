@@ -223,9 +223,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn lead_subjects(&self, scope: &Scope) -> Result<Vec<String>>;
     /// The list of `scope` imported from a file with this SHA-256, if any.
     async fn list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>>;
-    /// Writes the list and all its leads in one transaction; returns the list's id. The same
-    /// file (area, SHA-256) written concurrently is a conflict, and nothing is written.
-    async fn insert_list(&self, list: &NewListRecord, leads: &[NewLead]) -> Result<Id>;
+    /// Writes the list and all its leads, in their order, in one transaction; returns the list's
+    /// id. The same file (area, SHA-256) written concurrently is a conflict, and nothing is
+    /// written. The leads are handed over so that a backend may prepare them beside the write.
+    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id>;
     async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>>;
     async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary>;
     async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>>;

@@ -103,17 +103,18 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
     assert_eq!(
         got,
         vec![
-            (2, MatchKind::IdNumber, Some(ids[0]), "411702001001"),
-            (3, MatchKind::NameArea, Some(ids[1]), "411702"),
-            (4, MatchKind::Phone, Some(ids[3]), "411702001001"),
-            (5, MatchKind::Unmatched, None, "411702"),
-            (8, MatchKind::NameArea, Some(ids[7]), "411721"),
+            // By place, then row.
             (9, MatchKind::Unmatched, None, "411700"),
+            (3, MatchKind::NameArea, Some(ids[1]), "411702"),
+            (5, MatchKind::Unmatched, None, "411702"),
+            (2, MatchKind::IdNumber, Some(ids[0]), "411702001001"),
+            (4, MatchKind::Phone, Some(ids[3]), "411702001001"),
+            (8, MatchKind::NameArea, Some(ids[7]), "411721"),
             (10, MatchKind::Unmatched, None, "411721"),
         ]
     );
-    assert_eq!(leads[5].id_number.as_deref(), Some(stranger.as_str()));
-    assert_eq!(leads[0].address, awkward);
+    assert_eq!(leads[0].id_number.as_deref(), Some(stranger.as_str()));
+    assert_eq!(leads[3].address, awkward);
 
     // The grid worker sees the leads of the grid, 西平县 its own, nothing of the other.
     let mine: Vec<i64> = grid.leads(LeadFilter::Open).await.unwrap().iter().map(|l| l.row_number).collect();

@@ -7,7 +7,9 @@
 //! names held by one person there); rows are looked up in memory, and the leads are written in
 //! large batches in one transaction, so a failure leaves nothing behind.
 
-use std::collections::{HashMap, HashSet};
+// foldhash, not SipHash: the maps hold a million numbers each and are built and probed a million
+// times per import; its seed is random per process.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, Source};
 
@@ -161,6 +163,110 @@ impl PersonIndex {
     }
 }
 
+/// Leads as they are raised, in row order, with each one's place as a number, to be written by
+/// place, then row: the open-leads index, keyed by place, then grows in runs instead of at random
+/// (1 M leads: ~1 s less), and a list reads back grouped the way its leads are handed out.
+/// Places are numbered as the person index numbers them (a matched person's place costs no
+/// lookup) and the leads are ordered by those numbers, not by comparing the strings each lead
+/// points to (that sort took 0.2–0.3 s at 1 M; gathering into a vector per place, 0.3 s).
+struct LeadsByPlace {
+    leads: Vec<NewLead>,
+    /// (place number, position in `leads`).
+    keys: Vec<(u32, u32)>,
+    /// Places the person index does not hold, numbered after its own.
+    other_places: HashMap<String, u32>,
+}
+
+impl LeadsByPlace {
+    fn new(capacity: usize) -> LeadsByPlace {
+        LeadsByPlace {
+            leads: Vec::with_capacity(capacity),
+            keys: Vec::with_capacity(capacity),
+            other_places: HashMap::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.leads.len()
+    }
+
+    /// `place` is the person index's number for the lead's place when the lead names a person.
+    fn push(&mut self, lead: NewLead, place: Option<u32>, index: &PersonIndex) {
+        let number = match place {
+            Some(place) => place,
+            None => {
+                let next = (index.places.len() + self.other_places.len()) as u32;
+                match index.place_index.get(&lead.area_code) {
+                    Some(place) => *place,
+                    None => *self.other_places.entry(lead.area_code.clone()).or_insert(next),
+                }
+            }
+        };
+        self.keys.push((number, self.leads.len() as u32));
+        self.leads.push(lead);
+    }
+
+    /// Every lead, by place, then row.
+    fn into_ordered(self, index: &PersonIndex) -> Vec<NewLead> {
+        let LeadsByPlace { mut leads, mut keys, other_places } = self;
+        let mut names: Vec<&str> = index.places.iter().map(String::as_str).collect();
+        names.resize(names.len() + other_places.len(), "");
+        for (name, number) in &other_places {
+            names[*number as usize] = name;
+        }
+        let mut by_name: Vec<u32> = (0..names.len() as u32).collect();
+        by_name.sort_unstable_by_key(|n| names[*n as usize]);
+        let mut rank = vec![0u32; names.len()];
+        for (r, n) in by_name.iter().enumerate() {
+            rank[*n as usize] = r as u32;
+        }
+        // Positions were pushed in row order, so (rank, position) orders rows within a place.
+        keys.sort_unstable_by_key(|(place, position)| (rank[*place as usize], *position));
+        // Move the leads into that order in place, one cycle of the permutation at a time.
+        let mut done = vec![false; leads.len()];
+        for start in 0..leads.len() {
+            let mut current = start;
+            while !done[current] {
+                done[current] = true;
+                let next = keys[current].1 as usize;
+                if next == start {
+                    break;
+                }
+                leads.swap(current, next);
+                current = next;
+            }
+        }
+        leads
+    }
+}
+
+/// Rows looked up per chunk while the previous chunk's leads are raised.
+const MATCH_CHUNK: usize = 50_000;
+
+/// What looking a row up found: the person (by the precedence of SPEC §4.8) and the subject the
+/// row stands for, with its digest for the duplicate test.
+struct LookedUp {
+    kind: MatchKind,
+    found: Option<u32>,
+    subject: String,
+    digest: u128,
+}
+
+fn look_up(index: &PersonIndex, rows: &[(usize, ListRow)]) -> Vec<LookedUp> {
+    rows.iter()
+        .map(|(_, row)| {
+            let (kind, found) = index.find(row);
+            // A matched person is one subject however the row found them.
+            let subject = match found {
+                Some(i) => format!("d:{}", index.id_number(i)),
+                None => row.subject_key(),
+            };
+            let digest = digest(&[&subject]);
+            LookedUp { kind, found, subject, digest }
+        })
+        .collect()
+}
+
 /// A jurisdiction ready to compare a list against (see [`Handle::prepare_comparison`]).
 pub struct Comparison {
     index: PersonIndex,
@@ -235,19 +341,16 @@ impl Handle {
         let fallback_area = scope_code(self.scope());
         let mut counts = ListCounts { rows: list.rows.len() as u64, ..ListCounts::default() };
         let mut seen: HashSet<u128> = HashSet::with_capacity(list.rows.len());
-        let mut leads: Vec<NewLead> = Vec::with_capacity(list.rows.len() / 2);
+        let mut leads = LeadsByPlace::new(list.rows.len() / 2);
         let matched = std::time::Instant::now();
-        // The rows are consumed: their strings move into the leads instead of being copied.
-        for (row_number, row) in list.rows {
-            let (kind, found) = index.find(&row);
-            // A matched person is one subject however the row found them.
-            let subject = match found {
-                Some(i) => format!("d:{}", index.id_number(i)),
-                None => row.subject_key(),
-            };
-            if !seen.insert(digest(&[&subject])) {
+        let mut rows = list.rows;
+        // Looking rows up is read-only and runs a chunk ahead on a thread of its own; raising
+        // leads (first occurrence wins, so in row order) runs here: two cores instead of one.
+        let mut raise = |row: &mut ListRow, row_number: usize, looked_up: LookedUp| {
+            let LookedUp { kind, found, subject, digest } = looked_up;
+            if !seen.insert(digest) {
                 counts.duplicates += 1;
-                continue;
+                return;
             }
             match kind {
                 MatchKind::IdNumber => counts.by_id_number += 1,
@@ -258,39 +361,71 @@ impl Handle {
             let person_id = found.map(|i| index.ids[i as usize]);
             if person_id.is_some_and(|id| open_records.contains(&id)) {
                 counts.already_key_persons += 1;
-                continue;
+                return;
             }
             if known.contains(&subject) {
                 counts.already_leads += 1;
-                continue;
+                return;
             }
             let area_code = match found {
                 Some(i) => index.place(i).to_string(),
-                None => {
-                    row.area_code.filter(|code| self.scope().contains(code)).unwrap_or_else(|| fallback_area.clone())
-                }
+                None => row
+                    .area_code
+                    .take()
+                    .filter(|code| self.scope().contains(code))
+                    .unwrap_or_else(|| fallback_area.clone()),
             };
-            leads.push(NewLead {
+            // The row's strings move into the lead instead of being copied.
+            let lead = NewLead {
                 row_number: row_number as i64,
                 area_code,
                 person_id,
                 match_kind: kind,
                 subject_key: subject,
-                id_number: row.document.map(|d| match d {
+                id_number: row.document.take().map(|d| match d {
                     Document::Resident(id) => id.as_str().to_string(),
                     Document::Other(doc) => doc.as_str().to_string(),
                 }),
-                name: row.name.map(|n| n.as_str().to_string()),
-                phone: row.phone.map(|p| p.as_str().to_string()),
-                address: row.address,
+                name: row.name.take().map(|n| n.as_str().to_string()),
+                phone: row.phone.take().map(|p| p.as_str().to_string()),
+                address: std::mem::take(&mut row.address),
+            };
+            leads.push(lead, found.map(|i| index.place_of[i as usize]), &index);
+        };
+        std::thread::scope(|threads| -> Result<()> {
+            let index = &index;
+            let mut chunks = rows.chunks_mut(MATCH_CHUNK);
+            let mut current = chunks.next().map(|chunk| {
+                let looked_up = look_up(index, chunk);
+                (chunk, looked_up)
             });
-        }
+            while let Some((chunk, looked_up)) = current.take() {
+                let ahead = chunks.next().map(|next| {
+                    threads.spawn(move || {
+                        let looked_up = look_up(index, next);
+                        (next, looked_up)
+                    })
+                });
+                for ((row_number, row), found) in chunk.iter_mut().zip(looked_up) {
+                    raise(row, *row_number, found);
+                }
+                current = match ahead {
+                    Some(thread) => {
+                        Some(thread.join().map_err(|_| StoreError::Backend("the list matching thread failed".into()))?)
+                    }
+                    None => None,
+                };
+            }
+            Ok(())
+        })?;
+        drop(rows);
         tracing::info!(
             rows = counts.rows,
             leads = leads.len(),
             seconds = matched.elapsed().as_secs_f64(),
             "list rows matched"
         );
+        let leads = leads.into_ordered(&index);
         drop(index);
         counts.leads = leads.len() as u64;
         let record = NewListRecord {
@@ -306,8 +441,8 @@ impl Handle {
             created_at: now,
         };
         let writing = std::time::Instant::now();
-        let id = self.backend.insert_list(&record, &leads).await?;
-        tracing::info!(leads = leads.len(), seconds = writing.elapsed().as_secs_f64(), "leads written");
+        let id = self.backend.insert_list(&record, leads).await?;
+        tracing::info!(leads = counts.leads, seconds = writing.elapsed().as_secs_f64(), "leads written");
         let detail = format!(
             "{} rows, {} leads ({} by ID, {} by phone, {} by name+area, {} unmatched)",
             counts.rows, counts.leads, counts.by_id_number, counts.by_phone, counts.by_name_area, counts.unmatched
