@@ -30,16 +30,27 @@ pub async fn run(rows: usize, persons: usize, postgres: Option<String>) -> anyho
     let people = work.join("persons.csv");
     write_files(&everyone, rows, &list, &people)?;
     drop(city);
+    // The city just built is hundreds of megabytes still being written back; the import is
+    // timed on a settled disk, not behind that write-back.
+    settle_disk();
     let ours = measure(&work, None, &list, "sqlite", everyone.len())?;
     duckdb(&work, &list, &people, &ours)?;
     if let Some(server) = postgres {
         let url = crate::ingest::fresh_postgres(&server, "fk_bench_lists")?;
         let db = Db::open(std::sync::Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
         drop(crate::demo::build_into(db, persons, 13).await?);
+        settle_disk();
         measure(&work, Some(&url), &list, "postgres", everyone.len())?;
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// Flushes every dirty page to disk (`sync`), so that what comes next is not timed behind it.
+fn settle_disk() {
+    if let Err(err) = Command::new("sync").status() {
+        tracing::warn!(%err, "sync failed; timing without it");
+    }
 }
 
 async fn all_persons(db: &Db) -> anyhow::Result<Vec<PersonKey>> {
