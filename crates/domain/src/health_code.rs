@@ -70,6 +70,35 @@ pub enum ArrivalRisk {
     Medium,
 }
 
+impl ArrivalRisk {
+    pub const ALL: [ArrivalRisk; 2] = [ArrivalRisk::High, ArrivalRisk::Medium];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArrivalRisk::High => "high",
+            ArrivalRisk::Medium => "medium",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ArrivalRisk> {
+        ArrivalRisk::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ArrivalRisk::High => "一类/高风险地区",
+            ArrivalRisk::Medium => "二类/中风险地区",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ArrivalRisk::High => "Class 1 / high-risk area",
+            ArrivalRisk::Medium => "Class 2 / medium-risk area",
+        }
+    }
+}
+
 /// The person's open key-person record, as the code needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFacts {
@@ -275,6 +304,15 @@ mod tests {
 
     fn reasons(code: &HealthCode) -> Vec<&'static str> {
         code.reasons.iter().map(CodeReason::code).collect()
+    }
+
+    #[test]
+    fn arrival_risks_read_back_and_nothing_else_parses() {
+        for risk in ArrivalRisk::ALL {
+            assert_eq!(ArrivalRisk::parse(risk.as_str()), Some(risk));
+        }
+        assert_eq!(ArrivalRisk::parse("High"), None);
+        assert_eq!(ArrivalRisk::parse(""), None);
     }
 
     #[test]

@@ -88,6 +88,7 @@ async fn measure(db: &Db, person_ids: &[i64], cases: usize, backend: &str) -> an
             break;
         }
         let record = NewKeyPerson {
+            arrival_risk: None,
             person_id,
             class: KeyClass::Confirmed,
             source: Source::Report,

@@ -557,6 +557,7 @@ async fn add_home_follow_ups(
         let record = handle
             .create_key_person(
                 store::NewKeyPerson {
+                    arrival_risk: None,
                     person_id,
                     class: KeyClass::CloseContact,
                     source: Source::Tracing,
@@ -647,6 +648,7 @@ async fn add_outbreak(
     let record = handle
         .create_key_person(
             store::NewKeyPerson {
+                arrival_risk: None,
                 person_id: *case,
                 class: KeyClass::Confirmed,
                 source: Source::Hospital,

@@ -547,7 +547,7 @@ impl {
         // One statement for the usual case: the person, the open record, and whether any
         // candidacy is pending (only then are the exposures read).
         let row = sqlx::query(D::sql(
-            "SELECT p.area_code, k.class, k.status, k.measure_kind, k.measure_planned_end, \
+            "SELECT p.area_code, k.class, k.status, k.measure_kind, k.measure_planned_end, k.arrival_risk, \
              EXISTS (SELECT 1 FROM contact_candidates c WHERE c.person_id = p.id AND c.status = 'pending') AS exposed \
              FROM persons p LEFT JOIN key_persons k ON k.person_id = p.id AND k.active WHERE p.id = ?",
         ))
@@ -569,6 +569,7 @@ impl {
                     status: codec::state(&r.text("status")?, None)?.status,
                     measure,
                     measure_until: codec::optional_date(r.opt_text("measure_planned_end")?.as_deref())?,
+                    arrival_risk: r.opt_text("arrival_risk")?.as_deref().and_then(domain::ArrivalRisk::parse),
                 })
             }
             None => None,

@@ -493,13 +493,14 @@ impl Backend {
         }
         let screened = domain::State { status: Status::Screened, severity: None };
         let done = sqlx::query(
-            D::sql("INSERT INTO key_persons (person_id, area_code, grid_code, class, source, cadre_name, cadre_phone, status, severity, \
-             active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE, ?, ?, 1) RETURNING id"),
+            D::sql("INSERT INTO key_persons (person_id, area_code, grid_code, class, arrival_risk, source, cadre_name, cadre_phone, \
+             status, severity, active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE, ?, ?, 1) RETURNING id"),
         )
         .bind(record.person_id)
         .bind(&area_code)
         .bind(&grid_code)
         .bind(record.class.as_str())
+        .bind(record.arrival_risk.map(|r| r.as_str()))
         .bind(record.source.as_str())
         .bind(record.cadre_name.as_ref().map(|n| n.as_str()))
         .bind(record.cadre_phone.as_ref().map(|p| p.as_str()))

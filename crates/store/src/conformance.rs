@@ -82,6 +82,7 @@ pub fn new_person(region: &str, serial: u32, name: &str, area: &str) -> NewPerso
 
 fn new_key_person(person_id: Id, class: KeyClass) -> NewKeyPerson {
     NewKeyPerson {
+        arrival_risk: None,
         person_id,
         class,
         source: Source::GridScreening,
@@ -810,6 +811,7 @@ macro_rules! conformance_tests {
             home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer,
             an_outbreak_yields_exactly_the_planted_points_and_contacts,
             reported_places_complete_the_trajectory,
+            an_arrivals_code_follows_the_risk_of_the_area_it_came_from,
             a_list_matches_by_id_then_phone_then_name_and_area,
             leads_are_verified_once_and_overdue_ones_escalate
         );

@@ -220,7 +220,7 @@ impl Db {
             status: r.status,
             measure: r.measure,
             measure_until: r.measure_until,
-            arrival_risk: None,
+            arrival_risk: r.arrival_risk,
         });
         let exposures: Vec<domain::Exposure> = facts
             .exposures

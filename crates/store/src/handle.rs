@@ -148,6 +148,12 @@ impl Handle {
     pub async fn create_key_person(&self, mut record: NewKeyPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
         self.require(Capability::CreateKeyPersons)?;
         record.reason = checked_reason(&record.reason)?;
+        if record.arrival_risk.is_some() && record.class != domain::KeyClass::EpidemicAreaArrival {
+            return Err(StoreError::Invalid {
+                field: "arrival_risk",
+                message: "only an arrival from an epidemic area has the risk of the area it came from".into(),
+            });
+        }
         self.backend.insert_key_person(self.scope(), &self.actor, record, idem, self.db.now()).await
     }
 

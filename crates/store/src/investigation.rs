@@ -188,6 +188,7 @@ pub struct OpenRecord {
     pub status: Status,
     pub measure: Option<MeasureKind>,
     pub measure_until: Option<Date>,
+    pub arrival_risk: Option<domain::ArrivalRisk>,
 }
 
 /// A check-in as tracing reads it, with its venue's name.

@@ -108,6 +108,9 @@ pub enum PersonQuery {
 pub struct NewKeyPerson {
     pub person_id: Id,
     pub class: KeyClass,
+    /// For an arrival from an epidemic area only: the risk of the area it came from (high makes
+    /// the code red, medium or unrecorded yellow; SPEC §4.5).
+    pub arrival_risk: Option<domain::ArrivalRisk>,
     pub source: Source,
     pub cadre_name: Option<PersonName>,
     pub cadre_phone: Option<Phone>,

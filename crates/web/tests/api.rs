@@ -139,6 +139,34 @@ async fn same_idempotency_key_makes_one_record(kind: Kind) {
     assert_eq!(response.status(), 422);
 }
 
+async fn an_arrival_from_a_high_risk_area_has_a_red_code(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let (_, person) = app
+        .post(
+            &officer,
+            "/api/v1/persons",
+            json!({"id_number": id_number("411702", 41), "name": "孙九", "area_code": "411702"}),
+        )
+        .await;
+    // Only an arrival has the risk of the area it came from; the refusal names the field.
+    let fever = json!({"person_id": person["id"], "class": "fever", "source": "checkpoint", "arrival_risk": "high"});
+    let (status, problem) = app.post(&officer, "/api/v1/key-persons", fever).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("arrival_risk")), "{problem}");
+    let unknown = json!({"person_id": person["id"], "class": "epidemic_area_arrival", "source": "checkpoint", "arrival_risk": "3"});
+    let (status, problem) = app.post(&officer, "/api/v1/key-persons", unknown).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("arrival_risk")), "{problem}");
+    let (_, list) = app.get(&officer, "/api/v1/key-persons").await;
+    assert_eq!(list["total"], 0, "nothing written on a refusal");
+    let arrival = json!({"person_id": person["id"], "class": "epidemic_area_arrival", "source": "checkpoint", "arrival_risk": "high"});
+    let (status, _) = app.post(&officer, "/api/v1/key-persons", arrival).await;
+    assert_eq!(status, 201);
+    let (status, code) = app.get(&officer, &format!("/api/v1/persons/{}/health-code", person["id"])).await;
+    assert_eq!(status, 200);
+    assert_eq!(code["colour"], "red");
+    assert_eq!(code["reasons"][0]["code"], "high_risk_arrival", "{code}");
+}
+
 async fn officers_see_only_their_prefix(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let officer = app.token("officer").await;
@@ -689,6 +717,7 @@ on_both_backends!(
     create_transition_history,
     bad_id_is_refused_and_writes_nothing,
     same_idempotency_key_makes_one_record,
+    an_arrival_from_a_high_risk_area_has_a_red_code,
     officers_see_only_their_prefix,
     unauthenticated_requests_are_refused,
 );

@@ -60,6 +60,7 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
     }
     city.create_key_person(
         NewKeyPerson {
+            arrival_risk: None,
             person_id: ids[6],
             class: KeyClass::CloseContact,
             source: Source::Tracing,

@@ -567,6 +567,7 @@ impl Handle {
                         .into(),
                 })?;
                 let record = NewKeyPerson {
+                    arrival_risk: None,
                     person_id,
                     class,
                     source: Source::BigData,

@@ -387,6 +387,7 @@ impl Handle {
             })
         };
         let record = NewKeyPerson {
+            arrival_risk: None,
             person_id: candidate.person_id,
             class: domain::KeyClass::CloseContact,
             source: domain::Source::Tracing,

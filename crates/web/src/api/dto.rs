@@ -85,6 +85,9 @@ pub struct NewKeyPersonBody {
     pub class: String,
     /// One of checkpoint, big_data, grid_screening, report, tracing, hospital.
     pub source: String,
+    /// Arrivals (epidemic_area_arrival) only: the risk of the area arrived from, high (class 1:
+    /// red code) or medium (class 2: yellow); absent counts as medium.
+    pub arrival_risk: Option<String>,
     /// The responsible cadre (包保责任人).
     pub cadre_name: Option<String>,
     pub cadre_phone: Option<String>,

@@ -49,6 +49,21 @@ pub fn class(value: &str) -> Result<KeyClass, Problem> {
     parse("class", KeyClass::parse(value.trim()))
 }
 
+/// The risk of the area an arrival came from: only for class `epidemic_area_arrival`; blank is
+/// none (counted as medium).
+pub fn arrival_risk(class: KeyClass, value: Option<&str>) -> Result<Option<domain::ArrivalRisk>, Problem> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let risk = domain::ArrivalRisk::parse(value)
+        .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))?;
+    if class != KeyClass::EpidemicAreaArrival {
+        return Err(Problem::invalid(
+            "arrival_risk",
+            "only an arrival from an epidemic area (epidemic_area_arrival) has the risk of the area it came from",
+        ));
+    }
+    Ok(Some(risk))
+}
+
 pub fn source(value: &str) -> Result<Source, Problem> {
     parse("source", Source::parse(value.trim()))
 }

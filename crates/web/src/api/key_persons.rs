@@ -27,9 +27,11 @@ pub async fn create_key_person(
     caller.handle.authorize(Capability::CreateKeyPersons)?;
     let input = body.value;
     let source = fields::source(&input.source)?;
+    let class = fields::class(&input.class)?;
     let record = NewKeyPerson {
         person_id: input.person_id,
-        class: fields::class(&input.class)?,
+        class,
+        arrival_risk: fields::arrival_risk(class, input.arrival_risk.as_deref())?,
         source,
         cadre_name: fields::optional_name("cadre_name", input.cadre_name.as_deref())?,
         cadre_phone: fields::optional_phone("cadre_phone", input.cadre_phone.as_deref())?,

@@ -49,6 +49,10 @@ impl Lang {
         if self == Lang::Zh { c.label_zh() } else { c.label_en() }
     }
 
+    pub fn arrival_risk(self, r: domain::ArrivalRisk) -> &'static str {
+        if self == Lang::Zh { r.label_zh() } else { r.label_en() }
+    }
+
     pub fn source(self, s: Source) -> &'static str {
         if self == Lang::Zh { s.label_zh() } else { s.label_en() }
     }
@@ -89,6 +93,7 @@ pub struct Texts {
     pub updated: &'static str,
     pub cadre: &'static str,
     pub cadre_phone: &'static str,
+    pub arrival_risk: &'static str,
     pub reason: &'static str,
     pub total: &'static str,
     pub previous: &'static str,
@@ -211,6 +216,7 @@ pub static ZH: Texts = Texts {
     updated: "更新时间",
     cadre: "包保责任人",
     cadre_phone: "责任人电话",
+    arrival_risk: "来自地区风险（仅疫区来驻人员）",
     reason: "原因",
     total: "共",
     previous: "上一页",
@@ -333,6 +339,7 @@ pub static EN: Texts = Texts {
     updated: "Updated",
     cadre: "Responsible cadre",
     cadre_phone: "Cadre's mobile",
+    arrival_risk: "Risk of the area arrived from (arrivals only)",
     reason: "Reason",
     total: "Total",
     previous: "Previous",

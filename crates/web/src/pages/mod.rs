@@ -14,7 +14,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::{Capability, KeyClass, Role, Severity, Source, Status};
+use domain::{ArrivalRisk, Capability, KeyClass, Role, Severity, Source, Status};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{KeyPersonFilter, NewKeyPerson, NewPerson, PageRequest};
@@ -422,6 +422,8 @@ struct NewKeyPersonForm {
     #[serde(default)]
     cadre_phone: String,
     #[serde(default)]
+    arrival_risk: String,
+    #[serde(default)]
     reason: String,
 }
 
@@ -446,6 +448,10 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
     let source = Source::parse(&form.source).ok();
     let mut class_field = text("class", t.class, "", "", true, false);
     class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.class(c));
+    let mut risk_field = text("arrival_risk", t.arrival_risk, "", "", false, false);
+    risk_field.options = options(&ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk), ArrivalRisk::as_str, |r| {
+        lang.arrival_risk(r)
+    });
     let mut source_field = text("source", t.source, "", "", true, false);
     source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.source(s));
     let fields = vec![
@@ -455,6 +461,7 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
         text("area_code", t.area, &form.area_code, t.area_code_hint, true, true),
         text("grid_code", t.grid, &form.grid_code, t.grid_code_hint, false, true),
         class_field,
+        risk_field,
         source_field,
         text("cadre_name", t.cadre, &form.cadre_name, "", false, false),
         text("cadre_phone", t.cadre_phone, &form.cadre_phone, "", false, true),
@@ -473,7 +480,7 @@ async fn new_key_person_page(visitor: Visitor) -> Response {
 }
 
 /// Every field problem of the form at once, so the worker fixes them in one pass.
-fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, KeyClass, Source), Vec<(String, String)>> {
+fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, NewRecordParts), Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut note = |problem: Problem| errors.push(problem.field_message());
     let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
@@ -484,19 +491,34 @@ fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, KeyClass, Sourc
     let source = fields::source(&form.source).map_err(&mut note).ok();
     let _ = fields::optional_name("cadre_name", Some(&form.cadre_name)).map_err(&mut note);
     let _ = fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).map_err(&mut note);
+    // Checked before anything is written: the person is created first.
+    let arrival_risk = class
+        .map(|class| fields::arrival_risk(class, Some(&form.arrival_risk)))
+        .transpose()
+        .map_err(&mut note)
+        .ok()
+        .flatten()
+        .flatten();
     match (id_number, name, phone, place, class, source) {
         (Some(id_number), Some(name), Some(phone), Some(place), Some(class), Some(source)) if errors.is_empty() => {
-            Ok((NewPerson { id_number, name, phone, place }, class, source))
+            Ok((NewPerson { id_number, name, phone, place }, NewRecordParts { class, source, arrival_risk }))
         }
         _ => Err(errors),
     }
+}
+
+/// What the new key-person form says of the record, checked.
+struct NewRecordParts {
+    class: KeyClass,
+    source: Source,
+    arrival_risk: Option<ArrivalRisk>,
 }
 
 async fn new_key_person_submit(visitor: Visitor, axum::Form(form): axum::Form<NewKeyPersonForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
-    let (person, class, source) = match parse_new_form(&form) {
+    let (person, NewRecordParts { class, source, arrival_risk }) = match parse_new_form(&form) {
         Ok(parsed) => parsed,
         Err(errors) => return new_form_page(&visitor, &form, errors),
     };
@@ -506,6 +528,7 @@ async fn new_key_person_submit(visitor: Visitor, axum::Form(form): axum::Form<Ne
         let record = NewKeyPerson {
             person_id: person.id,
             class,
+            arrival_risk,
             source,
             cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name)).ok().flatten(),
             cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).ok().flatten(),
