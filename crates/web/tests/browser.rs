@@ -465,6 +465,14 @@ async fn an_investigator_confirms_a_point_and_a_contact_and_the_grid_sees_the_ta
     driver.click("#sign-submit").await;
     driver.wait_for("return document.getElementById('signature') !== null").await;
     driver.screenshot("investigation-signed-375.png").await;
+    // Second generation: the confirmed contact's own investigation, one click away.
+    let first = driver.script("return location.pathname").await;
+    driver.click("#candidates li:first-child button.trace-on").await;
+    driver.wait_for(&format!("return location.pathname !== {first}")).await;
+    driver.wait_for("return document.getElementById('generation') !== null").await;
+    let heading = driver.text("h1").await;
+    assert!(heading.contains("顾客乙") && heading.contains("代次 2"), "{heading}");
+    driver.screenshot("investigation-second-generation-375.png").await;
 
     // The grid worker where the contacts live sees the one still pending.
     driver.command("POST", "/cookie", json!({"cookie": {"name": "fk_session", "value": "", "path": "/"}})).await;

@@ -47,6 +47,8 @@ pub struct Words {
     pub confirm_home: &'static str,
     pub clear: &'static str,
     pub clear_note: &'static str,
+    pub trace_on: &'static str,
+    pub generation: &'static str,
     pub add_place: &'static str,
     pub place: &'static str,
     pub from: &'static str,
@@ -82,6 +84,8 @@ static ZH: Words = Words {
     confirm_central: "判定密接·集中隔离",
     confirm_home: "判定密接·居家隔离",
     clear: "排除",
+    trace_on: "追踪其密接（二代）",
+    generation: "代次",
     clear_note: "排除理由",
     add_place: "补充病例自述地点",
     place: "地点",
@@ -118,6 +122,8 @@ static EN: Words = Words {
     confirm_central: "Close contact · central isolation",
     confirm_home: "Close contact · home isolation",
     clear: "Clear",
+    trace_on: "Trace this contact's contacts (second generation)",
+    generation: "Generation",
     clear_note: "Why cleared",
     add_place: "Add a place the case reports",
     place: "Place",
@@ -180,6 +186,8 @@ pub struct CandidateLine {
     pub overlap_minutes: i64,
     pub status: String,
     pub pending: bool,
+    /// A confirmed close contact: its own contacts can be traced (second generation).
+    pub confirmed: bool,
 }
 
 impl CandidateLine {
@@ -193,6 +201,7 @@ impl CandidateLine {
             overlap_minutes: (c.overlap_to - c.overlap_from) / 60,
             status: if lang == Lang::Zh { c.status.label_zh().into() } else { c.status.as_str().into() },
             pending: c.status == store::CandidateStatus::Pending,
+            confirmed: c.status == store::CandidateStatus::Confirmed,
         }
     }
 }
@@ -207,6 +216,8 @@ pub struct InvestigationPage {
     pub form_token: String,
     pub id: i64,
     pub case: String,
+    /// 1 for a case, 2 for a contact traced on (second generation), and so on.
+    pub generation: i64,
     pub onset: String,
     pub window: String,
     pub timeline: Vec<TimelineLine>,
@@ -373,6 +384,7 @@ async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Respons
         form_token: visitor.form_token.clone(),
         id,
         case: i.person_name.clone(),
+        generation: i.generation,
         onset: i.onset.to_string(),
         window: format!("{} – {}", shanghai_text(detail.window_from), shanghai_text(detail.window_to)),
         timeline: timeline(&detail, w),
@@ -507,6 +519,30 @@ pub(super) async fn decision_submit(
         Err(problem) => Err(problem),
     };
     back(&visitor, form.investigation_id, outcome).await
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct TraceOnForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    investigation_id: i64,
+}
+
+/// Second generation: opens (or finds already open) the investigation of a confirmed contact and
+/// goes there.
+pub(super) async fn trace_on_submit(
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<TraceOnForm>,
+) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    match visitor.caller.handle.trace_on(id).await.map_err(Problem::from) {
+        Ok(created) => Redirect::to(&format!("/investigations/{}", created.id)).into_response(),
+        Err(problem) => back(&visitor, form.investigation_id, Err(problem)).await,
+    }
 }
 
 pub(super) async fn tracing_tasks_page(visitor: Visitor) -> Response {

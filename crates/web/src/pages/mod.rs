@@ -58,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .route("/investigations/{id}/places", post(investigations::place_submit))
         .route("/investigations/{id}/signature", post(investigations::sign_submit))
         .route("/candidates/{id}/decision", post(investigations::decision_submit))
+        .route("/candidates/{id}/trace", post(investigations::trace_on_submit))
         .route("/tracing", get(investigations::tracing_tasks_page))
         .route("/lists", get(lists::lists_page))
         .route(
