@@ -228,8 +228,20 @@ async fn add_user(
     Ok(())
 }
 
+/// Errors reach the user as their message chain and exit status 1: a refused import or token is an
+/// answer, not a crash, so no backtrace is printed even where `RUST_BACKTRACE` is set.
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
