@@ -34,7 +34,7 @@ pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use list::{
     ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, LeadOutcome, ListField, ListKind, ListRow, Mapping,
     MappingError, MatchKind, OtherDocument, PlaceNames, UnknownListKind, UnknownOutcome, header_row, match_person,
-    normalise_row, progress_zh,
+    normalise_row, progress_en, progress_zh,
 };
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};

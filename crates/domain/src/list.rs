@@ -519,6 +519,15 @@ impl MatchKind {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            MatchKind::IdNumber => "Matched by ID",
+            MatchKind::Phone => "Matched by phone",
+            MatchKind::NameArea => "Matched by name + area",
+            MatchKind::Unmatched => "No match",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<MatchKind> {
         MatchKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
@@ -578,6 +587,15 @@ impl LeadOutcome {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LeadOutcome::Registered => "Found, registered as a key person",
+            LeadOutcome::NoRisk => "Found, no risk",
+            LeadOutcome::NotInArea => "Not in the area",
+            LeadOutcome::Unreachable => "Unreachable",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<LeadOutcome, UnknownOutcome> {
         LeadOutcome::ALL.into_iter().find(|o| o.as_str() == text).ok_or_else(|| UnknownOutcome(text.to_string()))
     }
@@ -630,6 +648,17 @@ impl ListKind {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "Telecom big data",
+            ListKind::Ticketing => "Rail / air / coach tickets",
+            ListKind::Lodging => "Hotel registrations",
+            ListKind::Enrolment => "School / employer reports",
+            ListKind::Provincial => "Provincial push",
+            ListKind::Other => "Other list",
+        }
+    }
+
     pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
         ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
     }
@@ -644,6 +673,18 @@ pub fn progress_zh(leads: u64, verified: u64) -> String {
         format!("{leads} 条，已核查 {verified}，全部核查完毕")
     } else {
         format!("{leads} 条，已核查 {verified}，待核查 {}", leads - verified)
+    }
+}
+
+/// The same progress line in English.
+pub fn progress_en(leads: u64, verified: u64) -> String {
+    if leads == 0 {
+        return "No leads to verify".into();
+    }
+    if verified >= leads {
+        format!("{leads} leads, {verified} verified, all verified")
+    } else {
+        format!("{leads} leads, {verified} verified, {} to go", leads - verified)
     }
 }
 
@@ -855,5 +896,27 @@ mod tests {
         assert_eq!(progress_zh(3677, 3677), "3677 条，已核查 3677，全部核查完毕");
         assert_eq!(progress_zh(10, 4), "10 条，已核查 4，待核查 6");
         assert_eq!(progress_zh(0, 0), "没有需要核查的线索");
+        assert_eq!(progress_en(3677, 3677), "3677 leads, 3677 verified, all verified");
+        assert_eq!(progress_en(10, 4), "10 leads, 4 verified, 6 to go");
+        assert_eq!(progress_en(0, 0), "No leads to verify");
+    }
+
+    /// Each kind, match and outcome has its own label in each language (a page never shows two
+    /// choices that read the same).
+    #[test]
+    fn labels_are_distinct_in_both_languages() {
+        fn distinct(labels: Vec<&str>) {
+            let mut seen = labels.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), labels.len(), "{labels:?}");
+            assert!(labels.iter().all(|l| !l.trim().is_empty()), "{labels:?}");
+        }
+        distinct(ListKind::ALL.iter().map(|k| k.label_zh()).collect());
+        distinct(ListKind::ALL.iter().map(|k| k.label_en()).collect());
+        distinct(MatchKind::ALL.iter().map(|k| k.label_zh()).collect());
+        distinct(MatchKind::ALL.iter().map(|k| k.label_en()).collect());
+        distinct(LeadOutcome::ALL.iter().map(|o| o.label_zh()).collect());
+        distinct(LeadOutcome::ALL.iter().map(|o| o.label_en()).collect());
     }
 }

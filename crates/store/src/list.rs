@@ -136,6 +136,9 @@ pub struct VerifyLead {
     pub note: String,
     /// With `Registered`: the key-person class the person is registered in.
     pub class: Option<KeyClass>,
+    /// With `Registered` as an arrival: the risk of the area the person came from — what a
+    /// telecom or ticketing list usually is about, and what makes the code red or yellow.
+    pub arrival_risk: Option<domain::ArrivalRisk>,
 }
 
 /// A file uploaded for import and kept until it is committed (the mapping is checked between).

@@ -561,5 +561,37 @@ async fn an_officer_imports_a_list_fixing_a_column_and_the_grid_verifies_a_lead(
     driver.screenshot("leads-verify-375.png").await;
     let (_, lists) = app.get(&admin, "/api/v1/lists").await;
     assert_eq!(lists["lists"][0]["progress"], "2 条，已核查 1，待核查 1");
+
+    // The other one is found: registered as an arrival from a high-risk area, its code turns red.
+    let card =
+        format!("#{}", driver.script("return document.querySelector('#leads li.card').id").await.as_str().unwrap());
+    driver.script(&format!("document.querySelector('{card} .l-outcome').value = 'registered'; return 1")).await;
+    driver.script(&format!("document.querySelector('{card} .l-risk').value = 'high'; return 1")).await;
+    driver.click(&format!("{card} .l-submit")).await;
+    driver.wait_for("return document.querySelector('#leads li.card') === null").await;
+    let (_, leads) = app.get(&admin, &format!("/api/v1/lists/{}/leads", lists["lists"][0]["id"])).await;
+    let registered: Vec<&Value> =
+        leads["leads"].as_array().unwrap().iter().filter(|l| l["outcome"] == "registered").collect();
+    assert_eq!(registered.len(), 1, "{leads}");
+    let (_, code) = app.get(&admin, &format!("/api/v1/persons/{}/health-code", registered[0]["person_id"])).await;
+    assert_eq!(code["colour"], "red", "{code}");
+
+    // The officer reads the finished list in English: kind, progress, matches and outcomes.
+    driver.command("DELETE", "/cookie", Value::Null).await;
+    driver.command("POST", "/window/rect", json!({"width": 1100, "height": 900})).await;
+    driver.goto(&app.url(&format!("/login?next=/lists/{}", lists["lists"][0]["id"]))).await;
+    driver.type_into("input[name=username]", "admin").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname.startsWith('/lists/')").await;
+    driver.goto(&app.url("/lang/en")).await;
+    driver.goto(&app.url(&format!("/lists/{}", lists["lists"][0]["id"]))).await;
+    let progress = driver.text("#progress").await;
+    assert_eq!(progress, "2 leads, 2 verified, all verified");
+    let counts = driver.text("#counts").await;
+    assert!(counts.contains("Telecom big data") && counts.contains("Matched by ID 1"), "{counts}");
+    let rows = driver.text("#list-leads").await;
+    assert!(rows.contains("Found, registered as a key person") && rows.contains("Unreachable"), "{rows}");
+    driver.screenshot("list-done-en.png").await;
     driver.command("DELETE", "", Value::Null).await;
 }

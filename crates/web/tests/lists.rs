@@ -99,15 +99,35 @@ async fn a_gbk_list_is_compared_and_its_leads_verified(kind: Kind) {
     let (status, bad) =
         app.post(&grid, &format!("/api/v1/leads/{lead}/verification"), json!({"outcome": "done"})).await;
     assert_eq!((status, bad["field"].as_str()), (422, Some("outcome")));
+    let (status, bad) = app
+        .post(
+            &grid,
+            &format!("/api/v1/leads/{lead}/verification"),
+            json!({"outcome": "registered", "class": "epidemic_area_arrival", "arrival_risk": "extreme"}),
+        )
+        .await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("arrival_risk")), "{bad}");
+    let (status, bad) = app
+        .post(
+            &grid,
+            &format!("/api/v1/leads/{lead}/verification"),
+            json!({"outcome": "no_risk", "arrival_risk": "high"}),
+        )
+        .await;
+    assert_eq!((status, bad["field"].as_str()), (422, Some("arrival_risk")), "{bad}");
     let (status, done) = app
         .post(
             &grid,
             &format!("/api/v1/leads/{lead}/verification"),
-            json!({"outcome": "registered", "class": "epidemic_area_arrival", "note": "已上门，居家隔离"}),
+            json!({"outcome": "registered", "class": "epidemic_area_arrival", "arrival_risk": "high",
+                "note": "已上门，集中隔离"}),
         )
         .await;
     assert_eq!(status, 200, "{done}");
     assert!(done["key_person_id"].as_i64().is_some());
+    // Registered as arriving from a high-risk area: the person's code is red at once.
+    let (status, code) = app.get(&admin, &format!("/api/v1/persons/{}/health-code", done["person_id"])).await;
+    assert_eq!((status, code["colour"].as_str()), (200, Some("red")), "{code}");
     let (status, _) =
         app.post(&grid, &format!("/api/v1/leads/{lead}/verification"), json!({"outcome": "no_risk"})).await;
     assert_eq!(status, 409, "a lead is verified once");

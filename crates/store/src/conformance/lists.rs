@@ -154,17 +154,42 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
 
     // Registering needs a class; a row that matched nobody cannot be registered from the lead.
     let missing = grid
-        .verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::Registered, note: String::new(), class: None })
+        .verify_lead(
+            open[0].id,
+            VerifyLead { outcome: LeadOutcome::Registered, note: String::new(), class: None, arrival_risk: None },
+        )
         .await;
     assert!(matches!(missing, Err(StoreError::Invalid { field: "class", .. })), "{missing:?}");
     let unmatched = VerifyLead {
         outcome: LeadOutcome::Registered,
         note: String::new(),
         class: Some(KeyClass::EpidemicAreaArrival),
+        arrival_risk: None,
     };
     assert!(matches!(grid.verify_lead(open[2].id, unmatched).await, Err(StoreError::Invalid { field: "outcome", .. })));
-    let unreachable = VerifyLead { outcome: LeadOutcome::Unreachable, note: " ".into(), class: None };
+    let unreachable =
+        VerifyLead { outcome: LeadOutcome::Unreachable, note: " ".into(), class: None, arrival_risk: None };
     assert!(matches!(grid.verify_lead(open[2].id, unreachable).await, Err(StoreError::Invalid { field: "note", .. })));
+
+    // The risk of where a person came from belongs to a registration only, and to an arrival only.
+    let risk_without_registering = VerifyLead {
+        outcome: LeadOutcome::NoRisk,
+        note: String::new(),
+        class: None,
+        arrival_risk: Some(domain::ArrivalRisk::High),
+    };
+    let refused = grid.verify_lead(open[0].id, risk_without_registering).await;
+    assert!(matches!(refused, Err(StoreError::Invalid { field: "arrival_risk", .. })), "{refused:?}");
+    let contact_with_risk = VerifyLead {
+        outcome: LeadOutcome::Registered,
+        note: String::new(),
+        class: Some(KeyClass::CloseContact),
+        arrival_risk: Some(domain::ArrivalRisk::High),
+    };
+    let refused = grid.verify_lead(open[0].id, contact_with_risk).await;
+    assert!(matches!(refused, Err(StoreError::Invalid { field: "arrival_risk", .. })), "{refused:?}");
+    assert!(grid.leads(LeadFilter::Open).await.unwrap().iter().any(|l| l.id == open[0].id), "nothing written");
+    assert_eq!(f.db.health_code(found).await.unwrap().1.colour, domain::Colour::Green);
 
     let registered = grid
         .verify_lead(
@@ -173,6 +198,7 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
                 outcome: LeadOutcome::Registered,
                 note: "已上门".into(),
                 class: Some(KeyClass::EpidemicAreaArrival),
+                arrival_risk: Some(domain::ArrivalRisk::High),
             },
         )
         .await
@@ -181,8 +207,14 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     assert_eq!((verification.outcome, verification.by_name.as_str()), (LeadOutcome::Registered, "grid"));
     let record = city.key_person(verification.key_person_id.unwrap()).await.unwrap();
     assert_eq!((record.record.person_id, record.record.source), (found, Source::BigData));
+    // Came from a high-risk area: the code turns red at once, with that reason.
+    let (_, code) = f.db.health_code(found).await.unwrap();
+    assert_eq!((code.colour, code.reasons[0].code()), (domain::Colour::Red, "high_risk_arrival"));
     let twice = grid
-        .verify_lead(open[0].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None })
+        .verify_lead(
+            open[0].id,
+            VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None, arrival_risk: None },
+        )
         .await;
     assert!(matches!(twice, Err(StoreError::Conflict { .. })), "{twice:?}");
     assert_eq!(city.list(summary.id).await.unwrap().verified, 1);
@@ -191,12 +223,15 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     f.advance_days(2);
     let overdue = officer.leads(LeadFilter::Overdue { now: f.db.now() }).await.unwrap();
     assert_eq!(overdue.iter().map(|l| l.id).collect::<Vec<_>>(), vec![open[1].id, open[2].id]);
-    grid.verify_lead(open[1].id, VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None })
-        .await
-        .unwrap();
+    grid.verify_lead(
+        open[1].id,
+        VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None, arrival_risk: None },
+    )
+    .await
+    .unwrap();
     grid.verify_lead(
         open[2].id,
-        VerifyLead { outcome: LeadOutcome::NotInArea, note: "在外地工作".into(), class: None },
+        VerifyLead { outcome: LeadOutcome::NotInArea, note: "在外地工作".into(), class: None, arrival_risk: None },
     )
     .await
     .unwrap();

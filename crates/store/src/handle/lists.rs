@@ -555,6 +555,12 @@ impl Handle {
                 message: "this lead has already been verified".into(),
             });
         }
+        if verify.arrival_risk.is_some() && verify.outcome != LeadOutcome::Registered {
+            return Err(StoreError::Invalid {
+                field: "arrival_risk",
+                message: "only a person registered as a key person has the risk of the area they came from".into(),
+            });
+        }
         let key_person_id = match verify.outcome {
             LeadOutcome::Registered => {
                 let class = verify.class.ok_or(StoreError::Invalid {
@@ -567,7 +573,7 @@ impl Handle {
                         .into(),
                 })?;
                 let record = NewKeyPerson {
-                    arrival_risk: None,
+                    arrival_risk: verify.arrival_risk,
                     person_id,
                     class,
                     source: Source::BigData,

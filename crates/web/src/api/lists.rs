@@ -487,7 +487,7 @@ pub async fn list_leads(caller: Caller, ApiQuery(query): ApiQuery<LeadQuery>) ->
     Ok(Json(Leads { leads: found.iter().map(|l| LeadBody::of(l, now)).collect() }))
 }
 
-/// Every lead of one list, in row order (those in your jurisdiction).
+/// Every lead of one list, by place and then by row (those in your jurisdiction).
 #[utoipa::path(get, path = "/api/v1/lists/{id}/leads", tag = "lists", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = Leads), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
@@ -507,6 +507,9 @@ pub struct VerifyBody {
     pub note: Option<String>,
     /// With registered: confirmed, suspected, close_contact, epidemic_area_arrival or fever.
     pub class: Option<String>,
+    /// With registered as epidemic_area_arrival: high (class 1) or medium (class 2), the risk of
+    /// the area the person came from; high makes the code red.
+    pub arrival_risk: Option<String>,
 }
 
 /// Verify a lead (核查): its outcome, a note; registered also makes the person a key person.
@@ -526,8 +529,15 @@ pub async fn verify_lead(
         Some(class) => Some(fields::class(class)?),
         None => None,
     };
-    let lead =
-        caller.handle.verify_lead(id, VerifyLead { outcome, note: input.note.unwrap_or_default(), class }).await?;
+    let arrival_risk = match input.arrival_risk.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(risk) => Some(
+            domain::ArrivalRisk::parse(risk)
+                .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))?,
+        ),
+        None => None,
+    };
+    let verify = VerifyLead { outcome, note: input.note.unwrap_or_default(), class, arrival_risk };
+    let lead = caller.handle.verify_lead(id, verify).await?;
     Ok(Json(LeadBody::of(&lead, caller.handle.now())))
 }
 

@@ -49,6 +49,23 @@ impl Lang {
         if self == Lang::Zh { c.label_zh() } else { c.label_en() }
     }
 
+    pub fn list_kind(self, k: domain::ListKind) -> &'static str {
+        if self == Lang::Zh { k.label_zh() } else { k.label_en() }
+    }
+
+    pub fn match_kind(self, k: domain::MatchKind) -> &'static str {
+        if self == Lang::Zh { k.label_zh() } else { k.label_en() }
+    }
+
+    pub fn lead_outcome(self, o: domain::LeadOutcome) -> &'static str {
+        if self == Lang::Zh { o.label_zh() } else { o.label_en() }
+    }
+
+    /// "3677 条，已核查 3677，全部核查完毕" or its English.
+    pub fn progress(self, leads: u64, verified: u64) -> String {
+        if self == Lang::Zh { domain::progress_zh(leads, verified) } else { domain::progress_en(leads, verified) }
+    }
+
     pub fn arrival_risk(self, r: domain::ArrivalRisk) -> &'static str {
         if self == Lang::Zh { r.label_zh() } else { r.label_en() }
     }

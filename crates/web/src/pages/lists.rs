@@ -54,6 +54,7 @@ pub struct Words {
     pub due: &'static str,
     pub outcome: &'static str,
     pub class: &'static str,
+    pub arrival_risk: &'static str,
     pub note: &'static str,
     pub verify: &'static str,
     pub verified: &'static str,
@@ -102,6 +103,7 @@ static ZH: Words = Words {
     due: "核查期限",
     outcome: "核查结果",
     class: "登记类别",
+    arrival_risk: "来自地区风险（登记为疫区来驻人员时）",
     note: "核查情况",
     verify: "提交核查结果",
     verified: "已核查",
@@ -150,6 +152,7 @@ static EN: Words = Words {
     due: "Due",
     outcome: "Outcome",
     class: "Register as",
+    arrival_risk: "Risk of the area arrived from (when registered as an arrival)",
     note: "What was done",
     verify: "Submit",
     verified: "Verified",
@@ -191,10 +194,10 @@ fn field_label(field: ListField, lang: Lang) -> &'static str {
     }
 }
 
-fn kind_options(selected: ListKind) -> Vec<OptionView> {
+fn kind_options(selected: ListKind, lang: Lang) -> Vec<OptionView> {
     ListKind::ALL
         .into_iter()
-        .map(|k| OptionView { value: k.as_str().into(), label: k.label_zh().into(), selected: k == selected })
+        .map(|k| OptionView { value: k.as_str().into(), label: lang.list_kind(k).into(), selected: k == selected })
         .collect()
 }
 
@@ -210,14 +213,14 @@ pub struct ListRowView {
 }
 
 impl ListRowView {
-    fn of(list: &ListSummary) -> ListRowView {
+    fn of(list: &ListSummary, lang: Lang) -> ListRowView {
         ListRowView {
             id: list.id,
             name: list.name.clone(),
-            kind: list.kind.label_zh().into(),
+            kind: lang.list_kind(list.kind).into(),
             rows: list.counts.rows,
             leads: list.counts.leads,
-            progress: domain::progress_zh(list.counts.leads, list.verified),
+            progress: lang.progress(list.counts.leads, list.verified),
             done: list.verified >= list.counts.leads,
             at: shanghai_text(list.created_at),
         }
@@ -254,7 +257,7 @@ async fn lists_with(visitor: &Visitor, error: Option<String>) -> Response {
         w: words(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
-        lists: lists.iter().map(ListRowView::of).collect(),
+        lists: lists.iter().map(|l| ListRowView::of(l, visitor.lang)).collect(),
         error,
     })
 }
@@ -405,7 +408,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
         header_row: body.header_row,
         columns: choices(&preview.headers, &state.chosen, visitor.lang),
         sample: preview.sample,
-        kinds: kind_options(state.kind),
+        kinds: kind_options(state.kind, visitor.lang),
         name: state.name,
         already: body.already_imported,
         problems: state.problems,
@@ -496,7 +499,7 @@ pub struct LeadView {
 }
 
 impl LeadView {
-    fn of(lead: &Lead, now: i64) -> LeadView {
+    fn of(lead: &Lead, now: i64, lang: Lang) -> LeadView {
         let area_code = if lead.area_code.len() > 12 { &lead.area_code[..12] } else { lead.area_code.as_str() };
         LeadView {
             id: lead.id,
@@ -506,12 +509,12 @@ impl LeadView {
             phone: lead.phone.clone().unwrap_or_default(),
             address: lead.address.clone(),
             area: divisions::full_name(area_code).unwrap_or_else(|| lead.area_code.clone()),
-            matched: lead.match_kind.label_zh().into(),
+            matched: lang.match_kind(lead.match_kind).into(),
             unmatched: lead.match_kind == MatchKind::Unmatched,
             list: lead.list_name.clone(),
             due: shanghai_text(lead.due_at),
             overdue: lead.verification.is_none() && lead.due_at < now,
-            outcome: lead.verification.as_ref().map(|v| v.outcome.label_zh().to_string()),
+            outcome: lead.verification.as_ref().map(|v| lang.lead_outcome(v.outcome).to_string()),
             note: lead.verification.as_ref().map(|v| v.note.clone()).unwrap_or_default(),
         }
     }
@@ -525,6 +528,11 @@ pub struct ListPage {
     pub w: &'static Words,
     pub user: Option<UserView>,
     pub list: ListBody,
+    /// The list's kind and progress line in the page's language.
+    pub kind: &'static str,
+    pub progress: String,
+    /// Counts by match kind, each with its label: ID, phone, name + area, none.
+    pub matches: Vec<(&'static str, u64)>,
     /// Beijing time, as people read it.
     pub created_at: String,
     pub leads: Vec<LeadView>,
@@ -548,9 +556,17 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
         t: visitor.t(),
         w: words(visitor.lang),
         user: visitor.user_view(),
+        kind: visitor.lang.list_kind(list.kind),
+        progress: visitor.lang.progress(list.counts.leads, list.verified),
+        matches: vec![
+            (visitor.lang.match_kind(MatchKind::IdNumber), list.counts.by_id_number),
+            (visitor.lang.match_kind(MatchKind::Phone), list.counts.by_phone),
+            (visitor.lang.match_kind(MatchKind::NameArea), list.counts.by_name_area),
+            (visitor.lang.match_kind(MatchKind::Unmatched), list.counts.unmatched),
+        ],
         list: ListBody::of(&list, false),
         created_at: shanghai_text(list.created_at),
-        leads: leads.iter().map(|l| LeadView::of(l, now)).collect(),
+        leads: leads.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
     })
 }
 
@@ -567,6 +583,7 @@ pub struct LeadsPage {
     pub show_overdue: bool,
     pub outcomes: Vec<OptionView>,
     pub classes: Vec<OptionView>,
+    pub risks: Vec<OptionView>,
     pub error: Option<(i64, String)>,
     pub done: Option<i64>,
 }
@@ -605,14 +622,14 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
         w: words(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
-        leads: open.iter().map(|l| LeadView::of(l, now)).collect(),
-        overdue: overdue.iter().map(|l| LeadView::of(l, now)).collect(),
+        leads: open.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
+        overdue: overdue.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         show_overdue,
         outcomes: LeadOutcome::ALL
             .into_iter()
             .map(|o| OptionView {
                 value: o.as_str().into(),
-                label: o.label_zh().into(),
+                label: visitor.lang.lead_outcome(o).into(),
                 selected: o == LeadOutcome::NoRisk,
             })
             .collect(),
@@ -620,8 +637,16 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
             .into_iter()
             .map(|c| OptionView {
                 value: c.as_str().into(),
-                label: c.label_zh().into(),
+                label: visitor.lang.class(c).into(),
                 selected: c == KeyClass::EpidemicAreaArrival,
+            })
+            .collect(),
+        risks: domain::ArrivalRisk::ALL
+            .into_iter()
+            .map(|r| OptionView {
+                value: r.as_str().into(),
+                label: visitor.lang.arrival_risk(r).into(),
+                selected: false,
             })
             .collect(),
         error,
@@ -638,6 +663,8 @@ pub(super) struct VerifyForm {
     #[serde(default)]
     class: String,
     #[serde(default)]
+    arrival_risk: String,
+    #[serde(default)]
     note: String,
 }
 
@@ -653,8 +680,12 @@ pub(super) async fn verify_submit(
         Ok(outcome) => outcome,
         Err(err) => return leads_with(&visitor, Some((id, err.to_string())), None).await,
     };
-    let class = (outcome == LeadOutcome::Registered).then(|| KeyClass::parse(&form.class).ok()).flatten();
-    match visitor.caller.handle.verify_lead(id, VerifyLead { outcome, note: form.note.clone(), class }).await {
+    // The class and the risk belong to a registration; the form sends them with every outcome.
+    let registering = outcome == LeadOutcome::Registered;
+    let class = registering.then(|| KeyClass::parse(&form.class).ok()).flatten();
+    let arrival_risk = registering.then(|| domain::ArrivalRisk::parse(form.arrival_risk.trim())).flatten();
+    let verify = VerifyLead { outcome, note: form.note.clone(), class, arrival_risk };
+    match visitor.caller.handle.verify_lead(id, verify).await {
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
         Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message().1)), None).await,
     }
