@@ -1,6 +1,7 @@
 //! HTTP for fangkong: the JSON API (`api`), the pages (`pages`), and the server around them.
 
 pub mod api;
+pub mod attempts;
 pub mod auth;
 mod extract;
 pub mod import;
@@ -27,12 +28,20 @@ pub struct AppState {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     /// Signs health-code tokens; its public keys verify them.
     pub keys: Arc<token::Keyring>,
+    /// Failed logins and citizen identity lookups per client address.
+    pub attempts: Arc<attempts::Attempts>,
 }
 
 /// The whole application: API, OpenAPI document, pages and embedded assets.
 pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
     let (api, openapi) = api::router();
-    let state = AppState { db, session_seconds: 12 * 3600, openapi: Arc::new(openapi), keys };
+    let state = AppState {
+        db,
+        session_seconds: 12 * 3600,
+        openapi: Arc::new(openapi),
+        keys,
+        attempts: Arc::new(attempts::Attempts::default()),
+    };
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(api::openapi_json))

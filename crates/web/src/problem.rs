@@ -28,6 +28,10 @@ pub struct Problem {
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With 429: seconds until the client may try again (the Retry-After header).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub retry_after: Option<u32>,
 }
 
 fn problem_uri<S: serde::Serializer>(kind: &&'static str, serializer: S) -> Result<S::Ok, S::Error> {
@@ -43,7 +47,20 @@ impl Problem {
             detail: detail.into(),
             field: None,
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// 429: too many failed guesses from this address (`crate::attempts`).
+    pub fn too_many_attempts(too_many: crate::attempts::TooMany) -> Problem {
+        let minutes = (too_many.retry_after + 59) / 60;
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            format!("too many failed attempts from this address: try again in {minutes} minutes"),
+        );
+        problem.retry_after = Some(u32::try_from(too_many.retry_after.max(1)).unwrap_or(u32::MAX));
+        problem
     }
 
     /// 422 naming the field.
@@ -87,7 +104,11 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+        }
+        response
     }
 }
 

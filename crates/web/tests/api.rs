@@ -704,7 +704,58 @@ async fn tracing_windows_are_settings(kind: Kind) {
     assert_eq!(status, 403);
 }
 
+/// Guessing a citizen's identity or a staff password from one address is cut off after ten
+/// failures; a known token keeps working, and the two counts are separate.
+async fn guessing_from_one_address_is_cut_off(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let id = id_number("411702", 43);
+    app.key_person(&officer, &id, "孙九", "411702001001").await;
+    for phone in 13800002000u64..13800002010 {
+        let guess = json!({"id_number": id, "name": "孙九", "phone": phone.to_string()});
+        let (status, _) = app.post("", "/api/v1/health-code", guess).await;
+        assert_eq!(status, 404, "guess {phone}");
+    }
+    // The eleventh try is refused before it is looked at, even the right one.
+    let right = json!({"id_number": id, "name": "孙九", "phone": "13800001111"});
+    let response = app.client.post(app.url("/api/v1/health-code")).json(&right).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let wait: i64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 15 * 60, "{wait}");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "https://fangkong.dev/problems/too-many-attempts", "{problem}");
+    // The citizen's page counts with the API: it says to wait, in Chinese by default.
+    let form = [("id_number", id.as_str()), ("name", "孙九"), ("phone", "13800001111")];
+    let page = app.client.post(app.url("/h")).form(&form).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 429);
+    assert!(page.text().await.unwrap().contains("失败次数过多"));
+
+    // Logins count on their own: the officer still logs in, until ten wrong passwords.
+    let login = |password: &str| json!({"username": "officer", "password": password});
+    let (status, _) = app.post("", "/api/v1/session", login(common::PASSWORD)).await;
+    assert_eq!(status, 200);
+    for n in 0..10 {
+        let (status, _) = app.post("", "/api/v1/session", login(&format!("wrong-{n}"))).await;
+        assert_eq!(status, 401, "try {n}");
+    }
+    let (status, problem) = app.post("", "/api/v1/session", login(common::PASSWORD)).await;
+    assert_eq!((status, problem["type"].as_str()), (429, Some("https://fangkong.dev/problems/too-many-attempts")));
+    let (status, _) = app.get(&officer, "/api/v1/me").await;
+    assert_eq!(status, 200, "a session already open is not affected");
+    // The login page says so in the user's language.
+    let page = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "officer"), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 429);
+    assert!(page.text().await.unwrap().contains("失败次数过多"));
+}
+
 on_both_backends!(
+    guessing_from_one_address_is_cut_off,
     tracing_windows_are_settings,
     health_codes_change_at_once_and_verify_offline,
     an_investigation_over_the_api,

@@ -9,7 +9,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::fields;
 use crate::AppState;
-use crate::auth::Caller;
+use crate::attempts::Guess;
+use crate::auth::{Caller, ClientAddr};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
@@ -91,11 +92,15 @@ pub struct OwnCodeBody {
 /// The citizen's own code (public: the phone, no account). ID number, name and phone must match
 /// one registered person; the answer does not say which part did not.
 #[utoipa::path(post, path = "/api/v1/health-code", tag = "health-codes", request_body = OwnCodeBody,
-    responses((status = 200, body = HealthCodeView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = HealthCodeView), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn own_health_code(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     body: JsonBody<OwnCodeBody>,
 ) -> Result<Json<HealthCodeView>, Problem> {
+    let now = state.db.now();
+    state.attempts.check(Guess::CitizenIdentity, addr, now).map_err(Problem::too_many_attempts)?;
     let input = body.value;
     let id_number = fields::id_number(&input.id_number)?;
     let name = fields::name("name", &input.name)?;
@@ -103,11 +108,14 @@ pub async fn own_health_code(
         .ok_or_else(|| Problem::invalid("phone", "the mobile number registered with the ID"))?;
     match state.db.health_code_by_identity(&id_number, &name, &phone).await? {
         Some((person_id, code)) => Ok(Json(view(&state, person_id, &code))),
-        None => Err(Problem::new(
-            axum::http::StatusCode::NOT_FOUND,
-            "not-found",
-            "no registered person has this ID number, name and mobile number together; check them, or register at your community",
-        )),
+        None => {
+            state.attempts.failed(Guess::CitizenIdentity, addr, now);
+            Err(Problem::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not-found",
+                "no registered person has this ID number, name and mobile number together; check them, or register at your community",
+            ))
+        }
     }
 }
 

@@ -1,26 +1,35 @@
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::dto::{LoginRequest, Me, TokenResponse};
 use crate::AppState;
-use crate::auth::{Caller, new_token, request_token, token_digest, verify_password};
+use crate::attempts::Guess;
+use crate::auth::{Caller, ClientAddr, new_token, request_token, token_digest, verify_password};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
 
-/// Checks a username and password; on success opens a session.
+/// Checks a username and password; on success opens a session. Failures are counted per client
+/// address: past the limit, every try from there is refused (429) until the window ends.
 pub async fn open_session(
     state: &AppState,
+    addr: Option<IpAddr>,
     username: &str,
     password: &str,
 ) -> Result<Option<(String, store::User, i64)>, Problem> {
+    let now = state.db.now();
+    state.attempts.check(Guess::Login, addr, now).map_err(Problem::too_many_attempts)?;
     let Some(credentials) = state.db.credentials(username.trim()).await? else {
         // Hash anyway so that timing does not tell which usernames exist.
         crate::auth::verify_against_dummy(password);
+        state.attempts.failed(Guess::Login, addr, now);
         return Ok(None);
     };
     if !verify_password(password, &credentials.password_hash) {
+        state.attempts.failed(Guess::Login, addr, now);
         return Ok(None);
     }
     let (token, digest) = new_token();
@@ -31,13 +40,15 @@ pub async fn open_session(
 
 /// Log in: exchange a username and password for a bearer token.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     body: JsonBody<LoginRequest>,
 ) -> Result<Json<TokenResponse>, Problem> {
     let request = body.value;
-    match open_session(&state, &request.username, &request.password).await? {
+    match open_session(&state, addr, &request.username, &request.password).await? {
         Some((token, user, expires_at)) => Ok(Json(TokenResponse {
             token,
             expires_at: instant_text(expires_at),

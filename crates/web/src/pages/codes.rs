@@ -8,9 +8,11 @@ use domain::{Capability, Colour};
 use serde::Deserialize;
 
 use super::views::{CodeView, HealthCodePage, ReasonLine, VerifyPage};
-use super::{Lang, Visitor, lang_of, page_error, problem_page, render};
+use super::{Lang, Visitor, lang_of, page_error, problem_page, render, too_many_message};
 use crate::AppState;
 use crate::api::fields;
+use crate::attempts::{Guess, TooMany};
+use crate::auth::ClientAddr;
 use crate::problem::Problem;
 
 #[derive(Deserialize, Default, Clone)]
@@ -32,10 +34,9 @@ fn css_colour(colour: Colour) -> &'static str {
 }
 
 fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Problem>) -> Response {
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let status = match &error {
-        Some(problem) if problem.status == 404 => StatusCode::NOT_FOUND,
-        _ => status,
+        Some(problem) => StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        None => StatusCode::OK,
     };
     let (error_field, error) = match error.map(Problem::field_message) {
         Some((field, message)) => (field, Some(message)),
@@ -55,16 +56,28 @@ fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Probl
     (status, render(&page)).into_response()
 }
 
+/// The 429 in the page's language.
+fn too_many_problem(lang: Lang, too_many: TooMany) -> Problem {
+    let mut problem = Problem::too_many_attempts(too_many);
+    problem.detail = too_many_message(lang, too_many);
+    problem
+}
+
 pub(super) async fn code_page(headers: HeaderMap) -> Response {
     page(lang_of(&headers), &CodeForm::default(), None, None)
 }
 
 pub(super) async fn code_submit(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     axum::Form(form): axum::Form<CodeForm>,
 ) -> Response {
     let lang = lang_of(&headers);
+    let now = state.db.now();
+    if let Err(too_many) = state.attempts.check(Guess::CitizenIdentity, addr, now) {
+        return page(lang, &form, None, Some(too_many_problem(lang, too_many)));
+    }
     let parsed = (|| {
         let id_number = fields::id_number(&form.id_number)?;
         let name = fields::name("name", &form.name)?;
@@ -81,6 +94,7 @@ pub(super) async fn code_submit(
         Err(err) => return problem_page(lang, err.into()),
     };
     let Some((person_id, code)) = found else {
+        state.attempts.failed(Guess::CitizenIdentity, addr, now);
         let message = if lang == Lang::Zh {
             "未找到与身份证号、姓名、手机号同时相符的登记人员；请核对，或到所在社区登记。"
         } else {

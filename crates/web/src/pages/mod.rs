@@ -211,7 +211,7 @@ struct LoginQuery {
 async fn login_page(headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
     let lang = lang_of(&headers);
     let next = query.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
-    render(&LoginPage { lang, t: lang.texts(), user: None, failed: false, next, username: String::new() })
+    render(&LoginPage { lang, t: lang.texts(), user: None, error: None, next, username: String::new() })
 }
 
 #[derive(Deserialize)]
@@ -221,14 +221,25 @@ struct LoginForm {
     next: Option<String>,
 }
 
+/// "Too many failed attempts": what a login or code page says when its address must wait.
+pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -> String {
+    let minutes = (too_many.retry_after + 59) / 60;
+    if lang == Lang::Zh {
+        format!("本机失败次数过多，请 {minutes} 分钟后再试。")
+    } else {
+        format!("Too many failed attempts from this device; try again in {minutes} minutes.")
+    }
+}
+
 async fn login_submit(
     State(state): State<AppState>,
+    crate::auth::ClientAddr(addr): crate::auth::ClientAddr,
     headers: HeaderMap,
     axum::Form(form): axum::Form<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
-    match crate::api::session::open_session(&state, &form.username, &form.password).await {
+    match crate::api::session::open_session(&state, addr, &form.username, &form.password).await {
         Ok(Some((token, _, _))) => {
             let cookie =
                 format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", state.session_seconds);
@@ -239,8 +250,17 @@ async fn login_submit(
             response
         }
         Ok(None) => {
-            let page = LoginPage { lang, t: lang.texts(), user: None, failed: true, next, username: form.username };
+            let error = Some(lang.texts().wrong_login.to_string());
+            let page = LoginPage { lang, t: lang.texts(), user: None, error, next, username: form.username };
             (StatusCode::UNAUTHORIZED, render(&page)).into_response()
+        }
+        Err(problem) if problem.status == StatusCode::TOO_MANY_REQUESTS.as_u16() => {
+            let retry_after = problem.retry_after.map_or(crate::attempts::WINDOW_SECONDS, i64::from);
+            let error = Some(too_many_message(lang, crate::attempts::TooMany { retry_after }));
+            let page = LoginPage { lang, t: lang.texts(), user: None, error, next, username: form.username };
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, render(&page)).into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+            response
         }
         Err(problem) => problem_page(lang, problem),
     }

@@ -35,7 +35,8 @@ pub struct LoginPage {
     pub lang: Lang,
     pub t: &'static Texts,
     pub user: Option<UserView>,
-    pub failed: bool,
+    /// Wrong login, or too many failed attempts.
+    pub error: Option<String>,
     pub next: String,
     pub username: String,
 }

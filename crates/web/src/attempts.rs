@@ -1,0 +1,110 @@
+//! Failed guesses, counted per client address: a staff password or a citizen's identity (ID
+//! number, name and mobile together) cannot be guessed faster than the limit allows.
+//!
+//! Only failures count, so a busy checkpoint or a load test of lookups is never slowed. A success
+//! does not reset the count: one address trying many accounts is stopped as well. The count is per
+//! address, never per username, so nobody can lock a commander out by mistyping their name on
+//! purpose. Behind a reverse proxy every client shares the proxy's address; put the limit in the
+//! proxy there (ARCHITECTURE.md).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// What is being guessed: each has its own count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guess {
+    /// A staff login (page or API).
+    Login,
+    /// A citizen's own health code, by ID number, name and mobile number.
+    CitizenIdentity,
+}
+
+/// Failures allowed from one address within one window, before it must wait.
+pub const FAILURES_PER_WINDOW: u32 = 10;
+/// The window, in seconds: 15 minutes.
+pub const WINDOW_SECONDS: i64 = 15 * 60;
+/// Above this many addresses the expired windows are dropped, so memory stays bounded.
+const PRUNE_ABOVE: usize = 100_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: i64,
+    failures: u32,
+}
+
+/// The counts of one server process (a restart forgets them: the limit slows guessing, it is not
+/// a record).
+#[derive(Debug, Default)]
+pub struct Attempts {
+    windows: Mutex<HashMap<(Guess, Option<IpAddr>), Window>>,
+}
+
+/// Refused until the window ends: seconds to wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooMany {
+    pub retry_after: i64,
+}
+
+impl Attempts {
+    /// Whether `addr` may try now.
+    pub fn check(&self, guess: Guess, addr: Option<IpAddr>, now: i64) -> Result<(), TooMany> {
+        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match windows.get(&(guess, addr)) {
+            Some(window) if now < window.started + WINDOW_SECONDS && window.failures >= FAILURES_PER_WINDOW => {
+                Err(TooMany { retry_after: window.started + WINDOW_SECONDS - now })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one failed try from `addr`.
+    pub fn failed(&self, guess: Guess, addr: Option<IpAddr>, now: i64) {
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() > PRUNE_ABOVE {
+            windows.retain(|_, w| now < w.started + WINDOW_SECONDS);
+        }
+        let window = windows.entry((guess, addr)).or_insert(Window { started: now, failures: 0 });
+        if now >= window.started + WINDOW_SECONDS {
+            *window = Window { started: now, failures: 0 };
+        }
+        window.failures = window.failures.saturating_add(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(last: u8) -> Option<IpAddr> {
+        Some(IpAddr::from([10, 0, 0, last]))
+    }
+
+    #[test]
+    fn the_limit_stops_an_address_until_its_window_ends() {
+        let attempts = Attempts::default();
+        for second in 0..i64::from(FAILURES_PER_WINDOW) {
+            assert_eq!(attempts.check(Guess::Login, addr(1), second), Ok(()), "try {second}");
+            attempts.failed(Guess::Login, addr(1), second);
+        }
+        assert_eq!(attempts.check(Guess::Login, addr(1), 100), Err(TooMany { retry_after: WINDOW_SECONDS - 100 }));
+        // Others, and the other kind of guess, are not affected.
+        assert_eq!(attempts.check(Guess::Login, addr(2), 100), Ok(()));
+        assert_eq!(attempts.check(Guess::CitizenIdentity, addr(1), 100), Ok(()));
+        // The window ends: a fresh count.
+        assert_eq!(attempts.check(Guess::Login, addr(1), WINDOW_SECONDS), Ok(()));
+        attempts.failed(Guess::Login, addr(1), WINDOW_SECONDS);
+        assert_eq!(attempts.check(Guess::Login, addr(1), WINDOW_SECONDS + 1), Ok(()));
+    }
+
+    #[test]
+    fn one_failure_short_of_the_limit_still_tries() {
+        let attempts = Attempts::default();
+        for second in 0..i64::from(FAILURES_PER_WINDOW - 1) {
+            attempts.failed(Guess::CitizenIdentity, None, second);
+        }
+        assert_eq!(attempts.check(Guess::CitizenIdentity, None, 60), Ok(()));
+        attempts.failed(Guess::CitizenIdentity, None, 61);
+        assert!(attempts.check(Guess::CitizenIdentity, None, 62).is_err());
+    }
+}
