@@ -1,8 +1,16 @@
 //! Where SQLite and PostgreSQL differ, named once.
 
 use std::fmt::Write;
+use std::future::Future;
+use std::pin::Pin;
 
 use sqlx::{AssertSqlSafe, Database};
+
+/// Chunks of rows in `COPY … FROM STDIN` text format, made on another thread.
+pub type CopyChunks = tokio::sync::mpsc::Receiver<String>;
+
+/// What `Dialect::copy_in` returns: the rows written.
+pub type CopyFuture<'c> = Pin<Box<dyn Future<Output = store::Result<u64>> + Send + 'c>>;
 
 /// A database and its differences from the SQL written in this crate.
 pub trait Dialect: Send + Sync + 'static {
@@ -35,6 +43,18 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// The aggregate that joins text values with a separator: `group_concat` / `string_agg`.
     const STRING_AGG: &'static str;
+
+    /// Whether bulk rows go in through `copy_in` (PostgreSQL's COPY: no SQL evaluated per row)
+    /// instead of `INSERT … SELECT … FROM JSON_ROWS`.
+    const COPY_IN: bool;
+
+    /// Streams `chunks` through the `COPY … FROM STDIN` `statement` on `conn`. Only called where
+    /// `COPY_IN` is true.
+    fn copy_in<'c>(
+        conn: &'c mut <Self::Db as Database>::Connection,
+        statement: &'c str,
+        chunks: &'c mut CopyChunks,
+    ) -> CopyFuture<'c>;
 
     /// Item `index` of the element `j.value`, as an integer or as text.
     fn json_item(index: usize, integer: bool) -> String;

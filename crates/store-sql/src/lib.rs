@@ -54,7 +54,7 @@ use store::*;
 const AUDIT_CHUNK: usize = 500;
 
 pub use columns::Columns;
-pub use dialect::Dialect;
+pub use dialect::{CopyChunks, CopyFuture, Dialect};
 
 /// The storage port over one database: a writer pool and a reader pool (the same pool where the
 /// database has no single-writer rule).

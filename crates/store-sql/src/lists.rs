@@ -69,6 +69,51 @@ fn leads_json(leads: &[NewLead], due_at: i64) -> String {
     json
 }
 
+/// Appends one COPY text field and its separator: `\N` for null, and backslash, tab, newline and
+/// carriage return escaped (the only characters COPY's text format gives a meaning).
+fn push_copy_field(out: &mut String, value: Option<&str>, last: bool) {
+    match value {
+        None => out.push_str("\\N"),
+        Some(text) => {
+            for c in text.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+    }
+    out.push(if last { '\n' } else { '\t' });
+}
+
+/// Leads as COPY text rows, the columns in the order of `LEAD_COPY_COLUMNS`.
+fn leads_copy_text(leads: &[NewLead], list_id: Id, due_at: i64) -> String {
+    let mut out = String::with_capacity(leads.len() * 160);
+    let (list_id, due_at) = (list_id.to_string(), due_at.to_string());
+    for lead in leads {
+        let row_number = lead.row_number.to_string();
+        let person_id = lead.person_id.map(|id| id.to_string());
+        push_copy_field(&mut out, Some(&list_id), false);
+        push_copy_field(&mut out, Some(&row_number), false);
+        push_copy_field(&mut out, Some(&lead.area_code), false);
+        push_copy_field(&mut out, person_id.as_deref(), false);
+        push_copy_field(&mut out, Some(lead.match_kind.as_str()), false);
+        push_copy_field(&mut out, Some(&lead.subject_key), false);
+        push_copy_field(&mut out, lead.id_number.as_deref(), false);
+        push_copy_field(&mut out, lead.name.as_deref(), false);
+        push_copy_field(&mut out, lead.phone.as_deref(), false);
+        push_copy_field(&mut out, Some(&lead.address), false);
+        push_copy_field(&mut out, Some(&due_at), true);
+    }
+    out
+}
+
+const LEAD_COPY_COLUMNS: &str =
+    "list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, name, phone, address, due_at";
+
 const LIST_COLUMNS: &str = "id, area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
      by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
      created_by_name, created_at";
@@ -202,18 +247,6 @@ impl {
     }
 
     pub(crate) async fn do_insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id> {
-        // The JSON of the next chunk is made on a thread of its own while the database writes
-        // the current one (two cores instead of one), and the leads are freed there too.
-        let (sender, mut chunks) = tokio::sync::mpsc::channel::<String>(2);
-        let due_at = list.due_at;
-        tokio::task::spawn_blocking(move || {
-            for chunk in leads.chunks(LEAD_CHUNK) {
-                // The writer stopped (an error): nothing more to make.
-                if sender.blocking_send(leads_json(chunk, due_at)).is_err() {
-                    return;
-                }
-            }
-        });
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let c = &list.counts;
         let inserted = sqlx::query(D::sql(
@@ -249,6 +282,25 @@ impl {
             }
             Err(e) => return Err(fail(e)),
         };
+        // The text of the next chunk is made on a thread of its own while the database writes
+        // the current one (two cores instead of one), and the leads are freed there too.
+        let (sender, mut chunks) = tokio::sync::mpsc::channel::<String>(2);
+        let due_at = list.due_at;
+        tokio::task::spawn_blocking(move || {
+            for chunk in leads.chunks(LEAD_CHUNK) {
+                let text = if D::COPY_IN { leads_copy_text(chunk, list_id, due_at) } else { leads_json(chunk, due_at) };
+                // The writer stopped (an error): nothing more to make.
+                if sender.blocking_send(text).is_err() {
+                    return;
+                }
+            }
+        });
+        if D::COPY_IN {
+            let statement = format!("COPY leads ({LEAD_COPY_COLUMNS}) FROM STDIN");
+            D::copy_in(&mut tx, &statement, &mut chunks).await?;
+            tx.commit().await.map_err(fail)?;
+            return Ok(list_id);
+        }
         // Columns of each JSON element, in order, and whether each is an integer.
         const COLUMNS: [(&str, bool); 10] = [
             ("row_number", true),

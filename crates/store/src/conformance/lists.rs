@@ -74,7 +74,7 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
     .unwrap();
     let stranger = resident_id("411721", 900);
     // Text as lists carry it, quotes, backslashes and line breaks included, comes back as written.
-    let awkward = "人民路\"1\"号\\2单元\n东";
+    let awkward = "人民路\"1\"号\\2单元\n东\t侧\r\\N";
     let mut first = row(Some(resident_id("411702", 1)), Some("张三"), None, None);
     first.address = awkward.to_string();
     let rows = vec![
