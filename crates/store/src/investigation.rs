@@ -119,6 +119,14 @@ impl CandidateStatus {
             CandidateStatus::Cleared => "已排除",
         }
     }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            CandidateStatus::Pending => "To check",
+            CandidateStatus::Confirmed => "Close contact",
+            CandidateStatus::Cleared => "Cleared",
+        }
+    }
 }
 
 /// A close-contact candidate with the overlap that makes them one.

@@ -199,7 +199,7 @@ impl CandidateLine {
             venue: c.venue_name.clone(),
             stay: format!("{} – {}", shanghai_text(c.stay_from), shanghai_text(c.stay_to)),
             overlap_minutes: (c.overlap_to - c.overlap_from) / 60,
-            status: if lang == Lang::Zh { c.status.label_zh().into() } else { c.status.as_str().into() },
+            status: if lang == Lang::Zh { c.status.label_zh().into() } else { c.status.label_en().into() },
             pending: c.status == store::CandidateStatus::Pending,
             confirmed: c.status == store::CandidateStatus::Confirmed,
         }

@@ -650,7 +650,7 @@ async fn checkin_form(
         t: lang.texts(),
         token: venue.token,
         venue: venue.name,
-        kind: if lang == Lang::Zh { venue.kind.label_zh().to_string() } else { venue.kind.as_str().to_string() },
+        kind: if lang == Lang::Zh { venue.kind.label_zh().to_string() } else { venue.kind.label_en().to_string() },
         error,
         error_field,
         id_number: form.id_number.clone(),
