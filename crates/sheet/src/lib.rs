@@ -24,6 +24,9 @@ pub enum SheetError {
     Unreadable { format: &'static str, detail: String },
     #[error("工作簿里没有工作表 (the workbook has no sheet)")]
     NoSheet,
+    /// Binary content that is no workbook: a picture, a PDF, a Word file renamed.
+    #[error("这不是表格文件，请上传 CSV、XLSX 或 XLS (not a spreadsheet: upload a CSV, XLSX or XLS file)")]
+    NotASheet,
 }
 
 /// The file's format as recognised, for messages ("CSV GB18030").
@@ -223,6 +226,10 @@ fn decode_text(mut bytes: Vec<u8>) -> Result<(String, Format), SheetError> {
         let (text, _, bad) = encoding_rs::UTF_16LE.decode(&bytes);
         return if bad { Err(SheetError::Encoding) } else { Ok((text.into_owned(), Format::CsvUtf16)) };
     }
+    // Text never holds a NUL byte, while pictures and PDFs do at once.
+    if bytes.iter().take(4096).any(|&b| b == 0) {
+        return Err(SheetError::NotASheet);
+    }
     let bytes = match String::from_utf8(bytes) {
         Ok(text) => return Ok((text, Format::CsvUtf8)),
         Err(not_utf8) => not_utf8.into_bytes(),
@@ -314,6 +321,10 @@ mod tests {
     fn empty_and_undecodable_files_are_refused() {
         assert!(matches!(Sheet::open(b"  \n"), Err(SheetError::Empty)));
         assert!(matches!(Sheet::open(&[0x81, 0x20, 0xFF, 0x30]), Err(SheetError::Encoding)));
+        // A picture or a PDF renamed .csv or .xlsx is named for what it is not.
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(matches!(Sheet::open(png), Err(SheetError::NotASheet)));
+        assert!(matches!(Sheet::open(b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\0"), Err(SheetError::NotASheet)));
         assert!(matches!(Sheet::open(b"PK\x03\x04garbage"), Err(SheetError::Unreadable { .. })));
     }
 
