@@ -34,9 +34,20 @@ fn demo_builds_a_city_and_users_can_be_added() {
         printed.contains("2000 persons")
             && printed.contains("fangkong-demo")
             && printed.contains("驻马店市")
-            && printed.contains("under investigation (/investigations/"),
+            && printed.contains("under investigation (/investigations/")
+            && printed.contains("a telecom list raising"),
         "{printed}"
     );
+    // 驿城区's officer has leads of that list, some verified: exported as the district's ledger.
+    let leads = dir.path().join("leads.csv");
+    let export = fangkong(
+        &["export", "--what", "leads", "--out", leads.to_str().unwrap(), "--as", "officer", "--data-dir", data],
+        "",
+    );
+    assert!(export.status.success(), "{}", text(&export));
+    let ledger = std::fs::read_to_string(&leads).unwrap();
+    assert!(ledger.lines().count() > 10 && ledger.contains("身份证号比中"), "{ledger}");
+    assert!(ledger.contains("已找到，无风险") && ledger.contains("电话核实"), "verified ones: {ledger}");
 
     let added = fangkong(
         &["user", "add", "--data-dir", data, "--username", "wang", "--role", "area_officer", "--area", "411721"],
