@@ -308,7 +308,7 @@ async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, 
         ("xiping", "西平县防控办", Role::AreaOfficer, "411721".to_string()),
         ("medic", "市中心医院", Role::MedicalStaff, "411702".to_string()),
         ("inspector", "市督查组", Role::Inspector, CITY.to_string()),
-        ("grid", "网格员", Role::GridWorker, grid),
+        ("grid", "人民街道中山街社区网格员", Role::GridWorker, grid),
         ("checkpoint", "驿城东卡口值守", Role::CheckpointStaff, "411702".to_string()),
     ];
     let mut admin = 0;
