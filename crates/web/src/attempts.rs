@@ -46,11 +46,23 @@ pub struct TooMany {
     pub retry_after: i64,
 }
 
+/// The unit an address is counted by: an IPv4 address, or an IPv6 /64 network — one household
+/// or phone is handed a whole /64 and could otherwise step through it.
+fn counted_as(addr: Option<IpAddr>) -> Option<IpAddr> {
+    match addr? {
+        IpAddr::V4(v4) => Some(IpAddr::V4(v4)),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => Some(IpAddr::V4(v4)),
+            None => Some(IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX)))),
+        },
+    }
+}
+
 impl Attempts {
     /// Whether `addr` may try now.
     pub fn check(&self, guess: Guess, addr: Option<IpAddr>, now: i64) -> Result<(), TooMany> {
         let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match windows.get(&(guess, addr)) {
+        match windows.get(&(guess, counted_as(addr))) {
             Some(window) if now < window.started + WINDOW_SECONDS && window.failures >= FAILURES_PER_WINDOW => {
                 Err(TooMany { retry_after: window.started + WINDOW_SECONDS - now })
             }
@@ -64,7 +76,7 @@ impl Attempts {
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, w| now < w.started + WINDOW_SECONDS);
         }
-        let window = windows.entry((guess, addr)).or_insert(Window { started: now, failures: 0 });
+        let window = windows.entry((guess, counted_as(addr))).or_insert(Window { started: now, failures: 0 });
         if now >= window.started + WINDOW_SECONDS {
             *window = Window { started: now, failures: 0 };
         }
@@ -95,6 +107,22 @@ mod tests {
         assert_eq!(attempts.check(Guess::Login, addr(1), WINDOW_SECONDS), Ok(()));
         attempts.failed(Guess::Login, addr(1), WINDOW_SECONDS);
         assert_eq!(attempts.check(Guess::Login, addr(1), WINDOW_SECONDS + 1), Ok(()));
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let attempts = Attempts::default();
+        let in_one_64 = |last: u16| Some(IpAddr::from([0x2408, 0x8200, 1, 2, 0, 0, 0, last]));
+        for n in 0..FAILURES_PER_WINDOW {
+            attempts.failed(Guess::CitizenIdentity, in_one_64(n as u16), 0);
+        }
+        assert!(attempts.check(Guess::CitizenIdentity, in_one_64(999), 1).is_err(), "stepping through the /64");
+        let next_64 = Some(IpAddr::from([0x2408, 0x8200, 1, 3, 0, 0, 0, 1]));
+        assert_eq!(attempts.check(Guess::CitizenIdentity, next_64, 1), Ok(()));
+        // An IPv4 client seen through an IPv6 socket is still its IPv4 address.
+        let mapped = Some(IpAddr::from(std::net::Ipv4Addr::new(10, 0, 0, 9).to_ipv6_mapped()));
+        attempts.failed(Guess::Login, mapped, 0);
+        assert_eq!(counted_as(mapped), Some(IpAddr::from([10, 0, 0, 9])));
     }
 
     #[test]
