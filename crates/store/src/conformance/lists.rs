@@ -188,8 +188,10 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
     };
     let refused = grid.verify_lead(open[0].id, contact_with_risk).await;
     assert!(matches!(refused, Err(StoreError::Invalid { field: "arrival_risk", .. })), "{refused:?}");
-    assert!(grid.leads(LeadFilter::Open).await.unwrap().iter().any(|l| l.id == open[0].id), "nothing written");
-    assert_eq!(f.db.health_code(found).await.unwrap().1.colour, domain::Colour::Green);
+    let still_open = grid.leads(LeadFilter::Open).await.expect("open leads after the refusals");
+    assert!(still_open.iter().any(|l| l.id == open[0].id), "nothing written");
+    let (_, before) = f.db.health_code(found).await.expect("code before registering");
+    assert_eq!(before.colour, domain::Colour::Green);
 
     let registered = grid
         .verify_lead(
@@ -202,13 +204,13 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
             },
         )
         .await
-        .unwrap();
+        .expect("registering a found arrival from a high-risk area");
     let verification = registered.verification.clone().unwrap();
     assert_eq!((verification.outcome, verification.by_name.as_str()), (LeadOutcome::Registered, "grid"));
     let record = city.key_person(verification.key_person_id.unwrap()).await.unwrap();
     assert_eq!((record.record.person_id, record.record.source), (found, Source::BigData));
     // Came from a high-risk area: the code turns red at once, with that reason.
-    let (_, code) = f.db.health_code(found).await.unwrap();
+    let (_, code) = f.db.health_code(found).await.expect("code after registering");
     assert_eq!((code.colour, code.reasons[0].code()), (domain::Colour::Red, "high_risk_arrival"));
     let twice = grid
         .verify_lead(
@@ -228,13 +230,13 @@ pub async fn leads_are_verified_once_and_overdue_ones_escalate(backend: Arc<dyn 
         VerifyLead { outcome: LeadOutcome::NoRisk, note: String::new(), class: None, arrival_risk: None },
     )
     .await
-    .unwrap();
+    .expect("an overdue lead verified: no risk");
     grid.verify_lead(
         open[2].id,
         VerifyLead { outcome: LeadOutcome::NotInArea, note: "在外地工作".into(), class: None, arrival_risk: None },
     )
     .await
-    .unwrap();
+    .expect("an overdue lead verified: not in the area");
     let done = city.list(summary.id).await.unwrap();
     assert_eq!(domain::progress_zh(done.counts.leads, done.verified), "3 条，已核查 3，全部核查完毕");
     assert!(grid.leads(LeadFilter::Open).await.unwrap().is_empty());
