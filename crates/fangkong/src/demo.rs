@@ -256,8 +256,8 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     let passage_count = add_checkpoints_and_passages(&handle, &counties, &people, &mut rng).await?;
     let grid_unit = villages.first().and_then(|v| v.units.first()).cloned();
     let taken: std::collections::HashSet<store::Id> = key_persons.iter().map(|k| k.person_id).collect();
-    if let Some(unit) = grid_unit {
-        add_home_follow_ups(&handle, &unit, &people, &person_ids, &taken, &mut rng).await?;
+    if let Some(unit) = &grid_unit {
+        add_home_follow_ups(&handle, unit, &people, &person_ids, &taken, &mut rng).await?;
     }
     let outbreak = add_outbreak(&handle, &db, &venues, &people, &person_ids, &taken).await?;
     // 驿城区's officer imports it, so the list is the district's (the city's admin sees it too).
@@ -272,7 +272,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
         }),
         None => bail!("the demo's officer was not created"),
     };
-    let list = add_telecom_list(&district, grid_unit_of(&villages), &people, &person_ids, &taken, &mut rng).await?;
+    let list = add_telecom_list(&district, grid_unit.as_ref(), &people, &person_ids, &taken, &mut rng).await?;
     db.open_release_tasks(domain::shanghai_date(db.now())).await?;
     db.optimize().await?;
 
@@ -290,7 +290,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     ) + &list
         .map(|(id, leads)| format!(", a telecom list raising {leads} leads (/lists/{id})"))
         .unwrap_or_default();
-    let grid_user = villages.first().and_then(|v| v.units.first()).map(|u| u.as_str().to_string()).unwrap_or_default();
+    let grid_user = grid_unit.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
     let people = people.into_iter().map(|p| (p.id_number, p.name)).collect();
     Ok(City { db, venue_tokens, venues, person_ids, people, summary, grid_user })
 }
@@ -603,10 +603,6 @@ async fn add_home_follow_ups(
         }
     }
     Ok(())
-}
-
-fn grid_unit_of(villages: &[Village]) -> Option<&GridCode> {
-    villages.first().and_then(|v| v.units.first())
 }
 
 /// A telecom push list (通信大数据) as the province sends it: residents of the grid worker's unit

@@ -45,16 +45,18 @@ pub trait Dialect: Send + Sync + 'static {
     const STRING_AGG: &'static str;
 
     /// Whether bulk rows go in through `copy_in` (PostgreSQL's COPY: no SQL evaluated per row)
-    /// instead of `INSERT … SELECT … FROM JSON_ROWS`.
-    const COPY_IN: bool;
+    /// instead of `INSERT … SELECT … FROM JSON_ROWS`. A database without COPY keeps the default.
+    const COPY_IN: bool = false;
 
     /// Streams `chunks` through the `COPY … FROM STDIN` `statement` on `conn`. Only called where
     /// `COPY_IN` is true.
     fn copy_in<'c>(
-        conn: &'c mut <Self::Db as Database>::Connection,
-        statement: &'c str,
-        chunks: &'c mut CopyChunks,
-    ) -> CopyFuture<'c>;
+        _conn: &'c mut <Self::Db as Database>::Connection,
+        _statement: &'c str,
+        _chunks: &'c mut CopyChunks,
+    ) -> CopyFuture<'c> {
+        Box::pin(async { Err(store::StoreError::Backend(format!("{} has no COPY", Self::KIND))) })
+    }
 
     /// Item `index` of the element `j.value`, as an integer or as text.
     fn json_item(index: usize, integer: bool) -> String;

@@ -35,14 +35,6 @@ impl Dialect for SqliteDialect {
     // its items without parsing the element's text ten times (1 M leads: 1.3 s less).
     const JSON_ROWS: &'static str = "jsonb_each(?) AS j";
     const STRING_AGG: &'static str = "group_concat";
-    const COPY_IN: bool = false;
-    fn copy_in<'c>(
-        _: &'c mut sqlx::SqliteConnection,
-        _: &'c str,
-        _: &'c mut store_sql::CopyChunks,
-    ) -> store_sql::CopyFuture<'c> {
-        Box::pin(async { Err(store::StoreError::Backend("SQLite has no COPY".into())) })
-    }
     fn json_item(index: usize, _integer: bool) -> String {
         format!("json_extract(j.value, '$[{index}]')")
     }

@@ -46,6 +46,13 @@ pub struct TooMany {
     pub retry_after: i64,
 }
 
+impl TooMany {
+    /// The wait in whole minutes, rounded up, as people are told it.
+    pub fn minutes(self) -> i64 {
+        (self.retry_after + 59) / 60
+    }
+}
+
 /// The unit an address is counted by: an IPv4 address, or an IPv6 /64 network — one household
 /// or phone is handed a whole /64 and could otherwise step through it.
 fn counted_as(addr: Option<IpAddr>) -> Option<IpAddr> {

@@ -53,11 +53,10 @@ impl Problem {
 
     /// 429: too many failed guesses from this address (`crate::attempts`).
     pub fn too_many_attempts(too_many: crate::attempts::TooMany) -> Problem {
-        let minutes = (too_many.retry_after + 59) / 60;
         let mut problem = Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-attempts",
-            format!("too many failed attempts from this address: try again in {minutes} minutes"),
+            format!("too many failed attempts from this address: try again in {} minutes", too_many.minutes()),
         );
         problem.retry_after = Some(u32::try_from(too_many.retry_after.max(1)).unwrap_or(u32::MAX));
         problem

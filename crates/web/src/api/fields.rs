@@ -52,9 +52,7 @@ pub fn class(value: &str) -> Result<KeyClass, Problem> {
 /// The risk of the area an arrival came from: only for class `epidemic_area_arrival`; blank is
 /// none (counted as medium).
 pub fn arrival_risk(class: KeyClass, value: Option<&str>) -> Result<Option<domain::ArrivalRisk>, Problem> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    let risk = domain::ArrivalRisk::parse(value)
-        .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))?;
+    let Some(risk) = arrival_risk_value(value)? else { return Ok(None) };
     if class != KeyClass::EpidemicAreaArrival {
         return Err(Problem::invalid(
             "arrival_risk",
@@ -62,6 +60,14 @@ pub fn arrival_risk(class: KeyClass, value: Option<&str>) -> Result<Option<domai
         ));
     }
     Ok(Some(risk))
+}
+
+/// The risk as written (blank is none), before anything says whom it belongs to.
+pub fn arrival_risk_value(value: Option<&str>) -> Result<Option<domain::ArrivalRisk>, Problem> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    domain::ArrivalRisk::parse(value)
+        .map(Some)
+        .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))
 }
 
 pub fn source(value: &str) -> Result<Source, Problem> {

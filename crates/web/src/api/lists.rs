@@ -529,13 +529,8 @@ pub async fn verify_lead(
         Some(class) => Some(fields::class(class)?),
         None => None,
     };
-    let arrival_risk = match input.arrival_risk.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(risk) => Some(
-            domain::ArrivalRisk::parse(risk)
-                .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))?,
-        ),
-        None => None,
-    };
+    // Whether the risk belongs to this outcome and class is the store's rule.
+    let arrival_risk = fields::arrival_risk_value(input.arrival_risk.as_deref())?;
     let verify = VerifyLead { outcome, note: input.note.unwrap_or_default(), class, arrival_risk };
     let lead = caller.handle.verify_lead(id, verify).await?;
     Ok(Json(LeadBody::of(&lead, caller.handle.now())))

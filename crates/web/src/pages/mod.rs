@@ -223,7 +223,7 @@ struct LoginForm {
 
 /// "Too many failed attempts": what a login or code page says when its address must wait.
 pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -> String {
-    let minutes = (too_many.retry_after + 59) / 60;
+    let minutes = too_many.minutes();
     if lang == Lang::Zh {
         format!("本机失败次数过多，请 {minutes} 分钟后再试。")
     } else {
