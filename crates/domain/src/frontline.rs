@@ -200,6 +200,11 @@ impl VenueKind {
     }
 }
 
+/// How soon a fever typed on the public check-in page by someone the registry did not vouch for
+/// must be verified by the venue's grid: the person is at a door with a fever now, so hours, not
+/// the day a list's leads get.
+pub const SELF_REPORT_DUE_SECONDS: i64 = 4 * 3600;
+
 /// Settings of the front line: the fever threshold (SPEC §4.3), the window within which repeated
 /// check-ins of one person at one venue are one check-in, and how long trajectories are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]

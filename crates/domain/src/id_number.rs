@@ -32,6 +32,8 @@ pub enum ResidentIdError {
     Region { code: String },
     #[error("the ID number's date of birth {digits} is not a real date")]
     BirthDate { digits: String },
+    #[error("the ID number's date of birth {born} is after today: a digit was mistyped")]
+    BornInFuture { born: Date },
     #[error("the ID number's check digit is {found}, but its first 17 digits give {expected}: a digit was mistyped")]
     CheckDigit { expected: char, found: char },
 }
@@ -116,6 +118,12 @@ impl ResidentId {
         birth_date(&self.0[6..14]).unwrap_or(Date::MIN)
     }
 
+    /// A person already born by `today` (Asia/Shanghai): nobody holds a number dated later.
+    pub fn born_by(self, today: Date) -> Result<ResidentId, ResidentIdError> {
+        let born = self.birth_date();
+        if born > today { Err(ResidentIdError::BornInFuture { born }) } else { Ok(self) }
+    }
+
     /// The issuing region: the 6-digit division code of first registration.
     pub fn region_code(&self) -> &str {
         &self.0[..6]
@@ -162,6 +170,11 @@ mod tests {
         let id = ResidentId::parse("11010519491231002X").unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
         assert_eq!(id.birth_date(), jiff::civil::date(1949, 12, 31));
+        let today = jiff::civil::date(2026, 12, 1);
+        assert!(id.clone().born_by(today).is_ok());
+        let later = "11010520991231123";
+        let later = ResidentId::parse(&format!("{later}{}", check_digit(later).unwrap())).unwrap();
+        assert!(matches!(later.born_by(today), Err(ResidentIdError::BornInFuture { .. })));
         assert_eq!(id.region_code(), "110105");
         assert!(!id.is_male());
         assert_eq!(id.masked(), "1101**********002X");

@@ -8,6 +8,7 @@ mod contact;
 mod digits;
 mod followup;
 mod frontline;
+pub mod text;
 mod health_code;
 mod id_number;
 mod list;
@@ -26,7 +27,7 @@ pub use contact::{
     stays_of,
 };
 pub use followup::{FollowUpDay, FollowUpGap, UnknownVisitSlot, VisitSlot, minutes_into, needs_follow_up};
-pub use frontline::{Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
+pub use frontline::{SELF_REPORT_DUE_SECONDS, Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
 pub use health_code::{
     ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
 };

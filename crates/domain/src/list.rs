@@ -464,6 +464,7 @@ fn id_reason(e: &ResidentIdError) -> String {
         ResidentIdError::NotDigit { position } => format!("身份证号第 {position} 位不是数字"),
         ResidentIdError::Region { code } => format!("身份证号地区码 {code} 不是中国的省份"),
         ResidentIdError::BirthDate { digits } => format!("身份证号中的出生日期 {digits} 不存在"),
+        ResidentIdError::BornInFuture { born } => format!("身份证号中的出生日期 {born} 晚于今天，有数字录错"),
         ResidentIdError::CheckDigit { .. } => "身份证号校验位不符，有数字录错".to_string(),
     };
     format!("{zh} ({e})")
@@ -610,6 +611,9 @@ pub enum ListKind {
     Enrolment,
     Provincial,
     Other,
+    /// Fevers typed on the public check-in page by someone the registry did not vouch for: made
+    /// by the check-in writer, one list per county and day, never imported.
+    SelfReport,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -634,6 +638,7 @@ impl ListKind {
             ListKind::Enrolment => "enrolment",
             ListKind::Provincial => "provincial",
             ListKind::Other => "other",
+            ListKind::SelfReport => "self_report",
         }
     }
 
@@ -645,6 +650,7 @@ impl ListKind {
             ListKind::Enrolment => "学校/单位报备",
             ListKind::Provincial => "省级推送",
             ListKind::Other => "其他名单",
+            ListKind::SelfReport => "场所码自报发热",
         }
     }
 
@@ -656,11 +662,18 @@ impl ListKind {
             ListKind::Enrolment => "School / employer reports",
             ListKind::Provincial => "Provincial push",
             ListKind::Other => "Other list",
+            ListKind::SelfReport => "Fevers reported at venue doors",
         }
     }
 
+    /// A kind one may import (`ALL`); self reports are made by the system only.
     pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
         ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
+    }
+
+    /// Any kind a stored list may have.
+    pub fn from_stored(text: &str) -> Result<ListKind, UnknownListKind> {
+        if text == ListKind::SelfReport.as_str() { Ok(ListKind::SelfReport) } else { ListKind::parse(text) }
     }
 }
 

@@ -2,7 +2,11 @@
 
 use std::fmt;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 use crate::digits::fold_width;
+use crate::text::MAX_COMBINING_RUN;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PersonName(String);
@@ -20,17 +24,29 @@ pub enum PersonNameError {
 impl PersonName {
     pub const MAX: usize = 50;
 
+    /// Letters of any script (NFC), combining marks as real scripts use them, and the
+    /// separators names carry (space, the minority-name dot ·, apostrophe, hyphen, period);
+    /// nothing else, so no digit, symbol, control or invisible character.
     pub fn parse(input: &str) -> Result<PersonName, PersonNameError> {
         let mut name = String::new();
-        for c in input.chars().map(fold_width) {
+        let mut combining = 0usize;
+        for c in input.nfc().map(fold_width) {
             let c = if c == '•' || c == '・' { '·' } else { c };
-            if c.is_whitespace() {
+            if c.is_whitespace() && !crate::text::is_invisible_format(c) {
                 if !name.is_empty() && !name.ends_with(' ') {
                     name.push(' ');
                 }
+                combining = 0;
                 continue;
             }
-            if c.is_control() || c.is_ascii_digit() || c.is_numeric() || "<>&\"\\/;=@#$%^*_|{}[]~`".contains(c) {
+            if is_combining_mark(c) {
+                combining += 1;
+                if combining > MAX_COMBINING_RUN || name.is_empty() {
+                    return Err(PersonNameError::BadCharacter { ch: c });
+                }
+            } else if (c.is_alphabetic() && !c.is_numeric()) || "·'-.".contains(c) {
+                combining = 0;
+            } else {
                 return Err(PersonNameError::BadCharacter { ch: c });
             }
             name.push(c);
@@ -83,6 +99,13 @@ mod tests {
         assert_eq!(PersonName::parse("张３"), Err(PersonNameError::BadCharacter { ch: '3' }));
         assert_eq!(PersonName::parse("<script>"), Err(PersonNameError::BadCharacter { ch: '<' }));
         assert_eq!(PersonName::parse("a\u{0}b"), Err(PersonNameError::BadCharacter { ch: '\u{0}' }));
+        assert_eq!(PersonName::parse("张\u{202E}三"), Err(PersonNameError::BadCharacter { ch: '\u{202E}' }));
+        assert_eq!(PersonName::parse("张\u{200B}三"), Err(PersonNameError::BadCharacter { ch: '\u{200B}' }));
+        assert_eq!(PersonName::parse("张三\u{E0041}"), Err(PersonNameError::BadCharacter { ch: '\u{E0041}' }));
+        assert!(PersonName::parse(&format!("a{}", "\u{301}".repeat(49))).is_err());
+        assert_eq!(PersonName::parse("张三!"), Err(PersonNameError::BadCharacter { ch: '!' }));
+        // One spelling for one name: a decomposed é is the precomposed one.
+        assert_eq!(PersonName::parse("Rene\u{301}").unwrap().as_str(), "René");
         assert_eq!(PersonName::parse(&"王".repeat(51)), Err(PersonNameError::TooLong { max: 50 }));
         assert!(PersonName::parse(&"王".repeat(50)).is_ok());
     }

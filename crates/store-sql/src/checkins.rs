@@ -8,6 +8,7 @@ use store::codec;
 use store::rows;
 use store::*;
 
+use crate::lists::SelfReport;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 #[derive(Clone)]
@@ -25,14 +26,31 @@ pub(crate) struct VenueCache(std::sync::Mutex<HashMap<String, BatchVenue>>);
 
 const VENUE_CACHE_LIMIT: usize = 200_000;
 
-/// Person ids by ID number for the check-in writer, so that a batch of known persons needs no
-/// lookup: an ID number names one person for good (persons are never deleted or renumbered).
-/// Only committed persons are remembered. Keys are packed into a u64 to keep a million entries
-/// near 30 MB; cleared when full.
+/// Registered persons by ID number for the check-in writer, so that a batch of known persons
+/// needs no lookup: an ID number names one person for good, and a person's name and phone are
+/// never changed (persons are never deleted, renumbered or renamed). Only committed persons are
+/// remembered. Keys are packed into a u64 and names kept as a keyed 64-bit digest, to keep a
+/// million entries near 50 MB; cleared when full.
 #[derive(Default)]
-pub(crate) struct PersonCache(std::sync::Mutex<HashMap<u64, Id>>);
+pub(crate) struct PersonCache {
+    entries: std::sync::Mutex<HashMap<u64, Registered>>,
+    /// Keys the name digests: random per process, so nobody can aim at a collision.
+    names: std::hash::RandomState,
+}
 
 const PERSON_CACHE_LIMIT: usize = 1_000_000;
+
+/// What the writer checks a check-in against: who the ID number names and what the registry
+/// holds for them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Registered {
+    id: Id,
+    name: u64,
+    /// The registered mobile as a number; none when the registry holds no phone.
+    phone: Option<u64>,
+    /// Known only from a public page: their fevers are leads, not records.
+    self_registered: bool,
+}
 
 /// 17 digits and a check character (0–9 or X) as one number.
 fn id_key(id_number: &str) -> Option<u64> {
@@ -44,17 +62,36 @@ fn id_key(id_number: &str) -> Option<u64> {
     Some(digits.parse::<u64>().ok()? * 11 + check)
 }
 
+fn phone_key(phone: Option<&str>) -> Option<u64> {
+    phone.and_then(|p| p.parse().ok())
+}
+
 impl PersonCache {
-    fn get_many<'a>(&self, id_numbers: impl Iterator<Item = &'a str>) -> (HashMap<String, Id>, Vec<&'a str>) {
+    fn name_digest(&self, name: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.names, name)
+    }
+
+    fn registered(&self, id: Id, name: &str, phone: Option<&str>, self_registered: bool) -> Registered {
+        Registered { id, name: self.name_digest(name), phone: phone_key(phone), self_registered }
+    }
+
+    /// Whether a check-in's name and phone are the registry's: the name always, the phone when
+    /// the registry holds one.
+    fn vouches_for(&self, registered: &Registered, request: &CheckinRequest) -> bool {
+        registered.name == self.name_digest(request.name.as_str())
+            && registered.phone.is_none_or(|phone| phone_key(request.phone.as_ref().map(|p| p.as_str())) == Some(phone))
+    }
+
+    fn get_many<'a>(&self, id_numbers: impl Iterator<Item = &'a str>) -> (HashMap<String, Registered>, Vec<&'a str>) {
         let mut found = HashMap::new();
         let mut missing: Vec<&str> = Vec::new();
-        let Ok(cache) = self.0.lock() else {
+        let Ok(cache) = self.entries.lock() else {
             return (found, id_numbers.collect());
         };
         for id_number in id_numbers {
             match id_key(id_number).and_then(|key| cache.get(&key)) {
-                Some(id) => {
-                    found.insert(id_number.to_string(), *id);
+                Some(registered) => {
+                    found.insert(id_number.to_string(), *registered);
                 }
                 None if !missing.contains(&id_number) => missing.push(id_number),
                 None => {}
@@ -63,15 +100,15 @@ impl PersonCache {
         (found, missing)
     }
 
-    fn remember(&self, persons: Vec<(String, Id)>) {
+    fn remember(&self, persons: Vec<(String, Registered)>) {
         if persons.is_empty() {
             return;
         }
-        if let Ok(mut cache) = self.0.lock() {
+        if let Ok(mut cache) = self.entries.lock() {
             if cache.len() + persons.len() > PERSON_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.extend(persons.into_iter().filter_map(|(id_number, id)| Some((id_key(&id_number)?, id))));
+            cache.extend(persons.into_iter().filter_map(|(id_number, registered)| Some((id_key(&id_number)?, registered))));
         }
     }
 }
@@ -106,7 +143,11 @@ impl VenueCache {
 
 /// A check-in of the batch that will be written.
 struct Fresh {
+    /// Its request in the batch.
+    request: usize,
     person_id: Id,
+    /// Known only from a public page: a fever becomes a lead to verify.
+    self_registered: bool,
     venue: BatchVenue,
     temperature: Option<domain::Temperature>,
     /// Filled in from RETURNING.
@@ -211,7 +252,7 @@ impl {
         let (persons, learned) = self.persons_for_batch(&mut tx, batch, &venues, now).await?;
         let pairs = batch
             .iter()
-            .filter_map(|r| Some((*persons.get(r.id_number.as_str())?, venues.get(r.venue_token.as_str())?.id)))
+            .filter_map(|r| Some((persons.get(r.id_number.as_str())?.id, venues.get(r.venue_token.as_str())?.id)))
             .collect();
         let recent = self.recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
 
@@ -247,9 +288,14 @@ impl {
                 }
                 keys_in_batch.insert(idem.key.as_str(), (idem.request_digest.as_str(), i));
             }
-            let Some(&person_id) = persons.get(request.id_number.as_str()) else {
+            let Some(registered) = persons.get(request.id_number.as_str()) else {
                 return Err(StoreError::Backend("a person of the batch was not registered".into()));
             };
+            if !self.persons.vouches_for(registered, request) {
+                outcomes.push(Outcome::Done(Err(StoreError::IdentityMismatch)));
+                continue;
+            }
+            let person_id = registered.id;
             let pair = (person_id, venue.id);
             if let Some(&(id, at, temperature)) = recent.get(&pair) {
                 let receipt = CheckinReceipt {
@@ -267,7 +313,14 @@ impl {
             } else {
                 fresh_by_pair.insert(pair, fresh.len());
                 outcomes.push(Outcome::New(fresh.len()));
-                fresh.push(Fresh { person_id, venue: venue.clone(), temperature: request.temperature, id: 0 });
+                fresh.push(Fresh {
+                    request: i,
+                    person_id,
+                    self_registered: registered.self_registered,
+                    venue: venue.clone(),
+                    temperature: request.temperature,
+                    id: 0,
+                });
             }
         }
 
@@ -292,8 +345,20 @@ impl {
             }
             for f in fresh.iter().filter(|f| rule.is_fever(f.temperature)) {
                 let reading = f.temperature.map(|t| t.to_string()).unwrap_or_default();
-                let reason = format!("场所码登记体温 {reading}℃（{}）", f.venue.name);
-                Self::apply_fever_rule(&mut tx, f.person_id, Source::Venue, &reason, now).await?;
+                if f.self_registered {
+                    // Nobody vouched for this identity: a grid worker verifies before any code
+                    // is coloured (ARCHITECTURE.md, "Public writes").
+                    let report = SelfReport {
+                        request: &batch[f.request],
+                        person_id: f.person_id,
+                        venue_area: &f.venue.area_code,
+                        what: format!("{}，自报体温 {reading}℃", f.venue.name),
+                    };
+                    Self::raise_self_report(&mut tx, &report, now).await?;
+                } else {
+                    let reason = format!("场所码登记体温 {reading}℃（{}）", f.venue.name);
+                    Self::apply_fever_rule(&mut tx, f.person_id, Source::Venue, &reason, now).await?;
+                }
             }
         }
 
@@ -413,16 +478,16 @@ impl {
         Ok(stored)
     }
 
-    /// Every person of the batch by ID number: from the cache, then the database; persons not
-    /// yet known are registered at their venue's area. Returns also the ones to remember once
-    /// the transaction commits.
+    /// Every person of the batch by ID number with what the registry holds: from the cache,
+    /// then the database; persons not yet known are registered at their venue's area as typed
+    /// (self-registered). Returns also the ones to remember once the transaction commits.
     async fn persons_for_batch(
         &self,
         tx: &mut Transaction<'_, D::Db>,
         batch: &[CheckinRequest],
         venues: &HashMap<String, BatchVenue>,
         now: Instant,
-    ) -> Result<(HashMap<String, Id>, Vec<(String, Id)>)> {
+    ) -> Result<(HashMap<String, Registered>, Vec<(String, Registered)>)> {
         let wanted: Vec<&CheckinRequest> =
             batch.iter().filter(|r| venues.contains_key(r.venue_token.as_str())).collect();
         let (mut persons, missing) = self.persons.get_many(wanted.iter().map(|r| r.id_number.as_str()));
@@ -430,16 +495,21 @@ impl {
         if missing.is_empty() {
             return Ok((persons, learned));
         }
-        let mut query = QueryBuilder::<D::Db>::new("SELECT id_number, id FROM persons WHERE id_number IN (");
+        let mut query =
+            QueryBuilder::<D::Db>::new("SELECT id_number, id, name, phone, self_registered FROM persons WHERE id_number IN (");
         let mut list = query.separated(", ");
         for id_number in &missing {
             list.push_bind(id_number.to_string());
         }
         query.push(")");
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
-            let (id_number, id): (String, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
-            persons.insert(id_number.clone(), id);
-            learned.push((id_number, id));
+            let id_number: String = row.try_get(0).map_err(fail)?;
+            let name: String = row.try_get(2).map_err(fail)?;
+            let phone: Option<String> = row.try_get(3).map_err(fail)?;
+            let registered =
+                self.persons.registered(row.try_get(1).map_err(fail)?, &name, phone.as_deref(), row.try_get(4).map_err(fail)?);
+            persons.insert(id_number.clone(), registered);
+            learned.push((id_number, registered));
         }
         let mut new: Vec<&CheckinRequest> = Vec::new();
         for request in wanted {
@@ -450,21 +520,31 @@ impl {
             }
         }
         if !new.is_empty() {
-            let mut query =
-                QueryBuilder::<D::Db>::new("INSERT INTO persons (id_number, name, phone, area_code, created_at) ");
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO persons (id_number, name, phone, area_code, created_at, self_registered) ",
+            );
             query.push_values(&new, |mut row, request| {
                 let area = venues.get(request.venue_token.as_str()).map(|v| v.area_code.clone()).unwrap_or_default();
                 row.push_bind(request.id_number.as_str().to_string())
                     .push_bind(request.name.as_str().to_string())
                     .push_bind(request.phone.as_ref().map(|p| p.as_str().to_string()))
                     .push_bind(area)
-                    .push_bind(now);
+                    .push_bind(now)
+                    .push_bind(true);
             });
             query.push(" RETURNING id_number, id");
+            let typed: HashMap<&str, &CheckinRequest> = new.iter().map(|r| (r.id_number.as_str(), *r)).collect();
             for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
                 let (id_number, id): (String, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
-                persons.insert(id_number.clone(), id);
-                learned.push((id_number, id));
+                let Some(request) = typed.get(id_number.as_str()) else { continue };
+                let registered = self.persons.registered(
+                    id,
+                    request.name.as_str(),
+                    request.phone.as_ref().map(|p| p.as_str()),
+                    true,
+                );
+                persons.insert(id_number.clone(), registered);
+                learned.push((id_number, registered));
             }
         }
         Ok((persons, learned))

@@ -8,6 +8,16 @@ use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
 
+/// A fever typed on the public check-in page by someone the registry did not vouch for.
+pub(crate) struct SelfReport<'a> {
+    pub(crate) request: &'a CheckinRequest,
+    pub(crate) person_id: Id,
+    /// Where the venue is: the lead goes to its grid, the day's list to its county.
+    pub(crate) venue_area: &'a str,
+    /// Shown as the lead's place: the venue and the reading.
+    pub(crate) what: String,
+}
+
 /// Leads per INSERT statement (one bound JSON text of about 2 MB).
 const LEAD_CHUNK: usize = 10_000;
 
@@ -131,7 +141,7 @@ fn list_summary(row: &impl RowReader) -> Result<ListSummary> {
     Ok(ListSummary {
         id: row.int("id")?,
         area_code: row.text("area_code")?,
-        kind: ListKind::parse(&kind).map_err(fail)?,
+        kind: ListKind::from_stored(&kind).map_err(fail)?,
         name: row.text("name")?,
         file_name: row.text("file_name")?,
         sha256: row.text("file_sha256")?,
@@ -329,6 +339,82 @@ impl {
         Ok(list_id)
     }
 
+    /// A self-reported fever becomes a lead on the day's self-report list of the venue's county
+    /// (made on first use), due within `SELF_REPORT_DUE_SECONDS`; one open lead per person and
+    /// day. Runs inside the check-in batch's transaction.
+    pub(crate) async fn raise_self_report(
+        tx: &mut sqlx::Transaction<'_, D::Db>,
+        report: &SelfReport<'_>,
+        now: Instant,
+    ) -> Result<()> {
+        let day = store::codec::date_text(domain::shanghai_date(now));
+        let county = report.venue_area.get(..6).unwrap_or(report.venue_area);
+        let digest = format!("self-report:{day}");
+        let due_at = now + domain::SELF_REPORT_DUE_SECONDS;
+        sqlx::query(D::sql(
+            "INSERT INTO lists (area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
+             by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
+             created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, 0, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        ))
+        .bind(county)
+        .bind(ListKind::SelfReport.as_str())
+        .bind(format!("{} {day}", ListKind::SelfReport.label_zh()))
+        .bind("场所码")
+        .bind(&digest)
+        .bind(due_at)
+        .bind("system")
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        let list_id: Id = sqlx::query_scalar(D::sql("SELECT id FROM lists WHERE area_code = ? AND file_sha256 = ?"))
+            .bind(county)
+            .bind(&digest)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(fail)?;
+        let open: Option<Id> = sqlx::query_scalar(D::sql(
+            "SELECT id FROM leads WHERE list_id = ? AND person_id = ? AND verified_at IS NULL LIMIT 1",
+        ))
+        .bind(list_id)
+        .bind(report.person_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(fail)?;
+        if open.is_some() {
+            return Ok(());
+        }
+        let request = report.request;
+        sqlx::query(D::sql(
+            "INSERT INTO leads (list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, name, \
+             phone, address, due_at) SELECT ?, coalesce(max(row_number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             FROM leads WHERE list_id = ?",
+        ))
+        .bind(list_id)
+        .bind(report.venue_area)
+        .bind(report.person_id)
+        .bind(MatchKind::IdNumber.as_str())
+        .bind(format!("d:{}", request.id_number.as_str()))
+        .bind(request.id_number.as_str())
+        .bind(request.name.as_str())
+        .bind(request.phone.as_ref().map(|p| p.as_str()))
+        .bind(&report.what)
+        .bind(due_at)
+        .bind(list_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        sqlx::query(D::sql(
+            "UPDATE lists SET row_count = row_count + 1, by_id_number = by_id_number + 1, leads = leads + 1 WHERE id = ?",
+        ))
+        .bind(list_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        Ok(())
+    }
+
     pub(crate) async fn do_lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
         let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE 1 = 1"));
         Self::push_scope(&mut query, "area_code", scope);
@@ -425,6 +511,17 @@ impl {
         bytes: Vec<u8>,
         now: Instant,
     ) -> Result<Id> {
+        // The same file uploaded again by the same user is the same upload (kept once).
+        let same: Option<Id> =
+            sqlx::query_scalar(D::sql("SELECT id FROM uploads WHERE user_id = ? AND sha256 = ? ORDER BY id LIMIT 1"))
+                .bind(user_id)
+                .bind(sha256)
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(fail)?;
+        if let Some(id) = same {
+            return Ok(id);
+        }
         let row = sqlx::query(D::sql(
             "INSERT INTO uploads (area_code, user_id, file_name, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         ))

@@ -47,6 +47,7 @@ const WRITER_CHECKPOINT_FRAMES: &str = "16384";
 
 /// Opens (creating if missing) the database file and applies the migrations.
 pub async fn open(path: &Path) -> Result<SqliteBackend> {
+    owner_only(path).map_err(fail)?;
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
@@ -69,6 +70,28 @@ pub async fn open(path: &Path) -> Result<SqliteBackend> {
     let checkpoints = pool(1).connect_with(options).await.map_err(fail)?;
     let checkpointer = tokio::spawn(checkpointer(checkpoints));
     Ok(SqlBackend::new(writer, readers).with_guard(Box::new(AbortOnDrop(checkpointer.abort_handle()))))
+}
+
+/// The database holds personal data: readable by its owner only. SQLite gives its WAL and
+/// shared-memory files the database file's permissions, so making the file first (or
+/// tightening an existing one) covers all three.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path.as_os_str().is_empty() || path.to_str() == Some(":memory:") {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    for file in [path.to_path_buf(), beside("-wal"), beside("-shm")] {
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 /// Most of the WAL is copied back into the database by this task, on a connection of its own,

@@ -13,8 +13,10 @@ use domain::{
 
 use crate::*;
 
+mod identity;
 mod lists;
 mod tracing;
+pub use identity::*;
 pub use lists::*;
 pub use tracing::*;
 
@@ -611,6 +613,10 @@ pub async fn a_fever_at_a_venue_opens_one_record_and_one_transfer(backend: Arc<d
     let f = Fixture::new(backend).await;
     let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
     officer.create_venue(new_venue("tok-pharmacy", "大药房", "411702001")).await.unwrap();
+    // A registered resident (a fever typed by someone nobody vouched for is a lead: `identity`).
+    let mut resident = new_person("411702", 3, "顾客", "411702001");
+    resident.phone = Some(Phone::parse("13900000000").expect("phone"));
+    officer.create_person(resident, None).await.unwrap();
     let normal = f.db.check_in(checkin("tok-pharmacy", 3, Some("36.8"))).await.unwrap();
     assert!(!normal.fever);
     assert_eq!(officer.key_persons(&KeyPersonFilter::default(), PageRequest::default()).await.unwrap().total, 0);
@@ -813,7 +819,9 @@ macro_rules! conformance_tests {
             reported_places_complete_the_trajectory,
             an_arrivals_code_follows_the_risk_of_the_area_it_came_from,
             a_list_matches_by_id_then_phone_then_name_and_area,
-            leads_are_verified_once_and_overdue_ones_escalate
+            leads_are_verified_once_and_overdue_ones_escalate,
+            a_checkin_names_a_registered_person_only_with_their_identity,
+            a_fever_nobody_vouched_for_is_a_lead_not_a_code
         );
     };
     (@reopen $reopenable:path; $($case:ident),* $(,)?) => {

@@ -35,6 +35,8 @@ pub struct Db {
 
 const FEVER_THRESHOLD_KEY: &str = "frontline.fever_threshold_tenths";
 const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
+/// The health-code signing keys (their ids) this database's codes have been signed with.
+const SIGNING_KEYS_KEY: &str = "health_code.signing_keys";
 const RETENTION_KEY: &str = "frontline.retention_days";
 const LEAD_DUE_KEY: &str = "leads.due_hours";
 /// How long a grid has to verify a lead unless the setting says otherwise (SPEC §4.8).
@@ -175,6 +177,18 @@ impl Db {
             *current = hours;
         }
         Ok(())
+    }
+
+    /// The public keys (`id:key`) that have signed this database's health codes, as recorded at
+    /// each start: a server must hold them all, or every code issued before reads as forged.
+    pub async fn signing_keys(&self) -> Result<Vec<String>> {
+        let stored = self.backend.settings().await?;
+        let Some((_, value)) = stored.iter().find(|(k, _)| k == SIGNING_KEYS_KEY) else { return Ok(Vec::new()) };
+        Ok(value.split(',').filter(|v| !v.is_empty()).map(str::to_string).collect())
+    }
+
+    pub async fn record_signing_keys(&self, keys: &[String]) -> Result<()> {
+        self.backend.put_setting(SIGNING_KEYS_KEY, &keys.join(",")).await
     }
 
     pub fn frontline(&self) -> FrontLine {

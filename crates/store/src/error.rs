@@ -15,6 +15,10 @@ pub enum StoreError {
     Conflict { field: &'static str, message: String },
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    /// A public write named a registered ID number with another name or mobile number. Says
+    /// nothing of which part differed, nor what the registry holds.
+    #[error("the name and mobile number do not match those registered with this ID number")]
+    IdentityMismatch,
     #[error("the Idempotency-Key was already used with a different request")]
     IdempotencyMismatch,
     #[error("storage failure: {0}")]

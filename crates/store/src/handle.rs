@@ -326,6 +326,10 @@ impl Handle {
     /// A checkpoint's ledger (台账) for one Shanghai day; reading names and phones is audited.
     pub async fn passages(&self, checkpoint_id: Id, day: Date) -> Result<Vec<Passage>> {
         self.require(Capability::ReadPassages)?;
+        // Another county's checkpoint, or none, is not found — not an empty ledger.
+        if !self.backend.checkpoints(self.scope()).await?.iter().any(|c| c.id == checkpoint_id) {
+            return Err(StoreError::NotFound);
+        }
         let from = domain::shanghai_day_start(day);
         let found = self.backend.passages(self.scope(), checkpoint_id, from, from + 86_400).await?;
         let detail = format!("ledger of {day}, {} lines", found.len());

@@ -613,7 +613,8 @@ impl Handle {
     pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
         self.require(Capability::ImportLists)?;
         let code = scope_code(self.scope());
-        self.backend.insert_upload(&code, self.actor.user_id, file_name, sha256, bytes, self.db.now()).await
+        let file_name = domain::text::display_file_name(file_name);
+        self.backend.insert_upload(&code, self.actor.user_id, &file_name, sha256, bytes, self.db.now()).await
     }
 
     /// A staged upload: only its uploader sees it.
