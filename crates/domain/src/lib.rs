@@ -8,7 +8,6 @@ mod contact;
 mod digits;
 mod followup;
 mod frontline;
-pub mod text;
 mod health_code;
 mod id_number;
 mod list;
@@ -18,6 +17,7 @@ mod phone;
 mod role;
 mod status;
 mod temperature;
+pub mod text;
 mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
@@ -27,7 +27,10 @@ pub use contact::{
     stays_of,
 };
 pub use followup::{FollowUpDay, FollowUpGap, UnknownVisitSlot, VisitSlot, minutes_into, needs_follow_up};
-pub use frontline::{SELF_REPORT_DUE_SECONDS, Direction, FrontLine, PlateError, PlateNumber, UnknownDirection, UnknownVenueKind, VenueKind};
+pub use frontline::{
+    Direction, FrontLine, PlateError, PlateNumber, SELF_REPORT_DUE_SECONDS, UnknownDirection, UnknownVenueKind,
+    VenueKind,
+};
 pub use health_code::{
     ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
 };

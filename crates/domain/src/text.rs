@@ -90,14 +90,13 @@ pub fn clean(input: &str, max: usize, lines: Lines) -> Result<String, TextError>
 /// never empty.
 pub fn display_file_name(input: &str) -> String {
     let last = input.rsplit(['/', '\\']).next().unwrap_or_default();
-    let kept: String = last
-        .nfc()
-        .filter(|c| !c.is_control() && !is_invisible_format(*c) && !"<>:\"|?*".contains(*c))
-        .collect();
+    let kept: String =
+        last.nfc().filter(|c| !c.is_control() && !is_invisible_format(*c) && !"<>:\"|?*".contains(*c)).collect();
     let kept = kept.trim().trim_start_matches('.');
     let name: String = if kept.chars().count() > 100 {
         // Keep the extension: it says what the file is.
-        let extension: String = kept.rsplit_once('.').map(|(_, e)| e).filter(|e| e.chars().count() <= 10).unwrap_or_default().to_string();
+        let extension: String =
+            kept.rsplit_once('.').map(|(_, e)| e).filter(|e| e.chars().count() <= 10).unwrap_or_default().to_string();
         let room = 100 - extension.chars().count().min(99) - usize::from(!extension.is_empty());
         let stem: String = kept.chars().take(room).collect();
         if extension.is_empty() { stem } else { format!("{stem}.{extension}") }

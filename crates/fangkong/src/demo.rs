@@ -107,6 +107,13 @@ struct Village {
 }
 
 /// Builds the demo city in `data_dir` (replacing an earlier demo there) and returns it opened.
+/// A person as they identify themselves on the check-in page.
+pub struct Resident {
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
 /// The built city and what a load generator needs to act like its people.
 pub struct City {
     pub db: Db,
@@ -115,8 +122,8 @@ pub struct City {
     pub venues: Vec<(store::Id, String)>,
     /// The id of every person, in the order of `people`.
     pub person_ids: Vec<store::Id>,
-    /// (ID number, name) of every person.
-    pub people: Vec<(String, String)>,
+    /// What every person types at a venue's door.
+    pub people: Vec<Resident>,
     /// One line of counts.
     pub summary: String,
     /// The grid of the demo's grid worker.
@@ -291,7 +298,8 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
         .map(|(id, leads)| format!(", a telecom list raising {leads} leads (/lists/{id})"))
         .unwrap_or_default();
     let grid_user = grid_unit.as_ref().map(|u| u.as_str().to_string()).unwrap_or_default();
-    let people = people.into_iter().map(|p| (p.id_number, p.name)).collect();
+    let people =
+        people.into_iter().map(|p| Resident { id_number: p.id_number, name: p.name, phone: p.phone }).collect();
     Ok(City { db, venue_tokens, venues, person_ids, people, summary, grid_user })
 }
 

@@ -92,7 +92,7 @@ fn print_problems(err: &ImportError, report: Option<&Path>) -> anyhow::Result<()
             println!("row {}\t{}\t{:?}\t{}", p.row, p.column, p.value, p.reason);
         }
         if let Some(path) = report {
-            std::fs::write(path, import::report_xlsx(problems)?)
+            write_private(path, &import::report_xlsx(problems)?)
                 .with_context(|| format!("writing {}", path.display()))?;
             eprintln!("the report is in {}", path.display());
         }
@@ -173,6 +173,17 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes a file of personal data readable by its owner only (0600), replacing one there.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    // An existing file keeps its mode on open: tighten it too.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> anyhow::Result<()> {
@@ -258,7 +269,7 @@ pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> an
     };
     let xlsx = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let bytes = if xlsx { import::table_xlsx("导出", &headers, &rows)? } else { import::table_csv(&headers, &rows)? };
-    std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
+    write_private(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     println!("{}", json!({"rows": rows.len(), "file": out.display().to_string()}));
     Ok(())
 }

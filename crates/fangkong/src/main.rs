@@ -33,6 +33,37 @@ struct DataArgs {
     data_dir: PathBuf,
 }
 
+/// How the server runs: its limits and whether it is reached over TLS.
+#[derive(clap::Args, Clone)]
+struct ServeArgs {
+    /// Check-ins one client address may send per minute (0: no limit). A venue's door sends a
+    /// few a second at most.
+    #[arg(long, env = "FANGKONG_PUBLIC_WRITES_PER_MINUTE", default_value_t = 600)]
+    public_writes_per_minute: u32,
+    /// Imports (reading and matching a file) that may run at once; the next is told to wait.
+    #[arg(long, default_value_t = 2)]
+    imports_at_once: usize,
+    /// The server is reached over HTTPS through a proxy: session cookies are Secure and HSTS is
+    /// sent (also implied by an https `FANGKONG_PUBLIC_URL`).
+    #[arg(long, env = "FANGKONG_BEHIND_TLS")]
+    behind_tls: bool,
+    /// Start even though the data dir lacks health-code keys this database's codes were signed
+    /// with (they were lost or replaced on purpose): every code issued with them reads as forged.
+    #[arg(long)]
+    accept_new_keys: bool,
+}
+
+impl ServeArgs {
+    fn options(&self) -> web::Options {
+        let defaults = web::Options::default();
+        web::Options {
+            public_writes_per_minute: self.public_writes_per_minute,
+            imports_at_once: self.imports_at_once,
+            tls: defaults.tls || self.behind_tls,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web pages and the API.
@@ -41,6 +72,8 @@ enum Command {
         data: DataArgs,
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        #[command(flatten)]
+        server: ServeArgs,
     },
     /// Build a synthetic city (prefecture 411700) with grids, persons and key persons, then serve it.
     Demo {
@@ -57,6 +90,8 @@ enum Command {
         /// Seed of the generator: the same seed builds the same city.
         #[arg(long, default_value_t = 2020)]
         seed: u64,
+        #[command(flatten)]
+        server: ServeArgs,
     },
     /// Manage users.
     User {
@@ -192,11 +227,38 @@ pub fn open_keys(data_dir: &Path) -> anyhow::Result<Arc<token::Keyring>> {
     Ok(Arc::new(token::Keyring::open_or_create(data_dir).context("health-code keys")?))
 }
 
-async fn serve(db: Db, keys: Arc<token::Keyring>, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(db: Db, keys: Arc<token::Keyring>, listen: SocketAddr, server: &ServeArgs) -> anyhow::Result<()> {
+    check_signing_keys(&db, &keys, server.accept_new_keys).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local = listener.local_addr()?;
     println!("fangkong serving on http://{local}/  (API: http://{local}/api/v1/openapi.json)");
-    web::serve(db, keys, listener).await.context("serving")
+    web::serve_with(db, keys, listener, server.options()).await.context("serving")
+}
+
+/// Refuses to serve when the database's codes were signed by keys the data dir no longer holds
+/// (a restore without `health-code-keys/` makes a new key, after which every issued code reads as
+/// forged), unless that is meant; then records the keys served with.
+async fn check_signing_keys(db: &Db, keys: &token::Keyring, accept_new_keys: bool) -> anyhow::Result<()> {
+    // By the key itself, not its number: a key made anew after a loss is number 1 again.
+    let held: Vec<String> = keys.public_keys().entries().into_iter().map(|(id, key)| format!("{id}:{key}")).collect();
+    let recorded = db.signing_keys().await?;
+    let missing: Vec<&str> =
+        recorded.iter().filter(|key| !held.contains(key)).filter_map(|key| key.split(':').next()).collect();
+    if !missing.is_empty() && !accept_new_keys {
+        bail!(
+            "the health-code keys {missing:?} that signed this database's codes are not in the data dir's \
+             health-code-keys/: restore that folder with the database, or start with --accept-new-keys to \
+             give up those codes (every code they signed will read as forged)"
+        );
+    }
+    let mut all = if accept_new_keys { Vec::new() } else { recorded };
+    for key in held {
+        if !all.contains(&key) {
+            all.push(key);
+        }
+    }
+    db.record_signing_keys(&all).await?;
+    Ok(())
 }
 
 async fn add_user(
@@ -250,14 +312,14 @@ async fn run() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { data, listen } => {
+        Command::Serve { data, listen, server } => {
             let keys = open_keys(&data.data_dir)?;
-            serve(open_db(&data.data_dir).await?, keys, listen).await
+            serve(open_db(&data.data_dir).await?, keys, listen, &server).await
         }
-        Command::Demo { data, persons, no_serve, listen, seed } => {
+        Command::Demo { data, persons, no_serve, listen, seed, server } => {
             let db = demo::build(&data.data_dir, persons, seed).await?.db;
             let keys = open_keys(&data.data_dir)?;
-            if no_serve { Ok(()) } else { serve(db, keys, listen).await }
+            if no_serve { Ok(()) } else { serve(db, keys, listen, &server).await }
         }
         Command::Verify { token, public_key, data } => verify::run(&token, public_key.as_deref(), &data.data_dir),
         Command::Keys { command: KeysCommand::Rotate { data } } => verify::rotate(&data.data_dir),

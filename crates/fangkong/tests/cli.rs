@@ -221,3 +221,53 @@ fn import_writes_all_rows_or_none_and_export_reads_them_back() {
     let written = std::fs::read_to_string(&csv).unwrap();
     assert!(written.starts_with('\u{feff}') && written.contains("钱七") && written.lines().count() == 6, "{written}");
 }
+
+/// Starts `serve` on the data dir and returns what it printed once it served (then stops it),
+/// or its output when it exited on its own.
+fn serve_once(data: &str, extra: &[&str]) -> (bool, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fangkong"))
+        .args(["serve", "--data-dir", data, "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run fangkong serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
+    if line.contains("serving") {
+        child.kill().expect("kill");
+        child.wait().expect("wait");
+        return (true, line);
+    }
+    let output = child.wait_with_output().expect("wait");
+    (false, format!("{line}{}", String::from_utf8_lossy(&output.stderr)))
+}
+
+#[test]
+fn a_data_dir_without_its_signing_keys_refuses_to_serve_and_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().to_str().expect("path");
+    let demo = fangkong(&["demo", "--persons", "300", "--no-serve", "--data-dir", data], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir.path().join("fangkong.db")), 0o600, "the database holds personal data");
+    let out = dir.path().join("persons.xlsx");
+    let export = fangkong(&["export", "--what", "persons", "--out", out.to_str().unwrap(), "--data-dir", data], "");
+    assert!(export.status.success(), "{}", text(&export));
+    assert_eq!(mode(&out), 0o600, "an export of personal data");
+
+    let (served, printed) = serve_once(data, &[]);
+    assert!(served, "{printed}");
+    // Restored without health-code-keys/: a new key would make every issued code read as forged.
+    std::fs::remove_dir_all(dir.path().join("health-code-keys")).unwrap();
+    let (served, printed) = serve_once(data, &[]);
+    assert!(!served && printed.contains("--accept-new-keys") && !printed.contains("stack backtrace"), "{printed}");
+    let (served, printed) = serve_once(data, &["--accept-new-keys"]);
+    assert!(served, "{printed}");
+    // From then on the new key is the one on record.
+    let (served, printed) = serve_once(data, &[]);
+    assert!(served, "{printed}");
+}

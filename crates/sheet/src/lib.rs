@@ -9,10 +9,99 @@
 //! Rows keep the numbers a person sees (the spreadsheet's row number, the CSV line), blank rows
 //! are skipped, and column indexes are absolute (column A is 0) so a report can name "D7".
 //! The format is told by the bytes, not the file name.
+//!
+//! A file is read under [`Limits`] (bytes it expands to, rows, columns, characters in a cell),
+//! counted while it is read: a spreadsheet bomb, a small file that expands to gigabytes, is
+//! refused with [`SheetError::TooLarge`] before it is in memory. For XLSX every part is inflated
+//! through a meter before calamine reads any (`xlsx.rs`); for XLS the compound file and its
+//! records are walked first to size what calamine would allocate (`xls.rs`). A sheet is kept as
+//! its non-empty cells (`grid.rs`), never as calamine's dense rectangle.
 
-use std::io::Cursor;
+mod grid;
+mod xls;
+mod xlsx;
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef};
+
+use crate::grid::Grid;
+
+/// How much one file may hold, checked while it is read so that a small file that expands to
+/// gigabytes (a "spreadsheet bomb") is refused before it is in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes a workbook may expand to: for XLSX the parts inflated from the zip, for XLS the memory
+    /// its decoding needs, for CSV the file itself; also the text kept of a workbook's sheet.
+    pub max_inflated_bytes: u64,
+    /// The last row number with content (a CSV's last line).
+    pub max_rows: usize,
+    /// The columns a row may use, counted to the last one with content (blank cells past it,
+    /// and merged regions reaching past it, are no content).
+    pub max_columns: usize,
+    /// Characters in one cell.
+    pub max_cell_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_inflated_bytes: 256 * MIB, max_rows: 2_000_000, max_columns: 200, max_cell_chars: 10_000 }
+    }
+}
+
+const MIB: u64 = 1024 * 1024;
+
+/// Which of the [`Limits`] a file went over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exceeded {
+    /// What the workbook expands to: for XLSX `read` is the bytes inflated when reading stopped
+    /// (or a size a part declares), for XLS the memory its decoding would need.
+    Inflated {
+        read: u64,
+    },
+    /// A text file's size.
+    Size {
+        read: u64,
+    },
+    Rows,
+    /// Row `row` (1-based) has content past the last column allowed.
+    Columns {
+        row: usize,
+    },
+    /// The cell at `row` (1-based) and `column` (0-based) is too long.
+    CellChars {
+        row: usize,
+        column: usize,
+    },
+}
+
+impl Exceeded {
+    fn message(self, limit: u64) -> String {
+        match self {
+            Exceeded::Inflated { .. } => {
+                let size = byte_size(limit);
+                format!("文件解压后超过 {size} 的上限 (the file expands to more than the {size} limit)")
+            }
+            Exceeded::Size { .. } => {
+                let size = byte_size(limit);
+                format!("文件超过 {size} 的上限 (the file is larger than the {size} limit)")
+            }
+            Exceeded::Rows => format!("行数超过 {limit} 的上限 (more than {limit} rows)"),
+            Exceeded::Columns { row } => {
+                format!("第 {row} 行的列数超过 {limit} 的上限 (row {row} has more than {limit} columns)")
+            }
+            Exceeded::CellChars { row, column } => {
+                let column = column_name(column);
+                format!(
+                    "第 {row} 行 {column} 列的单元格超过 {limit} 个字符 (cell {column}{row} is longer than {limit} characters)"
+                )
+            }
+        }
+    }
+}
+
+/// "256 MiB" for whole mebibytes, else bytes.
+fn byte_size(bytes: u64) -> String {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) { format!("{} MiB", bytes / MIB) } else { format!("{bytes} B") }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
@@ -27,6 +116,19 @@ pub enum SheetError {
     /// Binary content that is no workbook: a picture, a PDF, a Word file renamed.
     #[error("这不是表格文件，请上传 CSV、XLSX 或 XLS (not a spreadsheet: upload a CSV, XLSX or XLS file)")]
     NotASheet,
+    /// Over one of the [`Limits`]; reading stopped there.
+    #[error("{}", .what.message(*.limit))]
+    TooLarge { what: Exceeded, limit: u64 },
+}
+
+impl SheetError {
+    fn too_large(what: Exceeded, limit: impl TryInto<u64>) -> SheetError {
+        SheetError::TooLarge { what, limit: limit.try_into().unwrap_or(u64::MAX) }
+    }
+
+    fn unreadable(format: Format, detail: impl std::fmt::Display) -> SheetError {
+        SheetError::Unreadable { format: format.as_str(), detail: detail.to_string() }
+    }
 }
 
 /// The file's format as recognised, for messages ("CSV GB18030").
@@ -53,7 +155,7 @@ impl Format {
 
 enum Body {
     Text { text: String, delimiter: u8 },
-    Grid { range: Range<Data>, merges: Vec<Dimensions> },
+    Grid(Grid),
 }
 
 /// An opened file: its rows can be walked as many times as needed.
@@ -67,44 +169,90 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0];
 
 impl Sheet {
     pub fn open(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        Sheet::from_vec(bytes.to_vec())
+        Sheet::open_with(bytes, &Limits::default())
+    }
+
+    pub fn open_with(bytes: &[u8], limits: &Limits) -> Result<Sheet, SheetError> {
+        if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+            // A workbook is read from the bytes in place; only text needs them owned.
+            return Sheet::open_workbook(bytes, limits);
+        }
+        Sheet::from_vec_with(bytes.to_vec(), limits)
     }
 
     /// Like [`Sheet::open`], keeping the bytes of a UTF-8 file as its text without a copy (a
     /// million-row list is tens of megabytes).
     pub fn from_vec(bytes: Vec<u8>) -> Result<Sheet, SheetError> {
+        Sheet::from_vec_with(bytes, &Limits::default())
+    }
+
+    pub fn from_vec_with(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, SheetError> {
         if bytes.iter().all(|b| b.is_ascii_whitespace()) {
             return Err(SheetError::Empty);
         }
         if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
-            return Sheet::open_workbook(&bytes);
+            return Sheet::open_workbook(&bytes, limits);
+        }
+        let size = bytes.len() as u64;
+        if size > limits.max_inflated_bytes {
+            return Err(SheetError::too_large(Exceeded::Size { read: size }, limits.max_inflated_bytes));
         }
         let (text, format) = decode_text(bytes)?;
         // The CSV reader's line count drifts on CRLF; row numbers must match what Excel shows.
         let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text };
         let delimiter = sniff_delimiter(&text);
-        Ok(Sheet { format, body: Body::Text { text, delimiter } })
+        let sheet = Sheet { format, body: Body::Text { text, delimiter } };
+        sheet.check_text(limits)?;
+        Ok(sheet)
     }
 
-    fn open_workbook(bytes: &[u8]) -> Result<Sheet, SheetError> {
-        let fail = |format: &'static str| {
-            move |e: &dyn std::fmt::Display| SheetError::Unreadable { format, detail: e.to_string() }
+    fn open_workbook(bytes: &[u8], limits: &Limits) -> Result<Sheet, SheetError> {
+        let (format, grid) = if bytes.starts_with(ZIP) {
+            (Format::Xlsx, xlsx::read(bytes, limits)?)
+        } else {
+            (Format::Xls, xls::read(bytes, limits)?)
         };
-        let format = if bytes.starts_with(ZIP) { Format::Xlsx } else { Format::Xls };
-        let mut workbook =
-            open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| fail(format.as_str())(&e))?;
-        let name = workbook.sheet_names().first().cloned().ok_or(SheetError::NoSheet)?;
-        let range = workbook.worksheet_range(&name).map_err(|e| fail(format.as_str())(&e))?;
-        let merges = match &mut workbook {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| fail(format.as_str())(&e))?,
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).map_err(|e| fail(format.as_str())(&e))?,
-            _ => Vec::new(),
-        };
-        let format = match workbook {
-            Sheets::Xls(_) => Format::Xls,
-            _ => Format::Xlsx,
-        };
-        Ok(Sheet { format, body: Body::Grid { range, merges } })
+        Ok(Sheet { format, body: Body::Grid(grid) })
+    }
+
+    /// One pass over a text file's records before it is accepted, so that walking it later
+    /// cannot meet a limit.
+    fn check_text(&self, limits: &Limits) -> Result<(), SheetError> {
+        let Body::Text { text, delimiter } = &self.body else { return Ok(()) };
+        let mut reader = self.csv_reader(text, *delimiter);
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(false) => return Ok(()),
+                Ok(true) => {}
+                Err(e) => return Err(SheetError::unreadable(self.format, e)),
+            }
+            let used =
+                record.iter().enumerate().filter(|(_, cell)| !cell.trim().is_empty()).last().map_or(0, |(i, _)| i + 1);
+            if used == 0 {
+                continue;
+            }
+            let line = record.position().map_or(0, |p| p.line()) as usize;
+            if line > limits.max_rows {
+                return Err(SheetError::too_large(Exceeded::Rows, limits.max_rows));
+            }
+            if used > limits.max_columns {
+                return Err(SheetError::too_large(Exceeded::Columns { row: line }, limits.max_columns));
+            }
+            for (column, cell) in record.iter().enumerate() {
+                // A cell has at least as many bytes as characters: count only the long ones.
+                if cell.len() > limits.max_cell_chars && cell.chars().count() > limits.max_cell_chars {
+                    return Err(SheetError::too_large(
+                        Exceeded::CellChars { row: line, column },
+                        limits.max_cell_chars,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn csv_reader<'t>(&self, text: &'t str, delimiter: u8) -> csv::Reader<&'t [u8]> {
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes())
     }
 
     pub fn format(&self) -> Format {
@@ -116,20 +264,14 @@ impl Sheet {
     pub fn for_each_row(&self, mut visit: impl FnMut(usize, &[String]) -> bool) -> Result<(), SheetError> {
         match &self.body {
             Body::Text { text, delimiter } => {
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .delimiter(*delimiter)
-                    .from_reader(text.as_bytes());
+                let mut reader = self.csv_reader(text, *delimiter);
                 let mut record = csv::StringRecord::new();
                 let mut cells: Vec<String> = Vec::new();
                 loop {
                     match reader.read_record(&mut record) {
                         Ok(false) => return Ok(()),
                         Ok(true) => {}
-                        Err(e) => {
-                            return Err(SheetError::Unreadable { format: self.format.as_str(), detail: e.to_string() });
-                        }
+                        Err(e) => return Err(SheetError::unreadable(self.format, e)),
                     }
                     // The line the record starts on.
                     let line = record.position().map_or(0, |p| p.line()) as usize;
@@ -142,37 +284,8 @@ impl Sheet {
                     }
                 }
             }
-            Body::Grid { range, merges } => {
-                let Some((top, left)) = range.start() else { return Ok(()) };
-                let (top, left) = (top as usize, left as usize);
-                let mut cells: Vec<String> = Vec::new();
-                for (i, row) in range.rows().enumerate() {
-                    let absolute_row = top + i;
-                    let texts = (0..left).map(|_| String::new()).chain(row.iter().map(cell_text));
-                    fill(&mut cells, texts);
-                    for merge in merges {
-                        let (r0, c0) = (merge.start.0 as usize, merge.start.1 as usize);
-                        let (r1, c1) = (merge.end.0 as usize, merge.end.1 as usize);
-                        if absolute_row < r0 || absolute_row > r1 || (absolute_row == r0 && c0 == c1) {
-                            continue;
-                        }
-                        let origin = range.get_value((r0 as u32, c0 as u32)).map(cell_text).unwrap_or_default();
-                        for column in c0..=c1 {
-                            if cells.len() <= column {
-                                cells.resize(column + 1, String::new());
-                            }
-                            if cells[column].is_empty() {
-                                cells[column].clone_from(&origin);
-                            }
-                        }
-                    }
-                    if cells.iter().all(|c| c.trim().is_empty()) {
-                        continue;
-                    }
-                    if !visit(absolute_row + 1, &cells) {
-                        return Ok(());
-                    }
-                }
+            Body::Grid(grid) => {
+                grid.for_each_row(visit);
                 Ok(())
             }
         }
@@ -187,6 +300,13 @@ impl Sheet {
         })?;
         Ok(rows)
     }
+}
+
+/// Runs calamine, which indexes into the file's bytes and so can panic on a malformed one: that
+/// is a file that cannot be read, not a server fault.
+fn guard<T>(format: Format, read: impl FnOnce() -> Result<T, SheetError>) -> Result<T, SheetError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|_| Err(SheetError::unreadable(format, "the file is malformed")))
 }
 
 /// Reuses `cells`' strings for the next row.
@@ -263,6 +383,15 @@ fn cell_text(data: &Data) -> String {
     }
 }
 
+/// A streamed XLSX cell as text, borrowing shared strings.
+fn cell_text_ref<'a>(data: &'a DataRef<'_>) -> std::borrow::Cow<'a, str> {
+    match data {
+        DataRef::SharedString(s) => std::borrow::Cow::Borrowed(s),
+        DataRef::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(cell_text(&Data::from(other.clone()))),
+    }
+}
+
 /// An Excel serial day number (days since 1899-12-30) as "YYYY-MM-DD" or "YYYY-MM-DD HH:MM".
 fn excel_date(serial: f64, duration: bool) -> String {
     if duration || !serial.is_finite() {
@@ -274,6 +403,9 @@ fn excel_date(serial: f64, duration: bool) -> String {
     let Ok(date) = epoch.checked_add(jiff::Span::new().days(days)) else { return serial.to_string() };
     if minutes == 0 { date.to_string() } else { format!("{date} {:02}:{:02}", minutes / 60 % 24, minutes % 60) }
 }
+
+#[cfg(test)]
+mod limits_tests;
 
 #[cfg(test)]
 mod tests {

@@ -108,7 +108,9 @@ impl PersonCache {
             if cache.len() + persons.len() > PERSON_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.extend(persons.into_iter().filter_map(|(id_number, registered)| Some((id_key(&id_number)?, registered))));
+            cache.extend(
+                persons.into_iter().filter_map(|(id_number, registered)| Some((id_key(&id_number)?, registered))),
+            );
         }
     }
 }

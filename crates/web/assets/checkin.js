@@ -1,11 +1,21 @@
 // The citizen's check-in page: remembers the person on this phone (in this browser only), so
-// that the next scan is one tap. Nothing is sent anywhere but the check-in itself.
+// that the next scan is one tap. Nothing is sent anywhere but the check-in itself. What was typed
+// is kept only once the server accepted it (the done page), never a refused identity.
 (function () {
   "use strict";
   var KEY = "fangkong.checkin.person";
-  var form = document.getElementById("checkin-form");
-  var remembered = document.getElementById("remembered");
+  var PENDING = "fangkong.checkin.pending";
   var fields = ["id_number", "name", "phone"];
+  if (document.getElementById("checkin-done")) {
+    var pending = sessionStorage.getItem(PENDING);
+    sessionStorage.removeItem(PENDING);
+    if (pending) { localStorage.setItem(KEY, pending); }
+    return;
+  }
+  sessionStorage.removeItem(PENDING);
+  var form = document.getElementById("checkin-form");
+  if (!form) { return; }
+  var remembered = document.getElementById("remembered");
   function load() {
     try { return JSON.parse(localStorage.getItem(KEY) || "null"); } catch (e) { return null; }
   }
@@ -31,7 +41,7 @@
     if (document.getElementById("remember").checked) {
       var value = {};
       fields.forEach(function (f) { value[f] = document.getElementById(f).value.trim(); });
-      localStorage.setItem(KEY, JSON.stringify(value));
+      sessionStorage.setItem(PENDING, JSON.stringify(value));
     } else {
       localStorage.removeItem(KEY);
     }

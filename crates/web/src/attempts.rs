@@ -91,9 +91,63 @@ impl Attempts {
     }
 }
 
+/// Public writes (check-ins) per address and minute: every one counts, accepted or not, so no
+/// address can write in bulk. A venue's door sends at most a few a second; the default ceiling
+/// (`Options::public_writes_per_minute`, 600) leaves a shared tablet or a mall's Wi-Fi room.
+#[derive(Debug)]
+pub struct PublicWrites {
+    per_minute: u32,
+    windows: Mutex<HashMap<Option<IpAddr>, Window>>,
+}
+
+/// The window of the public-write count, in seconds.
+const WRITE_WINDOW_SECONDS: i64 = 60;
+
+impl PublicWrites {
+    /// At most `per_minute` writes per address and minute; 0 is no limit.
+    pub fn new(per_minute: u32) -> PublicWrites {
+        PublicWrites { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one write from `addr`, or says how long it must wait.
+    pub fn admit(&self, addr: Option<IpAddr>, now: i64) -> Result<(), TooMany> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() > PRUNE_ABOVE {
+            windows.retain(|_, w| now < w.started + WRITE_WINDOW_SECONDS);
+        }
+        let window = windows.entry(counted_as(addr)).or_insert(Window { started: now, failures: 0 });
+        if now >= window.started + WRITE_WINDOW_SECONDS {
+            *window = Window { started: now, failures: 0 };
+        }
+        if window.failures >= self.per_minute {
+            return Err(TooMany { retry_after: window.started + WRITE_WINDOW_SECONDS - now });
+        }
+        window.failures += 1;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_writes_stop_at_the_ceiling_per_address_and_minute() {
+        let writes = PublicWrites::new(3);
+        for _ in 0..3 {
+            assert_eq!(writes.admit(addr(1), 10), Ok(()));
+        }
+        assert_eq!(writes.admit(addr(1), 30), Err(TooMany { retry_after: 40 }));
+        assert_eq!(writes.admit(addr(2), 30), Ok(()), "another address has its own count");
+        assert_eq!(writes.admit(addr(1), 70), Ok(()), "a new minute");
+        let unlimited = PublicWrites::new(0);
+        for _ in 0..10_000 {
+            assert_eq!(unlimited.admit(addr(1), 0), Ok(()));
+        }
+    }
 
     fn addr(last: u8) -> Option<IpAddr> {
         Some(IpAddr::from([10, 0, 0, last]))

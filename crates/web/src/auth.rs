@@ -48,8 +48,10 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// The session token of a request: a bearer token (API) or the session cookie (pages).
 pub fn request_token(parts: &Parts) -> Option<String> {
+    // The scheme is case-insensitive (RFC 9110 §11.1).
     if let Some(value) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
-        && let Some(token) = value.strip_prefix("Bearer ")
+        && let Some((scheme, token)) = value.trim_start().split_once(' ')
+        && scheme.eq_ignore_ascii_case("bearer")
     {
         return Some(token.trim().to_string());
     }

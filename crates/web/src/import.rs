@@ -11,6 +11,26 @@ pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
 /// The most problems a report lists; past that, the file is plainly the wrong one.
 pub const MAX_PROBLEMS: usize = 10_000;
 
+/// How many imports (reading, checking and matching a file: hundreds of MB for a big list) run
+/// at once; one more is told to wait instead of queueing up memory.
+#[derive(Debug, Clone)]
+pub struct Gate(std::sync::Arc<tokio::sync::Semaphore>);
+
+/// Every place an import may run is taken: come back shortly.
+#[derive(Debug, Clone, Copy)]
+pub struct Busy;
+
+impl Gate {
+    pub fn new(at_once: usize) -> Gate {
+        Gate(std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))))
+    }
+
+    /// A place to run one import, held until the permit is dropped.
+    pub fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, Busy> {
+        self.0.clone().try_acquire_owned().map_err(|_| Busy)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error(transparent)]
@@ -306,7 +326,7 @@ pub fn table_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, csv:
     let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     writer.write_record(headers)?;
     for row in rows {
-        writer.write_record(row)?;
+        writer.write_record(crate::cells::safe_record(row.iter().map(String::as_str)))?;
     }
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
@@ -328,7 +348,7 @@ pub fn table_xlsx(
     }
     for (i, row) in rows.iter().enumerate() {
         for (column, value) in row.iter().enumerate() {
-            sheet.write_string((i + 1) as u32, column as u16, value)?;
+            sheet.write_string((i + 1) as u32, column as u16, crate::cells::safe(value))?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -353,9 +373,9 @@ pub fn report_xlsx(problems: &[RowProblem]) -> Result<Vec<u8>, rust_xlsxwriter::
     for (i, p) in problems.iter().enumerate() {
         let r = (i + 1) as u32;
         sheet.write(r, 0, p.row as u32)?;
-        sheet.write(r, 1, &p.column)?;
-        sheet.write_with_format(r, 2, &p.value, &text)?;
-        sheet.write(r, 3, &p.reason)?;
+        sheet.write_string(r, 1, crate::cells::safe(&p.column))?;
+        sheet.write_string_with_format(r, 2, crate::cells::safe(&p.value), &text)?;
+        sheet.write_string(r, 3, crate::cells::safe(&p.reason))?;
     }
     sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
@@ -368,6 +388,16 @@ mod tests {
 
     fn id(first17: &str) -> String {
         format!("{first17}{}", domain::check_digit(first17).unwrap())
+    }
+
+    #[test]
+    fn the_gate_lets_so_many_imports_run_at_once() {
+        let gate = Gate::new(2);
+        let first = gate.enter().unwrap();
+        let _second = gate.enter().unwrap();
+        assert!(gate.enter().is_err(), "a third waits");
+        drop(first);
+        assert!(gate.enter().is_ok(), "a place came free");
     }
 
     #[test]

@@ -30,14 +30,22 @@ fn field_of(path: &str, message: &str) -> String {
     if path == "." || path.is_empty() { "body".to_string() } else { path.to_string() }
 }
 
+/// The body as `T`: malformed JSON or anything after the value is a 400, a value of the wrong
+/// shape a 422 naming its field. Strings are cleaned first (`hygiene`).
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let cleaned =
+        crate::hygiene::clean_json(bytes).map_err(|bad| Problem::invalid(&bad.field, bad.error.to_string()))?;
+    let bytes = cleaned.as_deref().unwrap_or(bytes);
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
+        let syntax = !matches!(err.inner().classify(), serde_json::error::Category::Data);
         let message = err.inner().to_string();
         let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        Problem::invalid(&field_of(&path, &message), message)
-    })
+        if syntax { Problem::malformed(message) } else { Problem::invalid(&field_of(&path, &message), message) }
+    })?;
+    deserializer.end().map_err(|_| Problem::malformed("data after the JSON value: send one JSON document"))?;
+    Ok(value)
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
@@ -54,7 +62,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         }
         let key = req.headers().get(IDEMPOTENCY_KEY).map(|v| v.to_str().map(str::to_string));
         let route = format!("{} {}", req.method(), req.uri().path());
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| Problem::invalid("body", e.to_string()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(e.status(), "too-large", "the body is larger than this endpoint takes")
+            } else {
+                Problem::invalid("body", e.to_string())
+            }
+        })?;
         let idempotency = match key {
             None => None,
             Some(Err(_)) => {

@@ -3,7 +3,9 @@
 pub mod api;
 pub mod attempts;
 pub mod auth;
+pub mod cells;
 mod extract;
+mod hygiene;
 pub mod import;
 mod json;
 mod mask;
@@ -30,10 +32,40 @@ pub struct AppState {
     pub keys: Arc<token::Keyring>,
     /// Failed logins and citizen identity lookups per client address.
     pub attempts: Arc<attempts::Attempts>,
+    /// Public writes (check-ins) per client address.
+    pub public_writes: Arc<attempts::PublicWrites>,
+    /// Imports (file reading and matching) that may run at once; the next is told to wait.
+    pub imports: import::Gate,
+    pub options: Options,
+}
+
+/// How a server is run: its limits and whether it is reached over TLS.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Check-ins one client address may send per minute (0: no limit).
+    pub public_writes_per_minute: u32,
+    /// Imports that may run at once.
+    pub imports_at_once: usize,
+    /// Reached over HTTPS (directly or through a proxy): cookies are `Secure` and HSTS is sent.
+    pub tls: bool,
+}
+
+impl Default for Options {
+    /// 600 check-ins a minute per address, two imports at once, TLS when `FANGKONG_PUBLIC_URL`
+    /// is an https URL.
+    fn default() -> Options {
+        let tls = std::env::var("FANGKONG_PUBLIC_URL").is_ok_and(|url| url.starts_with("https://"));
+        Options { public_writes_per_minute: 600, imports_at_once: 2, tls }
+    }
+}
+
+/// The whole application with the default options.
+pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
+    app_with(db, keys, Options::default())
 }
 
 /// The whole application: API, OpenAPI document, pages and embedded assets.
-pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
+pub fn app_with(db: Db, keys: Arc<token::Keyring>, options: Options) -> Router {
     let (api, openapi) = api::router();
     let state = AppState {
         db,
@@ -41,6 +73,9 @@ pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
         openapi: Arc::new(openapi),
         keys,
         attempts: Arc::new(attempts::Attempts::default()),
+        public_writes: Arc::new(attempts::PublicWrites::new(options.public_writes_per_minute)),
+        imports: import::Gate::new(options.imports_at_once),
+        options,
     };
     Router::new()
         .merge(api)
@@ -48,15 +83,26 @@ pub fn app(db: Db, keys: Arc<token::Keyring>) -> Router {
         .route("/api/v1/{*rest}", axum::routing::any(api::api_not_found))
         .route("/healthz", get(api::healthz))
         .merge(pages::router())
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Pages load nothing from elsewhere and may not be framed; responses are never sniffed.
-async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+/// Pages load nothing from elsewhere and may not be framed; responses are never sniffed; nothing
+/// is cached unless it says so (the embedded assets): pages and API answers carry personal data.
+/// Over TLS, browsers are told to keep to HTTPS.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
     use axum::http::{HeaderValue, header};
     let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.options.tls {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -95,11 +141,21 @@ pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Serves until the process ends.
+/// Serves with the default options until the process ends.
 pub async fn serve(db: Db, keys: Arc<token::Keyring>, listener: TcpListener) -> std::io::Result<()> {
-    let job = spawn_jobs(db.clone());
+    serve_with(db, keys, listener, Options::default()).await
+}
 
-    let result = axum::serve(listener, app(db, keys).into_make_service_with_connect_info::<SocketAddr>()).await;
+/// Serves until the process ends.
+pub async fn serve_with(
+    db: Db,
+    keys: Arc<token::Keyring>,
+    listener: TcpListener,
+    options: Options,
+) -> std::io::Result<()> {
+    let job = spawn_jobs(db.clone());
+    let app = app_with(db, keys, options);
+    let result = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
     job.abort();
     result
 }

@@ -51,14 +51,38 @@ impl Problem {
         }
     }
 
+    /// 429 with `Retry-After`: wait `seconds`, then try again.
+    fn too_many(kind: &'static str, detail: String, seconds: i64) -> Problem {
+        let mut problem = Problem::new(StatusCode::TOO_MANY_REQUESTS, kind, detail);
+        problem.retry_after = Some(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX));
+        problem
+    }
+
     /// 429: too many failed guesses from this address (`crate::attempts`).
     pub fn too_many_attempts(too_many: crate::attempts::TooMany) -> Problem {
-        let mut problem = Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-attempts",
-            format!("too many failed attempts from this address: try again in {} minutes", too_many.minutes()),
+        let detail = format!("too many failed attempts from this address: try again in {} minutes", too_many.minutes());
+        Problem::too_many("too-many-attempts", detail, too_many.retry_after)
+    }
+
+    /// 429: this address has sent as many public writes as a minute allows.
+    pub fn too_many_writes(too_many: crate::attempts::TooMany) -> Problem {
+        let seconds = too_many.retry_after.max(1);
+        let detail = format!(
+            "登记过于频繁，请 {seconds} 秒后再试 (too many check-ins from this address: try again in {seconds} seconds)"
         );
-        problem.retry_after = Some(u32::try_from(too_many.retry_after.max(1)).unwrap_or(u32::MAX));
+        Problem::too_many("too-many-writes", detail, seconds)
+    }
+
+    /// 429: every place an import may run is taken.
+    pub fn busy(_: crate::import::Busy) -> Problem {
+        let detail = "其他导入正在进行，请一分钟后再试 (other imports are running: try again in a minute)".to_string();
+        Problem::too_many("imports-busy", detail, 30)
+    }
+
+    /// 400: the body is not one well-formed JSON document.
+    pub fn malformed(message: impl Into<String>) -> Problem {
+        let mut problem = Problem::new(StatusCode::BAD_REQUEST, "malformed", message.into());
+        problem.field = Some("body".into());
         problem
     }
 
@@ -126,6 +150,10 @@ impl From<StoreError> for Problem {
                 problem
             }
             StoreError::Transition(err) => Problem::invalid("to", err.to_string()),
+            StoreError::IdentityMismatch => Problem::invalid(
+                "name",
+                "姓名或手机号与该身份证号的登记信息不符，请核对；信息有变请联系社区 (the name and mobile number do not match those registered with this ID number)",
+            ),
             StoreError::IdempotencyMismatch => {
                 Problem::invalid("Idempotency-Key", StoreError::IdempotencyMismatch.to_string())
             }

@@ -51,17 +51,17 @@ pub async fn a_checkin_names_a_registered_person_only_with_their_identity(backen
     let own = batch[1].as_ref().unwrap();
     assert!(own.fever && own.person_id == person);
     let records = officer.key_persons(&KeyPersonFilter::default(), PageRequest::default()).await.unwrap();
-    assert_eq!(records.items.iter().map(|r| (r.class, r.source)).collect::<Vec<_>>(), [(KeyClass::Fever, Source::Venue)]);
+    assert_eq!(
+        records.items.iter().map(|r| (r.class, r.source)).collect::<Vec<_>>(),
+        [(KeyClass::Fever, Source::Venue)]
+    );
     assert_eq!(f.db.health_code(person).await.unwrap().1.colour, Colour::Yellow);
     // The registry holds no phone for this one: the name alone binds, any phone is accepted.
     let mut no_phone = new_person("411702", 6, "赵六", "411702001");
     no_phone.phone = None;
     officer.create_person(no_phone, None).await.unwrap();
     assert!(f.db.check_in(typed("tok-mall", 6, "赵六", Some("13700000000"), None)).await.is_ok());
-    assert!(matches!(
-        f.db.check_in(typed("tok-mall", 6, "赵七", None, None)).await,
-        Err(StoreError::IdentityMismatch)
-    ));
+    assert!(matches!(f.db.check_in(typed("tok-mall", 6, "赵七", None, None)).await, Err(StoreError::IdentityMismatch)));
 }
 
 pub async fn a_fever_nobody_vouched_for_is_a_lead_not_a_code(backend: Arc<dyn Backend>) {
@@ -81,11 +81,10 @@ pub async fn a_fever_nobody_vouched_for_is_a_lead_not_a_code(backend: Arc<dyn Ba
     assert!(lead.address.contains("大药房") && lead.address.contains("38.6"), "{}", lead.address);
     assert_eq!(lead.due_at, f.db.now() + domain::SELF_REPORT_DUE_SECONDS);
     let lists = officer.lists().await.unwrap();
-    assert_eq!(lists.iter().map(|l| (l.kind, l.area_code.as_str(), l.counts.leads)).collect::<Vec<_>>(), [(
-        ListKind::SelfReport,
-        "411702",
-        1
-    )]);
+    assert_eq!(
+        lists.iter().map(|l| (l.kind, l.area_code.as_str(), l.counts.leads)).collect::<Vec<_>>(),
+        [(ListKind::SelfReport, "411702", 1)]
+    );
     // Still hot an hour later: the same open lead, not a second.
     f.clock.fetch_add(3600, Ordering::SeqCst);
     assert!(f.db.check_in(typed("tok-pharmacy", 9, "陈七", Some("13600000009"), Some("38.4"))).await.unwrap().fever);

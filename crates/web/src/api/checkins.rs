@@ -3,16 +3,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use domain::Temperature;
 use serde::{Deserialize, Serialize};
-use store::{CheckinReceipt, CheckinRequest};
+use store::{CheckinReceipt, CheckinRequest, StoreError};
 use utoipa::ToSchema;
 
 use super::fields;
 use crate::AppState;
+use crate::attempts::Guess;
+use crate::auth::ClientAddr;
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CheckinBody {
     /// The token the 场所码 carries.
     pub venue_token: String,
@@ -40,6 +43,25 @@ impl From<CheckinReceipt> for CheckinDone {
     }
 }
 
+/// A check-in from a public page or the API: the address's write ceiling and identity guesses
+/// first, then the store; a mismatched identity counts as a failed guess.
+pub async fn submit(
+    state: &AppState,
+    addr: Option<std::net::IpAddr>,
+    request: CheckinRequest,
+) -> Result<CheckinReceipt, Problem> {
+    let now = state.db.now();
+    state.public_writes.admit(addr, now).map_err(Problem::too_many_writes)?;
+    state.attempts.check(Guess::CitizenIdentity, addr, now).map_err(Problem::too_many_attempts)?;
+    match state.db.check_in(request).await {
+        Err(StoreError::IdentityMismatch) => {
+            state.attempts.failed(Guess::CitizenIdentity, addr, now);
+            Err(StoreError::IdentityMismatch.into())
+        }
+        result => Ok(result?),
+    }
+}
+
 pub fn checkin_request(input: &CheckinBody) -> Result<CheckinRequest, Problem> {
     let token = input.venue_token.trim();
     if token.is_empty() || token.len() > 64 {
@@ -60,16 +82,20 @@ pub fn checkin_request(input: &CheckinBody) -> Result<CheckinRequest, Problem> {
 
 /// Check in at a venue (public: the citizen's phone, no account). Acknowledged only once durable;
 /// repeats within the dedupe window and replays of an `Idempotency-Key` are the same check-in.
+/// A registered ID number is accepted only with the registered name (and mobile, where one is
+/// registered); check-ins per address are limited.
 #[utoipa::path(post, path = "/api/v1/checkins", tag = "checkins", request_body = CheckinBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
-    responses((status = 201, body = CheckinDone), (status = 200, body = CheckinDone, description = "a repeat"), (status = 422, body = Problem)))]
+    responses((status = 201, body = CheckinDone), (status = 200, body = CheckinDone, description = "a repeat"), (status = 422, body = Problem),
+        (status = 429, body = Problem)))]
 pub async fn create_checkin(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     body: JsonBody<CheckinBody>,
 ) -> Result<(StatusCode, Json<CheckinDone>), Problem> {
     let mut request = checkin_request(&body.value)?;
     request.idempotency = body.idempotency;
-    let receipt = state.db.check_in(request).await?;
+    let receipt = submit(&state, addr, request).await?;
     let status = if receipt.duplicate { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(receipt.into())))
 }

@@ -14,6 +14,7 @@ use crate::problem::Problem;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewCheckpointBody {
     pub name: String,
     pub area_code: String,
@@ -44,7 +45,8 @@ pub async fn create_checkpoint(
     caller.handle.authorize(Capability::ManageVenues)?;
     let input = body.value;
     let place = fields::place(&input.area_code, input.grid_code.as_deref())?;
-    let created = caller.handle.create_checkpoint(NewCheckpoint { name: input.name, place }).await?;
+    let name = fields::text("name", &input.name, MAX_NAME)?;
+    let created = caller.handle.create_checkpoint(NewCheckpoint { name, place }).await?;
     let checkpoint =
         caller.handle.checkpoints().await?.into_iter().find(|c| c.id == created.id).ok_or_else(Problem::not_found)?;
     Ok((StatusCode::CREATED, Json(checkpoint.into())))
@@ -58,6 +60,7 @@ pub async fn list_checkpoints(caller: Caller) -> Result<Json<Vec<CheckpointBody>
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PassageBody {
     /// in or out.
     pub direction: String,
@@ -90,6 +93,11 @@ fn text(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// The most characters of a checkpoint's name, and of a passage's origin or destination.
+pub const MAX_NAME: usize = 100;
+/// The most characters of a vehicle's cargo.
+pub const MAX_CARGO: usize = 200;
+
 pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPassage, Problem> {
     let direction = fields::parse("direction", Direction::parse(input.direction.trim()))?;
     let temperature =
@@ -98,9 +106,19 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         Some(plate) => PassageSubject::Vehicle {
             plate: fields::parse("plate", PlateNumber::parse(&plate))?,
             occupants: input.occupants.unwrap_or(1),
-            cargo: text(input.cargo),
+            cargo: fields::optional_text("cargo", input.cargo.as_deref(), MAX_CARGO)?,
         },
         None => {
+            // A person's passage has nowhere to keep these: refused rather than dropped.
+            if text(input.cargo).is_some() {
+                return Err(Problem::invalid("cargo", "only a vehicle carries cargo: give its plate"));
+            }
+            if input.occupants.is_some() {
+                return Err(Problem::invalid("occupants", "only a vehicle has occupants: give its plate"));
+            }
+            if input.pass_checked == Some(true) {
+                return Err(Problem::invalid("pass_checked", "only a vehicle has a pass: give its plate"));
+            }
             let id_number = text(input.id_number).map(|id| fields::id_number(&id)).transpose()?;
             let phone = fields::optional_phone("phone", input.phone.as_deref())?;
             let name = match text(input.name) {
@@ -117,8 +135,8 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         checkpoint_id,
         direction,
         subject,
-        origin: text(input.origin),
-        destination: text(input.destination),
+        origin: fields::optional_text("origin", input.origin.as_deref(), MAX_NAME)?,
+        destination: fields::optional_text("destination", input.destination.as_deref(), MAX_NAME)?,
         temperature,
         pass_checked: input.pass_checked.unwrap_or(false),
     })
@@ -215,7 +233,8 @@ fn ledger_csv(lines: &[PassageLine]) -> Result<Vec<u8>, Problem> {
     let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     writer.write_record(LEDGER_HEADER).map_err(export_failed)?;
     for l in lines {
-        writer.write_record(ledger_cells(l)).map_err(export_failed)?;
+        let cells = ledger_cells(l);
+        writer.write_record(crate::cells::safe_record(cells.iter().map(String::as_str))).map_err(export_failed)?;
     }
     writer.into_inner().map_err(export_failed)
 }
@@ -250,7 +269,7 @@ fn ledger_xlsx(title: &str, lines: &[PassageLine], threshold: domain::Temperatur
                 }
                 None if cell.is_empty() => {}
                 None => {
-                    sheet.write_string(row, col, cell).map_err(export_failed)?;
+                    sheet.write_string(row, col, crate::cells::safe(cell)).map_err(export_failed)?;
                 }
             }
         }

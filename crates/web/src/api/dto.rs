@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -32,6 +33,7 @@ pub struct Me {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPersonBody {
     /// Resident ID (GB 11643), 18 characters; full-width digits and spaces are accepted.
     pub id_number: String,
@@ -79,6 +81,7 @@ pub struct PersonList {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewKeyPersonBody {
     pub person_id: i64,
     /// One of confirmed, suspected, close_contact, epidemic_area_arrival, fever.
@@ -228,6 +231,7 @@ impl From<KeyPersonDetail> for KeyPersonDetailBody {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TransitionBody {
     /// The status to move to.
     pub to: String,

@@ -17,6 +17,7 @@ use crate::problem::Problem;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FollowUpBody {
     /// morning, noon or evening; by default the visit of the current time of day.
     pub slot: Option<String>,

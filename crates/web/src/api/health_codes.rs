@@ -83,6 +83,7 @@ pub async fn person_health_code(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OwnCodeBody {
     pub id_number: String,
     pub name: String,
@@ -164,6 +165,7 @@ pub async fn public_key(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     pub token: String,
 }

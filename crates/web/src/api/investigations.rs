@@ -20,6 +20,7 @@ use crate::problem::Problem;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct InvestigationBody {
     /// The case's open key-person record (confirmed or suspected).
     pub key_person_id: i64,
@@ -266,6 +267,7 @@ pub async fn get_investigation(caller: Caller, ApiPath(id): ApiPath<i64>) -> Res
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PlaceBody {
     /// Where, in the case's words (at most 100 characters).
     pub place: String,
@@ -300,6 +302,7 @@ pub async fn add_place(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ConfirmPointBody {
     /// The case's check-in of a proposed point.
     pub case_checkin_id: i64,
@@ -331,6 +334,7 @@ pub async fn confirm_point(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignBody {
     /// What the investigator signs (谁流调、谁签字、谁负责), 2–500 characters.
     pub statement: String,
@@ -361,6 +365,7 @@ pub async fn tracing_tasks(caller: Caller) -> Result<Json<TracingTasks>, Problem
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     /// confirm (a close contact) or clear (not a contact).
     pub decision: String,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::{Capability, LeadOutcome, ListField, ListKind, Mapping};
@@ -14,6 +15,7 @@ use store::{Lead, LeadFilter, ListSummary, NewList, Upload, VerifyLead};
 use utoipa::{IntoParams, ToSchema};
 
 use super::fields;
+use crate::AppState;
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::import::{self, ImportError, RowProblem};
@@ -140,15 +142,17 @@ pub struct UploadQuery {
     responses((status = 201, body = UploadBody), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload(
+    State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<UploadQuery>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<UploadBody>), Problem> {
     caller.handle.authorize(Capability::ImportLists)?;
-    let file_name = query.file_name.unwrap_or_else(|| "upload".into()).trim().chars().take(200).collect::<String>();
+    let file_name = domain::text::display_file_name(query.file_name.as_deref().unwrap_or("upload"));
     if body.is_empty() {
         return Err(Problem::invalid("file", "the request body is the file: it is empty"));
     }
+    let _running = state.imports.enter().map_err(Problem::busy)?;
     let bytes = body.clone();
     let preview = tokio::task::spawn_blocking(move || import::preview(&bytes))
         .await
@@ -203,6 +207,7 @@ pub(crate) fn file_problem(err: &ImportError) -> Problem {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ImportBody {
     /// telecom, ticketing, lodging, enrolment, provincial or other.
     pub kind: String,
@@ -258,6 +263,7 @@ async fn staged(caller: &Caller, id: i64) -> Result<Upload, Problem> {
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn import_upload(
+    State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     body: JsonBody<ImportBody>,
@@ -268,12 +274,14 @@ pub async fn import_upload(
     let mapping = input.mapping.as_ref().map(mapping_of).transpose()?;
     let upload = staged(&caller, id).await?;
     let (summary, again) =
-        import_bytes(&caller, &upload, kind, &input.name, mapping).await.map_err(|failure| match failure {
-            ImportFailure::File(ImportError::Rows { problems, bad_rows, rows_read }) => {
-                rows_problem(upload.id, &problems, bad_rows, rows_read)
+        import_bytes(&state.imports, &caller, &upload, kind, &input.name, mapping).await.map_err(|failure| {
+            match failure {
+                ImportFailure::File(ImportError::Rows { problems, bad_rows, rows_read }) => {
+                    rows_problem(upload.id, &problems, bad_rows, rows_read)
+                }
+                ImportFailure::File(other) => file_problem(&other),
+                ImportFailure::Store(problem) => problem,
             }
-            ImportFailure::File(other) => file_problem(&other),
-            ImportFailure::Store(problem) => problem,
         })?;
     let status = if again { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(ListBody::of(&summary, again))))
@@ -288,12 +296,14 @@ pub(crate) enum ImportFailure {
 
 /// Reads, checks and imports a staged file (shared with the page), reading the file once.
 pub(crate) async fn import_bytes(
+    gate: &import::Gate,
     caller: &Caller,
     upload: &Upload,
     kind: ListKind,
     name: &str,
     mapping: Option<Mapping>,
 ) -> Result<(ListSummary, bool), ImportFailure> {
+    let _running = gate.enter().map_err(|busy| ImportFailure::Store(Problem::busy(busy)))?;
     let places = import::places_within(&caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
     let parsed = tokio::task::spawn_blocking(move || import::parse_list(bytes, mapping, &places))
@@ -344,6 +354,7 @@ impl ReportQuery {
     responses((status = 200, description = "the report", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_report(
+    State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<ReportQuery>,
@@ -351,7 +362,7 @@ pub async fn upload_report(
     caller.handle.authorize(Capability::ImportLists)?;
     let mapping = query.mapping()?;
     let upload = staged(&caller, id).await?;
-    let xlsx = report_of(&caller, &upload, mapping).await?;
+    let xlsx = report_of(&state.imports, &caller, &upload, mapping).await?;
     let disposition = format!("attachment; filename=\"report-{id}.xlsx\"");
     Ok((
         [
@@ -363,7 +374,13 @@ pub async fn upload_report(
         .into_response())
 }
 
-pub(crate) async fn report_of(caller: &Caller, upload: &Upload, mapping: Option<Mapping>) -> Result<Vec<u8>, Problem> {
+pub(crate) async fn report_of(
+    gate: &import::Gate,
+    caller: &Caller,
+    upload: &Upload,
+    mapping: Option<Mapping>,
+) -> Result<Vec<u8>, Problem> {
+    let _running = gate.enter().map_err(Problem::busy)?;
     let places = import::places_within(&caller.handle.actor().scope);
     let bytes = upload.bytes.clone();
     let problems = tokio::task::spawn_blocking(move || match import::parse_list(bytes, mapping, &places) {
@@ -500,6 +517,7 @@ pub async fn list_leads_of(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     /// registered, no_risk, not_in_area or unreachable.
     pub outcome: String,
@@ -537,6 +555,7 @@ pub async fn verify_lead(
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LeadSettings {
     /// Hours a grid has to verify a new lead (default 24).
     pub due_hours: u32,

@@ -9,6 +9,7 @@ use crate::problem::Problem;
 
 /// How many days each measure lasts (SPEC §4.2); new measures use the values in force.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct DurationSettings {
     pub home_isolation_days: u16,
     pub central_isolation_days: u16,
@@ -77,6 +78,7 @@ pub async fn put_durations(
 
 /// The contact-tracing rule (SPEC §4.4): all windows and thresholds, in seconds but the lookback.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TracingSettings {
     /// Days before onset from which the case's stays count (default 3: D−3).
     pub lookback_days: i64,

@@ -15,6 +15,7 @@ use crate::problem::Problem;
 use crate::time::instant_text;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewVenueBody {
     pub name: String,
     /// market, supermarket, restaurant, hospital, pharmacy, station, school, office, factory,
@@ -85,9 +86,9 @@ pub async fn create_venue(
     let input = body.value;
     let venue = NewVenue {
         token: new_venue_token(),
-        name: input.name,
+        name: fields::text("name", &input.name, super::checkpoints::MAX_NAME)?,
         kind: fields::parse("kind", VenueKind::parse(input.kind.trim()))?,
-        address: input.address.unwrap_or_default(),
+        address: fields::optional_text("address", input.address.as_deref(), 200)?.unwrap_or_default(),
         place: fields::place(&input.area_code, input.grid_code.as_deref())?,
         owner_name: fields::optional_name("owner_name", input.owner_name.as_deref())?,
         owner_phone: fields::optional_phone("owner_phone", input.owner_phone.as_deref())?,

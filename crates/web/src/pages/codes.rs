@@ -1,6 +1,7 @@
 //! Health-code pages: the citizen's own code on a phone (`/h`), and the checkpoint's
 //! scan-and-verify page (`/verify`), which verifies tokens in the browser with the public keys.
 
+use super::form::PageForm;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -71,7 +72,7 @@ pub(super) async fn code_submit(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<CodeForm>,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let now = state.db.now();

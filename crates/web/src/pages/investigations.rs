@@ -2,6 +2,7 @@
 //! investigation workspace (timeline, proposed points, candidates, reported places, signature)
 //! and the tracing tasks of a grid.
 
+use super::form::PageForm;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -290,7 +291,7 @@ pub(super) struct OpenForm {
     isolated_at: String,
 }
 
-pub(super) async fn open_submit(visitor: Visitor, axum::Form(form): axum::Form<OpenForm>) -> Response {
+pub(super) async fn open_submit(visitor: Visitor, PageForm(form): PageForm<OpenForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
@@ -422,7 +423,7 @@ pub(super) struct PointForm {
 pub(super) async fn point_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<PointForm>,
+    PageForm(form): PageForm<PointForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
@@ -449,7 +450,7 @@ pub(super) struct PlaceForm {
 pub(super) async fn place_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<PlaceForm>,
+    PageForm(form): PageForm<PlaceForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
@@ -476,11 +477,7 @@ pub(super) struct SignForm {
     statement: String,
 }
 
-pub(super) async fn sign_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    axum::Form(form): axum::Form<SignForm>,
-) -> Response {
+pub(super) async fn sign_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<SignForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
@@ -503,7 +500,7 @@ pub(super) struct DecisionForm {
 pub(super) async fn decision_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<DecisionForm>,
+    PageForm(form): PageForm<DecisionForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
@@ -534,7 +531,7 @@ pub(super) struct TraceOnForm {
 pub(super) async fn trace_on_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<TraceOnForm>,
+    PageForm(form): PageForm<TraceOnForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();

@@ -1,6 +1,7 @@
 //! Big-data comparison pages: upload a list, check and correct the column mapping, import (or
 //! see every bad row), follow a list's progress; the grid worker's lead list with verification.
 
+use super::form::PageForm;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -293,6 +294,11 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return lists_with(&visitor, Some("请选择一个文件 (choose a file)".into())).await;
     };
+    let file_name = domain::text::display_file_name(&file_name);
+    let _running = match visitor.imports.enter() {
+        Ok(permit) => permit,
+        Err(busy) => return lists_with(&visitor, Some(Problem::busy(busy).detail)).await,
+    };
     let probe = bytes.clone();
     let preview = match tokio::task::spawn_blocking(move || import::preview(&probe)).await {
         Ok(Ok(preview)) => preview,
@@ -379,6 +385,10 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
         Ok(upload) => upload,
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
+    let _running = match visitor.imports.enter() {
+        Ok(permit) => permit,
+        Err(busy) => return lists_with(visitor, Some(Problem::busy(busy).detail)).await,
+    };
     let bytes = upload.bytes.clone();
     let preview = match tokio::task::spawn_blocking(move || import::preview(&bytes)).await {
         Ok(Ok(preview)) => preview,
@@ -426,7 +436,7 @@ pub(super) async fn upload_page(visitor: Visitor, Path(id): Path<i64>) -> Respon
 pub(super) async fn import_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<BTreeMap<String, String>>,
+    PageForm(form): PageForm<BTreeMap<String, String>>,
 ) -> Response {
     if !visitor.form_is_genuine(form.get("token").map(String::as_str).unwrap_or_default()) {
         return visitor.stale_form();
@@ -459,7 +469,7 @@ pub(super) async fn import_submit(
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
     // The rows' problems are shown on the page itself, not as a problem document.
-    match import_bytes(&visitor.caller, &upload, kind, &name, Some(mapping)).await {
+    match import_bytes(&visitor.imports, &visitor.caller, &upload, kind, &name, Some(mapping)).await {
         Ok((list, _)) => Redirect::to(&format!("/lists/{}", list.id)).into_response(),
         Err(ImportFailure::File(ImportError::Rows { problems, bad_rows, .. })) => {
             state.problems = problems
@@ -671,7 +681,7 @@ pub(super) struct VerifyForm {
 pub(super) async fn verify_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<VerifyForm>,
+    PageForm(form): PageForm<VerifyForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
@@ -687,6 +697,8 @@ pub(super) async fn verify_submit(
     let verify = VerifyLead { outcome, note: form.note.clone(), class, arrival_risk };
     match visitor.caller.handle.verify_lead(id, verify).await {
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
+        // Another county's lead, or none: not found, as everywhere else.
+        Err(store::StoreError::NotFound) => super::problem_page(visitor.lang, Problem::not_found()),
         Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message().1)), None).await,
     }
 }

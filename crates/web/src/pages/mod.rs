@@ -2,6 +2,7 @@
 //! API, so jurisdiction, roles and audit hold here too.
 
 mod codes;
+mod form;
 mod i18n;
 mod investigations;
 mod lists;
@@ -19,6 +20,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use store::{KeyPersonFilter, NewKeyPerson, NewPerson, PageRequest};
 
+use form::PageForm;
 pub use i18n::Lang;
 use i18n::Texts;
 use views::*;
@@ -26,7 +28,7 @@ use views::*;
 use crate::AppState;
 use crate::api::fields;
 use crate::api::key_persons::{ListParams, transition_request};
-use crate::auth::{Caller, SESSION_COOKIE, hex, request_token};
+use crate::auth::{Caller, ClientAddr, SESSION_COOKIE, hex, request_token};
 use crate::problem::Problem;
 
 const LANG_COOKIE: &str = "fk_lang";
@@ -121,6 +123,8 @@ pub struct Visitor {
     lang: Lang,
     /// Bound to the session, so a form posted from another site cannot carry it.
     form_token: String,
+    /// Where imports may run (`Options::imports_at_once`).
+    imports: crate::import::Gate,
 }
 
 fn form_token(session_token: &str) -> String {
@@ -134,7 +138,9 @@ impl FromRequestParts<AppState> for Visitor {
         let lang = lang_of(&parts.headers);
         let caller = Caller::from_parts(parts, state).await.map_err(IntoResponse::into_response)?;
         match (caller, request_token(parts)) {
-            (Some(caller), Some(token)) => Ok(Visitor { caller, lang, form_token: form_token(&token) }),
+            (Some(caller), Some(token)) => {
+                Ok(Visitor { caller, lang, form_token: form_token(&token), imports: state.imports.clone() })
+            }
             _ => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/key-persons");
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
@@ -235,14 +241,17 @@ async fn login_submit(
     State(state): State<AppState>,
     crate::auth::ClientAddr(addr): crate::auth::ClientAddr,
     headers: HeaderMap,
-    axum::Form(form): axum::Form<LoginForm>,
+    PageForm(form): PageForm<LoginForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
     match crate::api::session::open_session(&state, addr, &form.username, &form.password).await {
         Ok(Some((token, _, _))) => {
-            let cookie =
-                format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}", state.session_seconds);
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                state.session_seconds,
+                secure_attribute(&state)
+            );
             let mut response = Redirect::to(&next).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, value);
@@ -266,11 +275,20 @@ async fn login_submit(
     }
 }
 
+/// `; Secure` when the server is reached over TLS: the cookie is then never sent in clear.
+fn secure_attribute(state: &AppState) -> &'static str {
+    if state.options.tls { "; Secure" } else { "" }
+}
+
 async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
+    if form::cross_site(&parts.headers) {
+        let lang = lang_of(&parts.headers);
+        return page_error(lang, StatusCode::FORBIDDEN, lang.texts().cross_site);
+    }
     if let Some(token) = request_token(&parts) {
         let _ = state.db.delete_session(&crate::auth::token_digest(&token)).await;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attribute(&state));
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
 }
 
@@ -388,7 +406,7 @@ struct TransitionForm {
 async fn transition_submit(
     visitor: Visitor,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<TransitionForm>,
+    PageForm(form): PageForm<TransitionForm>,
 ) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
@@ -535,7 +553,7 @@ struct NewRecordParts {
     arrival_risk: Option<ArrivalRisk>,
 }
 
-async fn new_key_person_submit(visitor: Visitor, axum::Form(form): axum::Form<NewKeyPersonForm>) -> Response {
+async fn new_key_person_submit(visitor: Visitor, PageForm(form): PageForm<NewKeyPersonForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
@@ -640,7 +658,10 @@ async fn checkin_form(
         Ok(None) => return page_error(lang, StatusCode::NOT_FOUND, lang.texts().unknown_venue),
         Err(err) => return problem_page(lang, err.into()),
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = match &error {
+        Some(problem) => StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        None => StatusCode::OK,
+    };
     let (error_field, error) = match error.map(Problem::field_message) {
         Some((field, message)) => (field, Some(message)),
         None => (String::new(), None),
@@ -663,9 +684,10 @@ async fn checkin_form(
 
 async fn checkin_submit(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Path(token): Path<String>,
-    axum::Form(form): axum::Form<CheckinForm>,
+    PageForm(form): PageForm<CheckinForm>,
 ) -> Response {
     let lang = lang_of(&headers);
     let temperature = form.temperature.trim();
@@ -692,7 +714,7 @@ async fn checkin_submit(
     };
     let id_masked = crate::mask::id_number(request.id_number.as_str());
     let name = request.name.as_str().to_string();
-    match state.db.check_in(request).await {
+    match crate::api::checkins::submit(&state, addr, request).await {
         Ok(receipt) => render(&CheckinDonePage {
             lang,
             t: lang.texts(),
@@ -703,9 +725,8 @@ async fn checkin_submit(
             fever: receipt.fever,
             duplicate: receipt.duplicate,
         }),
-        Err(err) => {
-            let problem = Problem::from(err);
-            if problem.status == 422 {
+        Err(problem) => {
+            if problem.status == 422 || problem.status == 429 {
                 checkin_form(&state, lang, &token, &form, Some(problem)).await
             } else {
                 problem_page(lang, problem)
@@ -838,7 +859,7 @@ async fn checkpoint_response(
     (status, render(&page)).into_response()
 }
 
-async fn passage_submit(visitor: Visitor, Path(id): Path<i64>, axum::Form(form): axum::Form<PassageForm>) -> Response {
+async fn passage_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<PassageForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }
@@ -1021,11 +1042,7 @@ struct FollowUpForm {
     note: String,
 }
 
-async fn follow_up_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    axum::Form(form): axum::Form<FollowUpForm>,
-) -> Response {
+async fn follow_up_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<FollowUpForm>) -> Response {
     if !visitor.form_is_genuine(&form.token) {
         return visitor.stale_form();
     }

@@ -64,6 +64,10 @@ pub const USERS: &[(&str, Role, &str)] = &[
 
 impl TestApp {
     pub async fn spawn(kind: Kind) -> TestApp {
+        TestApp::spawn_with(kind, web::Options::default()).await
+    }
+
+    pub async fn spawn_with(kind: Kind, options: web::Options) -> TestApp {
         let db = Db::open(backend(kind).await, store::system_clock()).await.expect("open db");
         for (username, role, area) in USERS {
             db.create_user(NewUser {
@@ -79,7 +83,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let keys = Arc::new(token::Keyring::open_or_create(&keys_dir()).expect("health-code keys"));
-        tokio::spawn(web::serve(db.clone(), keys.clone(), listener));
+        tokio::spawn(web::serve_with(db.clone(), keys.clone(), listener, options));
         TestApp { base, db, client: reqwest::Client::new(), keys }
     }
 
