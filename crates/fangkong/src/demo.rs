@@ -280,6 +280,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
         None => bail!("the demo's officer was not created"),
     };
     let list = add_telecom_list(&district, grid_unit.as_ref(), &people, &person_ids, &taken, &mut rng).await?;
+    add_self_reported_fever(&db, &venue_tokens, &venues).await?;
     db.open_release_tasks(domain::shanghai_date(db.now())).await?;
     db.optimize().await?;
 
@@ -617,6 +618,26 @@ async fn add_home_follow_ups(
 /// and of 驿城区 by ID or by phone, people from elsewhere that nobody here knows, a few repeats.
 /// Some leads are verified already, so the list shows its progress and the grid worker has leads
 /// left to verify (SPEC §4.8). Returns the list's id and how many leads it raised.
+/// Somebody the registry does not know typed a fever at a 驿城区 venue's door: not a fever
+/// record (nobody vouched for that identity) but a lead on the district's self-report list.
+async fn add_self_reported_fever(db: &Db, tokens: &[String], venues: &[(store::Id, String)]) -> anyhow::Result<()> {
+    let Some(token) = venues.iter().zip(tokens).find(|((_, area), _)| area.starts_with("411702")).map(|(_, t)| t) else {
+        return Ok(());
+    };
+    let first17 = "42010619920815123";
+    let id_number = format!("{first17}{}", domain::check_digit(first17).unwrap_or('0'));
+    db.check_in(store::CheckinRequest {
+        venue_token: token.clone(),
+        id_number: domain::ResidentId::parse(&id_number)?,
+        name: domain::PersonName::parse("刘洋")?,
+        phone: Some(domain::Phone::parse("13912345678")?),
+        temperature: Some(domain::Temperature::parse("38.6")?),
+        idempotency: None,
+    })
+    .await?;
+    Ok(())
+}
+
 async fn add_telecom_list(
     handle: &store::Handle,
     grid_unit: Option<&GridCode>,
