@@ -621,7 +621,8 @@ async fn add_home_follow_ups(
 /// Somebody the registry does not know typed a fever at a 驿城区 venue's door: not a fever
 /// record (nobody vouched for that identity) but a lead on the district's self-report list.
 async fn add_self_reported_fever(db: &Db, tokens: &[String], venues: &[(store::Id, String)]) -> anyhow::Result<()> {
-    let Some(token) = venues.iter().zip(tokens).find(|((_, area), _)| area.starts_with("411702")).map(|(_, t)| t) else {
+    let Some(token) = venues.iter().zip(tokens).find(|((_, area), _)| area.starts_with("411702")).map(|(_, t)| t)
+    else {
         return Ok(());
     };
     let first17 = "42010619920815123";

@@ -359,7 +359,7 @@ impl {
         ))
         .bind(county)
         .bind(ListKind::SelfReport.as_str())
-        .bind(format!("{} {day}", ListKind::SelfReport.label_zh()))
+        .bind(format!("{day} 自报发热"))
         .bind("场所码")
         .bind(&digest)
         .bind(due_at)

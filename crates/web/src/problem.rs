@@ -135,6 +135,10 @@ impl IntoResponse for Problem {
     }
 }
 
+/// The problem type of a public write whose name or mobile is not the registry's: pages say it
+/// in their own language.
+pub const IDENTITY_MISMATCH: &str = "identity-mismatch";
+
 impl From<StoreError> for Problem {
     fn from(err: StoreError) -> Problem {
         match err {
@@ -150,10 +154,11 @@ impl From<StoreError> for Problem {
                 problem
             }
             StoreError::Transition(err) => Problem::invalid("to", err.to_string()),
-            StoreError::IdentityMismatch => Problem::invalid(
-                "name",
-                "姓名或手机号与该身份证号的登记信息不符，请核对；信息有变请联系社区 (the name and mobile number do not match those registered with this ID number)",
-            ),
+            StoreError::IdentityMismatch => {
+                let mut problem = Problem::invalid("name", StoreError::IdentityMismatch.to_string());
+                problem.kind = IDENTITY_MISMATCH;
+                problem
+            }
             StoreError::IdempotencyMismatch => {
                 Problem::invalid("Idempotency-Key", StoreError::IdempotencyMismatch.to_string())
             }

@@ -45,9 +45,16 @@ async fn nobody_colours_another_persons_code(kind: Kind) {
         }
         let (status, problem) = public_post(&app, "/api/v1/checkins", &forged).await;
         assert_eq!((status, problem["field"].as_str()), (422, Some("name")), "{problem}");
+        assert_eq!(problem["type"], "https://fangkong.dev/problems/identity-mismatch");
         let detail = problem["detail"].as_str().unwrap();
         assert!(!detail.contains("王芳") && !detail.contains("6161"), "reveals nothing: {detail}");
     }
+    // The citizen's page says it in Chinese, on the form, and registers nothing.
+    let form = [("id_number", id.as_str()), ("name", "李四"), ("phone", "13800006161"), ("temperature", "38.9")];
+    let page = app.client.post(app.url(&format!("/c/{token}"))).form(&form).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 422);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("登记信息不符") && !html.contains("do not match"), "{html}");
     let (_, code) = app.get(&officer, &code_path).await;
     assert_eq!(code["colour"], "green", "{code}");
     let (_, fevers) = app.get(&officer, "/api/v1/key-persons?class=fever").await;

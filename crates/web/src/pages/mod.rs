@@ -725,7 +725,11 @@ async fn checkin_submit(
             fever: receipt.fever,
             duplicate: receipt.duplicate,
         }),
-        Err(problem) => {
+        Err(mut problem) => {
+            if problem.kind == crate::problem::IDENTITY_MISMATCH {
+                problem.errors.clear();
+                problem.detail = lang.texts().identity_mismatch.to_string();
+            }
             if problem.status == 422 || problem.status == 429 {
                 checkin_form(&state, lang, &token, &form, Some(problem)).await
             } else {
