@@ -186,3 +186,36 @@ async fn the_venue_page_prints_one_poster_or_a_whole_grid() {
     assert_eq!(pdf.status(), 200);
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
+
+#[tokio::test]
+async fn another_countys_lead_is_not_found_on_the_verification_page() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    // A fever typed at a 驿城区 door by someone the registry does not know: a lead there.
+    let (_, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            serde_json::json!({"name": "超市", "kind": "supermarket", "area_code": "411702001"}),
+        )
+        .await;
+    let checkin = serde_json::json!({"venue_token": venue["token"], "id_number": id_number("411702", 7), "name": "陈七", "temperature": 38.6});
+    let response = app.client.post(app.url("/api/v1/checkins")).json(&checkin).send().await.expect("check-in");
+    assert_eq!(response.status(), 201);
+    let (_, leads) = app.get(&officer, "/api/v1/leads").await;
+    let lead = leads["leads"][0]["id"].as_i64().expect("a lead");
+    // 西平县's officer posts a verification for it from a page of their own.
+    let client = browser();
+    log_in(&app, &client, "xiping").await;
+    let (_, html) = page(&client, app.url("/key-persons/new")).await;
+    let token = form_token(&html);
+    let response = client
+        .post(app.url(&format!("/leads/{lead}/verification")))
+        .form(&[("token", token.as_str()), ("outcome", "not_in_area"), ("note", "不在本地")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 404);
+    let (_, leads) = app.get(&officer, "/api/v1/leads").await;
+    assert_eq!(leads["leads"][0]["id"].as_i64(), Some(lead), "still open for 驿城区");
+}
