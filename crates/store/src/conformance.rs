@@ -13,9 +13,11 @@ use domain::{
 
 use crate::*;
 
+mod checkpoints;
 mod identity;
 mod lists;
 mod tracing;
+pub use checkpoints::*;
 pub use identity::*;
 pub use lists::*;
 pub use tracing::*;
@@ -821,7 +823,9 @@ macro_rules! conformance_tests {
             a_list_matches_by_id_then_phone_then_name_and_area,
             leads_are_verified_once_and_overdue_ones_escalate,
             a_checkin_names_a_registered_person_only_with_their_identity,
-            a_fever_nobody_vouched_for_is_a_lead_not_a_code
+            a_fever_nobody_vouched_for_is_a_lead_not_a_code,
+            staged_uploads_are_kept_a_week_then_purged,
+            checkpoints_and_their_ledgers_are_scoped
         );
     };
     (@reopen $reopenable:path; $($case:ident),* $(,)?) => {

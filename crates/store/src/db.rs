@@ -35,6 +35,8 @@ pub struct Db {
 
 const FEVER_THRESHOLD_KEY: &str = "frontline.fever_threshold_tenths";
 const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
+/// How long a staged upload is kept: a week.
+pub const UPLOAD_RETENTION_SECONDS: Instant = 7 * 86_400;
 /// The health-code signing keys (their ids) this database's codes have been signed with.
 const SIGNING_KEYS_KEY: &str = "health_code.signing_keys";
 const RETENTION_KEY: &str = "frontline.retention_days";
@@ -275,6 +277,12 @@ impl Db {
     /// The venue a 场所码 token names.
     pub async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
         self.backend.venue_by_token(token).await
+    }
+
+    /// Staged uploads older than `UPLOAD_RETENTION_SECONDS` are deleted: a file waits between its
+    /// upload and its import (and its error report) for days at most, and holds personal data.
+    pub async fn purge_uploads(&self) -> Result<u64> {
+        self.backend.purge_uploads(self.now() - UPLOAD_RETENTION_SECONDS).await
     }
 
     /// The retention job: check-ins older than the retention period are deleted.

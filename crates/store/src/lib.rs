@@ -22,7 +22,7 @@ pub mod rows;
 pub mod transition;
 
 pub use backend::Backend;
-pub use db::{Clock, Db, system_clock};
+pub use db::{Clock, Db, UPLOAD_RETENTION_SECONDS, system_clock};
 pub use error::{Result, StoreError};
 pub use handle::{Comparison, Handle, PersonIndex};
 pub use investigation::*;

@@ -27,7 +27,8 @@ use tokio::net::TcpListener;
 pub struct AppState {
     pub db: Db,
     pub session_seconds: i64,
-    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The OpenAPI document as served (`api::document`).
+    pub openapi: Arc<serde_json::Value>,
     /// Signs health-code tokens; its public keys verify them.
     pub keys: Arc<token::Keyring>,
     /// Failed logins and citizen identity lookups per client address.
@@ -70,7 +71,7 @@ pub fn app_with(db: Db, keys: Arc<token::Keyring>, options: Options) -> Router {
     let state = AppState {
         db,
         session_seconds: 12 * 3600,
-        openapi: Arc::new(openapi),
+        openapi: Arc::new(api::document::finish(&openapi)),
         keys,
         attempts: Arc::new(attempts::Attempts::default()),
         public_writes: Arc::new(attempts::PublicWrites::new(options.public_writes_per_minute)),
@@ -118,7 +119,7 @@ async fn security_headers(
 
 /// The scheduled jobs, at start and then every ten minutes (each is cheap and idempotent, so a
 /// restart or a missed tick loses nothing): releases that fall due become tasks, and expired
-/// check-ins are purged with their count logged.
+/// check-ins and staged uploads older than a week are purged with their count logged.
 pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
@@ -136,6 +137,11 @@ pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
                     tracing::info!(purged, retention_days = db.frontline().retention_days, "check-in purge ran")
                 }
                 Err(err) => tracing::error!(%err, "check-in purge failed"),
+            }
+            match db.purge_uploads().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "staged uploads purged"),
+                Err(err) => tracing::error!(%err, "upload purge failed"),
             }
         }
     })

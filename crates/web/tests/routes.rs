@@ -277,3 +277,36 @@ async fn the_openapi_document_lists_exactly_the_routes() {
         assert!(!fallback && status != 405, "{method} {path} is documented but not served ({status})");
     }
 }
+
+/// The document passes an OpenAPI 3.1 validator (Python's `openapi-spec-validator`, which
+/// `.ci/run` installs), and every error it documents is a problem document.
+#[tokio::test]
+async fn the_openapi_document_is_valid_openapi_3_1() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let text = app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("get").text().await.expect("body");
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), &text).expect("write");
+    let script = "import json, sys\nfrom openapi_spec_validator import OpenAPIV31SpecValidator\n\
+                  errors = list(OpenAPIV31SpecValidator(json.load(open(sys.argv[1]))).iter_errors())\n\
+                  [print(e.message[:300]) for e in errors[:20]]\nsys.exit(1 if errors else 0)";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(file.path())
+        .output()
+        .expect("python3 with openapi-spec-validator (pip install openapi-spec-validator; .ci/run does)");
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("item") {
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                if status.as_str() >= "400" {
+                    let content = response["content"].as_object().expect("content");
+                    assert!(
+                        content.keys().all(|k| k == "application/problem+json"),
+                        "{method} {path} {status}: {content:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ use crate::extract::ApiQuery;
 use crate::problem::Problem;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TaskParams {
     /// `today` (the default) lists tasks due today or earlier; `all` every date.
     pub due: Option<String>,
@@ -34,6 +35,7 @@ pub async fn list_tasks(caller: Caller, ApiQuery(params): ApiQuery<TaskParams>) 
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     pub page: Option<u32>,
 }

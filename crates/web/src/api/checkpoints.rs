@@ -157,6 +157,7 @@ pub async fn create_passage(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerParams {
     /// The Shanghai day, YYYY-MM-DD; today by default.
     pub date: Option<String>,

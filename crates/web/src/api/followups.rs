@@ -74,6 +74,7 @@ pub async fn record_follow_up(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SheetParams {
     /// YYYY-MM-DD; today by default.
     pub date: Option<String>,

@@ -136,31 +136,40 @@ pub struct PublicKeys {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct KeyParams {
     /// json (default) or text.
-    pub format: Option<String>,
+    #[param(inline)]
+    pub format: Option<KeyFormat>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyFormat {
+    Json,
+    Text,
 }
 
 /// The public keys that verify health-code tokens (public; a checkpoint keeps them to verify
 /// offline).
 #[utoipa::path(get, path = "/api/v1/health-code/public-key", tag = "health-codes", params(KeyParams),
-    responses((status = 200, body = PublicKeys), (status = 200, content_type = "text/plain", body = String, description = "format=text")))]
+    responses((status = 200, description = "the keys: JSON, or text with format=text",
+        content((PublicKeys = "application/json"), (String = "text/plain")))))]
 pub async fn public_key(
     State(state): State<AppState>,
     ApiQuery(params): ApiQuery<KeyParams>,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
     let keys = state.keys.public_keys();
-    match params.format.as_deref() {
-        Some("text") => {
+    match params.format {
+        Some(KeyFormat::Text) => {
             Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8")], keys.to_text()).into_response())
         }
-        None | Some("json") => Ok(Json(PublicKeys {
+        None | Some(KeyFormat::Json) => Ok(Json(PublicKeys {
             keys: keys.entries().into_iter().map(|(key_id, public_key)| PublicKey { key_id, public_key }).collect(),
             text: keys.to_text(),
         })
         .into_response()),
-        Some(_) => Err(Problem::invalid("format", "json or text")),
     }
 }
 

@@ -51,6 +51,7 @@ pub async fn create_key_person(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     pub class: Option<String>,
     pub status: Option<String>,

@@ -129,6 +129,7 @@ impl ListBody {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name as the user knows it (shown on the list).
     pub file_name: Option<String>,
@@ -321,6 +322,7 @@ pub(crate) async fn import_bytes(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub id_number: Option<usize>,
     pub document_kind: Option<usize>,
@@ -482,6 +484,7 @@ pub struct Leads {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LeadQuery {
     /// open (default: not yet verified, soonest due first) or overdue (escalated).
     pub filter: Option<String>,

@@ -37,6 +37,7 @@ pub async fn create_person(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// An ID number, a phone number, or (the start of) a name.
     pub q: String,

@@ -116,6 +116,7 @@ pub async fn venue_poster_png(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BatchParams {
     /// A division (6/9/12 digits) or grid (15/17 digits) code in your jurisdiction.
     pub area_code: Option<String>,

@@ -98,6 +98,7 @@ pub async fn create_venue(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VenueListParams {
     pub page: Option<u32>,
 }

@@ -1,0 +1,81 @@
+//! Checkpoints (卡口) and their passages: scoped like every record, a fever with an ID number
+//! opens one record, the day's ledger holds the day, and bad input writes nothing.
+
+use std::sync::Arc;
+
+use domain::{Direction, KeyClass, PersonName, Phone, PlateNumber, Role, Source};
+
+use super::*;
+
+fn person_passage(checkpoint_id: Id, serial: u32, temperature: Option<&str>) -> NewPassage {
+    NewPassage {
+        checkpoint_id,
+        direction: Direction::In,
+        subject: PassageSubject::Person {
+            id_number: Some(resident_id("411702", serial)),
+            name: PersonName::parse("钱二").expect("name"),
+            phone: Some(Phone::parse("13900003333").expect("phone")),
+        },
+        origin: Some("武汉".into()),
+        destination: Some("驿城区".into()),
+        temperature: temperature.map(|t| domain::Temperature::parse(t).expect("temperature")),
+        pass_checked: false,
+    }
+}
+
+pub async fn checkpoints_and_their_ledgers_are_scoped(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    let staff = f.handle("checkpoint", Role::CheckpointStaff, "411702").await;
+    let xiping = f.handle("xiping", Role::AreaOfficer, "411721").await;
+    let place = Place { area: AreaCode::parse("411702").unwrap(), grid: None };
+    let checkpoint = officer.create_checkpoint(NewCheckpoint { name: "驿城东卡口".into(), place }).await.unwrap().id;
+    // Another county's checkpoint cannot be made here, nor a nameless one.
+    let outside = Place { area: AreaCode::parse("411721").unwrap(), grid: None };
+    assert!(officer.create_checkpoint(NewCheckpoint { name: "西平卡口".into(), place: outside }).await.is_err());
+    let place = Place { area: AreaCode::parse("411702").unwrap(), grid: None };
+    let nameless = officer.create_checkpoint(NewCheckpoint { name: "  ".into(), place }).await;
+    assert!(matches!(nameless, Err(StoreError::Invalid { field: "name", .. })), "{nameless:?}");
+    assert_eq!(officer.checkpoints().await.unwrap().len(), 1);
+    assert!(xiping.checkpoints().await.unwrap().is_empty());
+
+    let hot = staff.record_passage(person_passage(checkpoint, 20, Some("38.1"))).await.unwrap();
+    assert!(hot.fever && hot.person_id.is_some());
+    // Again an hour later, still hot: the same episode, one record.
+    f.clock.fetch_add(3600, std::sync::atomic::Ordering::SeqCst);
+    assert!(staff.record_passage(person_passage(checkpoint, 20, Some("38.0"))).await.unwrap().fever);
+    let records = officer.key_persons(&KeyPersonFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(
+        records.items.iter().map(|r| (r.class, r.source)).collect::<Vec<_>>(),
+        [(KeyClass::Fever, Source::Checkpoint)]
+    );
+    let truck = NewPassage {
+        subject: PassageSubject::Vehicle {
+            plate: PlateNumber::parse("豫Q12345").unwrap(),
+            occupants: 2,
+            cargo: Some("蔬菜".into()),
+        },
+        pass_checked: true,
+        temperature: None,
+        ..person_passage(checkpoint, 0, None)
+    };
+    staff.record_passage(truck).await.unwrap();
+    // Bad input writes nothing.
+    let mut long = person_passage(checkpoint, 21, None);
+    long.origin = Some("远".repeat(101));
+    assert!(matches!(staff.record_passage(long).await, Err(StoreError::Invalid { field: "origin", .. })));
+
+    let today = domain::shanghai_date(f.db.now());
+    let ledger = staff.passages(checkpoint, today).await.unwrap();
+    assert_eq!(ledger.len(), 3, "{ledger:?}");
+    assert_eq!(ledger.iter().filter_map(|p| p.plate.as_deref()).collect::<Vec<_>>(), ["豫Q12345"]);
+    assert!(staff.passages(checkpoint, today.yesterday().unwrap()).await.unwrap().is_empty());
+    // Out of scope, or absent: not found — never an empty ledger or a write.
+    assert!(matches!(xiping.passages(checkpoint, today).await, Err(StoreError::NotFound)));
+    assert!(matches!(staff.passages(checkpoint + 1000, today).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        xiping.record_passage(person_passage(checkpoint, 22, None)).await,
+        Err(StoreError::NotFound) | Err(StoreError::Forbidden { .. })
+    ));
+    assert_eq!(staff.passages(checkpoint, today).await.unwrap().len(), 3);
+}

@@ -1,0 +1,73 @@
+//! The OpenAPI document made true to what the server answers, in one pass over what the route
+//! annotations produced: every response has a description (OpenAPI 3.1 requires it), every error
+//! is `application/problem+json` with the `Problem` schema, and the answers every route can give
+//! whatever its annotation says are listed: 400 and 413 for a body that is not one JSON document
+//! or is too large, 422 for a malformed path or query value, 401 where a session is needed, 404
+//! where a path names a record, 429 where guesses or public writes are counted.
+
+use serde_json::{Map, Value, json};
+
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The document as served.
+pub fn finish(openapi: &utoipa::openapi::OpenApi) -> Value {
+    let mut document = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            for method in METHODS {
+                if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
+                    complete(path, method, operation);
+                }
+            }
+        }
+    }
+    document
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+fn complete(path: &str, method: &str, operation: &mut Map<String, Value>) {
+    let has_body = operation.contains_key("requestBody");
+    let secured = operation.get("security").and_then(Value::as_array).is_some_and(|s| !s.is_empty());
+    let has_path_params = path.contains('{');
+    let Some(responses) = operation.entry("responses").or_insert_with(|| json!({})).as_object_mut() else { return };
+    for (status, response) in responses.iter_mut() {
+        let Some(response) = response.as_object_mut() else { continue };
+        let code: u16 = status.parse().unwrap_or(0);
+        if response.get("description").and_then(Value::as_str).is_none_or(str::is_empty) {
+            let reason =
+                axum::http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()).unwrap_or("Answer");
+            response.insert("description".into(), Value::String(reason.into()));
+        }
+        if code >= 400
+            && let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+            && let Some(json) = content.remove("application/json")
+        {
+            content.insert(PROBLEM_JSON.into(), json);
+        }
+    }
+    let mut add = |status: &str, description: &str| {
+        responses.entry(status.to_string()).or_insert_with(|| problem_response(description));
+    };
+    add("422", "a field, path or query value is not valid; the problem names it");
+    if has_body {
+        add("400", "the body is not one well-formed JSON document");
+        add("413", "the body is larger than this endpoint takes");
+    }
+    if secured {
+        add("401", "no valid session: log in first");
+        add("403", "your role may not do this");
+    }
+    if has_path_params {
+        add("404", "no such record in your jurisdiction");
+    }
+    if method == "post" && matches!(path, "/api/v1/checkins" | "/api/v1/health-code" | "/api/v1/session") {
+        add("429", "too many tries from this address: wait as Retry-After says");
+    }
+}
