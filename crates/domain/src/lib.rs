@@ -10,6 +10,7 @@ mod followup;
 mod frontline;
 mod health_code;
 mod id_number;
+mod lead;
 mod list;
 mod measure;
 mod name;
@@ -35,10 +36,12 @@ pub use health_code::{
     ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
 };
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
+pub use lead::{
+    LeadOutcome, ListKind, MatchKind, UnknownListKind, UnknownOutcome, match_person, progress_en, progress_zh,
+};
 pub use list::{
-    ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, LeadOutcome, ListField, ListKind, ListRow, Mapping,
-    MappingError, MatchKind, OtherDocument, PlaceNames, UnknownListKind, UnknownOutcome, header_row, match_person,
-    normalise_row, progress_en, progress_zh,
+    ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, ListField, ListRow, Mapping, MappingError, OtherDocument,
+    PlaceNames, header_row, normalise_row,
 };
 pub use measure::{Durations, MeasureKind, UnknownMeasure, default_measure, falls_due_for_release};
 pub use name::{PersonName, PersonNameError};

@@ -1,6 +1,7 @@
 //! Server-rendered pages (askama + htmx), Chinese first. They call the same scoped handle as the
 //! API, so jurisdiction, roles and audit hold here too.
 
+mod checkins;
 mod codes;
 mod form;
 mod i18n;
@@ -28,7 +29,7 @@ use views::*;
 use crate::AppState;
 use crate::api::fields;
 use crate::api::key_persons::{ListParams, transition_request};
-use crate::auth::{Caller, ClientAddr, SESSION_COOKIE, hex, request_token};
+use crate::auth::{Caller, SESSION_COOKIE, hex, request_token};
 use crate::problem::Problem;
 
 const LANG_COOKIE: &str = "fk_lang";
@@ -51,7 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/follow-ups/{id}", post(follow_up_submit))
         .route("/audit", get(audit_page))
         .route("/assets/{file}", get(asset))
-        .route("/c/{token}", get(checkin_page).post(checkin_submit))
+        .route("/c/{token}", get(checkins::checkin_page).post(checkins::checkin_submit))
         .route("/h", get(codes::code_page).post(codes::code_submit))
         .route("/verify", get(codes::verify_page))
         .route("/investigations", get(investigations::investigations_page).post(investigations::open_submit))
@@ -627,116 +628,6 @@ async fn audit_page(visitor: Visitor, Query(query): Query<AuditQuery>) -> Respon
     let next_link = more.then(|| format!("/audit?page={}", page.page + 1));
     let rows = page.items.into_iter().map(AuditRow::from).collect();
     render(&AuditPage { lang, t: visitor.t(), user: visitor.user_view(), rows, next_link })
-}
-
-#[derive(Deserialize, Default)]
-struct CheckinForm {
-    #[serde(default)]
-    id_number: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    temperature: String,
-}
-
-/// The page a phone opens when it scans a 场所码: public, no account.
-async fn checkin_page(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Response {
-    checkin_form(&state, lang_of(&headers), &token, &CheckinForm::default(), None).await
-}
-
-async fn checkin_form(
-    state: &AppState,
-    lang: Lang,
-    token: &str,
-    form: &CheckinForm,
-    error: Option<Problem>,
-) -> Response {
-    let venue = match state.db.venue_by_token(token).await {
-        Ok(Some(venue)) => venue,
-        Ok(None) => return page_error(lang, StatusCode::NOT_FOUND, lang.texts().unknown_venue),
-        Err(err) => return problem_page(lang, err.into()),
-    };
-    let status = match &error {
-        Some(problem) => StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        None => StatusCode::OK,
-    };
-    let (error_field, error) = match error.map(Problem::field_message) {
-        Some((field, message)) => (field, Some(message)),
-        None => (String::new(), None),
-    };
-    let page = CheckinPage {
-        lang,
-        t: lang.texts(),
-        token: venue.token,
-        venue: venue.name,
-        kind: if lang == Lang::Zh { venue.kind.label_zh().to_string() } else { venue.kind.label_en().to_string() },
-        error,
-        error_field,
-        id_number: form.id_number.clone(),
-        name: form.name.clone(),
-        phone: form.phone.clone(),
-        temperature: form.temperature.clone(),
-    };
-    (status, render(&page)).into_response()
-}
-
-async fn checkin_submit(
-    State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
-    headers: HeaderMap,
-    Path(token): Path<String>,
-    PageForm(form): PageForm<CheckinForm>,
-) -> Response {
-    let lang = lang_of(&headers);
-    let temperature = form.temperature.trim();
-    let parsed = match temperature {
-        "" => Ok(None),
-        text => domain::Temperature::parse(text).map(Some).map_err(|e| Problem::invalid("temperature", e.to_string())),
-    };
-    let body = crate::api::checkins::CheckinBody {
-        venue_token: token.clone(),
-        id_number: form.id_number.clone(),
-        name: form.name.clone(),
-        phone: Some(form.phone.clone()),
-        temperature: None,
-    };
-    let request = parsed.and_then(|t| {
-        crate::api::checkins::checkin_request(&body).map(|mut r| {
-            r.temperature = t;
-            r
-        })
-    });
-    let request = match request {
-        Ok(request) => request,
-        Err(problem) => return checkin_form(&state, lang, &token, &form, Some(problem)).await,
-    };
-    let id_masked = crate::mask::id_number(request.id_number.as_str());
-    let name = request.name.as_str().to_string();
-    match crate::api::checkins::submit(&state, addr, request).await {
-        Ok(receipt) => render(&CheckinDonePage {
-            lang,
-            t: lang.texts(),
-            venue: receipt.venue_name,
-            at: crate::time::shanghai_text(receipt.at),
-            name,
-            id_masked,
-            fever: receipt.fever,
-            duplicate: receipt.duplicate,
-        }),
-        Err(mut problem) => {
-            if problem.kind == crate::problem::IDENTITY_MISMATCH {
-                problem.errors.clear();
-                problem.detail = lang.texts().identity_mismatch.to_string();
-            }
-            if problem.status == 422 || problem.status == 429 {
-                checkin_form(&state, lang, &token, &form, Some(problem)).await
-            } else {
-                problem_page(lang, problem)
-            }
-        }
-    }
 }
 
 /// Each role lands where its work is.

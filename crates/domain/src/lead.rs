@@ -1,0 +1,270 @@
+//! What a compared list raises (SPEC §4.8): how a row found its person, the leads (线索) and
+//! how each is verified, where a list came from, and the progress line a list shows.
+
+/// How a row found its person: by document, else by a phone held by one person only, else by
+/// name within the row's county when one person there has that name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MatchKind {
+    IdNumber,
+    Phone,
+    NameArea,
+    Unmatched,
+}
+
+impl MatchKind {
+    pub const ALL: [MatchKind; 4] = [MatchKind::IdNumber, MatchKind::Phone, MatchKind::NameArea, MatchKind::Unmatched];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::IdNumber => "id_number",
+            MatchKind::Phone => "phone",
+            MatchKind::NameArea => "name_area",
+            MatchKind::Unmatched => "unmatched",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            MatchKind::IdNumber => "身份证号比中",
+            MatchKind::Phone => "手机号比中",
+            MatchKind::NameArea => "姓名+地区比中",
+            MatchKind::Unmatched => "未比中",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            MatchKind::IdNumber => "Matched by ID",
+            MatchKind::Phone => "Matched by phone",
+            MatchKind::NameArea => "Matched by name + area",
+            MatchKind::Unmatched => "No match",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MatchKind> {
+        MatchKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// The precedence rule itself: the first of the three lookups that found exactly one person.
+/// Each argument is that lookup's answer (`None`: no key or nobody or more than one person).
+pub fn match_person<P>(by_document: Option<P>, by_phone: Option<P>, by_name_area: Option<P>) -> (MatchKind, Option<P>) {
+    if let Some(p) = by_document {
+        return (MatchKind::IdNumber, Some(p));
+    }
+    if let Some(p) = by_phone {
+        return (MatchKind::Phone, Some(p));
+    }
+    if let Some(p) = by_name_area {
+        return (MatchKind::NameArea, Some(p));
+    }
+    (MatchKind::Unmatched, None)
+}
+
+/// The four ways a grid worker closes a lead (核查结果).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeadOutcome {
+    /// Found, and registered as a key person.
+    Registered,
+    /// Found, no risk.
+    NoRisk,
+    /// Not in the area.
+    NotInArea,
+    /// Could not be reached.
+    Unreachable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown lead outcome {0:?}: use registered, no_risk, not_in_area or unreachable")]
+pub struct UnknownOutcome(pub String);
+
+impl LeadOutcome {
+    pub const ALL: [LeadOutcome; 4] =
+        [LeadOutcome::Registered, LeadOutcome::NoRisk, LeadOutcome::NotInArea, LeadOutcome::Unreachable];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeadOutcome::Registered => "registered",
+            LeadOutcome::NoRisk => "no_risk",
+            LeadOutcome::NotInArea => "not_in_area",
+            LeadOutcome::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            LeadOutcome::Registered => "已找到，登记为重点人员",
+            LeadOutcome::NoRisk => "已找到，无风险",
+            LeadOutcome::NotInArea => "不在本地",
+            LeadOutcome::Unreachable => "联系不上",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            LeadOutcome::Registered => "Found, registered as a key person",
+            LeadOutcome::NoRisk => "Found, no risk",
+            LeadOutcome::NotInArea => "Not in the area",
+            LeadOutcome::Unreachable => "Unreachable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<LeadOutcome, UnknownOutcome> {
+        LeadOutcome::ALL.into_iter().find(|o| o.as_str() == text).ok_or_else(|| UnknownOutcome(text.to_string()))
+    }
+}
+
+/// Where a list came from (SPEC §4.8: telecom, ticketing, lodging, enrolment, provincial pushes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    Telecom,
+    Ticketing,
+    Lodging,
+    Enrolment,
+    Provincial,
+    Other,
+    /// Fevers typed on the public check-in page by someone the registry did not vouch for: made
+    /// by the check-in writer, one list per county and day, never imported.
+    SelfReport,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown list kind {0:?}: use telecom, ticketing, lodging, enrolment, provincial or other")]
+pub struct UnknownListKind(pub String);
+
+impl ListKind {
+    pub const ALL: [ListKind; 6] = [
+        ListKind::Telecom,
+        ListKind::Ticketing,
+        ListKind::Lodging,
+        ListKind::Enrolment,
+        ListKind::Provincial,
+        ListKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "telecom",
+            ListKind::Ticketing => "ticketing",
+            ListKind::Lodging => "lodging",
+            ListKind::Enrolment => "enrolment",
+            ListKind::Provincial => "provincial",
+            ListKind::Other => "other",
+            ListKind::SelfReport => "self_report",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "通信大数据",
+            ListKind::Ticketing => "铁路/民航/客运票务",
+            ListKind::Lodging => "宾馆住宿登记",
+            ListKind::Enrolment => "学校/单位报备",
+            ListKind::Provincial => "省级推送",
+            ListKind::Other => "其他名单",
+            ListKind::SelfReport => "场所码自报发热",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ListKind::Telecom => "Telecom big data",
+            ListKind::Ticketing => "Rail / air / coach tickets",
+            ListKind::Lodging => "Hotel registrations",
+            ListKind::Enrolment => "School / employer reports",
+            ListKind::Provincial => "Provincial push",
+            ListKind::Other => "Other list",
+            ListKind::SelfReport => "Fevers reported at venue doors",
+        }
+    }
+
+    /// A kind one may import (`ALL`); self reports are made by the system only.
+    pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
+        ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
+    }
+
+    /// Any kind a stored list may have.
+    pub fn from_stored(text: &str) -> Result<ListKind, UnknownListKind> {
+        if text == ListKind::SelfReport.as_str() { Ok(ListKind::SelfReport) } else { ListKind::parse(text) }
+    }
+}
+
+/// The progress line a list shows (SPEC §4.8): "3677 条，已核查 3677，全部核查完毕".
+pub fn progress_zh(leads: u64, verified: u64) -> String {
+    if leads == 0 {
+        return "没有需要核查的线索".into();
+    }
+    if verified >= leads {
+        format!("{leads} 条，已核查 {verified}，全部核查完毕")
+    } else {
+        format!("{leads} 条，已核查 {verified}，待核查 {}", leads - verified)
+    }
+}
+
+/// The same progress line in English.
+pub fn progress_en(leads: u64, verified: u64) -> String {
+    if leads == 0 {
+        return "No leads to verify".into();
+    }
+    if verified >= leads {
+        format!("{leads} leads, {verified} verified, all verified")
+    } else {
+        format!("{leads} leads, {verified} verified, {} to go", leads - verified)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_precedence_is_document_phone_name() {
+        assert_eq!(match_person(Some(1), Some(2), Some(3)), (MatchKind::IdNumber, Some(1)));
+        assert_eq!(match_person(None, Some(2), Some(3)), (MatchKind::Phone, Some(2)));
+        assert_eq!(match_person(None, None, Some(3)), (MatchKind::NameArea, Some(3)));
+        assert_eq!(match_person::<i32>(None, None, None), (MatchKind::Unmatched, None));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for k in MatchKind::ALL {
+            assert_eq!(MatchKind::parse(k.as_str()), Some(k));
+        }
+        for k in ListKind::ALL {
+            assert_eq!(ListKind::parse(k.as_str()), Ok(k));
+        }
+        for o in LeadOutcome::ALL {
+            assert_eq!(LeadOutcome::parse(o.as_str()), Ok(o));
+        }
+        assert!(LeadOutcome::parse("done").is_err());
+    }
+
+    #[test]
+    fn progress_reads_like_the_seeds() {
+        assert_eq!(progress_zh(3677, 3677), "3677 条，已核查 3677，全部核查完毕");
+        assert_eq!(progress_zh(10, 4), "10 条，已核查 4，待核查 6");
+        assert_eq!(progress_zh(0, 0), "没有需要核查的线索");
+        assert_eq!(progress_en(3677, 3677), "3677 leads, 3677 verified, all verified");
+        assert_eq!(progress_en(10, 4), "10 leads, 4 verified, 6 to go");
+        assert_eq!(progress_en(0, 0), "No leads to verify");
+    }
+
+    /// Each kind, match and outcome has its own label in each language (a page never shows two
+    /// choices that read the same).
+    #[test]
+    fn labels_are_distinct_in_both_languages() {
+        fn distinct(labels: Vec<&str>) {
+            let mut seen = labels.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            assert_eq!(seen.len(), labels.len(), "{labels:?}");
+            assert!(labels.iter().all(|l| !l.trim().is_empty()), "{labels:?}");
+        }
+        distinct(ListKind::ALL.iter().map(|k| k.label_zh()).collect());
+        distinct(ListKind::ALL.iter().map(|k| k.label_en()).collect());
+        distinct(MatchKind::ALL.iter().map(|k| k.label_zh()).collect());
+        distinct(MatchKind::ALL.iter().map(|k| k.label_en()).collect());
+        distinct(LeadOutcome::ALL.iter().map(|o| o.label_zh()).collect());
+        distinct(LeadOutcome::ALL.iter().map(|o| o.label_en()).collect());
+    }
+}
