@@ -6,8 +6,6 @@
 //! bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), zero-width characters,
 //! tag characters, and runs of combining marks longer than a real script needs.
 
-use std::fmt;
-
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -104,30 +102,6 @@ pub fn display_file_name(input: &str) -> String {
         kept.to_string()
     };
     if name.is_empty() { "upload".to_string() } else { name }
-}
-
-/// Text checked by [`clean`], for types that carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CleanText(String);
-
-impl CleanText {
-    pub fn parse(input: &str, max: usize, lines: Lines) -> Result<CleanText, TextError> {
-        clean(input, max, lines).map(CleanText)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl fmt::Display for CleanText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
 }
 
 #[cfg(test)]

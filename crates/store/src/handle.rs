@@ -319,6 +319,11 @@ impl Handle {
                 return Err(StoreError::Invalid { field, message: "at most 100 characters".into() });
             }
         }
+        if let PassageSubject::Vehicle { cargo: Some(cargo), .. } = &passage.subject
+            && cargo.chars().count() > 200
+        {
+            return Err(StoreError::Invalid { field: "cargo", message: "at most 200 characters".into() });
+        }
         let rule = self.db.frontline();
         self.backend.insert_passage(self.scope(), &self.actor, passage, &rule, self.db.now()).await
     }

@@ -30,7 +30,21 @@ const PRUNE_ABOVE: usize = 100_000;
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: i64,
-    failures: u32,
+    /// Failures (guesses) or writes (public writes) within it.
+    count: u32,
+}
+
+/// The window of `key` at `now`, begun afresh once `length` seconds have passed since it
+/// started; above `PRUNE_ABOVE` keys the expired windows are dropped, so memory stays bounded.
+fn current<K: Eq + std::hash::Hash>(windows: &mut HashMap<K, Window>, key: K, now: i64, length: i64) -> &mut Window {
+    if windows.len() > PRUNE_ABOVE {
+        windows.retain(|_, w| now < w.started + length);
+    }
+    let window = windows.entry(key).or_insert(Window { started: now, count: 0 });
+    if now >= window.started + length {
+        *window = Window { started: now, count: 0 };
+    }
+    window
 }
 
 /// The counts of one server process (a restart forgets them: the limit slows guessing, it is not
@@ -70,7 +84,7 @@ impl Attempts {
     pub fn check(&self, guess: Guess, addr: Option<IpAddr>, now: i64) -> Result<(), TooMany> {
         let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         match windows.get(&(guess, counted_as(addr))) {
-            Some(window) if now < window.started + WINDOW_SECONDS && window.failures >= FAILURES_PER_WINDOW => {
+            Some(window) if now < window.started + WINDOW_SECONDS && window.count >= FAILURES_PER_WINDOW => {
                 Err(TooMany { retry_after: window.started + WINDOW_SECONDS - now })
             }
             _ => Ok(()),
@@ -80,14 +94,8 @@ impl Attempts {
     /// Counts one failed try from `addr`.
     pub fn failed(&self, guess: Guess, addr: Option<IpAddr>, now: i64) {
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, w| now < w.started + WINDOW_SECONDS);
-        }
-        let window = windows.entry((guess, counted_as(addr))).or_insert(Window { started: now, failures: 0 });
-        if now >= window.started + WINDOW_SECONDS {
-            *window = Window { started: now, failures: 0 };
-        }
-        window.failures = window.failures.saturating_add(1);
+        let window = current(&mut windows, (guess, counted_as(addr)), now, WINDOW_SECONDS);
+        window.count = window.count.saturating_add(1);
     }
 }
 
@@ -115,17 +123,11 @@ impl PublicWrites {
             return Ok(());
         }
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, w| now < w.started + WRITE_WINDOW_SECONDS);
-        }
-        let window = windows.entry(counted_as(addr)).or_insert(Window { started: now, failures: 0 });
-        if now >= window.started + WRITE_WINDOW_SECONDS {
-            *window = Window { started: now, failures: 0 };
-        }
-        if window.failures >= self.per_minute {
+        let window = current(&mut windows, counted_as(addr), now, WRITE_WINDOW_SECONDS);
+        if window.count >= self.per_minute {
             return Err(TooMany { retry_after: window.started + WRITE_WINDOW_SECONDS - now });
         }
-        window.failures += 1;
+        window.count += 1;
         Ok(())
     }
 }

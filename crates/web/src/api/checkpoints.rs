@@ -45,8 +45,7 @@ pub async fn create_checkpoint(
     caller.handle.authorize(Capability::ManageVenues)?;
     let input = body.value;
     let place = fields::place(&input.area_code, input.grid_code.as_deref())?;
-    let name = fields::text("name", &input.name, MAX_NAME)?;
-    let created = caller.handle.create_checkpoint(NewCheckpoint { name, place }).await?;
+    let created = caller.handle.create_checkpoint(NewCheckpoint { name: input.name, place }).await?;
     let checkpoint =
         caller.handle.checkpoints().await?.into_iter().find(|c| c.id == created.id).ok_or_else(Problem::not_found)?;
     Ok((StatusCode::CREATED, Json(checkpoint.into())))
@@ -93,11 +92,6 @@ fn text(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// The most characters of a checkpoint's name, and of a passage's origin or destination.
-pub const MAX_NAME: usize = 100;
-/// The most characters of a vehicle's cargo.
-pub const MAX_CARGO: usize = 200;
-
 pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPassage, Problem> {
     let direction = fields::parse("direction", Direction::parse(input.direction.trim()))?;
     let temperature =
@@ -106,7 +100,7 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         Some(plate) => PassageSubject::Vehicle {
             plate: fields::parse("plate", PlateNumber::parse(&plate))?,
             occupants: input.occupants.unwrap_or(1),
-            cargo: fields::optional_text("cargo", input.cargo.as_deref(), MAX_CARGO)?,
+            cargo: text(input.cargo),
         },
         None => {
             // A person's passage has nowhere to keep these: refused rather than dropped.
@@ -135,8 +129,8 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         checkpoint_id,
         direction,
         subject,
-        origin: fields::optional_text("origin", input.origin.as_deref(), MAX_NAME)?,
-        destination: fields::optional_text("destination", input.destination.as_deref(), MAX_NAME)?,
+        origin: text(input.origin),
+        destination: text(input.destination),
         temperature,
         pass_checked: input.pass_checked.unwrap_or(false),
     })

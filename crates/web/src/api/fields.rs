@@ -19,20 +19,6 @@ pub fn id_number(value: &str) -> Result<ResidentId, Problem> {
     parse("id_number", ResidentId::parse(value).and_then(|id| id.born_by(today)))
 }
 
-/// One line of free text (a venue's or checkpoint's name, a place, cargo): within `max`
-/// characters; blank is none.
-pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, Problem> {
-    match value.map(|v| domain::text::clean(v, max, domain::text::Lines::One)) {
-        None | Some(Err(domain::text::TextError::Empty)) => Ok(None),
-        Some(result) => parse(field, result).map(Some),
-    }
-}
-
-/// One line of required free text within `max` characters.
-pub fn text(field: &str, value: &str, max: usize) -> Result<String, Problem> {
-    parse(field, domain::text::clean(value, max, domain::text::Lines::One))
-}
-
 pub fn name(field: &str, value: &str) -> Result<PersonName, Problem> {
     parse(field, PersonName::parse(value))
 }

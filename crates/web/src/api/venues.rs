@@ -86,9 +86,9 @@ pub async fn create_venue(
     let input = body.value;
     let venue = NewVenue {
         token: new_venue_token(),
-        name: fields::text("name", &input.name, super::checkpoints::MAX_NAME)?,
+        name: input.name,
         kind: fields::parse("kind", VenueKind::parse(input.kind.trim()))?,
-        address: fields::optional_text("address", input.address.as_deref(), 200)?.unwrap_or_default(),
+        address: input.address.unwrap_or_default(),
         place: fields::place(&input.area_code, input.grid_code.as_deref())?,
         owner_name: fields::optional_name("owner_name", input.owner_name.as_deref())?,
         owner_phone: fields::optional_phone("owner_phone", input.owner_phone.as_deref())?,

@@ -294,7 +294,6 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         return lists_with(&visitor, Some("请选择一个文件 (choose a file)".into())).await;
     };
-    let file_name = domain::text::display_file_name(&file_name);
     let _running = match visitor.imports.enter() {
         Ok(permit) => permit,
         Err(busy) => return lists_with(&visitor, Some(Problem::busy(busy).detail)).await,
