@@ -1,5 +1,6 @@
 //! Bulk loading for the demo and imports: explicit ids, multi-row INSERTs, one transaction each.
 
+use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Transaction, Type};
 use store::codec;
 use store::*;
@@ -27,8 +28,13 @@ impl {
             .await
             .map_err(fail)
     }
+}
+}
 
-    pub(crate) async fn bulk_insert_grids(&self, grids: &[NewGrid]) -> Result<()> {
+sql_impl! {
+#[async_trait]
+impl BulkStore {
+    async fn insert_grids(&self, grids: &[NewGrid]) -> Result<()> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in grids.chunks(CHUNK) {
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grids (code, parent_code, level, name) ");
@@ -48,7 +54,7 @@ impl {
         tx.commit().await.map_err(fail)
     }
 
-    pub(crate) async fn bulk_insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()> {
+    async fn insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in workers.chunks(CHUNK) {
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO grid_workers (grid_code, name, phone, user_id) ");
@@ -63,7 +69,7 @@ impl {
         tx.commit().await.map_err(fail)
     }
 
-    pub(crate) async fn bulk_insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
+    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
         let first = self.next_id("households").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in households.chunks(CHUNK).enumerate() {
@@ -81,54 +87,7 @@ impl {
         Ok((first..first + households.len() as i64).collect())
     }
 
-    pub(crate) async fn bulk_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
-        let first = self.next_id("venues").await?;
-        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
-        for (n, chunk) in venues.chunks(CHUNK).enumerate() {
-            let base = first + (n * CHUNK) as i64;
-            let mut query = QueryBuilder::<D::Db>::new(
-                "INSERT INTO venues (id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) ",
-            );
-            query.push_values(chunk.iter().enumerate(), |mut row, (i, venue)| {
-                row.push_bind(base + i as i64)
-                    .push_bind(venue.token.clone())
-                    .push_bind(venue.name.clone())
-                    .push_bind(venue.kind.as_str())
-                    .push_bind(venue.address.clone())
-                    .push_bind(venue.place.location_code().to_string())
-                    .push_bind(venue.place.grid.as_ref().map(|g| g.as_str().to_string()))
-                    .push_bind(venue.owner_name.as_ref().map(|n| n.as_str().to_string()))
-                    .push_bind(venue.owner_phone.as_ref().map(|p| p.as_str().to_string()))
-                    .push_bind(now);
-            });
-            query.build().execute(&mut *tx).await.map_err(fail)?;
-        }
-        Self::after_bulk_load(&mut tx, "venues").await?;
-        tx.commit().await.map_err(fail)?;
-        Ok((first..first + venues.len() as i64).collect())
-    }
-
-    pub(crate) async fn bulk_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
-        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
-        for chunk in checkins.chunks(CHUNK * 2) {
-            let mut query = QueryBuilder::<D::Db>::new(
-                "INSERT INTO checkins (venue_id, person_id, area_code, t_in, t_out, temperature) ",
-            );
-            query.push_values(chunk, |mut row, checkin| {
-                row.push_bind(checkin.venue_id)
-                    .push_bind(checkin.person_id)
-                    .push_bind(checkin.area_code.clone())
-                    .push_bind(checkin.t_in)
-                    .push_bind(checkin.t_out)
-                    .push_bind(checkin.temperature.map(|t| i64::from(t.tenths())));
-            });
-            query.build().execute(&mut *tx).await.map_err(fail)?;
-        }
-        Self::catch_up_trail(&mut tx).await?;
-        tx.commit().await.map_err(fail)
-    }
-
-    pub(crate) async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
+    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
         let first = self.next_id("persons").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in persons.chunks(CHUNK).enumerate() {
@@ -153,7 +112,7 @@ impl {
         Ok((first..first + persons.len() as i64).collect())
     }
 
-    pub(crate) async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
+    async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
         let first = self.next_id("key_persons").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in records.chunks(CHUNK / 2).enumerate() {
@@ -236,6 +195,60 @@ impl {
         }
         Self::after_bulk_load(&mut tx, "key_persons").await?;
         tx.commit().await.map_err(fail)
+    }
+
+    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
+        let first = self.next_id("venues").await?;
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        for (n, chunk) in venues.chunks(CHUNK).enumerate() {
+            let base = first + (n * CHUNK) as i64;
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO venues (id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) ",
+            );
+            query.push_values(chunk.iter().enumerate(), |mut row, (i, venue)| {
+                row.push_bind(base + i as i64)
+                    .push_bind(venue.token.clone())
+                    .push_bind(venue.name.clone())
+                    .push_bind(venue.kind.as_str())
+                    .push_bind(venue.address.clone())
+                    .push_bind(venue.place.location_code().to_string())
+                    .push_bind(venue.place.grid.as_ref().map(|g| g.as_str().to_string()))
+                    .push_bind(venue.owner_name.as_ref().map(|n| n.as_str().to_string()))
+                    .push_bind(venue.owner_phone.as_ref().map(|p| p.as_str().to_string()))
+                    .push_bind(now);
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        Self::after_bulk_load(&mut tx, "venues").await?;
+        tx.commit().await.map_err(fail)?;
+        Ok((first..first + venues.len() as i64).collect())
+    }
+
+    async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        for chunk in checkins.chunks(CHUNK * 2) {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO checkins (venue_id, person_id, area_code, t_in, t_out, temperature) ",
+            );
+            query.push_values(chunk, |mut row, checkin| {
+                row.push_bind(checkin.venue_id)
+                    .push_bind(checkin.person_id)
+                    .push_bind(checkin.area_code.clone())
+                    .push_bind(checkin.t_in)
+                    .push_bind(checkin.t_out)
+                    .push_bind(checkin.temperature.map(|t| i64::from(t.tenths())));
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        Self::catch_up_trail(&mut tx).await?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn optimize(&self) -> Result<()> {
+        for statement in D::OPTIMIZE {
+            sqlx::query(D::sql(statement)).execute(&self.writer).await.map_err(fail)?;
+        }
+        Ok(())
     }
 }
 }

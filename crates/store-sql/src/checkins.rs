@@ -1,15 +1,15 @@
 //! Venues and check-ins: the public side of the 场所码, written in batches (group commit).
 
+use async_trait::async_trait;
 use std::collections::HashMap;
 
 use domain::{FrontLine, KeyClass, Scope, Source, State, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Transaction, Type};
 use store::codec;
-use store::rows;
 use store::*;
 
 use crate::lists::SelfReport;
-use crate::{Columns, Dialect, SqlBackend, fail};
+use crate::{Dialect, SqlBackend, fail};
 
 #[derive(Clone)]
 pub(crate) struct BatchVenue {
@@ -177,255 +177,6 @@ const SYSTEM_ACTOR: (Id, &str) = (0, "system");
 
 sql_impl! {
 impl {
-    pub(crate) async fn do_insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
-        if !scope.contains(venue.place.location_code()) {
-            return Err(StoreError::NotFound);
-        }
-        let row = sqlx::query(D::sql(
-            "INSERT INTO venues (token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        ))
-        .bind(&venue.token)
-        .bind(venue.name.trim())
-        .bind(venue.kind.as_str())
-        .bind(venue.address.trim())
-        .bind(venue.place.location_code())
-        .bind(venue.place.grid.as_ref().map(|g| g.as_str()))
-        .bind(venue.owner_name.as_ref().map(|n| n.as_str()))
-        .bind(venue.owner_phone.as_ref().map(|p| p.as_str()))
-        .bind(now)
-        .fetch_one(&self.writer)
-        .await
-        .map_err(|e| {
-            if crate::is_unique_violation(&e) {
-                StoreError::Conflict { field: "token", message: "this venue code is already in use".into() }
-            } else {
-                fail(e)
-            }
-        })?;
-        Ok(Created { id: row.try_get(0).map_err(fail)?, created: true })
-    }
-
-    pub(crate) async fn do_venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", rows::VENUE_COLUMNS));
-        query.push_bind(id);
-        Self::push_scope(&mut query, "area_code", scope);
-        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        rows::venue(&Columns(&row))
-    }
-
-    pub(crate) async fn do_venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>> {
-        let mut count = QueryBuilder::new("SELECT count(*) FROM venues WHERE 1 = 1");
-        Self::push_scope(&mut count, "area_code", scope);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", rows::VENUE_COLUMNS));
-        Self::push_scope(&mut query, "area_code", scope);
-        query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
-        query.push(" OFFSET ").push_bind(page.offset() as i64);
-        let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        Ok(Page {
-            items: found.iter().map(|r| rows::venue(&Columns(r))).collect::<Result<_>>()?,
-            total: total as u64,
-            page: page.page,
-            per_page: page.per_page,
-        })
-    }
-
-    pub(crate) async fn do_venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
-        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", rows::VENUE_COLUMNS)))
-            .bind(token)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)?;
-        row.map(|r| rows::venue(&Columns(&r))).transpose()
-    }
-
-    /// The batch in set-based statements — a fixed handful per batch, not per check-in — so the
-    /// cost of a round trip is shared by everyone in the batch.
-    pub(crate) async fn do_insert_checkins(
-        &self,
-        batch: &[CheckinRequest],
-        rule: &FrontLine,
-        now: Instant,
-    ) -> Result<Vec<Result<CheckinReceipt>>> {
-        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
-        let venues = self.venues_by_token(&mut tx, batch).await?;
-        let replays = Self::stored_idempotency(&mut tx, batch).await?;
-        let (persons, learned) = self.persons_for_batch(&mut tx, batch, &venues, now).await?;
-        let pairs = batch
-            .iter()
-            .filter_map(|r| Some((persons.get(r.id_number.as_str())?.id, venues.get(r.venue_token.as_str())?.id)))
-            .collect();
-        let recent = self.recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
-
-        // Decide each request in order; new check-ins are written together below.
-        let mut outcomes = Vec::with_capacity(batch.len());
-        let mut fresh: Vec<Fresh> = Vec::new();
-        let mut fresh_by_pair: HashMap<(Id, Id), usize> = HashMap::new();
-        let mut keys_in_batch: HashMap<&str, (&str, usize)> = HashMap::new();
-        for (i, request) in batch.iter().enumerate() {
-            let Some(venue) = venues.get(request.venue_token.as_str()) else {
-                outcomes.push(Outcome::Done(Err(StoreError::Invalid {
-                    field: "venue_token",
-                    message: "no venue has this code".into(),
-                })));
-                continue;
-            };
-            if let Some(idem) = &request.idempotency {
-                if let Some((digest, id)) = replays.get(idem.key.as_str()) {
-                    outcomes.push(if *digest == idem.request_digest {
-                        Outcome::Replay(*id, venue.name.clone())
-                    } else {
-                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
-                    });
-                    continue;
-                }
-                if let Some((digest, first)) = keys_in_batch.get(idem.key.as_str()) {
-                    outcomes.push(if *digest == idem.request_digest {
-                        Outcome::SameAs(*first)
-                    } else {
-                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
-                    });
-                    continue;
-                }
-                keys_in_batch.insert(idem.key.as_str(), (idem.request_digest.as_str(), i));
-            }
-            let Some(registered) = persons.get(request.id_number.as_str()) else {
-                return Err(StoreError::Backend("a person of the batch was not registered".into()));
-            };
-            if !self.persons.vouches_for(registered, request) {
-                outcomes.push(Outcome::Done(Err(StoreError::IdentityMismatch)));
-                continue;
-            }
-            let person_id = registered.id;
-            let pair = (person_id, venue.id);
-            if let Some(&(id, at, temperature)) = recent.get(&pair) {
-                let receipt = CheckinReceipt {
-                    id,
-                    person_id,
-                    venue_id: venue.id,
-                    venue_name: venue.name.clone(),
-                    at,
-                    duplicate: true,
-                    fever: rule.is_fever(temperature),
-                };
-                outcomes.push(Outcome::Done(Ok(receipt)));
-            } else if let Some(&j) = fresh_by_pair.get(&pair) {
-                outcomes.push(Outcome::DuplicateOf(j));
-            } else {
-                fresh_by_pair.insert(pair, fresh.len());
-                outcomes.push(Outcome::New(fresh.len()));
-                fresh.push(Fresh {
-                    request: i,
-                    person_id,
-                    self_registered: registered.self_registered,
-                    venue: venue.clone(),
-                    temperature: request.temperature,
-                    id: 0,
-                });
-            }
-        }
-
-        // One multi-row INSERT for the new check-ins; RETURNING maps ids back by (person, venue),
-        // which the dedupe above made unique within the batch.
-        if !fresh.is_empty() {
-            let mut query =
-                QueryBuilder::<D::Db>::new("INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) ");
-            query.push_values(&fresh, |mut row, f| {
-                row.push_bind(f.venue.id)
-                    .push_bind(f.person_id)
-                    .push_bind(f.venue.area_code.clone())
-                    .push_bind(now)
-                    .push_bind(f.temperature.map(|t| i64::from(t.tenths())));
-            });
-            query.push(" RETURNING id, person_id, venue_id");
-            for row in query.build().fetch_all(&mut *tx).await.map_err(fail)? {
-                let pair: (Id, Id) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
-                if let Some(&j) = fresh_by_pair.get(&pair) {
-                    fresh[j].id = row.try_get(0).map_err(fail)?;
-                }
-            }
-            for f in fresh.iter().filter(|f| rule.is_fever(f.temperature)) {
-                let reading = f.temperature.map(|t| t.to_string()).unwrap_or_default();
-                if f.self_registered {
-                    // Nobody vouched for this identity: a grid worker verifies before any code
-                    // is coloured (ARCHITECTURE.md, "Public writes").
-                    let report = SelfReport {
-                        request: &batch[f.request],
-                        person_id: f.person_id,
-                        venue_area: &f.venue.area_code,
-                        what: format!("{}，自报体温 {reading}℃", f.venue.name),
-                    };
-                    Self::raise_self_report(&mut tx, &report, now).await?;
-                } else {
-                    let reason = format!("场所码登记体温 {reading}℃（{}）", f.venue.name);
-                    Self::apply_fever_rule(&mut tx, f.person_id, Source::Venue, &reason, now).await?;
-                }
-            }
-        }
-
-        let mut receipts: Vec<Result<CheckinReceipt>> = Vec::with_capacity(batch.len());
-        for outcome in outcomes {
-            let receipt = match outcome {
-                Outcome::Done(result) => result,
-                Outcome::New(j) | Outcome::DuplicateOf(j) => {
-                    let f = &fresh[j];
-                    Ok(CheckinReceipt {
-                        id: f.id,
-                        person_id: f.person_id,
-                        venue_id: f.venue.id,
-                        venue_name: f.venue.name.clone(),
-                        at: now,
-                        duplicate: matches!(outcome, Outcome::DuplicateOf(_)),
-                        fever: rule.is_fever(f.temperature),
-                    })
-                }
-                Outcome::SameAs(first) => match &receipts[first] {
-                    Ok(receipt) => Ok(CheckinReceipt { duplicate: true, ..receipt.clone() }),
-                    Err(_) => Err(StoreError::Invalid {
-                        field: "Idempotency-Key",
-                        message: "its first request failed".into(),
-                    }),
-                },
-                Outcome::Replay(id, venue_name) => Self::existing_checkin(&mut tx, id, venue_name, rule).await,
-            };
-            receipts.push(receipt);
-        }
-
-        // Remember the keys of the check-ins this batch answered for the first time.
-        let remembered: Vec<(&IdempotencyKey, Id)> = batch
-            .iter()
-            .zip(&receipts)
-            .filter_map(|(request, receipt)| Some((request.idempotency.as_ref()?, receipt.as_ref().ok()?.id)))
-            .filter(|(idem, _)| !replays.contains_key(idem.key.as_str()))
-            .collect();
-        let mut seen = std::collections::HashSet::new();
-        let remembered: Vec<_> = remembered.into_iter().filter(|(idem, _)| seen.insert(idem.key.as_str())).collect();
-        if !remembered.is_empty() {
-            let mut query = QueryBuilder::<D::Db>::new(
-                "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) ",
-            );
-            query.push_values(&remembered, |mut row, (idem, id)| {
-                row.push_bind(0i64)
-                    .push_bind(idem.key.clone())
-                    .push_bind(idem.request_digest.clone())
-                    .push_bind(*id)
-                    .push_bind(now);
-            });
-            query.build().execute(&mut *tx).await.map_err(fail)?;
-        }
-        tx.commit().await.map_err(fail)?;
-        self.persons.remember(learned);
-        self.backlog.record(fresh.iter().map(|f| crate::trail::TrailRow {
-            person_id: f.person_id,
-            t_in: now,
-            id: f.id,
-            venue_id: f.venue.id,
-            temperature: f.temperature.map(|t| i64::from(t.tenths())),
-        }));
-        Ok(receipts)
-    }
-
     async fn venues_by_token(
         &self,
         tx: &mut Transaction<'_, D::Db>,
@@ -698,8 +449,206 @@ impl {
         }
         Ok(())
     }
+}
+}
 
-    pub(crate) async fn do_purge_checkins(&self, before: Instant) -> Result<u64> {
+sql_impl! {
+#[async_trait]
+impl CheckinStore {
+    /// The batch in set-based statements — a fixed handful per batch, not per check-in — so the
+    /// cost of a round trip is shared by everyone in the batch.
+    async fn insert_checkins(
+        &self,
+        batch: &[CheckinRequest],
+        rule: &FrontLine,
+        now: Instant,
+    ) -> Result<Vec<Result<CheckinReceipt>>> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        let venues = self.venues_by_token(&mut tx, batch).await?;
+        let replays = Self::stored_idempotency(&mut tx, batch).await?;
+        let (persons, learned) = self.persons_for_batch(&mut tx, batch, &venues, now).await?;
+        let pairs = batch
+            .iter()
+            .filter_map(|r| Some((persons.get(r.id_number.as_str())?.id, venues.get(r.venue_token.as_str())?.id)))
+            .collect();
+        let recent = self.recent_checkins(&mut tx, &pairs, now - rule.checkin_dedupe_seconds).await?;
+
+        // Decide each request in order; new check-ins are written together below.
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut fresh: Vec<Fresh> = Vec::new();
+        let mut fresh_by_pair: HashMap<(Id, Id), usize> = HashMap::new();
+        let mut keys_in_batch: HashMap<&str, (&str, usize)> = HashMap::new();
+        for (i, request) in batch.iter().enumerate() {
+            let Some(venue) = venues.get(request.venue_token.as_str()) else {
+                outcomes.push(Outcome::Done(Err(StoreError::Invalid {
+                    field: "venue_token",
+                    message: "no venue has this code".into(),
+                })));
+                continue;
+            };
+            if let Some(idem) = &request.idempotency {
+                if let Some((digest, id)) = replays.get(idem.key.as_str()) {
+                    outcomes.push(if *digest == idem.request_digest {
+                        Outcome::Replay(*id, venue.name.clone())
+                    } else {
+                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
+                    });
+                    continue;
+                }
+                if let Some((digest, first)) = keys_in_batch.get(idem.key.as_str()) {
+                    outcomes.push(if *digest == idem.request_digest {
+                        Outcome::SameAs(*first)
+                    } else {
+                        Outcome::Done(Err(StoreError::IdempotencyMismatch))
+                    });
+                    continue;
+                }
+                keys_in_batch.insert(idem.key.as_str(), (idem.request_digest.as_str(), i));
+            }
+            let Some(registered) = persons.get(request.id_number.as_str()) else {
+                return Err(StoreError::Backend("a person of the batch was not registered".into()));
+            };
+            if !self.persons.vouches_for(registered, request) {
+                outcomes.push(Outcome::Done(Err(StoreError::IdentityMismatch)));
+                continue;
+            }
+            let person_id = registered.id;
+            let pair = (person_id, venue.id);
+            if let Some(&(id, at, temperature)) = recent.get(&pair) {
+                let receipt = CheckinReceipt {
+                    id,
+                    person_id,
+                    venue_id: venue.id,
+                    venue_name: venue.name.clone(),
+                    at,
+                    duplicate: true,
+                    fever: rule.is_fever(temperature),
+                };
+                outcomes.push(Outcome::Done(Ok(receipt)));
+            } else if let Some(&j) = fresh_by_pair.get(&pair) {
+                outcomes.push(Outcome::DuplicateOf(j));
+            } else {
+                fresh_by_pair.insert(pair, fresh.len());
+                outcomes.push(Outcome::New(fresh.len()));
+                fresh.push(Fresh {
+                    request: i,
+                    person_id,
+                    self_registered: registered.self_registered,
+                    venue: venue.clone(),
+                    temperature: request.temperature,
+                    id: 0,
+                });
+            }
+        }
+
+        // One multi-row INSERT for the new check-ins; RETURNING maps ids back by (person, venue),
+        // which the dedupe above made unique within the batch.
+        if !fresh.is_empty() {
+            let mut query =
+                QueryBuilder::<D::Db>::new("INSERT INTO checkins (venue_id, person_id, area_code, t_in, temperature) ");
+            query.push_values(&fresh, |mut row, f| {
+                row.push_bind(f.venue.id)
+                    .push_bind(f.person_id)
+                    .push_bind(f.venue.area_code.clone())
+                    .push_bind(now)
+                    .push_bind(f.temperature.map(|t| i64::from(t.tenths())));
+            });
+            query.push(" RETURNING id, person_id, venue_id");
+            for row in query.build().fetch_all(&mut *tx).await.map_err(fail)? {
+                let pair: (Id, Id) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
+                if let Some(&j) = fresh_by_pair.get(&pair) {
+                    fresh[j].id = row.try_get(0).map_err(fail)?;
+                }
+            }
+            for f in fresh.iter().filter(|f| rule.is_fever(f.temperature)) {
+                let reading = f.temperature.map(|t| t.to_string()).unwrap_or_default();
+                if f.self_registered {
+                    // Nobody vouched for this identity: a grid worker verifies before any code
+                    // is coloured (ARCHITECTURE.md, "Public writes").
+                    let report = SelfReport {
+                        request: &batch[f.request],
+                        person_id: f.person_id,
+                        venue_area: &f.venue.area_code,
+                        what: format!("{}，自报体温 {reading}℃", f.venue.name),
+                    };
+                    Self::raise_self_report(&mut tx, &report, now).await?;
+                } else {
+                    let reason = format!("场所码登记体温 {reading}℃（{}）", f.venue.name);
+                    Self::apply_fever_rule(&mut tx, f.person_id, Source::Venue, &reason, now).await?;
+                }
+            }
+        }
+
+        let mut receipts: Vec<Result<CheckinReceipt>> = Vec::with_capacity(batch.len());
+        for outcome in outcomes {
+            let receipt = match outcome {
+                Outcome::Done(result) => result,
+                Outcome::New(j) | Outcome::DuplicateOf(j) => {
+                    let f = &fresh[j];
+                    Ok(CheckinReceipt {
+                        id: f.id,
+                        person_id: f.person_id,
+                        venue_id: f.venue.id,
+                        venue_name: f.venue.name.clone(),
+                        at: now,
+                        duplicate: matches!(outcome, Outcome::DuplicateOf(_)),
+                        fever: rule.is_fever(f.temperature),
+                    })
+                }
+                Outcome::SameAs(first) => match &receipts[first] {
+                    Ok(receipt) => Ok(CheckinReceipt { duplicate: true, ..receipt.clone() }),
+                    Err(_) => Err(StoreError::Invalid {
+                        field: "Idempotency-Key",
+                        message: "its first request failed".into(),
+                    }),
+                },
+                Outcome::Replay(id, venue_name) => Self::existing_checkin(&mut tx, id, venue_name, rule).await,
+            };
+            receipts.push(receipt);
+        }
+
+        // Remember the keys of the check-ins this batch answered for the first time.
+        let remembered: Vec<(&IdempotencyKey, Id)> = batch
+            .iter()
+            .zip(&receipts)
+            .filter_map(|(request, receipt)| Some((request.idempotency.as_ref()?, receipt.as_ref().ok()?.id)))
+            .filter(|(idem, _)| !replays.contains_key(idem.key.as_str()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let remembered: Vec<_> = remembered.into_iter().filter(|(idem, _)| seen.insert(idem.key.as_str())).collect();
+        if !remembered.is_empty() {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) ",
+            );
+            query.push_values(&remembered, |mut row, (idem, id)| {
+                row.push_bind(0i64)
+                    .push_bind(idem.key.clone())
+                    .push_bind(idem.request_digest.clone())
+                    .push_bind(*id)
+                    .push_bind(now);
+            });
+            query.build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)?;
+        self.persons.remember(learned);
+        self.backlog.record(fresh.iter().map(|f| crate::trail::TrailRow {
+            person_id: f.person_id,
+            t_in: now,
+            id: f.id,
+            venue_id: f.venue.id,
+            temperature: f.temperature.map(|t| i64::from(t.tenths())),
+        }));
+        Ok(receipts)
+    }
+
+    async fn checkins_footprint(&self) -> Result<Footprint> {
+        let rows: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM checkins").fetch_one(&self.readers).await.map_err(fail)?;
+        let bytes: i64 = sqlx::query_scalar(D::CHECKINS_BYTES).fetch_one(&self.readers).await.map_err(fail)?;
+        Ok(Footprint { rows: rows as u64, bytes: bytes as u64 })
+    }
+
+    async fn purge_checkins(&self, before: Instant) -> Result<u64> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let done =
             sqlx::query(D::sql("DELETE FROM checkins WHERE t_in < ?")).bind(before).execute(&mut *tx).await.map_err(fail)?;
@@ -711,6 +660,31 @@ impl {
         tx.commit().await.map_err(fail)?;
         self.backlog.purge(before);
         Ok(D::rows_affected(&done))
+    }
+
+    async fn index_checkins(&self) -> Result<bool> {
+        self.copy_to_trail(false).await
+    }
+
+    /// Brings the trail up to every stored check-in: the backlog first, then whatever lies above
+    /// the watermark in the database (check-ins of a process that stopped before copying them).
+    async fn settle_checkins(&self) -> Result<()> {
+        while self.copy_to_trail(true).await? {}
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        Self::catch_up_trail(&mut tx).await?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+        let rows = sqlx::query(D::sql(
+            "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE id > ? ORDER BY id LIMIT ?",
+        ))
+        .bind(after_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(fail)?;
+        rows.iter().map(Self::visit_row).collect()
     }
 }
 }

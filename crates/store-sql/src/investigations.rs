@@ -1,6 +1,7 @@
 //! Investigations, epidemic points and close-contact candidates (SPEC §4.4), and what a health
 //! code derives from (§4.5). The rules live in `domain`; this is where their facts are read.
 
+use async_trait::async_trait;
 use domain::{Scope, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::codec;
@@ -60,7 +61,59 @@ fn visit(person_id: i64, checkin_id: i64, venue_id: i64, t_in: i64, t_out: Optio
 
 sql_impl! {
 impl {
-    pub(crate) async fn do_insert_investigation(
+    /// The trail's rows plus the not-yet-copied ones above the watermark, read in one snapshot.
+    async fn watermark(&self) -> Result<i64> {
+        sqlx::query_scalar(D::sql("SELECT watermark FROM checkin_trail_mark WHERE one = 1"))
+            .fetch_one(&self.readers)
+            .await
+            .map_err(fail)
+    }
+
+    /// A row of (person_id, id, venue_id, t_in, t_out) as a visit.
+    pub(crate) fn visit_row(row: &<D::Db as Database>::Row) -> Result<domain::Visit> {
+        Ok(visit(
+            row.try_get(0).map_err(fail)?,
+            row.try_get(1).map_err(fail)?,
+            row.try_get(2).map_err(fail)?,
+            row.try_get(3).map_err(fail)?,
+            row.try_get(4).map_err(fail)?,
+        ))
+    }
+
+    fn candidate_row(row: &<D::Db as Database>::Row) -> Result<Candidate> {
+        let r = Columns(row);
+        let status = r.text("status")?;
+        Ok(Candidate {
+            id: r.int("id")?,
+            investigation_id: r.int("investigation_id")?,
+            point_id: r.int("point_id")?,
+            venue_name: r.text("venue_name")?,
+            person_id: r.int("person_id")?,
+            name: r.text("name")?,
+            id_number: r.text("id_number")?,
+            phone: r.opt_text("phone")?,
+            area_code: r.text("area_code")?,
+            grid_code: r.opt_text("grid_code")?,
+            checkin_id: r.int("checkin_id")?,
+            stay_from: r.int("stay_from")?,
+            stay_to: r.int("stay_to")?,
+            stay_estimated: row.try_get("stay_estimated").map_err(fail)?,
+            overlap_from: r.int("overlap_from")?,
+            overlap_to: r.int("overlap_to")?,
+            status: CandidateStatus::parse(&status)
+                .ok_or_else(|| StoreError::Backend(format!("unknown candidate status {status}")))?,
+            due_at: r.int("due_at")?,
+            decided_by: r.opt_text("decided_by_name")?,
+            key_person_id: r.opt_int("key_person_id")?,
+        })
+    }
+}
+}
+
+sql_impl! {
+#[async_trait]
+impl InvestigationStore {
+    async fn insert_investigation(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -118,7 +171,7 @@ impl {
         Ok(Created { id, created: true })
     }
 
-    pub(crate) async fn do_investigation(&self, scope: &Scope, id: Id) -> Result<Investigation> {
+    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {INVESTIGATION_COLUMNS} FROM investigations i JOIN persons p ON p.id = i.person_id WHERE i.id = "
         ));
@@ -128,7 +181,7 @@ impl {
         investigation(&Columns(&row))
     }
 
-    pub(crate) async fn do_investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>> {
+    async fn investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {INVESTIGATION_COLUMNS} FROM investigations i JOIN persons p ON p.id = i.person_id WHERE 1 = 1"
         ));
@@ -138,15 +191,7 @@ impl {
         rows.iter().map(|row| investigation(&Columns(row))).collect()
     }
 
-    /// The trail's rows plus the not-yet-copied ones above the watermark, read in one snapshot.
-    async fn watermark(&self) -> Result<i64> {
-        sqlx::query_scalar(D::sql("SELECT watermark FROM checkin_trail_mark WHERE one = 1"))
-            .fetch_one(&self.readers)
-            .await
-            .map_err(fail)
-    }
-
-    pub(crate) async fn do_visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
+    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
         let watermark = self.watermark().await?;
         let rows = sqlx::query(D::sql(&format!(
             "SELECT * FROM (\
@@ -185,7 +230,7 @@ impl {
             .collect()
     }
 
-    pub(crate) async fn do_visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
+    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
         let mut visits = Vec::new();
         if person_ids.is_empty() {
             return Ok(visits);
@@ -223,30 +268,7 @@ impl {
         Ok(visits)
     }
 
-    /// A row of (person_id, id, venue_id, t_in, t_out) as a visit.
-    fn visit_row(row: &<D::Db as Database>::Row) -> Result<domain::Visit> {
-        Ok(visit(
-            row.try_get(0).map_err(fail)?,
-            row.try_get(1).map_err(fail)?,
-            row.try_get(2).map_err(fail)?,
-            row.try_get(3).map_err(fail)?,
-            row.try_get(4).map_err(fail)?,
-        ))
-    }
-
-    pub(crate) async fn do_checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
-        let rows = sqlx::query(D::sql(
-            "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE id > ? ORDER BY id LIMIT ?",
-        ))
-        .bind(after_id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.readers)
-        .await
-        .map_err(fail)?;
-        rows.iter().map(Self::visit_row).collect()
-    }
-
-    pub(crate) async fn do_visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
+    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
             "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE venue_id = ? AND t_in > ? AND t_in < ? ORDER BY t_in",
         ))
@@ -259,7 +281,7 @@ impl {
         rows.iter().map(Self::visit_row).collect()
     }
 
-    pub(crate) async fn do_passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
+    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
         let rows = sqlx::query(D::sql(
             "SELECT p.id, c.name, p.at, p.direction FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
              WHERE p.person_id = ? AND p.at >= ? AND p.at < ? ORDER BY p.at",
@@ -282,7 +304,7 @@ impl {
             .collect()
     }
 
-    pub(crate) async fn do_insert_reported_place(
+    async fn insert_reported_place(
         &self,
         investigation: &Investigation,
         actor: &Actor,
@@ -314,7 +336,7 @@ impl {
         Ok(Created { id, created: true })
     }
 
-    pub(crate) async fn do_reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>> {
+    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>> {
         let rows = sqlx::query(D::sql(
             "SELECT id, place, venue_id, t_from, t_to, note FROM reported_places WHERE investigation_id = ? ORDER BY t_from, id",
         ))
@@ -336,7 +358,7 @@ impl {
             .collect()
     }
 
-    pub(crate) async fn do_points(&self, investigation_id: Id) -> Result<Vec<PointView>> {
+    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>> {
         let rows = sqlx::query(D::sql(
             "SELECT e.id, e.venue_id, v.name, e.area_code, e.case_checkin_id, e.t_from, e.t_to, e.exposure_from, \
              e.exposure_to, e.confirmed_by_name FROM epidemic_points e JOIN venues v ON v.id = e.venue_id \
@@ -364,7 +386,7 @@ impl {
             .collect()
     }
 
-    pub(crate) async fn do_insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created> {
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let existing: Option<i64> = sqlx::query_scalar(D::sql(
             "SELECT id FROM epidemic_points WHERE investigation_id = ? AND case_checkin_id = ?",
@@ -427,7 +449,7 @@ impl {
         Ok(Created { id, created: true })
     }
 
-    pub(crate) async fn do_candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>> {
+    async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {CANDIDATE_COLUMNS} FROM contact_candidates c JOIN persons p ON p.id = c.person_id \
              JOIN epidemic_points e ON e.id = c.point_id JOIN venues v ON v.id = e.venue_id WHERE "
@@ -451,7 +473,7 @@ impl {
         rows.iter().map(|row| Self::candidate_row(row)).collect()
     }
 
-    pub(crate) async fn do_candidate(&self, scope: &Scope, id: Id) -> Result<Candidate> {
+    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {CANDIDATE_COLUMNS} FROM contact_candidates c JOIN persons p ON p.id = c.person_id \
              JOIN epidemic_points e ON e.id = c.point_id JOIN venues v ON v.id = e.venue_id WHERE c.id = "
@@ -465,35 +487,7 @@ impl {
         Self::candidate_row(&row)
     }
 
-    fn candidate_row(row: &<D::Db as Database>::Row) -> Result<Candidate> {
-        let r = Columns(row);
-        let status = r.text("status")?;
-        Ok(Candidate {
-            id: r.int("id")?,
-            investigation_id: r.int("investigation_id")?,
-            point_id: r.int("point_id")?,
-            venue_name: r.text("venue_name")?,
-            person_id: r.int("person_id")?,
-            name: r.text("name")?,
-            id_number: r.text("id_number")?,
-            phone: r.opt_text("phone")?,
-            area_code: r.text("area_code")?,
-            grid_code: r.opt_text("grid_code")?,
-            checkin_id: r.int("checkin_id")?,
-            stay_from: r.int("stay_from")?,
-            stay_to: r.int("stay_to")?,
-            stay_estimated: row.try_get("stay_estimated").map_err(fail)?,
-            overlap_from: r.int("overlap_from")?,
-            overlap_to: r.int("overlap_to")?,
-            status: CandidateStatus::parse(&status)
-                .ok_or_else(|| StoreError::Backend(format!("unknown candidate status {status}")))?,
-            due_at: r.int("due_at")?,
-            decided_by: r.opt_text("decided_by_name")?,
-            key_person_id: r.opt_int("key_person_id")?,
-        })
-    }
-
-    pub(crate) async fn do_decide_candidate(
+    async fn decide_candidate(
         &self,
         id: Id,
         status: CandidateStatus,
@@ -521,7 +515,7 @@ impl {
         Ok(())
     }
 
-    pub(crate) async fn do_sign_investigation(
+    async fn sign_investigation(
         &self,
         scope: &Scope,
         id: Id,
@@ -537,70 +531,10 @@ impl {
         let done = query.build().execute(&self.writer).await.map_err(fail)?;
         if D::rows_affected(&done) == 0 {
             // Either signed already or not ours to see.
-            self.do_investigation(scope, id).await?;
+            self.investigation(scope, id).await?;
             return Err(StoreError::Conflict { field: "signature", message: "this investigation is already signed".into() });
         }
         Ok(())
-    }
-
-    pub(crate) async fn do_health_facts(&self, person_id: Id) -> Result<HealthFacts> {
-        // One statement for the usual case: the person, the open record, and whether any
-        // candidacy is pending (only then are the exposures read).
-        let row = sqlx::query(D::sql(
-            "SELECT p.area_code, k.class, k.status, k.measure_kind, k.measure_planned_end, k.arrival_risk, \
-             EXISTS (SELECT 1 FROM contact_candidates c WHERE c.person_id = p.id AND c.status = 'pending') AS exposed \
-             FROM persons p LEFT JOIN key_persons k ON k.person_id = p.id AND k.active WHERE p.id = ?",
-        ))
-        .bind(person_id)
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(fail)?
-        .ok_or(StoreError::NotFound)?;
-        let r = Columns(&row);
-        let area_code = r.text("area_code")?;
-        let record = match r.opt_text("class")? {
-            Some(class) => {
-                let measure = r
-                    .opt_text("measure_kind")?
-                    .map(|m| domain::MeasureKind::parse(&m).map_err(|e| StoreError::Backend(e.to_string())))
-                    .transpose()?;
-                Some(OpenRecord {
-                    class: codec::class(&class)?,
-                    status: codec::state(&r.text("status")?, None)?.status,
-                    measure,
-                    measure_until: codec::optional_date(r.opt_text("measure_planned_end")?.as_deref())?,
-                    arrival_risk: r.opt_text("arrival_risk")?.as_deref().and_then(domain::ArrivalRisk::parse),
-                })
-            }
-            None => None,
-        };
-        let exposed: bool = row.try_get("exposed").map_err(fail)?;
-        let exposures = if exposed {
-            let rows = sqlx::query(D::sql(
-                "SELECT v.name, c.stay_from FROM contact_candidates c JOIN epidemic_points e ON e.id = c.point_id \
-                 JOIN venues v ON v.id = e.venue_id WHERE c.person_id = ? AND c.status = 'pending' ORDER BY c.stay_from",
-            ))
-            .bind(person_id)
-            .fetch_all(&self.readers)
-            .await
-            .map_err(fail)?;
-            rows.iter()
-                .map(|row| Ok((row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?)))
-                .collect::<Result<Vec<(String, Instant)>>>()?
-        } else {
-            Vec::new()
-        };
-        Ok(HealthFacts { person_id, area_code, record, exposures })
-    }
-
-    pub(crate) async fn do_person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>> {
-        sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ? AND name = ? AND phone = ?"))
-            .bind(id_number)
-            .bind(name)
-            .bind(phone)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)
     }
 }
 }

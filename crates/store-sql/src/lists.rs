@@ -1,8 +1,8 @@
 //! Lists, leads and staged uploads (SPEC §4.8).
 
+use async_trait::async_trait;
 use domain::{LeadOutcome, ListKind, MatchKind, Scope};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
-use store::list::*;
 use store::rows::RowReader;
 use store::*;
 
@@ -194,60 +194,95 @@ fn lead(row: &impl RowReader) -> Result<Lead> {
 
 sql_impl! {
 impl {
-    pub(crate) async fn do_person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
-        // The page comes back as one text, a line per person, tab-separated: a million persons
-        // were 3 s of decoding five columns a row, and are a few hundred milliseconds this way.
-        // (Names, ID numbers, phones and codes hold no tab or line break: their rules forbid it.)
-        let (lower, upper) = scope.range();
-        let text: Option<String> = sqlx::query_scalar(D::sql(&format!(
-            "SELECT {}(concat_ws(CAST(? AS TEXT), CAST(id AS TEXT), id_number, name, coalesce(phone, ''), area_code), CAST(? AS TEXT)) FROM \
-             (SELECT id, id_number, name, phone, area_code FROM persons WHERE id > ? AND area_code >= ? AND area_code < ? \
-             ORDER BY id LIMIT ?) AS page",
-            D::STRING_AGG
-        )))
-        .bind("\t")
-        .bind("\n")
-        .bind(after_id)
-        .bind(lower)
-        .bind(upper)
-        .bind(i64::from(limit))
-        .fetch_one(&self.readers)
+    /// A self-reported fever becomes a lead on the day's self-report list of the venue's county
+    /// (made on first use), due within `SELF_REPORT_DUE_SECONDS`; one open lead per person and
+    /// day. Runs inside the check-in batch's transaction.
+    pub(crate) async fn raise_self_report(
+        tx: &mut sqlx::Transaction<'_, D::Db>,
+        report: &SelfReport<'_>,
+        now: Instant,
+    ) -> Result<()> {
+        let day = store::codec::date_text(domain::shanghai_date(now));
+        let county = report.venue_area.get(..6).unwrap_or(report.venue_area);
+        let digest = format!("self-report:{day}");
+        let due_at = now + domain::SELF_REPORT_DUE_SECONDS;
+        sqlx::query(D::sql(
+            "INSERT INTO lists (area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
+             by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
+             created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, 0, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        ))
+        .bind(county)
+        .bind(ListKind::SelfReport.as_str())
+        .bind(format!("{day} 自报发热"))
+        .bind("场所码")
+        .bind(&digest)
+        .bind(due_at)
+        .bind("system")
+        .bind(now)
+        .execute(&mut **tx)
         .await
         .map_err(fail)?;
-        let Some(text) = text else { return Ok(Vec::new()) };
-        // An aggregate's order is not promised: the page is put back in id order.
-        let mut page = text
-            .lines()
-            .map(|line| {
-                let mut parts = line.split('\t');
-                let mut next = || parts.next().ok_or_else(|| StoreError::Backend(format!("bad person line {line:?}")));
-                let id = next()?.parse::<Id>().map_err(fail)?;
-                let id_number = next()?.to_string();
-                let name = next()?.to_string();
-                let phone = Some(next()?).filter(|p| !p.is_empty()).map(str::to_string);
-                let area_code = next()?.to_string();
-                Ok(PersonKey { id, id_number, name, phone, area_code })
-            })
-            .collect::<Result<Vec<PersonKey>>>()?;
-        page.sort_by_key(|p| p.id);
-        Ok(page)
+        let list_id: Id = sqlx::query_scalar(D::sql("SELECT id FROM lists WHERE area_code = ? AND file_sha256 = ?"))
+            .bind(county)
+            .bind(&digest)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(fail)?;
+        let open: Option<Id> = sqlx::query_scalar(D::sql(
+            "SELECT id FROM leads WHERE list_id = ? AND person_id = ? AND verified_at IS NULL LIMIT 1",
+        ))
+        .bind(list_id)
+        .bind(report.person_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(fail)?;
+        if open.is_some() {
+            return Ok(());
+        }
+        let request = report.request;
+        sqlx::query(D::sql(
+            "INSERT INTO leads (list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, name, \
+             phone, address, due_at) SELECT ?, coalesce(max(row_number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             FROM leads WHERE list_id = ?",
+        ))
+        .bind(list_id)
+        .bind(report.venue_area)
+        .bind(report.person_id)
+        .bind(MatchKind::IdNumber.as_str())
+        .bind(format!("d:{}", request.id_number.as_str()))
+        .bind(request.id_number.as_str())
+        .bind(request.name.as_str())
+        .bind(request.phone.as_ref().map(|p| p.as_str()))
+        .bind(&report.what)
+        .bind(due_at)
+        .bind(list_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        sqlx::query(D::sql(
+            "UPDATE lists SET row_count = row_count + 1, by_id_number = by_id_number + 1, leads = leads + 1 WHERE id = ?",
+        ))
+        .bind(list_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail)?;
+        Ok(())
     }
+}
+}
 
-    pub(crate) async fn do_active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
-        let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active");
-        Self::push_scope(&mut query, "area_code", scope);
-        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
-    }
-
-    pub(crate) async fn do_lead_subjects(&self, scope: &Scope) -> Result<Vec<String>> {
+sql_impl! {
+#[async_trait]
+impl ListStore {
+    async fn lead_subjects(&self, scope: &Scope) -> Result<Vec<String>> {
         let mut query = QueryBuilder::new("SELECT subject_key FROM leads WHERE 1 = 1");
         Self::push_scope(&mut query, "area_code", scope);
         let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
     }
 
-    pub(crate) async fn do_list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>> {
+    async fn list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>> {
         let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE file_sha256 = "));
         query.push_bind(sha256.to_string());
         Self::push_scope(&mut query, "area_code", scope);
@@ -256,7 +291,7 @@ impl {
         row.map(|row| list_summary(&Columns(&row))).transpose()
     }
 
-    pub(crate) async fn do_insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id> {
+    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let c = &list.counts;
         let inserted = sqlx::query(D::sql(
@@ -339,83 +374,7 @@ impl {
         Ok(list_id)
     }
 
-    /// A self-reported fever becomes a lead on the day's self-report list of the venue's county
-    /// (made on first use), due within `SELF_REPORT_DUE_SECONDS`; one open lead per person and
-    /// day. Runs inside the check-in batch's transaction.
-    pub(crate) async fn raise_self_report(
-        tx: &mut sqlx::Transaction<'_, D::Db>,
-        report: &SelfReport<'_>,
-        now: Instant,
-    ) -> Result<()> {
-        let day = store::codec::date_text(domain::shanghai_date(now));
-        let county = report.venue_area.get(..6).unwrap_or(report.venue_area);
-        let digest = format!("self-report:{day}");
-        let due_at = now + domain::SELF_REPORT_DUE_SECONDS;
-        sqlx::query(D::sql(
-            "INSERT INTO lists (area_code, kind, name, file_name, file_sha256, row_count, duplicates, by_id_number, \
-             by_phone, by_name_area, unmatched, already_key_persons, already_leads, leads, verified, due_at, \
-             created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, 0, ?, ?) \
-             ON CONFLICT DO NOTHING",
-        ))
-        .bind(county)
-        .bind(ListKind::SelfReport.as_str())
-        .bind(format!("{day} 自报发热"))
-        .bind("场所码")
-        .bind(&digest)
-        .bind(due_at)
-        .bind("system")
-        .bind(now)
-        .execute(&mut **tx)
-        .await
-        .map_err(fail)?;
-        let list_id: Id = sqlx::query_scalar(D::sql("SELECT id FROM lists WHERE area_code = ? AND file_sha256 = ?"))
-            .bind(county)
-            .bind(&digest)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(fail)?;
-        let open: Option<Id> = sqlx::query_scalar(D::sql(
-            "SELECT id FROM leads WHERE list_id = ? AND person_id = ? AND verified_at IS NULL LIMIT 1",
-        ))
-        .bind(list_id)
-        .bind(report.person_id)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?;
-        if open.is_some() {
-            return Ok(());
-        }
-        let request = report.request;
-        sqlx::query(D::sql(
-            "INSERT INTO leads (list_id, row_number, area_code, person_id, match_kind, subject_key, id_number, name, \
-             phone, address, due_at) SELECT ?, coalesce(max(row_number), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?, ? \
-             FROM leads WHERE list_id = ?",
-        ))
-        .bind(list_id)
-        .bind(report.venue_area)
-        .bind(report.person_id)
-        .bind(MatchKind::IdNumber.as_str())
-        .bind(format!("d:{}", request.id_number.as_str()))
-        .bind(request.id_number.as_str())
-        .bind(request.name.as_str())
-        .bind(request.phone.as_ref().map(|p| p.as_str()))
-        .bind(&report.what)
-        .bind(due_at)
-        .bind(list_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(fail)?;
-        sqlx::query(D::sql(
-            "UPDATE lists SET row_count = row_count + 1, by_id_number = by_id_number + 1, leads = leads + 1 WHERE id = ?",
-        ))
-        .bind(list_id)
-        .execute(&mut **tx)
-        .await
-        .map_err(fail)?;
-        Ok(())
-    }
-
-    pub(crate) async fn do_lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
+    async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
         let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE 1 = 1"));
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(limit));
@@ -423,7 +382,7 @@ impl {
         rows.iter().map(|row| list_summary(&Columns(row))).collect()
     }
 
-    pub(crate) async fn do_list(&self, scope: &Scope, id: Id) -> Result<ListSummary> {
+    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary> {
         let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE id = "));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
@@ -431,7 +390,7 @@ impl {
         list_summary(&Columns(&row))
     }
 
-    pub(crate) async fn do_leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>> {
+    async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>> {
         let mut query = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads l JOIN lists s ON s.id = l.list_id WHERE "));
         match filter {
             LeadFilter::Open => {
@@ -461,7 +420,7 @@ impl {
         rows.iter().map(|row| lead(&Columns(row))).collect()
     }
 
-    pub(crate) async fn do_lead(&self, scope: &Scope, id: Id) -> Result<Lead> {
+    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead> {
         let mut query = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads l JOIN lists s ON s.id = l.list_id WHERE l.id = "));
         query.push_bind(id);
         Self::push_scope(&mut query, "l.area_code", scope);
@@ -470,7 +429,7 @@ impl {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn do_verify_lead(
+    async fn verify_lead(
         &self,
         scope: &Scope,
         id: Id,
@@ -500,70 +459,6 @@ impl {
             .await
             .map_err(fail)?;
         tx.commit().await.map_err(fail)
-    }
-
-    pub(crate) async fn do_insert_upload(
-        &self,
-        area_code: &str,
-        user_id: Id,
-        file_name: &str,
-        sha256: &str,
-        bytes: Vec<u8>,
-        now: Instant,
-    ) -> Result<Id> {
-        // The same file uploaded again by the same user is the same upload (kept once).
-        let same: Option<Id> =
-            sqlx::query_scalar(D::sql("SELECT id FROM uploads WHERE user_id = ? AND sha256 = ? ORDER BY id LIMIT 1"))
-                .bind(user_id)
-                .bind(sha256)
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(fail)?;
-        if let Some(id) = same {
-            return Ok(id);
-        }
-        let row = sqlx::query(D::sql(
-            "INSERT INTO uploads (area_code, user_id, file_name, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        ))
-        .bind(area_code)
-        .bind(user_id)
-        .bind(file_name)
-        .bind(sha256)
-        .bind(bytes)
-        .bind(now)
-        .fetch_one(&self.writer)
-        .await
-        .map_err(fail)?;
-        row.try_get(0).map_err(fail)
-    }
-
-    pub(crate) async fn do_upload(&self, id: Id) -> Result<Upload> {
-        let row = sqlx::query(D::sql(
-            "SELECT id, area_code, user_id, file_name, sha256, bytes, created_at FROM uploads WHERE id = ?",
-        ))
-        .bind(id)
-        .fetch_optional(&self.readers)
-        .await
-        .map_err(fail)?
-        .ok_or(StoreError::NotFound)?;
-        Ok(Upload {
-            id: row.try_get(0).map_err(fail)?,
-            area_code: row.try_get(1).map_err(fail)?,
-            user_id: row.try_get(2).map_err(fail)?,
-            file_name: row.try_get(3).map_err(fail)?,
-            sha256: row.try_get(4).map_err(fail)?,
-            bytes: row.try_get(5).map_err(fail)?,
-            created_at: row.try_get(6).map_err(fail)?,
-        })
-    }
-
-    pub(crate) async fn do_purge_uploads(&self, before: Instant) -> Result<u64> {
-        let done = sqlx::query(D::sql("DELETE FROM uploads WHERE created_at < ?"))
-            .bind(before)
-            .execute(&self.writer)
-            .await
-            .map_err(fail)?;
-        Ok(D::rows_affected(&done))
     }
 }
 }

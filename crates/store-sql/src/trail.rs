@@ -134,7 +134,7 @@ impl Backlog {
 sql_impl! {
 impl {
     /// Copies one chunk of the backlog into the trail; true when more is waiting.
-    pub(crate) async fn do_index_checkins(&self, all: bool) -> Result<bool> {
+    pub(crate) async fn copy_to_trail(&self, all: bool) -> Result<bool> {
         let Some(chunk) = self.backlog.next_chunk(all) else {
             return Ok(false);
         };
@@ -154,15 +154,6 @@ impl {
         tx.commit().await.map_err(fail)?;
         self.backlog.chunk_copied(&chunk);
         Ok(self.backlog.pending())
-    }
-
-    /// Brings the trail up to every stored check-in: the backlog first, then whatever lies above
-    /// the watermark in the database (check-ins of a process that stopped before copying them).
-    pub(crate) async fn do_settle_checkins(&self) -> Result<()> {
-        while self.do_index_checkins(true).await? {}
-        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
-        Self::catch_up_trail(&mut tx).await?;
-        tx.commit().await.map_err(fail)
     }
 
     /// Copies check-ins above the watermark into the trail and raises it, inside `tx`.

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::backend::Backend;
 use crate::error::{Result, StoreError};
-use crate::model::NewAuditEntry;
+use crate::*;
 
 const MAX_BATCH: usize = 1024;
 const QUEUE_DEPTH: usize = 16_384;

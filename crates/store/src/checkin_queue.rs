@@ -8,10 +8,9 @@ use std::sync::{Arc, RwLock};
 use domain::FrontLine;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::backend::Backend;
 use crate::db::Clock;
 use crate::error::{Result, StoreError};
-use crate::model::{CheckinReceipt, CheckinRequest};
+use crate::*;
 
 /// At most this many check-ins in one transaction.
 const MAX_BATCH: usize = 1024;

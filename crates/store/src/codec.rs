@@ -5,7 +5,7 @@ use domain::{KeyClass, MeasureKind, Severity, Source, State, Status};
 use jiff::civil::Date;
 
 use crate::error::{Result, StoreError};
-use crate::model::Measure;
+use crate::*;
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("stored {what} {value:?} is not valid"))

@@ -4,12 +4,12 @@ use domain::{Durations, FrontLine, Temperature};
 use jiff::civil::Date;
 
 use crate::audit_queue::AuditQueue;
-use crate::backend::Backend;
+
 use crate::checkin_queue::CheckinQueue;
 use crate::error::{Result, StoreError};
 use crate::handle::Handle;
-use crate::investigation::HealthFacts;
-use crate::model::*;
+
+use crate::*;
 
 /// Where "now" comes from; tests move it to make releases fall due.
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;

@@ -15,16 +15,48 @@ pub mod conformance;
 mod db;
 mod error;
 mod handle;
-pub mod investigation;
-pub mod list;
-pub mod model;
 pub mod rows;
 pub mod transition;
+
+// The shared records, then one module per capability: its records and its port trait.
+pub mod model;
+
+pub mod audit;
+pub mod auth;
+pub mod bulk;
+pub mod checkins;
+pub mod checkpoints;
+pub mod follow_ups;
+pub mod grids;
+pub mod health_codes;
+pub mod investigations;
+pub mod key_persons;
+pub mod lists;
+pub mod persons;
+pub mod settings;
+pub mod tasks;
+pub mod uploads;
+pub mod venues;
 
 pub use backend::Backend;
 pub use db::{Clock, Db, UPLOAD_RETENTION_SECONDS, system_clock};
 pub use error::{Result, StoreError};
 pub use handle::{Comparison, Handle, PersonIndex};
-pub use investigation::*;
-pub use list::*;
 pub use model::*;
+
+pub use audit::*;
+pub use auth::*;
+pub use bulk::*;
+pub use checkins::*;
+pub use checkpoints::*;
+pub use follow_ups::*;
+pub use grids::*;
+pub use health_codes::*;
+pub use investigations::*;
+pub use key_persons::*;
+pub use lists::*;
+pub use persons::*;
+pub use settings::*;
+pub use tasks::*;
+pub use uploads::*;
+pub use venues::*;

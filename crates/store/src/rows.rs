@@ -3,7 +3,7 @@
 
 use crate::codec;
 use crate::error::{Result, StoreError};
-use crate::model::*;
+use crate::*;
 
 pub const USER_COLUMNS: &str = "id, username, display_name, role, area_code";
 pub const PERSON_COLUMNS: &str = "id, id_number, name, phone, area_code, grid_code, created_at";

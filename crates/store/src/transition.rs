@@ -6,7 +6,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::error::{Result, StoreError};
-use crate::model::{Measure, TransitionRequest};
+use crate::*;
 
 /// The parts of a key-person record that decide a transition.
 #[derive(Debug, Clone)]

@@ -13,13 +13,11 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, Source};
 
-use super::Handle;
+use super::{Handle, scope_code};
 use crate::error::{Result, StoreError};
-use crate::list::*;
-use crate::model::*;
 
-/// Persons read per page while the index is built.
-const PERSON_PAGE: u32 = 100_000;
+use crate::*;
+
 /// The most leads one page of a lead list shows.
 pub const LEAD_LIMIT: u32 = 500;
 /// Marks a key held by more than one person: such a key matches nobody.
@@ -274,13 +272,6 @@ pub struct Comparison {
     known: HashSet<String>,
 }
 
-/// The code that stands for a whole jurisdiction: a division scope's prefix padded to six digits
-/// (4117 → 411700), a township, village or grid scope as it is.
-fn scope_code(scope: &domain::Scope) -> String {
-    let prefix = scope.prefix();
-    if prefix.len() < 6 { format!("{prefix:0<6}") } else { prefix.to_string() }
-}
-
 impl Handle {
     /// Imports a list: all or nothing. The same file imported again in the same jurisdiction is
     /// not compared twice: the earlier list is returned with `already_imported`.
@@ -309,21 +300,6 @@ impl Handle {
         let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
         let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
         Ok(Comparison { index, open_records, known })
-    }
-
-    /// Every person of the caller's jurisdiction, a page at a time in id order, to `each`.
-    async fn each_person_page(&self, mut each: impl FnMut(Vec<PersonKey>)) -> Result<()> {
-        let mut after = 0;
-        loop {
-            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
-            let Some(last) = page.last() else { return Ok(()) };
-            after = last.id;
-            let full = page.len() as u32 == PERSON_PAGE;
-            each(page);
-            if !full {
-                return Ok(());
-            }
-        }
     }
 
     /// Imports a list against a prepared comparison: all or nothing.
@@ -451,60 +427,6 @@ impl Handle {
         Ok((self.backend.list(self.scope(), id).await?, false))
     }
 
-    /// Registers residents from a file: persons already registered (same ID number) are left as
-    /// they are, the others are written in one transaction. Every place must lie in the caller's
-    /// jurisdiction. Returns (added, already registered).
-    pub async fn import_persons(&self, persons: Vec<(usize, NewPerson)>) -> Result<(u64, u64)> {
-        self.require(Capability::WritePersons)?;
-        for (row, person) in &persons {
-            if !self.scope().contains(person.place.location_code()) {
-                return Err(StoreError::Invalid {
-                    field: "area",
-                    message: format!("row {row}: {} is outside your jurisdiction", person.place.location_code()),
-                });
-            }
-        }
-        let mut known: HashSet<String> = HashSet::new();
-        self.each_person_page(|page| known.extend(page.into_iter().map(|p| p.id_number))).await?;
-        let total = persons.len() as u64;
-        let fresh: Vec<BulkPerson> = persons
-            .into_iter()
-            .filter(|(_, p)| known.insert(p.id_number.as_str().to_string()))
-            .map(|(_, p)| BulkPerson {
-                id_number: p.id_number.as_str().to_string(),
-                name: p.name.as_str().to_string(),
-                phone: p.phone.map(|ph| ph.as_str().to_string()),
-                place: p.place,
-                household_id: None,
-            })
-            .collect();
-        let added = fresh.len() as u64;
-        if added > 0 {
-            self.backend.bulk_insert_persons(&fresh, self.db.now()).await.map_err(|e| match e {
-                StoreError::Backend(message) if message.contains("UNIQUE") || message.contains("unique") => {
-                    StoreError::Conflict {
-                        field: "id_number",
-                        message: "some of these ID numbers are registered outside your jurisdiction".into(),
-                    }
-                }
-                other => other,
-            })?;
-        }
-        let scope_code = scope_code(self.scope());
-        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added))
-            .await?;
-        Ok((added, total - added))
-    }
-
-    /// A page of the persons of the caller's jurisdiction by id (exports), audited.
-    pub async fn persons_after(&self, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
-        self.require(Capability::ReadPersons)?;
-        let found = self.backend.person_keys(self.scope(), after_id, limit).await?;
-        let detail = format!("export: {} persons after id {after_id}", found.len());
-        self.audit("person.export", "person", None, self.scope().prefix(), detail).await?;
-        Ok(found)
-    }
-
     /// The list this very file (its SHA-256) already became in the caller's jurisdiction.
     pub async fn list_by_file(&self, sha256: &str) -> Result<Option<ListSummary>> {
         self.require(Capability::ImportLists)?;
@@ -598,34 +520,6 @@ impl Handle {
         self.audit("lead.verify", "lead", Some(id), &lead.area_code, verify.outcome.as_str().to_string()).await?;
         self.backend.lead(self.scope(), id).await
     }
-
-    /// Hours a grid has to verify a new lead.
-    pub fn lead_due_hours(&self) -> u32 {
-        self.db.lead_due_hours()
-    }
-
-    pub async fn set_lead_due_hours(&self, hours: u32) -> Result<()> {
-        self.require(Capability::ManageSettings)?;
-        self.db.set_lead_due_hours(hours).await
-    }
-
-    /// Keeps an uploaded file for the caller until it is committed.
-    pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
-        self.require(Capability::ImportLists)?;
-        let code = scope_code(self.scope());
-        let file_name = domain::text::display_file_name(file_name);
-        self.backend.insert_upload(&code, self.actor.user_id, &file_name, sha256, bytes, self.db.now()).await
-    }
-
-    /// A staged upload: only its uploader sees it.
-    pub async fn upload(&self, id: Id) -> Result<Upload> {
-        self.require(Capability::ImportLists)?;
-        let upload = self.backend.upload(id).await?;
-        if upload.user_id != self.actor.user_id {
-            return Err(StoreError::NotFound);
-        }
-        Ok(upload)
-    }
 }
 
 #[cfg(test)]
@@ -646,14 +540,5 @@ mod tests {
         assert_eq!(id_key("411702199001011237"), Some(41170219900101123 * 11 + 7));
         assert_eq!(id_key("E12345678"), None);
         assert_eq!(id_key("41170219900101123Y"), None);
-    }
-
-    #[test]
-    fn scope_codes_pad_divisions_only() {
-        let code = |c: &str| domain::Scope::of_code_str(c).map(|s| scope_code(&s));
-        assert_eq!(code("411700").as_deref(), Some("411700"));
-        assert_eq!(code("410000").as_deref(), Some("410000"));
-        assert_eq!(code("411702").as_deref(), Some("411702"));
-        assert_eq!(code("411702001").as_deref(), Some("411702001"));
     }
 }

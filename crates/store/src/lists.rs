@@ -1,8 +1,10 @@
-//! Records of big-data comparison (SPEC §4.8): imported lists, their leads (线索), staged uploads.
+//! Records of big-data comparison (SPEC §4.8): imported lists and their leads (线索).
 
-use domain::{KeyClass, LeadOutcome, ListKind, ListRow, MatchKind};
+use async_trait::async_trait;
+use domain::{KeyClass, LeadOutcome, ListKind, ListRow, MatchKind, Scope};
 
-use crate::model::{Id, Instant};
+use crate::error::Result;
+use crate::*;
 
 /// A list to import: rows already read and normalised (row numbers as the user sees them).
 #[derive(Debug, Clone)]
@@ -141,24 +143,39 @@ pub struct VerifyLead {
     pub arrival_risk: Option<domain::ArrivalRisk>,
 }
 
-/// A file uploaded for import and kept until it is committed (the mapping is checked between).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Upload {
-    pub id: Id,
-    pub area_code: String,
-    pub user_id: Id,
-    pub file_name: String,
-    pub sha256: String,
-    pub bytes: Vec<u8>,
-    pub created_at: Instant,
-}
+/// Big-data comparison (SPEC §4.8): imported lists and their leads.
+#[async_trait]
+pub trait ListStore: Send + Sync {
+    /// The subject keys of every lead in `scope`, verified or not.
+    async fn lead_subjects(&self, scope: &Scope) -> Result<Vec<String>>;
 
-/// What comparison needs of a person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonKey {
-    pub id: Id,
-    pub id_number: String,
-    pub name: String,
-    pub phone: Option<String>,
-    pub area_code: String,
+    /// The list of `scope` imported from a file with this SHA-256, if any.
+    async fn list_by_file(&self, scope: &Scope, sha256: &str) -> Result<Option<ListSummary>>;
+
+    /// Writes the list and all its leads, in their order, in one transaction; returns the list's
+    /// id. The same file (area, SHA-256) written concurrently is a conflict, and nothing is
+    /// written. The leads are handed over so that a backend may prepare them beside the write.
+    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id>;
+
+    async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>>;
+
+    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary>;
+
+    async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>>;
+
+    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead>;
+
+    /// Closes an open lead and counts it on its list, in one transaction; a closed one is a
+    /// conflict.
+    #[allow(clippy::too_many_arguments)]
+    async fn verify_lead(
+        &self,
+        scope: &Scope,
+        id: Id,
+        outcome: domain::LeadOutcome,
+        note: &str,
+        key_person_id: Option<Id>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()>;
 }

@@ -1,6 +1,7 @@
 //! Home follow-ups (一二三工作法): visits and temperatures of everyone under home isolation or
 //! health monitoring, and the day's sheet a grid worker works through.
 
+use async_trait::async_trait;
 use std::collections::HashMap;
 
 use domain::{FrontLine, MeasureKind, Scope, Source, VisitSlot};
@@ -12,8 +13,9 @@ use store::*;
 use crate::{Dialect, SqlBackend, fail};
 
 sql_impl! {
-impl {
-    pub(crate) async fn do_insert_follow_up(
+#[async_trait]
+impl FollowUpStore {
+    async fn insert_follow_up(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -93,7 +95,7 @@ impl {
         Ok(receipt)
     }
 
-    pub(crate) async fn do_follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>> {
+    async fn follow_up_sheet(&self, scope: &Scope, day: Date, limit: u32) -> Result<Vec<FollowUpLine>> {
         let mut query = QueryBuilder::<D::Db>::new(
             "SELECT kp.id, kp.person_id, p.name, p.phone, kp.area_code, kp.grid_code, kp.measure_kind, kp.cadre_name \
              FROM key_persons kp JOIN persons p ON p.id = kp.person_id \

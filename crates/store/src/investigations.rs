@@ -1,9 +1,11 @@
-//! What the store keeps and answers for contact tracing (SPEC §4.4) and health codes (§4.5).
+//! What the store keeps and answers for contact tracing (SPEC §4.4).
 
-use domain::{KeyClass, MeasureKind, Status};
+use async_trait::async_trait;
+use domain::{MeasureKind, Scope};
 use jiff::civil::Date;
 
-use crate::model::{Id, Instant};
+use crate::error::Result;
+use crate::*;
 
 /// Opening an investigation for a confirmed (or suspected) case.
 #[derive(Debug, Clone)]
@@ -180,25 +182,6 @@ pub enum CandidateDecision {
     },
 }
 
-/// What the health code is derived from, as read from the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HealthFacts {
-    pub person_id: Id,
-    pub area_code: String,
-    pub record: Option<OpenRecord>,
-    /// Pending candidacies: a stay at an epidemic point in a case's exposure, not yet cleared.
-    pub exposures: Vec<(String, Instant)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenRecord {
-    pub class: KeyClass,
-    pub status: Status,
-    pub measure: Option<MeasureKind>,
-    pub measure_until: Option<Date>,
-    pub arrival_risk: Option<domain::ArrivalRisk>,
-}
-
 /// A check-in as tracing reads it, with its venue's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedVisit {
@@ -260,4 +243,79 @@ pub enum CandidateFilter {
     Investigation(Id),
     /// Pending tracing tasks in the caller's jurisdiction (the grid worker's list).
     PendingInScope,
+}
+
+/// Contact tracing (SPEC §4.4): investigations, the reads of a trajectory, points and candidates.
+#[async_trait]
+pub trait InvestigationStore: Send + Sync {
+    /// Opens an investigation of the open record `key_person_id` in `scope`; the same record and
+    /// onset again return the first (created = false).
+    async fn insert_investigation(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        investigation: NewInvestigation,
+        generation: i64,
+        now: Instant,
+    ) -> Result<Created>;
+
+    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation>;
+
+    /// The newest investigations in `scope`.
+    async fn investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>>;
+
+    /// A person's check-ins with `from <= t_in < to`, wherever they were (the trail and the
+    /// check-ins not yet copied into it), oldest first.
+    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
+
+    /// Where these persons checked in with `from <= t_in < to` — venue and time, without
+    /// check-out times (`t_out` is `None`): what ends a stay that has no check-out.
+    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>>;
+
+    /// Check-ins at a venue with `after < t_in < before`.
+    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>>;
+
+    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>>;
+
+    async fn insert_reported_place(
+        &self,
+        investigation: &Investigation,
+        actor: &Actor,
+        place: NewReportedPlace,
+        now: Instant,
+    ) -> Result<Created>;
+
+    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>>;
+
+    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>>;
+
+    /// Confirms a point and writes its candidates, in one transaction; the same point again
+    /// changes nothing and returns the first.
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created>;
+
+    async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>>;
+
+    /// A candidate in `scope` (the person's area) or of an investigation in `scope`.
+    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate>;
+
+    /// Records the decision on a pending candidate; a decided one is a conflict.
+    async fn decide_candidate(
+        &self,
+        id: Id,
+        status: CandidateStatus,
+        key_person_id: Option<Id>,
+        note: Option<String>,
+        actor: &Actor,
+        now: Instant,
+    ) -> Result<()>;
+
+    /// Signs an investigation once; signing again is a conflict.
+    async fn sign_investigation(
+        &self,
+        scope: &Scope,
+        id: Id,
+        actor: &Actor,
+        statement: &str,
+        now: Instant,
+    ) -> Result<()>;
 }

@@ -1,5 +1,6 @@
 //! Checkpoints and the passages registered there (逢车必检、逐个测温、逐人筛查).
 
+use async_trait::async_trait;
 use domain::{FrontLine, Scope, Source};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::*;
@@ -8,7 +9,42 @@ use crate::{Dialect, SqlBackend, fail};
 
 sql_impl! {
 impl {
-    pub(crate) async fn do_insert_checkpoint(
+    /// The person with this ID number; registered at the checkpoint's area when new.
+    async fn person_at(
+        tx: &mut sqlx::Transaction<'_, D::Db>,
+        id_number: &domain::ResidentId,
+        name: &domain::PersonName,
+        phone: Option<&domain::Phone>,
+        area_code: &str,
+        now: Instant,
+    ) -> Result<Id> {
+        let known: Option<Id> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
+            .bind(id_number.as_str())
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(fail)?;
+        if let Some(id) = known {
+            return Ok(id);
+        }
+        sqlx::query_scalar(D::sql(
+            "INSERT INTO persons (id_number, name, phone, area_code, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        ))
+        .bind(id_number.as_str())
+        .bind(name.as_str())
+        .bind(phone.map(|p| p.as_str()))
+        .bind(area_code)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(fail)
+    }
+}
+}
+
+sql_impl! {
+#[async_trait]
+impl CheckpointStore {
+    async fn insert_checkpoint(
         &self,
         scope: &Scope,
         checkpoint: NewCheckpoint,
@@ -29,7 +65,7 @@ impl {
         Ok(Created { id, created: true })
     }
 
-    pub(crate) async fn do_checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>> {
+    async fn checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>> {
         let mut query =
             QueryBuilder::<D::Db>::new("SELECT id, name, area_code, created_at FROM checkpoints WHERE 1 = 1");
         Self::push_scope(&mut query, "area_code", scope);
@@ -47,7 +83,7 @@ impl {
             .collect()
     }
 
-    pub(crate) async fn do_insert_passage(
+    async fn insert_passage(
         &self,
         scope: &Scope,
         actor: &Actor,
@@ -115,37 +151,7 @@ impl {
         Ok(PassageReceipt { id, person_id, fever })
     }
 
-    /// The person with this ID number; registered at the checkpoint's area when new.
-    async fn person_at(
-        tx: &mut sqlx::Transaction<'_, D::Db>,
-        id_number: &domain::ResidentId,
-        name: &domain::PersonName,
-        phone: Option<&domain::Phone>,
-        area_code: &str,
-        now: Instant,
-    ) -> Result<Id> {
-        let known: Option<Id> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
-            .bind(id_number.as_str())
-            .fetch_optional(&mut **tx)
-            .await
-            .map_err(fail)?;
-        if let Some(id) = known {
-            return Ok(id);
-        }
-        sqlx::query_scalar(D::sql(
-            "INSERT INTO persons (id_number, name, phone, area_code, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        ))
-        .bind(id_number.as_str())
-        .bind(name.as_str())
-        .bind(phone.map(|p| p.as_str()))
-        .bind(area_code)
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(fail)
-    }
-
-    pub(crate) async fn do_passages(
+    async fn passages(
         &self,
         scope: &Scope,
         checkpoint_id: Id,

@@ -1,0 +1,67 @@
+//! The audit log, appended in batches and read within a scope.
+
+use async_trait::async_trait;
+use domain::Scope;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
+use store::rows;
+use store::*;
+
+use crate::{Columns, Dialect, SqlBackend, fail};
+
+/// Audit rows per INSERT statement (nine values each, within both databases' parameter limits).
+const AUDIT_CHUNK: usize = 500;
+
+sql_impl! {
+#[async_trait]
+impl AuditStore {
+    async fn append_audits(&self, entries: &[NewAuditEntry]) -> Result<()> {
+        let insert = |chunk: &[NewAuditEntry]| {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "INSERT INTO audit (at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail) ",
+            );
+            query.push_values(chunk, |mut row, entry| {
+                row.push_bind(entry.at)
+                    .push_bind(entry.user_id)
+                    .push_bind(entry.username.clone())
+                    .push_bind(entry.action)
+                    .push_bind(entry.subject_kind)
+                    .push_bind(entry.subject_id)
+                    .push_bind(entry.area_code.clone())
+                    .push_bind(entry.remote_addr.clone())
+                    .push_bind(entry.detail.clone());
+            });
+            query
+        };
+        // A batch that fits one statement commits as that statement: one round trip to the
+        // database instead of three (begin, insert, commit), and a read waits on its audit row.
+        if entries.len() <= AUDIT_CHUNK {
+            insert(entries).build().execute(&self.writer).await.map_err(fail)?;
+            return Ok(());
+        }
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        for chunk in entries.chunks(AUDIT_CHUNK) {
+            insert(chunk).build().execute(&mut *tx).await.map_err(fail)?;
+        }
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>> {
+        let mut count = QueryBuilder::new("SELECT count(*) FROM audit WHERE 1 = 1");
+        Self::push_scope(&mut count, "area_code", scope);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
+        let mut query = QueryBuilder::new(
+            "SELECT id, at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail FROM audit WHERE 1 = 1",
+        );
+        Self::push_scope(&mut query, "area_code", scope);
+        query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.per_page));
+        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        Ok(Page {
+            items: found.iter().map(|r| rows::audit(&Columns(r))).collect::<Result<_>>()?,
+            total: total as u64,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+}
+}

@@ -1,0 +1,87 @@
+//! Users, password credentials and sessions.
+
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use store::rows;
+use store::*;
+
+use crate::{Columns, Dialect, SqlBackend, fail};
+
+sql_impl! {
+#[async_trait]
+impl AuthStore {
+    async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id> {
+        let result = sqlx::query(
+            D::sql("INSERT INTO users (username, display_name, password_hash, role, area_code, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(&user.password_hash)
+        .bind(user.role.as_str())
+        .bind(&user.area_code)
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await;
+        match result {
+            Ok(row) => row.try_get(0).map_err(fail),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(StoreError::Conflict { field: "username", message: format!("{} is taken", user.username) })
+            }
+            Err(e) => Err(fail(e)),
+        }
+    }
+
+    async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
+        let row =
+            sqlx::query(D::sql(&format!("SELECT {}, password_hash FROM users WHERE username = ?", rows::USER_COLUMNS)))
+                .bind(username)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(fail)?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: rows::user(&Columns(&row))?,
+                password_hash: row.try_get("password_hash").map_err(fail)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        sqlx::query(D::sql("DELETE FROM sessions WHERE expires_at < ?"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        sqlx::query(D::sql("INSERT INTO sessions (token_digest, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"))
+            .bind(token_digest)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)
+    }
+
+    async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)",
+            rows::USER_COLUMNS
+        );
+        let row =
+            sqlx::query(D::sql(&sql)).bind(token_digest).bind(now).fetch_optional(&self.readers).await.map_err(fail)?;
+        row.map(|row| rows::user(&Columns(&row))).transpose()
+    }
+
+    async fn delete_session(&self, token_digest: &str) -> Result<()> {
+        sqlx::query(D::sql("DELETE FROM sessions WHERE token_digest = ?"))
+            .bind(token_digest)
+            .execute(&self.writer)
+            .await
+            .map_err(fail)?;
+        Ok(())
+    }
+}
+}

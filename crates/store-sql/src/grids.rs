@@ -1,0 +1,60 @@
+//! The grid tree with its households and grid workers.
+
+use async_trait::async_trait;
+use domain::Scope;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
+use store::rows;
+use store::*;
+
+use crate::{Columns, Dialect, SqlBackend, fail};
+
+sql_impl! {
+impl {
+    async fn with_details(&self, mut grid: Grid) -> Result<Grid> {
+        let (lower, upper) = Scope::of_code_str(&grid.code).unwrap_or_else(Scope::national).range();
+        let households: i64 =
+            sqlx::query_scalar(D::sql("SELECT count(*) FROM households WHERE area_code >= ? AND area_code < ?"))
+                .bind(lower)
+                .bind(upper)
+                .fetch_one(&self.readers)
+                .await
+                .map_err(fail)?;
+        grid.households = households as u64;
+        let workers =
+            sqlx::query(D::sql("SELECT name, phone, user_id FROM grid_workers WHERE grid_code = ? ORDER BY id"))
+                .bind(&grid.code)
+                .fetch_all(&self.readers)
+                .await
+                .map_err(fail)?;
+        grid.workers = workers.iter().map(|r| rows::grid_worker(&Columns(r))).collect::<Result<_>>()?;
+        Ok(grid)
+    }
+}
+}
+
+sql_impl! {
+#[async_trait]
+impl GridStore {
+    async fn grid(&self, scope: &Scope, code: &str) -> Result<Grid> {
+        let mut query = QueryBuilder::new("SELECT code, parent_code, level, name FROM grids WHERE code = ");
+        query.push_bind(code.to_string());
+        Self::push_scope(&mut query, "code", scope);
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        let grid = rows::grid(&Columns(&row))?;
+        self.with_details(grid).await
+    }
+
+    async fn grid_children(&self, scope: &Scope, code: &str) -> Result<Vec<Grid>> {
+        let mut query = QueryBuilder::new("SELECT code, parent_code, level, name FROM grids WHERE parent_code = ");
+        query.push_bind(code.to_string());
+        Self::push_scope(&mut query, "code", scope);
+        query.push(" ORDER BY code");
+        let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        let mut grids = Vec::with_capacity(found.len());
+        for row in &found {
+            grids.push(self.with_details(rows::grid(&Columns(row))?).await?);
+        }
+        Ok(grids)
+    }
+}
+}

@@ -1,0 +1,235 @@
+//! Key-person records: the current-state row, its append-only events and measures.
+
+use async_trait::async_trait;
+use domain::{Scope, Status};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
+use store::rows::RowReader;
+use store::transition::{CurrentRecord, TransitionPlanner};
+use store::*;
+use store::{codec, rows};
+
+use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+
+sql_impl! {
+#[async_trait]
+impl KeyPersonStore {
+    async fn insert_key_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        record: NewKeyPerson,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
+            return Ok(done);
+        }
+        let mut query = QueryBuilder::new("SELECT area_code, grid_code FROM persons WHERE id = ");
+        query.push_bind(record.person_id);
+        Self::push_scope(&mut query, "area_code", scope);
+        let person =
+            query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
+                field: "person_id",
+                message: format!("no person {} in your jurisdiction", record.person_id),
+            })?;
+        let area_code: String = person.try_get(0).map_err(fail)?;
+        let grid_code: Option<String> = person.try_get(1).map_err(fail)?;
+        let active: Option<i64> =
+            sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
+                .bind(record.person_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(fail)?;
+        if let Some(open) = active {
+            return Err(StoreError::Conflict {
+                field: "person_id",
+                message: format!("this person already has an open key-person record ({open})"),
+            });
+        }
+        let screened = domain::State { status: Status::Screened, severity: None };
+        let done = sqlx::query(
+            D::sql("INSERT INTO key_persons (person_id, area_code, grid_code, class, arrival_risk, source, cadre_name, cadre_phone, \
+             status, severity, active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE, ?, ?, 1) RETURNING id"),
+        )
+        .bind(record.person_id)
+        .bind(&area_code)
+        .bind(&grid_code)
+        .bind(record.class.as_str())
+        .bind(record.arrival_risk.map(|r| r.as_str()))
+        .bind(record.source.as_str())
+        .bind(record.cadre_name.as_ref().map(|n| n.as_str()))
+        .bind(record.cadre_phone.as_ref().map(|p| p.as_str()))
+        .bind(screened.status.as_str())
+        .bind(now)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict { field: "person_id", message: "this person already has an open key-person record".into() }
+            } else {
+                fail(e)
+            }
+        })?;
+        let id: i64 = done.try_get(0).map_err(fail)?;
+        Self::insert_event(&mut tx, id, &area_code, None, screened, actor, now, &record.reason).await?;
+        Self::remember(&mut tx, actor, &idem, id, now).await?;
+        tx.commit().await.map_err(fail)?;
+        Ok(Created { id, created: true })
+    }
+
+    async fn key_persons(&self, scope: &Scope, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
+        let conditions = |query: &mut QueryBuilder<D::Db>| {
+            Self::push_scope(query, "k.area_code", scope);
+            if let Some(class) = filter.class {
+                query.push(" AND k.class = ").push_bind(class.as_str());
+            }
+            if let Some(status) = filter.status {
+                query.push(" AND k.status = ").push_bind(status.as_str());
+            }
+            if let Some(grid) = &filter.grid {
+                let (lower, upper) = Scope::of_code_str(grid.as_str()).unwrap_or_else(Scope::national).range();
+                query.push(" AND k.grid_code >= ").push_bind(lower).push(" AND k.grid_code < ").push_bind(upper);
+            }
+        };
+        let mut count = QueryBuilder::new("SELECT count(*) FROM key_persons k WHERE 1 = 1");
+        conditions(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
+        // Page the key persons first, then join the page's persons: joining first would touch
+        // every person of the city before sorting.
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM (SELECT * FROM key_persons k WHERE 1 = 1",
+            rows::KEY_PERSON_COLUMNS
+        ));
+        conditions(&mut query);
+        query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
+        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query.push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
+        let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        Ok(Page {
+            items: found.iter().map(|r| rows::key_person(&Columns(r))).collect::<Result<_>>()?,
+            total: total as u64,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail> {
+        let mut conn = self.readers.begin().await.map_err(fail)?;
+        let mut query = QueryBuilder::new(format!(
+            "SELECT {} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = ",
+            rows::KEY_PERSON_COLUMNS
+        ));
+        query.push_bind(id);
+        Self::push_scope(&mut query, "k.area_code", scope);
+        let row = query.build().fetch_optional(&mut *conn).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        let record = rows::key_person(&Columns(&row))?;
+        let events = sqlx::query(D::sql(
+            "SELECT id, from_status, from_severity, to_status, to_severity, actor_name, at, reason \
+             FROM key_person_events WHERE key_person_id = ? ORDER BY id",
+        ))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(fail)?;
+        let measures = sqlx::query(D::sql(
+            "SELECT kind, site, start_date, planned_end, actual_end FROM measures WHERE key_person_id = ? ORDER BY id",
+        ))
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(fail)?;
+        Ok(KeyPersonDetail {
+            record,
+            history: events.iter().map(|r| rows::event(&Columns(r))).collect::<Result<_>>()?,
+            measures: measures.iter().map(|r| rows::measure(&Columns(r))).collect::<Result<_>>()?,
+        })
+    }
+
+    async fn transition_key_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        id: Id,
+        planner: &TransitionPlanner,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created> {
+        let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
+        if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
+            return Ok(done);
+        }
+        let mut query = QueryBuilder::new(
+            "SELECT area_code, class, status, severity, measure_kind, measure_site, measure_start, measure_planned_end \
+             FROM key_persons WHERE id = ",
+        );
+        query.push_bind(id);
+        Self::push_scope(&mut query, "area_code", scope);
+        let row = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        let area_code: String = row.try_get("area_code").map_err(fail)?;
+        let current = CurrentRecord {
+            state: rows::state(&Columns(&row))?,
+            class: codec::class(&Columns(&row).text("class")?)?,
+            measure: rows::current_measure(&Columns(&row))?,
+        };
+        let plan = planner.plan(&current)?;
+        let after = plan.resulting_measure(current.measure.as_ref());
+        let today = codec::date_text(planner.today);
+        if plan.close_current {
+            sqlx::query(D::sql("UPDATE measures SET actual_end = ? WHERE key_person_id = ? AND actual_end IS NULL"))
+                .bind(&today)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(fail)?;
+        }
+        if let Some(open) = &plan.open {
+            Self::insert_measure(&mut tx, id, &area_code, open).await?;
+        }
+        sqlx::query(
+            D::sql("UPDATE key_persons SET status = ?, severity = ?, active = ?, measure_kind = ?, measure_site = ?, measure_start = ?, \
+             measure_planned_end = ?, updated_at = ?, version = version + 1 WHERE id = ?"),
+        )
+        .bind(plan.to.status.as_str())
+        .bind(codec::severity_text(&plan.to))
+        .bind(!plan.to.status.is_terminal())
+        .bind(after.as_ref().map(|m| m.kind.as_str()))
+        .bind(after.as_ref().and_then(|m| m.site.clone()))
+        .bind(after.as_ref().map(|m| codec::date_text(m.start)))
+        .bind(after.as_ref().and_then(|m| m.planned_end).map(codec::date_text))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail)?;
+        // Someone acted on the record: a release task that was waiting for it is done.
+        sqlx::query(D::sql("UPDATE tasks SET done_at = ? WHERE key_person_id = ? AND done_at IS NULL"))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        let event =
+            Self::insert_event(&mut tx, id, &area_code, Some(plan.from), plan.to, actor, now, &plan.reason).await?;
+        Self::remember(&mut tx, actor, &idem, event, now).await?;
+        tx.commit().await.map_err(fail)?;
+        Ok(Created { id: event, created: true })
+    }
+
+    async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>> {
+        sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
+            .bind(person_id)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(fail)
+    }
+
+    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
+        let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active");
+        Self::push_scope(&mut query, "area_code", scope);
+        let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
+    }
+}
+}

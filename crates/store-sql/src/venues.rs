@@ -1,0 +1,77 @@
+//! Venues and the tokens of their 场所码.
+
+use async_trait::async_trait;
+use domain::Scope;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
+use store::rows;
+use store::*;
+
+use crate::{Columns, Dialect, SqlBackend, fail};
+
+sql_impl! {
+#[async_trait]
+impl VenueStore {
+    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
+        if !scope.contains(venue.place.location_code()) {
+            return Err(StoreError::NotFound);
+        }
+        let row = sqlx::query(D::sql(
+            "INSERT INTO venues (token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        ))
+        .bind(&venue.token)
+        .bind(venue.name.trim())
+        .bind(venue.kind.as_str())
+        .bind(venue.address.trim())
+        .bind(venue.place.location_code())
+        .bind(venue.place.grid.as_ref().map(|g| g.as_str()))
+        .bind(venue.owner_name.as_ref().map(|n| n.as_str()))
+        .bind(venue.owner_phone.as_ref().map(|p| p.as_str()))
+        .bind(now)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(|e| {
+            if crate::is_unique_violation(&e) {
+                StoreError::Conflict { field: "token", message: "this venue code is already in use".into() }
+            } else {
+                fail(e)
+            }
+        })?;
+        Ok(Created { id: row.try_get(0).map_err(fail)?, created: true })
+    }
+
+    async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", rows::VENUE_COLUMNS));
+        query.push_bind(id);
+        Self::push_scope(&mut query, "area_code", scope);
+        let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
+        rows::venue(&Columns(&row))
+    }
+
+    async fn venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>> {
+        let mut count = QueryBuilder::new("SELECT count(*) FROM venues WHERE 1 = 1");
+        Self::push_scope(&mut count, "area_code", scope);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", rows::VENUE_COLUMNS));
+        Self::push_scope(&mut query, "area_code", scope);
+        query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
+        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
+        Ok(Page {
+            items: found.iter().map(|r| rows::venue(&Columns(r))).collect::<Result<_>>()?,
+            total: total as u64,
+            page: page.page,
+            per_page: page.per_page,
+        })
+    }
+
+    async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
+        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", rows::VENUE_COLUMNS)))
+            .bind(token)
+            .fetch_optional(&self.readers)
+            .await
+            .map_err(fail)?;
+        row.map(|r| rows::venue(&Columns(&r))).transpose()
+    }
+}
+}

@@ -1,0 +1,44 @@
+//! The audit log of staff reads and writes.
+
+use async_trait::async_trait;
+use domain::Scope;
+
+use crate::error::Result;
+use crate::*;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Id,
+    pub at: Instant,
+    pub user_id: Id,
+    pub username: String,
+    pub action: String,
+    pub subject_kind: String,
+    pub subject_id: Option<Id>,
+    pub area_code: String,
+    pub remote_addr: Option<String>,
+    pub detail: String,
+}
+
+/// What the handle records when staff read personal data.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub at: Instant,
+    pub user_id: Id,
+    pub username: String,
+    pub action: &'static str,
+    pub subject_kind: &'static str,
+    pub subject_id: Option<Id>,
+    pub area_code: String,
+    pub remote_addr: Option<String>,
+    pub detail: String,
+}
+
+/// The audit log: appended in batches by the audit queue, read within a scope.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends audit rows in one transaction (the audit queue's batches).
+    async fn append_audits(&self, entries: &[NewAuditEntry]) -> Result<()>;
+
+    async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>>;
+}

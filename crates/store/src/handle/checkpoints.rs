@@ -1,0 +1,61 @@
+//! Checkpoints and their passages (SPEC §4.3) on the scoped handle.
+
+use domain::Capability;
+use jiff::civil::Date;
+
+use super::Handle;
+use crate::error::{Result, StoreError};
+use crate::*;
+
+impl Handle {
+    /// The fever threshold in force, to mark ledger lines.
+    pub fn frontline_threshold(&self) -> domain::Temperature {
+        self.db.frontline().fever_threshold
+    }
+
+    pub async fn create_checkpoint(&self, checkpoint: NewCheckpoint) -> Result<Created> {
+        self.require(Capability::ManageVenues)?;
+        self.check_place(&checkpoint.place)?;
+        let name = checkpoint.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid { field: "name", message: "1 to 100 characters".into() });
+        }
+        self.backend.insert_checkpoint(self.scope(), checkpoint, self.db.now()).await
+    }
+
+    pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
+        self.require(Capability::ReadAreas)?;
+        self.backend.checkpoints(self.scope()).await
+    }
+
+    /// Registers a passage; a fever with an ID number opens a fever record and a transfer task.
+    pub async fn record_passage(&self, passage: NewPassage) -> Result<PassageReceipt> {
+        self.require(Capability::RecordPassages)?;
+        for (field, text) in [("origin", &passage.origin), ("destination", &passage.destination)] {
+            if text.as_deref().is_some_and(|t| t.chars().count() > 100) {
+                return Err(StoreError::Invalid { field, message: "at most 100 characters".into() });
+            }
+        }
+        if let PassageSubject::Vehicle { cargo: Some(cargo), .. } = &passage.subject
+            && cargo.chars().count() > 200
+        {
+            return Err(StoreError::Invalid { field: "cargo", message: "at most 200 characters".into() });
+        }
+        let rule = self.db.frontline();
+        self.backend.insert_passage(self.scope(), &self.actor, passage, &rule, self.db.now()).await
+    }
+
+    /// A checkpoint's ledger (台账) for one Shanghai day; reading names and phones is audited.
+    pub async fn passages(&self, checkpoint_id: Id, day: Date) -> Result<Vec<Passage>> {
+        self.require(Capability::ReadPassages)?;
+        // Another county's checkpoint, or none, is not found — not an empty ledger.
+        if !self.backend.checkpoints(self.scope()).await?.iter().any(|c| c.id == checkpoint_id) {
+            return Err(StoreError::NotFound);
+        }
+        let from = domain::shanghai_day_start(day);
+        let found = self.backend.passages(self.scope(), checkpoint_id, from, from + 86_400).await?;
+        let detail = format!("ledger of {day}, {} lines", found.len());
+        self.audit("passage.ledger", "checkpoint", Some(checkpoint_id), self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+}

@@ -1,0 +1,119 @@
+//! Persons (SPEC §3 Person) on the scoped handle: register, read, search, import, export.
+
+use std::collections::HashSet;
+
+use domain::{Capability, Phone, ResidentId};
+
+use super::{Handle, scope_code};
+use crate::error::{Result, StoreError};
+use crate::*;
+
+/// Persons read per page when every person of a jurisdiction is read.
+const PERSON_PAGE: u32 = 100_000;
+
+impl Handle {
+    pub async fn create_person(&self, person: NewPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
+        self.require(Capability::WritePersons)?;
+        self.check_place(&person.place)?;
+        self.backend.insert_person(self.scope(), &self.actor, person, idem, self.db.now()).await
+    }
+
+    pub async fn person(&self, id: Id) -> Result<Person> {
+        self.require(Capability::ReadPersons)?;
+        let person = self.backend.person(self.scope(), id).await?;
+        self.audit("person.read", "person", Some(id), &person.area_code, String::new()).await?;
+        Ok(person)
+    }
+
+    /// Searches by ID number, then phone, else name, whichever the text parses as.
+    pub async fn search_persons(&self, text: &str, limit: u32) -> Result<Vec<Person>> {
+        self.require(Capability::ReadPersons)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Invalid {
+                field: "q",
+                message: "enter an ID number, a phone number or a name".into(),
+            });
+        }
+        let (query, kind) = if let Ok(id) = ResidentId::parse(text) {
+            (PersonQuery::IdNumber(id.as_str().to_string()), "id_number")
+        } else if let Ok(phone) = Phone::parse(text) {
+            (PersonQuery::Phone(phone.as_str().to_string()), "phone")
+        } else {
+            (PersonQuery::Name(text.to_string()), "name")
+        };
+        let found = self.backend.search_persons(self.scope(), &query, limit.clamp(1, 100)).await?;
+        let detail = format!("by {kind}, {} found", found.len());
+        self.audit("person.search", "person", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
+    /// Registers residents from a file: persons already registered (same ID number) are left as
+    /// they are, the others are written in one transaction. Every place must lie in the caller's
+    /// jurisdiction. Returns (added, already registered).
+    pub async fn import_persons(&self, persons: Vec<(usize, NewPerson)>) -> Result<(u64, u64)> {
+        self.require(Capability::WritePersons)?;
+        for (row, person) in &persons {
+            if !self.scope().contains(person.place.location_code()) {
+                return Err(StoreError::Invalid {
+                    field: "area",
+                    message: format!("row {row}: {} is outside your jurisdiction", person.place.location_code()),
+                });
+            }
+        }
+        let mut known: HashSet<String> = HashSet::new();
+        self.each_person_page(|page| known.extend(page.into_iter().map(|p| p.id_number))).await?;
+        let total = persons.len() as u64;
+        let fresh: Vec<BulkPerson> = persons
+            .into_iter()
+            .filter(|(_, p)| known.insert(p.id_number.as_str().to_string()))
+            .map(|(_, p)| BulkPerson {
+                id_number: p.id_number.as_str().to_string(),
+                name: p.name.as_str().to_string(),
+                phone: p.phone.map(|ph| ph.as_str().to_string()),
+                place: p.place,
+                household_id: None,
+            })
+            .collect();
+        let added = fresh.len() as u64;
+        if added > 0 {
+            self.backend.bulk_insert_persons(&fresh, self.db.now()).await.map_err(|e| match e {
+                StoreError::Backend(message) if message.contains("UNIQUE") || message.contains("unique") => {
+                    StoreError::Conflict {
+                        field: "id_number",
+                        message: "some of these ID numbers are registered outside your jurisdiction".into(),
+                    }
+                }
+                other => other,
+            })?;
+        }
+        let scope_code = scope_code(self.scope());
+        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added))
+            .await?;
+        Ok((added, total - added))
+    }
+
+    /// A page of the persons of the caller's jurisdiction by id (exports), audited.
+    pub async fn persons_after(&self, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+        self.require(Capability::ReadPersons)?;
+        let found = self.backend.person_keys(self.scope(), after_id, limit).await?;
+        let detail = format!("export: {} persons after id {after_id}", found.len());
+        self.audit("person.export", "person", None, self.scope().prefix(), detail).await?;
+        Ok(found)
+    }
+
+    /// Every person of the caller's jurisdiction, a page at a time in id order, to `each`.
+    pub(super) async fn each_person_page(&self, mut each: impl FnMut(Vec<PersonKey>)) -> Result<()> {
+        let mut after = 0;
+        loop {
+            let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = last.id;
+            let full = page.len() as u32 == PERSON_PAGE;
+            each(page);
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+}

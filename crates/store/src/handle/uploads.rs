@@ -1,0 +1,27 @@
+//! Staged uploads (an import's file between preview and commit) on the scoped handle.
+
+use domain::Capability;
+
+use super::{Handle, scope_code};
+use crate::error::{Result, StoreError};
+use crate::*;
+
+impl Handle {
+    /// Keeps an uploaded file for the caller until it is committed.
+    pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
+        self.require(Capability::ImportLists)?;
+        let code = scope_code(self.scope());
+        let file_name = domain::text::display_file_name(file_name);
+        self.backend.insert_upload(&code, self.actor.user_id, &file_name, sha256, bytes, self.db.now()).await
+    }
+
+    /// A staged upload: only its uploader sees it.
+    pub async fn upload(&self, id: Id) -> Result<Upload> {
+        self.require(Capability::ImportLists)?;
+        let upload = self.backend.upload(id).await?;
+        if upload.user_id != self.actor.user_id {
+            return Err(StoreError::NotFound);
+        }
+        Ok(upload)
+    }
+}

@@ -1,0 +1,66 @@
+//! The population register: persons and how they are searched and matched.
+
+use async_trait::async_trait;
+use domain::{PersonName, Phone, ResidentId, Scope};
+
+use crate::error::Result;
+use crate::*;
+
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id_number: ResidentId,
+    pub name: PersonName,
+    pub phone: Option<Phone>,
+    pub place: Place,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: Id,
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub created_at: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonQuery {
+    IdNumber(String),
+    Phone(String),
+    Name(String),
+}
+
+/// What comparison needs of a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonKey {
+    pub id: Id,
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+}
+
+/// The population register (人口库): one row per ID number.
+#[async_trait]
+pub trait PersonStore: Send + Sync {
+    async fn insert_person(
+        &self,
+        scope: &Scope,
+        actor: &Actor,
+        person: NewPerson,
+        idem: Option<IdempotencyKey>,
+        now: Instant,
+    ) -> Result<Created>;
+
+    async fn person(&self, scope: &Scope, id: Id) -> Result<Person>;
+
+    async fn search_persons(&self, scope: &Scope, query: &PersonQuery, limit: u32) -> Result<Vec<Person>>;
+
+    /// The person with this ID number, name and phone, if all three match one person.
+    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>>;
+
+    /// Persons in `scope` with id > `after_id`, by id, at most `limit`: what matching needs.
+    async fn person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>>;
+}
