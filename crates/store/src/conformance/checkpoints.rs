@@ -79,3 +79,67 @@ pub async fn checkpoints_and_their_ledgers_are_scoped(backend: Arc<dyn Backend>)
     ));
     assert_eq!(staff.passages(checkpoint, today).await.unwrap().len(), 3);
 }
+
+/// A fever at a checkpoint opens one transfer task on the new record; a fever without an ID
+/// number opens nothing (staff must take the ID); a registered traveller's passage names them;
+/// only checkpoint staff record passages, and only at a checkpoint they can see.
+pub async fn a_checkpoint_fever_opens_one_transfer_and_passages_name_known_persons(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    let staff = f.handle("checkpoint", Role::CheckpointStaff, "411702").await;
+    let grid = f.handle("grid", Role::GridWorker, "411702").await;
+    let place = Place { area: AreaCode::parse("411702").unwrap(), grid: None };
+    let checkpoint = officer.create_checkpoint(NewCheckpoint { name: "驿城东卡口".into(), place }).await.unwrap().id;
+
+    let known = officer.create_person(new_person("411702", 31, "钱二", "411702"), None).await.unwrap().id;
+    let normal = staff.record_passage(person_passage(checkpoint, 31, Some("36.5"))).await.unwrap();
+    assert_eq!((normal.person_id, normal.fever), (Some(known), false));
+
+    let hot = staff.record_passage(person_passage(checkpoint, 32, Some("38.4"))).await.unwrap();
+    let tasks = officer.tasks(None, true, PageRequest::default()).await.unwrap();
+    let records = officer.key_persons(&KeyPersonFilter::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(records.items.len(), 1);
+    assert_eq!(records.items[0].person_id, hot.person_id.unwrap());
+    assert_eq!(
+        tasks.items.iter().map(|t| (t.kind, t.key_person_id)).collect::<Vec<_>>(),
+        [(TaskKind::FeverTransfer, records.items[0].id)]
+    );
+
+    // No ID number: the line says fever, and no record or task is made for nobody.
+    let mut anonymous = person_passage(checkpoint, 33, Some("38.9"));
+    if let PassageSubject::Person { id_number, .. } = &mut anonymous.subject {
+        *id_number = None;
+    }
+    let receipt = staff.record_passage(anonymous).await.unwrap();
+    assert_eq!((receipt.fever, receipt.person_id), (true, None));
+    assert_eq!(officer.tasks(None, true, PageRequest::default()).await.unwrap().items.len(), 1);
+
+    // Roles and scope: a grid worker may not record; an absent checkpoint is not found.
+    assert!(matches!(
+        grid.record_passage(person_passage(checkpoint, 34, None)).await,
+        Err(StoreError::Forbidden { .. })
+    ));
+    assert!(matches!(
+        staff.record_passage(person_passage(checkpoint + 1000, 35, None)).await,
+        Err(StoreError::NotFound)
+    ));
+    let today = domain::shanghai_date(f.db.now());
+    assert_eq!(staff.passages(checkpoint, today).await.unwrap().len(), 3);
+}
+
+/// This module's cases, for [`conformance_tests!`](crate::conformance_tests): a case written
+/// here and not listed fails `every_written_case_is_listed`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! conformance_checkpoints {
+    ($fresh:path, $reopenable:path) => {
+        $crate::conformance_tests!(@cases checkpoints, $fresh, $reopenable;
+            [
+            checkpoints_and_their_ledgers_are_scoped,
+            a_checkpoint_fever_opens_one_transfer_and_passages_name_known_persons,
+            ];
+            [
+            ]
+        );
+    };
+}

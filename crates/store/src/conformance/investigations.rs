@@ -1,4 +1,4 @@
-//! Contact tracing and health codes on a planted outbreak whose answer is known.
+//! Contact tracing on a planted outbreak whose answer is known.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -244,31 +244,19 @@ pub async fn reported_places_complete_the_trajectory(backend: Arc<dyn Backend>) 
     assert_eq!(code.reasons[0].code(), "suspected");
 }
 
-pub async fn an_arrivals_code_follows_the_risk_of_the_area_it_came_from(backend: Arc<dyn Backend>) {
-    let f = Fixture::new(backend).await;
-    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
-    let mut persons = Vec::new();
-    for serial in 0..3u32 {
-        persons.push(
-            officer.create_person(new_person("411702", 400 + serial, "返乡", "411702001"), None).await.unwrap().id,
+/// This module's cases, for [`conformance_tests!`](crate::conformance_tests): a case written
+/// here and not listed fails `every_written_case_is_listed`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! conformance_investigations {
+    ($fresh:path, $reopenable:path) => {
+        $crate::conformance_tests!(@cases investigations, $fresh, $reopenable;
+            [
+            an_outbreak_yields_exactly_the_planted_points_and_contacts,
+            reported_places_complete_the_trajectory,
+            ];
+            [
+            ]
         );
-    }
-    let arrival = |person: Id, risk: Option<domain::ArrivalRisk>| NewKeyPerson {
-        arrival_risk: risk,
-        ..new_key_person(person, KeyClass::EpidemicAreaArrival)
     };
-    officer.create_key_person(arrival(persons[0], Some(domain::ArrivalRisk::High)), None).await.unwrap();
-    officer.create_key_person(arrival(persons[1], None), None).await.unwrap();
-    let (_, high) = f.db.health_code(persons[0]).await.unwrap();
-    assert_eq!((high.colour, high.reasons[0].code()), (Colour::Red, "high_risk_arrival"));
-    let (_, unrecorded) = f.db.health_code(persons[1]).await.unwrap();
-    assert_eq!((unrecorded.colour, unrecorded.reasons[0].code()), (Colour::Yellow, "medium_risk_arrival"));
-    // Only an arrival carries the risk of where it came from; nothing is written otherwise.
-    let contact = NewKeyPerson {
-        arrival_risk: Some(domain::ArrivalRisk::High),
-        ..new_key_person(persons[2], KeyClass::CloseContact)
-    };
-    let refused = officer.create_key_person(contact, None).await;
-    assert!(matches!(refused, Err(StoreError::Invalid { field: "arrival_risk", .. })), "{refused:?}");
-    assert_eq!(f.db.health_code(persons[2]).await.unwrap().1.colour, Colour::Green);
 }
