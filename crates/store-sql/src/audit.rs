@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use domain::Scope;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
-use store::rows;
 use store::*;
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 /// Audit rows per INSERT statement (nine values each, within both databases' parameter limits).
@@ -57,11 +57,26 @@ impl AuditStore {
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(|r| rows::audit(&Columns(r))).collect::<Result<_>>()?,
+            items: found.iter().map(|r| audit(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
         })
     }
 }
+}
+
+pub(crate) fn audit(row: &impl RowReader) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: row.int("id")?,
+        at: row.int("at")?,
+        user_id: row.int("user_id")?,
+        username: row.text("username")?,
+        action: row.text("action")?,
+        subject_kind: row.text("subject_kind")?,
+        subject_id: row.opt_int("subject_id")?,
+        area_code: row.text("area_code")?,
+        remote_addr: row.opt_text("remote_addr")?,
+        detail: row.text("detail")?,
+    })
 }

@@ -2,9 +2,9 @@
 
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
-use store::rows;
 use store::*;
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 sql_impl! {
@@ -33,14 +33,14 @@ impl AuthStore {
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let row =
-            sqlx::query(D::sql(&format!("SELECT {}, password_hash FROM users WHERE username = ?", rows::USER_COLUMNS)))
+            sqlx::query(D::sql(&format!("SELECT {}, password_hash FROM users WHERE username = ?", USER_COLUMNS)))
                 .bind(username)
                 .fetch_optional(&self.readers)
                 .await
                 .map_err(fail)?;
         row.map(|row| {
             Ok(Credentials {
-                user: rows::user(&Columns(&row))?,
+                user: user(&Columns(&row))?,
                 password_hash: row.try_get("password_hash").map_err(fail)?,
             })
         })
@@ -68,11 +68,11 @@ impl AuthStore {
     async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>> {
         let sql = format!(
             "SELECT {} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)",
-            rows::USER_COLUMNS
+            USER_COLUMNS
         );
         let row =
             sqlx::query(D::sql(&sql)).bind(token_digest).bind(now).fetch_optional(&self.readers).await.map_err(fail)?;
-        row.map(|row| rows::user(&Columns(&row))).transpose()
+        row.map(|row| user(&Columns(&row))).transpose()
     }
 
     async fn delete_session(&self, token_digest: &str) -> Result<()> {
@@ -84,4 +84,18 @@ impl AuthStore {
         Ok(())
     }
 }
+}
+
+pub(crate) const USER_COLUMNS: &str = "id, username, display_name, role, area_code";
+
+pub(crate) fn user(row: &impl RowReader) -> Result<User> {
+    let role = row.text("role")?;
+    Ok(User {
+        id: row.int("id")?,
+        username: row.text("username")?,
+        display_name: row.text("display_name")?,
+        role: domain::Role::parse(&role)
+            .map_err(|_| StoreError::Backend(format!("stored role {role:?} is not valid")))?,
+        area_code: row.text("area_code")?,
+    })
 }

@@ -1,13 +1,20 @@
-//! Reading a column of any row whose database decodes our types; the record shapes are in
-//! `store::rows`.
+//! Reading a column of any row whose database decodes our types; each capability's file
+//! decodes its own records from it.
 
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use store::Result;
-use store::rows::RowReader;
 
 use crate::fail;
 
-/// A borrowed row, readable by `store::rows`.
+/// Reading one column of a database row by name.
+pub trait RowReader {
+    fn text(&self, column: &str) -> Result<String>;
+    fn opt_text(&self, column: &str) -> Result<Option<String>>;
+    fn int(&self, column: &str) -> Result<i64>;
+    fn opt_int(&self, column: &str) -> Result<Option<i64>>;
+}
+
+/// A borrowed row, readable column by column.
 pub struct Columns<'a, R>(pub &'a R);
 
 impl<R: Row> RowReader for Columns<'_, R>

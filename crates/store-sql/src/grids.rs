@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use domain::Scope;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
-use store::rows;
 use store::*;
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 sql_impl! {
@@ -26,7 +26,7 @@ impl {
                 .fetch_all(&self.readers)
                 .await
                 .map_err(fail)?;
-        grid.workers = workers.iter().map(|r| rows::grid_worker(&Columns(r))).collect::<Result<_>>()?;
+        grid.workers = workers.iter().map(|r| grid_worker(&Columns(r))).collect::<Result<_>>()?;
         Ok(grid)
     }
 }
@@ -40,7 +40,7 @@ impl GridStore {
         query.push_bind(code.to_string());
         Self::push_scope(&mut query, "code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        let grid = rows::grid(&Columns(&row))?;
+        let grid = grid(&Columns(&row))?;
         self.with_details(grid).await
     }
 
@@ -52,9 +52,27 @@ impl GridStore {
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         let mut grids = Vec::with_capacity(found.len());
         for row in &found {
-            grids.push(self.with_details(rows::grid(&Columns(row))?).await?);
+            grids.push(self.with_details(grid(&Columns(row))?).await?);
         }
         Ok(grids)
     }
 }
+}
+
+/// A grid without its details; the backend adds households and workers.
+pub(crate) fn grid(row: &impl RowReader) -> Result<Grid> {
+    let level = row.int("level")?;
+    Ok(Grid {
+        code: row.text("code")?,
+        parent_code: row.opt_text("parent_code")?,
+        level: u8::try_from(level)
+            .map_err(|_| StoreError::Backend(format!("stored grid level {level} is not valid")))?,
+        name: row.text("name")?,
+        households: 0,
+        workers: Vec::new(),
+    })
+}
+
+pub(crate) fn grid_worker(row: &impl RowReader) -> Result<GridWorker> {
+    Ok(GridWorker { name: row.text("name")?, phone: row.text("phone")?, user_id: row.opt_int("user_id")? })
 }

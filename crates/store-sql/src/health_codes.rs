@@ -1,9 +1,9 @@
 //! The facts a health code is derived from: the open record and pending exposures.
 
+use crate::columns::RowReader;
 use async_trait::async_trait;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
 use store::codec;
-use store::rows::RowReader;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};

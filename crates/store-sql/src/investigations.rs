@@ -1,11 +1,11 @@
 //! Investigations, epidemic points and close-contact candidates (SPEC §4.4), and what a health
 //! code derives from (§4.5). The rules live in `domain`; this is where their facts are read.
 
+use crate::columns::RowReader;
 use async_trait::async_trait;
 use domain::{Scope, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::codec;
-use store::rows::RowReader;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};

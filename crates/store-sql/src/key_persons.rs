@@ -1,12 +1,12 @@
 //! Key-person records: the current-state row, its append-only events and measures.
 
+use crate::columns::RowReader;
 use async_trait::async_trait;
 use domain::{Scope, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
-use store::rows::RowReader;
+use store::codec;
 use store::transition::{CurrentRecord, TransitionPlanner};
 use store::*;
-use store::{codec, rows};
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
 
@@ -100,7 +100,7 @@ impl KeyPersonStore {
         // every person of the city before sorting.
         let mut query = QueryBuilder::new(format!(
             "SELECT {} FROM (SELECT * FROM key_persons k WHERE 1 = 1",
-            rows::KEY_PERSON_COLUMNS
+            KEY_PERSON_COLUMNS
         ));
         conditions(&mut query);
         query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
@@ -108,7 +108,7 @@ impl KeyPersonStore {
         query.push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(|r| rows::key_person(&Columns(r))).collect::<Result<_>>()?,
+            items: found.iter().map(|r| key_person(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -119,12 +119,12 @@ impl KeyPersonStore {
         let mut conn = self.readers.begin().await.map_err(fail)?;
         let mut query = QueryBuilder::new(format!(
             "SELECT {} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = ",
-            rows::KEY_PERSON_COLUMNS
+            KEY_PERSON_COLUMNS
         ));
         query.push_bind(id);
         Self::push_scope(&mut query, "k.area_code", scope);
         let row = query.build().fetch_optional(&mut *conn).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        let record = rows::key_person(&Columns(&row))?;
+        let record = key_person(&Columns(&row))?;
         let events = sqlx::query(D::sql(
             "SELECT id, from_status, from_severity, to_status, to_severity, actor_name, at, reason \
              FROM key_person_events WHERE key_person_id = ? ORDER BY id",
@@ -142,8 +142,8 @@ impl KeyPersonStore {
         .map_err(fail)?;
         Ok(KeyPersonDetail {
             record,
-            history: events.iter().map(|r| rows::event(&Columns(r))).collect::<Result<_>>()?,
-            measures: measures.iter().map(|r| rows::measure(&Columns(r))).collect::<Result<_>>()?,
+            history: events.iter().map(|r| event(&Columns(r))).collect::<Result<_>>()?,
+            measures: measures.iter().map(|r| measure(&Columns(r))).collect::<Result<_>>()?,
         })
     }
 
@@ -169,9 +169,9 @@ impl KeyPersonStore {
         let row = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let area_code: String = row.try_get("area_code").map_err(fail)?;
         let current = CurrentRecord {
-            state: rows::state(&Columns(&row))?,
+            state: state(&Columns(&row))?,
             class: codec::class(&Columns(&row).text("class")?)?,
-            measure: rows::current_measure(&Columns(&row))?,
+            measure: current_measure(&Columns(&row))?,
         };
         let plan = planner.plan(&current)?;
         let after = plan.resulting_measure(current.measure.as_ref());
@@ -232,4 +232,66 @@ impl KeyPersonStore {
         rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
     }
 }
+}
+
+/// Key-person columns over `key_persons k JOIN persons p`.
+pub(crate) const KEY_PERSON_COLUMNS: &str = "k.id, k.person_id, p.name, p.id_number, p.phone, k.area_code, k.grid_code, k.class, \
+    k.source, k.cadre_name, k.cadre_phone, k.status, k.severity, k.measure_kind, k.measure_site, k.measure_start, \
+    k.measure_planned_end, k.created_at, k.updated_at";
+
+/// The current measure from the `measure_*` columns of `key_persons`.
+pub(crate) fn current_measure(row: &impl RowReader) -> Result<Option<Measure>> {
+    let (Some(kind), Some(start)) = (row.opt_text("measure_kind")?, row.opt_text("measure_start")?) else {
+        return Ok(None);
+    };
+    let planned_end = row.opt_text("measure_planned_end")?;
+    codec::measure(&kind, row.opt_text("measure_site")?, &start, planned_end.as_deref(), None).map(Some)
+}
+
+pub(crate) fn state(row: &impl RowReader) -> Result<domain::State> {
+    codec::state(&row.text("status")?, row.opt_text("severity")?.as_deref())
+}
+
+pub(crate) fn key_person(row: &impl RowReader) -> Result<KeyPerson> {
+    Ok(KeyPerson {
+        id: row.int("id")?,
+        person_id: row.int("person_id")?,
+        name: row.text("name")?,
+        id_number: row.text("id_number")?,
+        phone: row.opt_text("phone")?,
+        area_code: row.text("area_code")?,
+        grid_code: row.opt_text("grid_code")?,
+        class: codec::class(&row.text("class")?)?,
+        source: codec::source(&row.text("source")?)?,
+        cadre_name: row.opt_text("cadre_name")?,
+        cadre_phone: row.opt_text("cadre_phone")?,
+        state: state(row)?,
+        measure: current_measure(row)?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn event(row: &impl RowReader) -> Result<StatusEvent> {
+    Ok(StatusEvent {
+        id: row.int("id")?,
+        from: codec::optional_state(
+            row.opt_text("from_status")?.as_deref(),
+            row.opt_text("from_severity")?.as_deref(),
+        )?,
+        to: codec::state(&row.text("to_status")?, row.opt_text("to_severity")?.as_deref())?,
+        actor: row.text("actor_name")?,
+        at: row.int("at")?,
+        reason: row.text("reason")?,
+    })
+}
+
+pub(crate) fn measure(row: &impl RowReader) -> Result<Measure> {
+    codec::measure(
+        &row.text("kind")?,
+        row.opt_text("site")?,
+        &row.text("start_date")?,
+        row.opt_text("planned_end")?.as_deref(),
+        row.opt_text("actual_end")?.as_deref(),
+    )
 }

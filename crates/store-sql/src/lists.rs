@@ -1,9 +1,9 @@
 //! Lists, leads and staged uploads (SPEC §4.8).
 
+use crate::columns::RowReader;
 use async_trait::async_trait;
 use domain::{LeadOutcome, ListKind, MatchKind, Scope};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
-use store::rows::RowReader;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};

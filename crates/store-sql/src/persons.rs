@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use domain::Scope;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
-use store::rows;
 use store::*;
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
 
 sql_impl! {
@@ -62,15 +62,15 @@ impl PersonStore {
     }
 
     async fn person(&self, scope: &Scope, id: Id) -> Result<Person> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE id = ", rows::PERSON_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE id = ", PERSON_COLUMNS));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        rows::person(&Columns(&row))
+        person(&Columns(&row))
     }
 
     async fn search_persons(&self, scope: &Scope, search: &PersonQuery, limit: u32) -> Result<Vec<Person>> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE ", rows::PERSON_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE ", PERSON_COLUMNS));
         match search {
             PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
             PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
@@ -84,7 +84,7 @@ impl PersonStore {
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY name, id LIMIT ").push_bind(i64::from(limit));
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        found.iter().map(|r| rows::person(&Columns(r))).collect()
+        found.iter().map(|r| person(&Columns(r))).collect()
     }
 
     async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>> {
@@ -136,4 +136,18 @@ impl PersonStore {
         Ok(page)
     }
 }
+}
+
+pub(crate) const PERSON_COLUMNS: &str = "id, id_number, name, phone, area_code, grid_code, created_at";
+
+pub(crate) fn person(row: &impl RowReader) -> Result<Person> {
+    Ok(Person {
+        id: row.int("id")?,
+        id_number: row.text("id_number")?,
+        name: row.text("name")?,
+        phone: row.opt_text("phone")?,
+        area_code: row.text("area_code")?,
+        grid_code: row.opt_text("grid_code")?,
+        created_at: row.int("created_at")?,
+    })
 }

@@ -4,9 +4,10 @@ use async_trait::async_trait;
 use domain::{Scope, Status};
 use jiff::civil::Date;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Type};
+use store::codec;
 use store::*;
-use store::{codec, rows};
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 sql_impl! {
@@ -56,11 +57,27 @@ impl TaskStore {
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(|r| rows::task(&Columns(r))).collect::<Result<_>>()?,
+            items: found.iter().map(|r| task(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
         })
     }
 }
+}
+
+pub(crate) fn task(row: &impl RowReader) -> Result<Task> {
+    let kind = row.text("kind")?;
+    Ok(Task {
+        id: row.int("id")?,
+        kind: TaskKind::parse(&kind)
+            .ok_or_else(|| StoreError::Backend(format!("stored task kind {kind:?} is not valid")))?,
+        key_person_id: row.int("key_person_id")?,
+        person_name: row.text("name")?,
+        status: codec::state(&row.text("status")?, None)?.status,
+        area_code: row.text("area_code")?,
+        due_date: codec::date(&row.text("due_date")?)?,
+        created_at: row.int("created_at")?,
+        done_at: row.opt_int("done_at")?,
+    })
 }

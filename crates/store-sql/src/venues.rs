@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 use domain::Scope;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
-use store::rows;
 use store::*;
 
+use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
 
 sql_impl! {
@@ -41,24 +41,24 @@ impl VenueStore {
     }
 
     async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", rows::VENUE_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", VENUE_COLUMNS));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        rows::venue(&Columns(&row))
+        venue(&Columns(&row))
     }
 
     async fn venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>> {
         let mut count = QueryBuilder::new("SELECT count(*) FROM venues WHERE 1 = 1");
         Self::push_scope(&mut count, "area_code", scope);
         let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", rows::VENUE_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", VENUE_COLUMNS));
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
-            items: found.iter().map(|r| rows::venue(&Columns(r))).collect::<Result<_>>()?,
+            items: found.iter().map(|r| venue(&Columns(r))).collect::<Result<_>>()?,
             total: total as u64,
             page: page.page,
             per_page: page.per_page,
@@ -66,12 +66,32 @@ impl VenueStore {
     }
 
     async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
-        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", rows::VENUE_COLUMNS)))
+        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", VENUE_COLUMNS)))
             .bind(token)
             .fetch_optional(&self.readers)
             .await
             .map_err(fail)?;
-        row.map(|r| rows::venue(&Columns(&r))).transpose()
+        row.map(|r| venue(&Columns(&r))).transpose()
     }
 }
+}
+
+pub(crate) const VENUE_COLUMNS: &str =
+    "id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at";
+
+pub(crate) fn venue(row: &impl RowReader) -> Result<Venue> {
+    let kind = row.text("kind")?;
+    Ok(Venue {
+        id: row.int("id")?,
+        token: row.text("token")?,
+        name: row.text("name")?,
+        kind: domain::VenueKind::parse(&kind)
+            .map_err(|_| StoreError::Backend(format!("stored venue kind {kind:?} is not valid")))?,
+        address: row.text("address")?,
+        area_code: row.text("area_code")?,
+        grid_code: row.opt_text("grid_code")?,
+        owner_name: row.opt_text("owner_name")?,
+        owner_phone: row.opt_text("owner_phone")?,
+        created_at: row.int("created_at")?,
+    })
 }

@@ -216,8 +216,7 @@ mod listed {
         let Some(start) = text.find(&marker) else { return BTreeSet::new() };
         let body = &text[start..];
         let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
-        body
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        body.split(|c: char| !(c.is_alphanumeric() || c == '_'))
             .filter(|word| !word.is_empty())
             .map(str::to_string)
             .collect()

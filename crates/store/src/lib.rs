@@ -15,7 +15,6 @@ pub mod conformance;
 mod db;
 mod error;
 mod handle;
-pub mod rows;
 pub mod transition;
 
 // The shared records, then one module per capability: its records and its port trait.
