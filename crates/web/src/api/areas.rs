@@ -1,11 +1,25 @@
+use crate::AppState;
 use axum::Json;
 use divisions::{Division, Level};
 use domain::Capability;
+use serde::Serialize;
+use store::Grid;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::dto::{AreaBody, GridBody};
 use crate::auth::Caller;
 use crate::extract::ApiPath;
 use crate::problem::Problem;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_area))
+        .routes(routes!(area_children))
+        .routes(routes!(get_grid))
+        .routes(routes!(grid_children))
+}
 
 pub fn level_name(level: Level) -> &'static str {
     match level {
@@ -56,4 +70,44 @@ pub async fn get_grid(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<
     responses((status = 200, body = Vec<GridBody>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn grid_children(caller: Caller, ApiPath(code): ApiPath<String>) -> Result<Json<Vec<GridBody>>, Problem> {
     Ok(Json(caller.handle.grid_children(&code).await?.into_iter().map(GridBody::from).collect()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AreaBody {
+    pub code: String,
+    pub name: String,
+    pub full_name: String,
+    /// province, prefecture, county, township or village.
+    pub level: String,
+    pub parent: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkerBody {
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GridBody {
+    pub code: String,
+    pub parent_code: Option<String>,
+    /// 1 township/street, 2 village/community, 3 natural village/compound, 4 multi-household unit.
+    pub level: u8,
+    pub name: String,
+    pub households: u64,
+    pub workers: Vec<WorkerBody>,
+}
+
+impl From<Grid> for GridBody {
+    fn from(g: Grid) -> GridBody {
+        GridBody {
+            code: g.code,
+            parent_code: g.parent_code,
+            level: g.level,
+            name: g.name,
+            households: g.households,
+            workers: g.workers.into_iter().map(|w| WorkerBody { name: w.name, phone: w.phone }).collect(),
+        }
+    }
 }

@@ -5,6 +5,8 @@ use domain::Temperature;
 use serde::{Deserialize, Serialize};
 use store::{CheckinReceipt, CheckinRequest, StoreError};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::AppState;
@@ -13,6 +15,11 @@ use crate::auth::ClientAddr;
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_checkin))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,3 +1,4 @@
+use crate::AppState;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -5,6 +6,8 @@ use domain::{Capability, Direction, PlateNumber, Temperature};
 use serde::{Deserialize, Serialize};
 use store::{Checkpoint, NewCheckpoint, NewPassage, Passage, PassageSubject};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::auth::Caller;
@@ -12,6 +15,11 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_checkpoint, list_checkpoints)).routes(routes!(create_passage, ledger))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

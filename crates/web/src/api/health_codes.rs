@@ -6,6 +6,8 @@ use axum::extract::State;
 use domain::{CodeReason, HealthCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::AppState;
@@ -15,6 +17,15 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(person_health_code))
+        .routes(routes!(own_health_code))
+        .routes(routes!(public_key))
+        .routes(routes!(verify))
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reason {

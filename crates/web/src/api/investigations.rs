@@ -2,6 +2,7 @@
 //! with the proposed epidemic points, complete it by hand, confirm points (which raises the
 //! close-contact candidates as tracing tasks), decide on candidates, sign.
 
+use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use domain::{Capability, MeasureKind};
@@ -10,6 +11,8 @@ use store::{
     Candidate, CandidateDecision, InvestigationDetail, NewInvestigation, NewReportedPlace, PointView, TrajectoryEntry,
 };
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::auth::Caller;
@@ -18,6 +21,19 @@ use crate::json::JsonBody;
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_investigation))
+        .routes(routes!(get_investigation))
+        .routes(routes!(add_place))
+        .routes(routes!(confirm_point))
+        .routes(routes!(sign))
+        .routes(routes!(tracing_tasks))
+        .routes(routes!(decide))
+        .routes(routes!(trace_on))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

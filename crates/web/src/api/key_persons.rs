@@ -1,19 +1,29 @@
+use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use domain::{Capability, GridCode, Scope, State};
-use serde::Deserialize;
-use store::{KeyPersonFilter, NewKeyPerson, PageRequest, TransitionRequest};
-use utoipa::IntoParams;
-
-use super::dto::{
-    KeyPersonBody, KeyPersonCreated, KeyPersonDetailBody, KeyPersonPage, NewKeyPersonBody, TransitionBody,
-    TransitionDone,
+use serde::{Deserialize, Serialize};
+use store::{
+    KeyPerson, KeyPersonDetail, KeyPersonFilter, Measure, NewKeyPerson, PageRequest, StatusEvent, TransitionRequest,
 };
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::fields;
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
+use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_key_person, list_key_persons))
+        .routes(routes!(get_key_person))
+        .routes(routes!(transition_key_person))
+}
 
 /// Open a key-person record (一人一卡) for a registered person; it starts as `screened`.
 #[utoipa::path(post, path = "/api/v1/key-persons", tag = "key-persons", security(("bearer" = [])), request_body = NewKeyPersonBody,
@@ -143,4 +153,177 @@ pub async fn transition_key_person(
             created: done.created,
         }),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKeyPersonBody {
+    pub person_id: i64,
+    /// One of confirmed, suspected, close_contact, epidemic_area_arrival, fever.
+    pub class: String,
+    /// One of checkpoint, big_data, grid_screening, report, tracing, hospital.
+    pub source: String,
+    /// Arrivals (epidemic_area_arrival) only: the risk of the area arrived from, high (class 1:
+    /// red code) or medium (class 2: yellow); absent counts as medium.
+    pub arrival_risk: Option<String>,
+    /// The responsible cadre (包保责任人).
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
+    /// Why this person is registered; defaults to the source.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPersonCreated {
+    pub id: i64,
+    pub status: String,
+    pub created: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureBody {
+    pub kind: String,
+    pub site: Option<String>,
+    pub start: String,
+    pub planned_end: Option<String>,
+    pub actual_end: Option<String>,
+}
+
+impl From<Measure> for MeasureBody {
+    fn from(m: Measure) -> MeasureBody {
+        MeasureBody {
+            kind: m.kind.as_str().to_string(),
+            site: m.site,
+            start: m.start.to_string(),
+            planned_end: m.planned_end.map(|d| d.to_string()),
+            actual_end: m.actual_end.map(|d| d.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPersonBody {
+    pub id: i64,
+    pub person_id: i64,
+    pub name: String,
+    /// Masked in lists (4117**********123X); full on a single record, whose read is audited.
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub class: String,
+    pub source: String,
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
+    pub status: String,
+    pub severity: Option<String>,
+    pub measure: Option<MeasureBody>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl KeyPersonBody {
+    pub fn new(k: KeyPerson, masked: bool) -> KeyPersonBody {
+        let id_number = if masked { crate::mask::id_number(&k.id_number) } else { k.id_number };
+        let phone = if masked { k.phone.as_deref().map(crate::mask::phone) } else { k.phone };
+        KeyPersonBody {
+            id: k.id,
+            person_id: k.person_id,
+            name: k.name,
+            id_number,
+            phone,
+            area_code: k.area_code,
+            grid_code: k.grid_code,
+            class: k.class.as_str().to_string(),
+            source: k.source.as_str().to_string(),
+            cadre_name: k.cadre_name,
+            cadre_phone: k.cadre_phone,
+            status: k.state.status.as_str().to_string(),
+            severity: k.state.severity.map(|s| s.as_str().to_string()),
+            measure: k.measure.map(MeasureBody::from),
+            created_at: instant_text(k.created_at),
+            updated_at: instant_text(k.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPersonPage {
+    pub items: Vec<KeyPersonBody>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// Absent for the event that opened the record.
+    pub from: Option<String>,
+    pub from_severity: Option<String>,
+    pub to: String,
+    pub severity: Option<String>,
+    pub actor: String,
+    pub at: String,
+    pub reason: String,
+}
+
+impl From<StatusEvent> for HistoryEntry {
+    fn from(e: StatusEvent) -> HistoryEntry {
+        HistoryEntry {
+            id: e.id,
+            from: e.from.map(|s| s.status.as_str().to_string()),
+            from_severity: e.from.and_then(|s| s.severity).map(|s| s.as_str().to_string()),
+            to: e.to.status.as_str().to_string(),
+            severity: e.to.severity.map(|s| s.as_str().to_string()),
+            actor: e.actor,
+            at: instant_text(e.at),
+            reason: e.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyPersonDetailBody {
+    #[serde(flatten)]
+    pub record: KeyPersonBody,
+    pub history: Vec<HistoryEntry>,
+    pub measures: Vec<MeasureBody>,
+    /// Statuses this record may move to next.
+    pub next: Vec<String>,
+}
+
+impl From<KeyPersonDetail> for KeyPersonDetailBody {
+    fn from(d: KeyPersonDetail) -> KeyPersonDetailBody {
+        let next = domain::legal_targets(d.record.state.status).iter().map(|s| s.as_str().to_string()).collect();
+        KeyPersonDetailBody {
+            record: KeyPersonBody::new(d.record, false),
+            history: d.history.into_iter().map(HistoryEntry::from).collect(),
+            measures: d.measures.into_iter().map(MeasureBody::from).collect(),
+            next,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// The status to move to.
+    pub to: String,
+    /// Why; required.
+    pub reason: String,
+    /// Required when `to` is confirmed: mild, severe or critical.
+    pub severity: Option<String>,
+    /// Overrides the status's default measure: central_isolation, home_isolation, health_monitoring, hospital_treatment.
+    pub measure: Option<String>,
+    /// Isolation site or hospital.
+    pub site: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransitionDone {
+    pub event_id: i64,
+    pub status: String,
+    pub severity: Option<String>,
+    pub created: bool,
 }

@@ -3,6 +3,8 @@
 //! its leads (线索).
 
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -23,6 +25,24 @@ use crate::json::JsonBody;
 use crate::mask;
 use crate::problem::{FieldError, Problem};
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(upload))
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES)),
+        )
+        .routes(routes!(import_upload))
+        .routes(routes!(upload_report))
+        .routes(routes!(list_lists))
+        .routes(routes!(get_list))
+        .routes(routes!(list_leads_of))
+        .routes(routes!(list_leads))
+        .routes(routes!(verify_lead))
+        .routes(routes!(get_lead_settings, put_lead_settings))
+}
 
 /// How many row problems a 422 lists (the XLSX report has them all).
 const PROBLEMS_SHOWN: usize = 200;

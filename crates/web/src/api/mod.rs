@@ -1,14 +1,13 @@
 //! The JSON API under `/api/v1`. Every route is registered through `routes!`, which documents it
 //! in the OpenAPI document as it mounts it.
 
-pub mod admin;
 pub mod areas;
+pub mod audit;
 pub mod checkins;
 pub mod checkpoints;
 pub mod document;
-pub mod dto;
 pub mod fields;
-pub mod followups;
+pub mod follow_ups;
 pub mod health_codes;
 pub mod investigations;
 pub mod key_persons;
@@ -17,14 +16,15 @@ pub mod persons;
 pub mod posters;
 pub mod session;
 pub mod settings;
+pub mod tasks;
 pub mod venues;
 
 use axum::Json;
 use axum::extract::State;
+use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -52,56 +52,21 @@ impl Modify for BearerAuth {
 /// The API routes and their OpenAPI document, built together.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(session::login, session::logout))
-        .routes(routes!(session::me))
-        .routes(routes!(persons::create_person, persons::search_persons))
-        .routes(routes!(persons::get_person))
-        .routes(routes!(key_persons::create_key_person, key_persons::list_key_persons))
-        .routes(routes!(key_persons::get_key_person))
-        .routes(routes!(key_persons::transition_key_person))
-        .routes(routes!(areas::get_area))
-        .routes(routes!(areas::area_children))
-        .routes(routes!(areas::get_grid))
-        .routes(routes!(areas::grid_children))
-        .routes(routes!(admin::list_tasks))
-        .routes(routes!(admin::list_audit))
-        .routes(routes!(settings::get_durations, settings::put_durations))
-        .routes(routes!(settings::get_tracing, settings::put_tracing))
-        .routes(routes!(venues::create_venue, venues::list_venues))
-        .routes(routes!(venues::get_venue))
-        .routes(routes!(posters::venue_poster_pdf))
-        .routes(routes!(posters::venue_poster_png))
-        .routes(routes!(posters::batch_posters_pdf))
-        .routes(routes!(followups::record_follow_up))
-        .routes(routes!(followups::follow_up_sheet))
-        .routes(routes!(checkins::create_checkin))
-        .routes(routes!(checkpoints::create_checkpoint, checkpoints::list_checkpoints))
-        .routes(routes!(checkpoints::create_passage, checkpoints::ledger))
-        .routes(routes!(investigations::open_investigation))
-        .routes(routes!(investigations::get_investigation))
-        .routes(routes!(investigations::add_place))
-        .routes(routes!(investigations::confirm_point))
-        .routes(routes!(investigations::sign))
-        .routes(routes!(investigations::tracing_tasks))
-        .routes(routes!(investigations::decide))
-        .routes(routes!(investigations::trace_on))
-        .routes(routes!(health_codes::person_health_code))
-        .routes(routes!(health_codes::own_health_code))
-        .routes(routes!(health_codes::public_key))
-        .routes(routes!(health_codes::verify))
-        .merge(
-            OpenApiRouter::new()
-                .routes(routes!(lists::upload))
-                .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES)),
-        )
-        .routes(routes!(lists::import_upload))
-        .routes(routes!(lists::upload_report))
-        .routes(routes!(lists::list_lists))
-        .routes(routes!(lists::get_list))
-        .routes(routes!(lists::list_leads_of))
-        .routes(routes!(lists::list_leads))
-        .routes(routes!(lists::verify_lead))
-        .routes(routes!(lists::get_lead_settings, lists::put_lead_settings))
+        .merge(session::routes())
+        .merge(persons::routes())
+        .merge(key_persons::routes())
+        .merge(areas::routes())
+        .merge(tasks::routes())
+        .merge(audit::routes())
+        .merge(settings::routes())
+        .merge(venues::routes())
+        .merge(posters::routes())
+        .merge(follow_ups::routes())
+        .merge(checkins::routes())
+        .merge(checkpoints::routes())
+        .merge(investigations::routes())
+        .merge(health_codes::routes())
+        .merge(lists::routes())
         .split_for_parts()
 }
 
@@ -109,8 +74,8 @@ pub async fn openapi_json(State(state): State<AppState>) -> Json<serde_json::Val
     Json((*state.openapi).clone())
 }
 
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<dto::Health>, Problem> {
-    Ok(Json(dto::Health {
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, Problem> {
+    Ok(Json(Health {
         status: "ok".into(),
         database: state.db.kind().into(),
         time: crate::time::instant_text(state.db.now()),
@@ -119,4 +84,11 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<dto::Health>,
 
 pub async fn api_not_found() -> Problem {
     Problem::new(axum::http::StatusCode::NOT_FOUND, "not-found", "no such API route; see /api/v1/openapi.json")
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    pub time: String,
 }

@@ -1,16 +1,24 @@
+use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use domain::Capability;
-use serde::Deserialize;
-use store::NewPerson;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use store::{NewPerson, Person};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::dto::{NewPersonBody, PersonBody, PersonList};
 use super::fields;
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
+use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_person, search_persons)).routes(routes!(get_person))
+}
 
 /// Register a person; a known ID number returns that person (200) instead of a duplicate.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = NewPersonBody,
@@ -60,4 +68,52 @@ pub async fn search_persons(
     responses((status = 200, body = PersonBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<PersonBody>, Problem> {
     Ok(Json(PersonBody::from(caller.handle.person(id).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPersonBody {
+    /// Resident ID (GB 11643), 18 characters; full-width digits and spaces are accepted.
+    pub id_number: String,
+    pub name: String,
+    /// 11-digit mobile; `+86`, spaces and dashes are accepted.
+    pub phone: Option<String>,
+    /// Residence: a 6, 9 or 12-digit division code.
+    pub area_code: String,
+    /// The grid below that division, when known.
+    pub grid_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonBody {
+    pub id: i64,
+    pub id_number: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub area_code: String,
+    pub grid_code: Option<String>,
+    pub created_at: String,
+    /// False when the ID number was already registered and this is that person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<bool>,
+}
+
+impl From<Person> for PersonBody {
+    fn from(p: Person) -> PersonBody {
+        PersonBody {
+            id: p.id,
+            id_number: p.id_number,
+            name: p.name,
+            phone: p.phone,
+            area_code: p.area_code,
+            grid_code: p.grid_code,
+            created_at: instant_text(p.created_at),
+            created: None,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonList {
+    pub items: Vec<PersonBody>,
 }

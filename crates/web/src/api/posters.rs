@@ -1,7 +1,10 @@
 //! Venue posters (场所码张贴码): one venue as an A4 PDF or a PNG, or every venue of an area or
 //! grid as one PDF to print in a batch. The QR opens the check-in page with the venue's token.
 
+use crate::AppState;
 use std::sync::OnceLock;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +17,14 @@ use domain::Capability;
 use crate::auth::Caller;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::problem::Problem;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(venue_poster_pdf))
+        .routes(routes!(venue_poster_png))
+        .routes(routes!(batch_posters_pdf))
+}
 
 /// A batch prints at most this many posters (about 12 MB of PDF).
 const BATCH_LIMIT: usize = 500;

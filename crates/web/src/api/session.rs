@@ -1,16 +1,24 @@
 use std::net::IpAddr;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::dto::{LoginRequest, Me, TokenResponse};
 use crate::AppState;
 use crate::attempts::Guess;
 use crate::auth::{Caller, ClientAddr, new_token, request_token, token_digest, verify_password};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login, logout)).routes(routes!(me))
+}
 
 /// Checks a username and password; on success opens a session. Failures are counted per client
 /// address: past the limit, every try from there is refused (429) until the window ends.
@@ -87,4 +95,30 @@ pub async fn me(caller: Caller) -> Json<Me> {
         role: user.role.as_str().to_string(),
         area_code: user.area_code,
     })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: String,
+    pub username: String,
+    pub role: String,
+    pub area_code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub area_code: String,
 }

@@ -1,11 +1,19 @@
+use crate::AppState;
 use axum::Json;
 use domain::{Capability, Durations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::json::JsonBody;
 use crate::problem::Problem;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_durations, put_durations)).routes(routes!(get_tracing, put_tracing))
+}
 
 /// How many days each measure lasts (SPEC §4.2); new measures use the values in force.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -1,3 +1,4 @@
+use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use base64::Engine;
@@ -6,6 +7,8 @@ use domain::{Capability, VenueKind};
 use serde::{Deserialize, Serialize};
 use store::{NewVenue, PageRequest, Venue};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::auth::Caller;
@@ -13,6 +16,11 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_venue, list_venues)).routes(routes!(get_venue))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,18 +1,27 @@
 //! The citizen's check-in page, what a 场所码 opens: public, no account; the phone remembers the
 //! person (`assets/checkin.js`) once a check-in is accepted.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::form::PageForm;
 use super::i18n::Lang;
-use super::views::{CheckinDonePage, CheckinPage};
+use askama::Template;
+
+use super::i18n::Texts;
 use super::{lang_of, page_error, problem_page, render};
 use crate::AppState;
 use crate::auth::ClientAddr;
 use crate::problem::Problem;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/c/{token}", get(checkin_page).post(checkin_submit))
+}
 
 #[derive(Deserialize, Default)]
 pub(super) struct CheckinForm {
@@ -126,4 +135,33 @@ pub(super) async fn checkin_submit(
             }
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+pub struct CheckinPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub token: String,
+    pub venue: String,
+    pub kind: String,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub temperature: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin_done.html")]
+pub struct CheckinDonePage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub venue: String,
+    pub at: String,
+    pub name: String,
+    pub id_masked: String,
+    pub fever: bool,
+    pub duplicate: bool,
 }

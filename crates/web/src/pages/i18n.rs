@@ -30,6 +30,14 @@ impl Lang {
         }
     }
 
+    /// The half of a (中文, English) pair for this language.
+    pub fn pick(self, pair: (&'static str, &'static str)) -> &'static str {
+        match self {
+            Lang::Zh => pair.0,
+            Lang::En => pair.1,
+        }
+    }
+
     pub fn texts(self) -> &'static Texts {
         match self {
             Lang::Zh => &ZH,

@@ -3,9 +3,12 @@
 //! and the tracing tasks of a grid.
 
 use super::form::PageForm;
+use crate::AppState;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use domain::{Capability, MeasureKind};
 use serde::Deserialize;
 use store::{Candidate, CandidateDecision, InvestigationDetail, NewInvestigation, NewReportedPlace, TrajectoryEntry};
@@ -17,6 +20,19 @@ use crate::api::fields;
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::shanghai_text;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/investigations", get(investigations_page).post(open_submit))
+        .route("/investigations/{id}", get(investigation_page))
+        .route("/investigations/{id}/points", post(point_submit))
+        .route("/investigations/{id}/places", post(place_submit))
+        .route("/investigations/{id}/signature", post(sign_submit))
+        .route("/candidates/{id}/decision", post(decision_submit))
+        .route("/candidates/{id}/trace", post(trace_on_submit))
+        .route("/tracing", get(tracing_tasks_page))
+}
 
 /// Words of these pages, Chinese first.
 fn words(lang: Lang) -> &'static Words {

@@ -2,6 +2,9 @@
 //! see every bad row), follow a list's progress; the grid worker's lead list with verification.
 
 use super::form::PageForm;
+use crate::AppState;
+use axum::Router;
+use axum::routing::{get, post};
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -19,6 +22,21 @@ use crate::import::{self, ImportError};
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::shanghai_text;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/lists", get(lists_page))
+        .route(
+            "/lists/upload",
+            post(upload_submit).layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_FILE_BYTES)),
+        )
+        .route("/lists/{id}", get(list_page))
+        .route("/uploads/{id}", get(upload_page))
+        .route("/uploads/{id}/import", post(import_submit))
+        .route("/leads", get(leads_page))
+        .route("/leads/{id}/verification", post(verify_submit))
+}
 
 pub struct Words {
     pub title: &'static str,

@@ -1,12 +1,22 @@
-use axum::Json;
-use serde::Deserialize;
-use store::PageRequest;
-use utoipa::IntoParams;
+//! Due tasks (release, fever transfer) over the API.
 
-use super::dto::{AuditBody, AuditPage, TaskBody, TaskPage};
+use crate::AppState;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use store::{PageRequest, Task};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use crate::auth::Caller;
 use crate::extract::ApiQuery;
 use crate::problem::Problem;
+use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_tasks))
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -34,20 +44,35 @@ pub async fn list_tasks(caller: Caller, ApiQuery(params): ApiQuery<TaskParams>) 
     Ok(Json(TaskPage { items: page.items.into_iter().map(TaskBody::from).collect(), total: page.total }))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditParams {
-    pub page: Option<u32>,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskBody {
+    pub id: i64,
+    pub kind: String,
+    pub key_person_id: i64,
+    pub person_name: String,
+    pub status: String,
+    pub area_code: String,
+    pub due_date: String,
+    pub done_at: Option<String>,
 }
 
-/// Who read whose personal data, newest first (admins).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditParams),
-    responses((status = 200, body = AuditPage), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_audit(caller: Caller, ApiQuery(params): ApiQuery<AuditParams>) -> Result<Json<AuditPage>, Problem> {
-    let page = caller.handle.audit_log(PageRequest::new(params.page.unwrap_or(1), 100)).await?;
-    Ok(Json(AuditPage {
-        items: page.items.into_iter().map(AuditBody::from).collect(),
-        total: page.total,
-        page: page.page,
-    }))
+impl From<Task> for TaskBody {
+    fn from(t: Task) -> TaskBody {
+        TaskBody {
+            id: t.id,
+            kind: t.kind.as_str().to_string(),
+            key_person_id: t.key_person_id,
+            person_name: t.person_name,
+            status: t.status.as_str().to_string(),
+            area_code: t.area_code,
+            due_date: t.due_date.to_string(),
+            done_at: t.done_at.map(instant_text),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskPage {
+    pub items: Vec<TaskBody>,
+    pub total: u64,
 }

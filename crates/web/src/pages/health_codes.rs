@@ -2,19 +2,29 @@
 //! scan-and-verify page (`/verify`), which verifies tokens in the browser with the public keys.
 
 use super::form::PageForm;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use domain::{Capability, Colour};
 use serde::Deserialize;
 
-use super::views::{CodeView, HealthCodePage, ReasonLine, VerifyPage};
+use askama::Template;
+
+use super::i18n::Texts;
+use super::views::UserView;
 use super::{Lang, Visitor, lang_of, page_error, problem_page, render, too_many_message};
 use crate::AppState;
 use crate::api::fields;
 use crate::attempts::{Guess, TooMany};
 use crate::auth::ClientAddr;
 use crate::problem::Problem;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/h", get(code_page).post(code_submit)).route("/verify", get(verify_page))
+}
 
 #[derive(Deserialize, Default, Clone)]
 pub(super) struct CodeForm {
@@ -141,4 +151,48 @@ pub(super) async fn verify_page(State(state): State<AppState>, visitor: Visitor)
     let keys: Vec<(u32, String)> = state.keys.public_keys().entries();
     let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
     render(&VerifyPage { lang, t: visitor.t(), c: lang.code_texts(), user: visitor.user_view(), keys_json })
+}
+
+/// One reason of a health code, in the page's language.
+pub struct ReasonLine {
+    pub colour: &'static str,
+    pub text: String,
+}
+
+/// A derived code as the citizen's page shows it.
+pub struct CodeView {
+    pub colour: &'static str,
+    pub label: &'static str,
+    pub reasons: Vec<ReasonLine>,
+    /// Inline SVG of the token's QR, in the code's colour.
+    pub qr_svg: String,
+    pub token: String,
+    pub expires_at: String,
+    /// Unix seconds, for the page's own expiry check.
+    pub expires_unix: i64,
+}
+
+#[derive(Template)]
+#[template(path = "health_code.html")]
+pub struct HealthCodePage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub c: &'static super::i18n::CodeTexts,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub id_number: String,
+    pub name: String,
+    pub phone: String,
+    pub code: Option<CodeView>,
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+pub struct VerifyPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub c: &'static super::i18n::CodeTexts,
+    pub user: Option<UserView>,
+    /// The public keys as JSON `[[id, "base64url"], …]`, kept by the page for offline use.
+    pub keys_json: String,
 }

@@ -1,12 +1,15 @@
 //! Home follow-ups (一二三工作法): record a visit with an optional temperature; the day's sheet
 //! with what is missing so far.
 
+use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use domain::{FollowUpGap, Temperature, VisitSlot};
 use serde::{Deserialize, Serialize};
 use store::{FollowUpLine, NewFollowUp};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::fields;
 use crate::auth::Caller;
@@ -15,6 +18,11 @@ use crate::json::JsonBody;
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::instant_text;
+
+/// This capability's API routes, documented as they are mounted.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(record_follow_up)).routes(routes!(follow_up_sheet))
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,0 +1,247 @@
+//! Home follow-ups (一二三工作法): the day's sheet and the visit form.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use domain::Capability;
+use serde::Deserialize;
+
+use super::form::PageForm;
+use super::i18n::{Lang, Texts};
+use super::views::*;
+use super::{Visitor, page_error, problem_page, render};
+use crate::AppState;
+use crate::problem::Problem;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/follow-ups", get(follow_ups_page)).route("/follow-ups/{id}", post(follow_up_submit))
+}
+
+#[derive(Deserialize)]
+struct FollowUpsQuery {
+    date: Option<String>,
+}
+
+/// What a submitted follow-up form did, shown on its person's card.
+struct CardNote {
+    key_person_id: i64,
+    result: Option<FollowUpResult>,
+    problem: Option<Problem>,
+    form: FollowUpForm,
+}
+
+async fn follow_ups_page(visitor: Visitor, Query(query): Query<FollowUpsQuery>) -> Response {
+    let day = match query.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(text) => match text.parse::<jiff::civil::Date>() {
+            Ok(day) => day,
+            Err(_) => return page_error(visitor.lang, StatusCode::UNPROCESSABLE_ENTITY, "date: use YYYY-MM-DD"),
+        },
+        None => visitor.caller.handle.today(),
+    };
+    follow_ups_response(&visitor, day, None).await
+}
+
+async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Option<CardNote>) -> Response {
+    use domain::{FollowUpGap, VisitSlot};
+    let lang = visitor.lang;
+    let t = visitor.t();
+    let handle = &visitor.caller.handle;
+    let lines = match handle.follow_up_sheet(day).await {
+        Ok(lines) => lines,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let minute = domain::minutes_into(day, handle.now());
+    let slot_label = |slot: VisitSlot| if lang == Lang::Zh { slot.label_zh() } else { slot.label_en() };
+    let mut missing_count = 0;
+    let mut complete_count = 0;
+    let mut status = StatusCode::OK;
+    let cards: Vec<FollowUpCard> = lines
+        .into_iter()
+        .map(|line| {
+            let day_record = line.day();
+            let gaps = day_record.gaps(minute);
+            missing_count += usize::from(!gaps.is_empty());
+            complete_count += usize::from(day_record.complete());
+            let slots = VisitSlot::ALL
+                .into_iter()
+                .map(|slot| {
+                    let visit = line.visits.iter().find(|v| v.slot == slot);
+                    let state = match visit {
+                        Some(_) => "done",
+                        None if gaps.contains(&FollowUpGap::Visit(slot)) => "missing",
+                        None => "pending",
+                    };
+                    let temperature = visit.and_then(|v| v.temperature).map(|t| format!("{t}℃")).unwrap_or_default();
+                    SlotChip { label: slot_label(slot), state, temperature }
+                })
+                .collect();
+            let missing = gaps
+                .iter()
+                .map(|gap| match gap {
+                    FollowUpGap::Visit(slot) => format!("{}{}", slot_label(*slot), t.visit),
+                    FollowUpGap::Temperatures { have, due } => format!("{} {have}/{due}", t.temperatures_taken),
+                })
+                .collect::<Vec<_>>()
+                .join(if lang == Lang::Zh { "、" } else { ", " });
+            let mut card = FollowUpCard {
+                key_person_id: line.key_person_id,
+                name: line.name,
+                phone: line.phone.as_deref().map(crate::mask::phone).unwrap_or_default(),
+                measure: lang.measure(line.measure),
+                place: line.grid_code.unwrap_or(line.area_code),
+                slots,
+                temperatures: day_record.temperatures(),
+                temperatures_short: gaps.iter().any(|g| matches!(g, FollowUpGap::Temperatures { .. })),
+                missing,
+                result: None,
+                error: None,
+                error_field: String::new(),
+                temperature_input: String::new(),
+                note_input: String::new(),
+            };
+            if let Some(note) = note.as_ref().filter(|n| n.key_person_id == card.key_person_id) {
+                card.result =
+                    note.result.as_ref().map(|r| FollowUpResult { fever: r.fever, message: r.message.clone() });
+                if let Some(problem) = note.problem.clone() {
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                    let (field, message) = problem.field_message();
+                    card.error = Some(message);
+                    card.error_field = field;
+                    card.temperature_input = note.form.temperature.clone();
+                    card.note_input = note.form.note.clone();
+                }
+            }
+            card
+        })
+        .collect();
+    let page = FollowUpsPage {
+        lang,
+        t,
+        user: visitor.user_view(),
+        date: day.to_string(),
+        is_today: day == handle.today(),
+        may_record: visitor.may(Capability::RecordFollowUps),
+        form_token: visitor.form_token.clone(),
+        slot_options: VisitSlot::ALL
+            .into_iter()
+            .map(|s| OptionView {
+                value: s.as_str().to_string(),
+                label: slot_label(s).to_string(),
+                selected: s == VisitSlot::at_minute(minute),
+            })
+            .collect(),
+        missing_count,
+        complete_count,
+        cards,
+    };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct FollowUpForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    slot: String,
+    #[serde(default)]
+    temperature: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn follow_up_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<FollowUpForm>) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    let handle = &visitor.caller.handle;
+    let day = handle.today();
+    let outcome = async {
+        let temperature = match form.temperature.trim() {
+            "" => None,
+            text => Some(domain::Temperature::parse(text).map_err(|e| Problem::invalid("temperature", e.to_string()))?),
+        };
+        let minute = domain::minutes_into(day, handle.now());
+        let follow_up = store::NewFollowUp {
+            key_person_id: id,
+            day,
+            slot: crate::api::follow_ups::slot(Some(&form.slot), minute)?,
+            temperature,
+            note: form.note.clone(),
+        };
+        handle.record_follow_up(follow_up).await.map_err(Problem::from)
+    }
+    .await;
+    let t = visitor.t();
+    let note = match outcome {
+        Ok(receipt) => {
+            let message = if receipt.fever {
+                t.follow_up_fever
+            } else if receipt.duplicate {
+                t.visit_already
+            } else {
+                t.visit_recorded
+            };
+            CardNote {
+                key_person_id: id,
+                result: Some(FollowUpResult { fever: receipt.fever, message: message.to_string() }),
+                problem: None,
+                form: FollowUpForm::default(),
+            }
+        }
+        Err(problem) if problem.status == 422 => {
+            CardNote { key_person_id: id, result: None, problem: Some(problem), form }
+        }
+        Err(problem) => return problem_page(visitor.lang, problem),
+    };
+    follow_ups_response(&visitor, day, Some(note)).await
+}
+
+pub struct SlotChip {
+    pub label: &'static str,
+    /// done, missing or pending.
+    pub state: &'static str,
+    pub temperature: String,
+}
+
+pub struct FollowUpResult {
+    pub fever: bool,
+    pub message: String,
+}
+
+pub struct FollowUpCard {
+    pub key_person_id: i64,
+    pub name: String,
+    pub phone: String,
+    pub measure: &'static str,
+    pub place: String,
+    pub slots: Vec<SlotChip>,
+    pub temperatures: u8,
+    pub temperatures_short: bool,
+    /// The gaps in words, empty when none.
+    pub missing: String,
+    pub result: Option<FollowUpResult>,
+    pub error: Option<String>,
+    pub error_field: String,
+    pub temperature_input: String,
+    pub note_input: String,
+}
+
+#[derive(Template)]
+#[template(path = "follow_ups.html")]
+pub struct FollowUpsPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub date: String,
+    pub is_today: bool,
+    pub may_record: bool,
+    pub form_token: String,
+    pub slot_options: Vec<OptionView>,
+    pub missing_count: usize,
+    pub complete_count: usize,
+    pub cards: Vec<FollowUpCard>,
+}

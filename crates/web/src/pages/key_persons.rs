@@ -1,0 +1,522 @@
+//! Key persons (重点人员): the list, a record and its history, the new-record form, transitions.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::{ArrivalRisk, Capability, KeyClass, Severity, Source, Status};
+use serde::Deserialize;
+use store::{KeyPerson, KeyPersonFilter, Measure, NewKeyPerson, NewPerson, PageRequest, StatusEvent};
+
+use super::form::PageForm;
+use super::i18n::{Lang, Texts};
+use super::views::*;
+use super::{Visitor, options, page_error, problem_page, render};
+use crate::AppState;
+use crate::api::fields;
+use crate::api::key_persons::{ListParams, transition_request};
+use crate::mask;
+use crate::problem::Problem;
+use crate::time::shanghai_text;
+
+/// This capability's pages.
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/key-persons", get(key_person_list))
+        .route("/key-persons/new", get(new_key_person_page).post(new_key_person_submit))
+        .route("/key-persons/{id}", get(key_person_page))
+        .route("/key-persons/{id}/transition", post(transition_submit))
+}
+
+fn list_link(params: &ListParams, page: u32) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (name, value) in
+        [("class", &params.class), ("status", &params.status), ("area", &params.area), ("grid", &params.grid)]
+    {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((name, v.to_string()));
+        }
+    }
+    pairs.push(("page", page.to_string()));
+    format!("/key-persons?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+}
+
+async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Query<ListParams>) -> Response {
+    let lang = visitor.lang;
+    let mut error = None;
+    let filter = match params.filter() {
+        Ok(filter) => filter,
+        Err(problem) => {
+            error = Some(problem.detail);
+            KeyPersonFilter::default()
+        }
+    };
+    let request = PageRequest::new(params.page.unwrap_or(1), params.per_page.unwrap_or(20));
+    let page = match visitor.caller.handle.key_persons(&filter, request).await {
+        Ok(page) => page,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let pages = page.total.div_ceil(u64::from(page.per_page)).max(1) as u32;
+    let rows = RowsView {
+        t: visitor.t(),
+        rows: page.items.into_iter().map(|k| KeyPersonRow::new(lang, k)).collect(),
+        total: page.total,
+        page: page.page,
+        pages,
+        prev_link: (page.page > 1).then(|| list_link(&params, page.page - 1)),
+        next_link: (page.page < pages).then(|| list_link(&params, page.page + 1)),
+        error,
+    };
+    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        return render(&rows);
+    }
+    render(&ListPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        may_create: visitor.may(Capability::CreateKeyPersons),
+        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| lang.class(c)),
+        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| lang.status(s)),
+        area: params.area.clone().unwrap_or_default(),
+        grid: params.grid.clone().unwrap_or_default(),
+        rows,
+    })
+}
+
+async fn key_person_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+    detail_response(&visitor, id, TransitionFormView::default()).await
+}
+
+async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -> Response {
+    let lang = visitor.lang;
+    let detail = match visitor.caller.handle.key_person(id).await {
+        Ok(detail) => detail,
+        Err(err) => return problem_page(lang, err.into()),
+    };
+    let targets = domain::legal_targets(detail.record.state.status);
+    let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
+    let severity = form.severity.as_deref().and_then(|s| Severity::parse(s).ok());
+    let status = if form.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = DetailPage {
+        lang,
+        t: visitor.t(),
+        user: visitor.user_view(),
+        may_transition: visitor.may(Capability::TransitionKeyPersons),
+        may_investigate: visitor.may(Capability::Investigate),
+        targets: options(targets, chosen, Status::as_str, |s| lang.status(s)),
+        severities: options(&Severity::ALL, severity, Severity::as_str, |s| lang.severity(s)),
+        form_token: visitor.form_token.clone(),
+        form_error: form.error,
+        reason: form.reason.unwrap_or_default(),
+        site: form.site.unwrap_or_default(),
+        history: detail.history.iter().map(|e| HistoryView::new(lang, e)).collect(),
+        measures: detail.measures.iter().map(|m| MeasureView::new(lang, m)).collect(),
+        d: DetailView::new(lang, &detail.record),
+    };
+    (status, render(&page)).into_response()
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    token: String,
+    to: String,
+    severity: Option<String>,
+    site: Option<String>,
+    reason: String,
+}
+
+async fn transition_submit(
+    visitor: Visitor,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<TransitionForm>,
+) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    let body = crate::api::key_persons::TransitionBody {
+        to: form.to.clone(),
+        reason: form.reason.clone(),
+        severity: form.severity.clone(),
+        measure: None,
+        site: form.site.clone(),
+    };
+    let outcome = match transition_request(&body) {
+        Ok(request) => visitor.caller.handle.transition_key_person(id, request, None).await.map_err(Problem::from),
+        Err(problem) => Err(problem),
+    };
+    match outcome {
+        Ok(_) => Redirect::to(&format!("/key-persons/{id}")).into_response(),
+        Err(problem) if problem.status == 422 => {
+            let form = TransitionFormView {
+                to: Some(form.to),
+                severity: form.severity,
+                site: form.site,
+                reason: Some(form.reason),
+                error: Some(problem.detail),
+            };
+            detail_response(&visitor, id, form).await
+        }
+        Err(problem) => problem_page(visitor.lang, problem),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct NewKeyPersonForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    area_code: String,
+    #[serde(default)]
+    grid_code: String,
+    #[serde(default)]
+    class: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    cadre_name: String,
+    #[serde(default)]
+    cadre_phone: String,
+    #[serde(default)]
+    arrival_risk: String,
+    #[serde(default)]
+    reason: String,
+}
+
+fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String, String)>) -> Response {
+    let lang = visitor.lang;
+    let t = visitor.t();
+    let error_for = |name: &str| errors.iter().find(|(f, _)| f == name).map(|(_, m)| m.clone());
+    let text =
+        |name: &'static str, label: &'static str, value: &str, hint: &'static str, required: bool, numeric: bool| {
+            FieldView {
+                name,
+                label,
+                value: value.to_string(),
+                hint,
+                required,
+                numeric,
+                options: Vec::new(),
+                error: error_for(name),
+            }
+        };
+    let class = KeyClass::parse(&form.class).ok();
+    let source = Source::parse(&form.source).ok();
+    let mut class_field = text("class", t.class, "", "", true, false);
+    class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.class(c));
+    let mut risk_field = text("arrival_risk", t.arrival_risk, "", "", false, false);
+    risk_field.options = options(&ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk), ArrivalRisk::as_str, |r| {
+        lang.arrival_risk(r)
+    });
+    let mut source_field = text("source", t.source, "", "", true, false);
+    source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.source(s));
+    let fields = vec![
+        text("id_number", t.id_number, &form.id_number, "", true, false),
+        text("name", t.name, &form.name, "", true, false),
+        text("phone", t.phone, &form.phone, "", false, true),
+        text("area_code", t.area, &form.area_code, t.area_code_hint, true, true),
+        text("grid_code", t.grid, &form.grid_code, t.grid_code_hint, false, true),
+        class_field,
+        risk_field,
+        source_field,
+        text("cadre_name", t.cadre, &form.cadre_name, "", false, false),
+        text("cadre_phone", t.cadre_phone, &form.cadre_phone, "", false, true),
+        text("reason", t.reason, &form.reason, "", false, false),
+    ];
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewPage { lang, t, user: visitor.user_view(), fields, errors, form_token: visitor.form_token.clone() };
+    (status, render(&page)).into_response()
+}
+
+async fn new_key_person_page(visitor: Visitor) -> Response {
+    if !visitor.may(Capability::CreateKeyPersons) {
+        return page_error(visitor.lang, StatusCode::FORBIDDEN, "your role may not register key persons");
+    }
+    new_form_page(&visitor, &NewKeyPersonForm::default(), Vec::new())
+}
+
+/// Every field problem of the form at once, so the worker fixes them in one pass.
+fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, NewRecordParts), Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let mut note = |problem: Problem| errors.push(problem.field_message());
+    let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
+    let name = fields::name("name", &form.name).map_err(&mut note).ok();
+    let phone = fields::optional_phone("phone", Some(&form.phone)).map_err(&mut note).ok();
+    let place = fields::place(&form.area_code, Some(&form.grid_code)).map_err(&mut note).ok();
+    let class = fields::class(&form.class).map_err(&mut note).ok();
+    let source = fields::source(&form.source).map_err(&mut note).ok();
+    let _ = fields::optional_name("cadre_name", Some(&form.cadre_name)).map_err(&mut note);
+    let _ = fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).map_err(&mut note);
+    // Checked before anything is written: the person is created first.
+    let arrival_risk = class
+        .map(|class| fields::arrival_risk(class, Some(&form.arrival_risk)))
+        .transpose()
+        .map_err(&mut note)
+        .ok()
+        .flatten()
+        .flatten();
+    match (id_number, name, phone, place, class, source) {
+        (Some(id_number), Some(name), Some(phone), Some(place), Some(class), Some(source)) if errors.is_empty() => {
+            Ok((NewPerson { id_number, name, phone, place }, NewRecordParts { class, source, arrival_risk }))
+        }
+        _ => Err(errors),
+    }
+}
+
+/// What the new key-person form says of the record, checked.
+struct NewRecordParts {
+    class: KeyClass,
+    source: Source,
+    arrival_risk: Option<ArrivalRisk>,
+}
+
+async fn new_key_person_submit(visitor: Visitor, PageForm(form): PageForm<NewKeyPersonForm>) -> Response {
+    if !visitor.form_is_genuine(&form.token) {
+        return visitor.stale_form();
+    }
+    let (person, NewRecordParts { class, source, arrival_risk }) = match parse_new_form(&form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return new_form_page(&visitor, &form, errors),
+    };
+    let handle = &visitor.caller.handle;
+    let outcome = async {
+        let person = handle.create_person(person, None).await?;
+        let record = NewKeyPerson {
+            person_id: person.id,
+            class,
+            arrival_risk,
+            source,
+            cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name)).ok().flatten(),
+            cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).ok().flatten(),
+            reason: if form.reason.trim().is_empty() {
+                visitor.lang.source(source).to_string()
+            } else {
+                form.reason.clone()
+            },
+        };
+        handle.create_key_person(record, None).await
+    }
+    .await
+    .map_err(Problem::from);
+    match outcome {
+        Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
+        Err(problem) if problem.status == 422 || problem.status == 409 => {
+            new_form_page(&visitor, &form, vec![problem.field_message()])
+        }
+        Err(problem) => problem_page(visitor.lang, problem),
+    }
+}
+
+pub struct KeyPersonRow {
+    pub id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub class: String,
+    pub status: String,
+    pub status_code: &'static str,
+    pub measure: String,
+    pub planned_end: String,
+    pub area: String,
+    pub updated: String,
+}
+
+fn state_label(lang: Lang, state: domain::State) -> String {
+    match state.severity {
+        Some(severity) => format!("{}（{}）", lang.status(state.status), lang.severity(severity)),
+        None => lang.status(state.status).to_string(),
+    }
+}
+
+impl KeyPersonRow {
+    pub fn new(lang: Lang, k: KeyPerson) -> KeyPersonRow {
+        KeyPersonRow {
+            id: k.id,
+            name: k.name,
+            id_number: mask::id_number(&k.id_number),
+            class: lang.class(k.class).to_string(),
+            status: state_label(lang, k.state),
+            status_code: k.state.status.as_str(),
+            measure: k.measure.as_ref().map(|m| lang.measure(m.kind).to_string()).unwrap_or_default(),
+            planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
+            area: k.grid_code.unwrap_or(k.area_code),
+            updated: shanghai_text(k.updated_at),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "key_person_rows.html")]
+pub struct RowsView {
+    pub t: &'static Texts,
+    pub rows: Vec<KeyPersonRow>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub prev_link: Option<String>,
+    pub next_link: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "key_persons.html")]
+pub struct ListPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub may_create: bool,
+    pub classes: Vec<OptionView>,
+    pub statuses: Vec<OptionView>,
+    pub area: String,
+    pub grid: String,
+    pub rows: RowsView,
+}
+
+pub struct DetailView {
+    pub id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub area_code: String,
+    pub area_name: String,
+    pub grid_code: String,
+    pub class: String,
+    pub source: String,
+    pub cadre: String,
+    pub status: String,
+    pub measure: String,
+    pub planned_end: String,
+}
+
+impl DetailView {
+    pub fn new(lang: Lang, k: &KeyPerson) -> DetailView {
+        let division = if k.area_code.len() > 12 { &k.area_code[..12] } else { k.area_code.as_str() };
+        let cadre = match (&k.cadre_name, &k.cadre_phone) {
+            (Some(name), Some(phone)) => format!("{name} {phone}"),
+            (Some(name), None) => name.clone(),
+            (None, Some(phone)) => phone.clone(),
+            (None, None) => String::new(),
+        };
+        DetailView {
+            id: k.id,
+            name: k.name.clone(),
+            id_number: k.id_number.clone(),
+            phone: k.phone.clone().unwrap_or_default(),
+            area_code: k.area_code.clone(),
+            area_name: divisions::full_name(division).unwrap_or_default(),
+            grid_code: k.grid_code.clone().unwrap_or_default(),
+            class: lang.class(k.class).to_string(),
+            source: lang.source(k.source).to_string(),
+            cadre,
+            status: state_label(lang, k.state),
+            measure: k
+                .measure
+                .as_ref()
+                .map(|m| {
+                    format!(
+                        "{}{}",
+                        lang.measure(m.kind),
+                        m.site.as_deref().map(|s| format!(" · {s}")).unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
+            planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+pub struct HistoryView {
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    pub actor: String,
+    pub reason: String,
+}
+
+impl HistoryView {
+    pub fn new(lang: Lang, e: &StatusEvent) -> HistoryView {
+        HistoryView {
+            at: shanghai_text(e.at),
+            from: e.from.map(|s| state_label(lang, s)).unwrap_or_else(|| "—".into()),
+            to: state_label(lang, e.to),
+            actor: e.actor.clone(),
+            reason: e.reason.clone(),
+        }
+    }
+}
+
+pub struct MeasureView {
+    pub kind: String,
+    pub site: String,
+    pub start: String,
+    pub planned_end: String,
+    pub actual_end: String,
+}
+
+impl MeasureView {
+    pub fn new(lang: Lang, m: &Measure) -> MeasureView {
+        MeasureView {
+            kind: lang.measure(m.kind).to_string(),
+            site: m.site.clone().unwrap_or_default(),
+            start: m.start.to_string(),
+            planned_end: m.planned_end.map(|d| d.to_string()).unwrap_or_default(),
+            actual_end: m.actual_end.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct TransitionFormView {
+    pub to: Option<String>,
+    pub severity: Option<String>,
+    pub site: Option<String>,
+    pub reason: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "key_person.html")]
+pub struct DetailPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub d: DetailView,
+    pub may_transition: bool,
+    pub may_investigate: bool,
+    pub targets: Vec<OptionView>,
+    pub severities: Vec<OptionView>,
+    pub form_token: String,
+    pub form_error: Option<String>,
+    pub reason: String,
+    pub site: String,
+    pub history: Vec<HistoryView>,
+    pub measures: Vec<MeasureView>,
+}
+
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+    pub required: bool,
+    pub numeric: bool,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "new_key_person.html")]
+pub struct NewPage {
+    pub lang: Lang,
+    pub t: &'static Texts,
+    pub user: Option<UserView>,
+    pub fields: Vec<FieldView>,
+    pub errors: Vec<(String, String)>,
+    pub form_token: String,
+}
