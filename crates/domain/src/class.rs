@@ -37,24 +37,16 @@ impl KeyClass {
     pub fn parse(s: &str) -> Result<KeyClass, UnknownClass> {
         KeyClass::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownClass(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for KeyClass {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            KeyClass::Confirmed => "确诊病例",
-            KeyClass::Suspected => "疑似病例",
-            KeyClass::CloseContact => "密切接触者",
-            KeyClass::EpidemicAreaArrival => "疫区来驻人员",
-            KeyClass::Fever => "不明原因发热",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            KeyClass::Confirmed => "Confirmed case",
-            KeyClass::Suspected => "Suspected case",
-            KeyClass::CloseContact => "Close contact",
-            KeyClass::EpidemicAreaArrival => "Arrival from epidemic area",
-            KeyClass::Fever => "Unexplained fever",
+            KeyClass::Confirmed => ("确诊病例", "Confirmed case"),
+            KeyClass::Suspected => ("疑似病例", "Suspected case"),
+            KeyClass::CloseContact => ("密切接触者", "Close contact"),
+            KeyClass::EpidemicAreaArrival => ("疫区来驻人员", "Arrival from epidemic area"),
+            KeyClass::Fever => ("不明原因发热", "Unexplained fever"),
         }
     }
 }
@@ -111,30 +103,19 @@ impl Source {
     pub fn parse(s: &str) -> Result<Source, UnknownSource> {
         Source::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownSource(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for Source {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Source::Checkpoint => "卡口/检测服务站",
-            Source::Venue => "场所码",
-            Source::BigData => "大数据比对",
-            Source::GridScreening => "网格排查",
-            Source::Report => "群众举报",
-            Source::Tracing => "流调追踪",
-            Source::Hospital => "医院",
-            Source::FollowUp => "居家随访",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Source::Checkpoint => "Checkpoint",
-            Source::Venue => "Venue code",
-            Source::BigData => "Big-data comparison",
-            Source::GridScreening => "Grid screening",
-            Source::Report => "Public report",
-            Source::Tracing => "Contact tracing",
-            Source::Hospital => "Hospital",
-            Source::FollowUp => "Home follow-up",
+            Source::Checkpoint => ("卡口/检测服务站", "Checkpoint"),
+            Source::Venue => ("场所码", "Venue code"),
+            Source::BigData => ("大数据比对", "Big-data comparison"),
+            Source::GridScreening => ("网格排查", "Grid screening"),
+            Source::Report => ("群众举报", "Public report"),
+            Source::Tracing => ("流调追踪", "Contact tracing"),
+            Source::Hospital => ("医院", "Hospital"),
+            Source::FollowUp => ("居家随访", "Home follow-up"),
         }
     }
 }
@@ -142,6 +123,7 @@ impl Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn names_round_trip_and_unknowns_are_named() {

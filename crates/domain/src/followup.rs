@@ -31,22 +31,6 @@ impl VisitSlot {
         VisitSlot::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownVisitSlot(s.to_string()))
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            VisitSlot::Morning => "早",
-            VisitSlot::Noon => "中",
-            VisitSlot::Evening => "晚",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            VisitSlot::Morning => "Morning",
-            VisitSlot::Noon => "Noon",
-            VisitSlot::Evening => "Evening",
-        }
-    }
-
     /// Minute of the day (Shanghai) at which this visit is overdue: 11:00, 15:00, 21:00.
     pub fn ends_at_minute(self) -> u16 {
         match self {
@@ -60,6 +44,16 @@ impl VisitSlot {
     /// has not ended, the evening one after 21:00.
     pub fn at_minute(minute: u16) -> VisitSlot {
         VisitSlot::ALL.into_iter().find(|slot| minute < slot.ends_at_minute()).unwrap_or(VisitSlot::Evening)
+    }
+}
+
+impl crate::Label for VisitSlot {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            VisitSlot::Morning => ("早", "Morning"),
+            VisitSlot::Noon => ("中", "Noon"),
+            VisitSlot::Evening => ("晚", "Evening"),
+        }
     }
 }
 

@@ -31,18 +31,13 @@ impl Direction {
     pub fn parse(s: &str) -> Result<Direction, UnknownDirection> {
         Direction::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| UnknownDirection(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for Direction {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Direction::In => "进",
-            Direction::Out => "出",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Direction::In => "In",
-            Direction::Out => "Out",
+            Direction::In => ("进", "In"),
+            Direction::Out => ("出", "Out"),
         }
     }
 }
@@ -164,38 +159,23 @@ impl VenueKind {
     pub fn parse(s: &str) -> Result<VenueKind, UnknownVenueKind> {
         VenueKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownVenueKind(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for VenueKind {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            VenueKind::Market => "农贸市场",
-            VenueKind::Supermarket => "商超",
-            VenueKind::Restaurant => "餐饮",
-            VenueKind::Hospital => "医疗机构",
-            VenueKind::Pharmacy => "药店",
-            VenueKind::Station => "车站",
-            VenueKind::School => "学校",
-            VenueKind::Office => "机关单位",
-            VenueKind::Factory => "企业",
-            VenueKind::Hotel => "宾馆酒店",
-            VenueKind::Residential => "小区/村",
-            VenueKind::Other => "其他",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            VenueKind::Market => "Market",
-            VenueKind::Supermarket => "Supermarket",
-            VenueKind::Restaurant => "Restaurant",
-            VenueKind::Hospital => "Clinic or hospital",
-            VenueKind::Pharmacy => "Pharmacy",
-            VenueKind::Station => "Station",
-            VenueKind::School => "School",
-            VenueKind::Office => "Office",
-            VenueKind::Factory => "Enterprise",
-            VenueKind::Hotel => "Hotel",
-            VenueKind::Residential => "Residential compound / village",
-            VenueKind::Other => "Other",
+            VenueKind::Market => ("农贸市场", "Market"),
+            VenueKind::Supermarket => ("商超", "Supermarket"),
+            VenueKind::Restaurant => ("餐饮", "Restaurant"),
+            VenueKind::Hospital => ("医疗机构", "Clinic or hospital"),
+            VenueKind::Pharmacy => ("药店", "Pharmacy"),
+            VenueKind::Station => ("车站", "Station"),
+            VenueKind::School => ("学校", "School"),
+            VenueKind::Office => ("机关单位", "Office"),
+            VenueKind::Factory => ("企业", "Enterprise"),
+            VenueKind::Hotel => ("宾馆酒店", "Hotel"),
+            VenueKind::Residential => ("小区/村", "Residential compound / village"),
+            VenueKind::Other => ("其他", "Other"),
         }
     }
 }
@@ -238,6 +218,7 @@ impl FrontLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn plates_in_their_usual_spellings() {

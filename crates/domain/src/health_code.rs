@@ -43,20 +43,14 @@ impl Colour {
     pub fn from_byte(b: u8) -> Option<Colour> {
         Colour::ALL.into_iter().find(|c| c.as_byte() == b)
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for Colour {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Colour::Green => "绿码",
-            Colour::Yellow => "黄码",
-            Colour::Red => "红码",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Colour::Green => "Green",
-            Colour::Yellow => "Yellow",
-            Colour::Red => "Red",
+            Colour::Green => ("绿码", "Green"),
+            Colour::Yellow => ("黄码", "Yellow"),
+            Colour::Red => ("红码", "Red"),
         }
     }
 }
@@ -83,18 +77,13 @@ impl ArrivalRisk {
     pub fn parse(text: &str) -> Option<ArrivalRisk> {
         ArrivalRisk::ALL.into_iter().find(|r| r.as_str() == text)
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for ArrivalRisk {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            ArrivalRisk::High => "一类/高风险地区",
-            ArrivalRisk::Medium => "二类/中风险地区",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ArrivalRisk::High => "Class 1 / high-risk area",
-            ArrivalRisk::Medium => "Class 2 / medium-risk area",
+            ArrivalRisk::High => ("一类/高风险地区", "Class 1 / high-risk area"),
+            ArrivalRisk::Medium => ("二类/中风险地区", "Class 2 / medium-risk area"),
         }
     }
 }

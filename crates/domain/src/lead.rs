@@ -23,26 +23,19 @@ impl MatchKind {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            MatchKind::IdNumber => "身份证号比中",
-            MatchKind::Phone => "手机号比中",
-            MatchKind::NameArea => "姓名+地区比中",
-            MatchKind::Unmatched => "未比中",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            MatchKind::IdNumber => "Matched by ID",
-            MatchKind::Phone => "Matched by phone",
-            MatchKind::NameArea => "Matched by name + area",
-            MatchKind::Unmatched => "No match",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<MatchKind> {
         MatchKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+impl crate::Label for MatchKind {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            MatchKind::IdNumber => ("身份证号比中", "Matched by ID"),
+            MatchKind::Phone => ("手机号比中", "Matched by phone"),
+            MatchKind::NameArea => ("姓名+地区比中", "Matched by name + area"),
+            MatchKind::Unmatched => ("未比中", "No match"),
+        }
     }
 }
 
@@ -91,26 +84,19 @@ impl LeadOutcome {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            LeadOutcome::Registered => "已找到，登记为重点人员",
-            LeadOutcome::NoRisk => "已找到，无风险",
-            LeadOutcome::NotInArea => "不在本地",
-            LeadOutcome::Unreachable => "联系不上",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            LeadOutcome::Registered => "Found, registered as a key person",
-            LeadOutcome::NoRisk => "Found, no risk",
-            LeadOutcome::NotInArea => "Not in the area",
-            LeadOutcome::Unreachable => "Unreachable",
-        }
-    }
-
     pub fn parse(text: &str) -> Result<LeadOutcome, UnknownOutcome> {
         LeadOutcome::ALL.into_iter().find(|o| o.as_str() == text).ok_or_else(|| UnknownOutcome(text.to_string()))
+    }
+}
+
+impl crate::Label for LeadOutcome {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            LeadOutcome::Registered => ("已找到，登记为重点人员", "Found, registered as a key person"),
+            LeadOutcome::NoRisk => ("已找到，无风险", "Found, no risk"),
+            LeadOutcome::NotInArea => ("不在本地", "Not in the area"),
+            LeadOutcome::Unreachable => ("联系不上", "Unreachable"),
+        }
     }
 }
 
@@ -154,30 +140,6 @@ impl ListKind {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ListKind::Telecom => "通信大数据",
-            ListKind::Ticketing => "铁路/民航/客运票务",
-            ListKind::Lodging => "宾馆住宿登记",
-            ListKind::Enrolment => "学校/单位报备",
-            ListKind::Provincial => "省级推送",
-            ListKind::Other => "其他名单",
-            ListKind::SelfReport => "场所码自报发热",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            ListKind::Telecom => "Telecom big data",
-            ListKind::Ticketing => "Rail / air / coach tickets",
-            ListKind::Lodging => "Hotel registrations",
-            ListKind::Enrolment => "School / employer reports",
-            ListKind::Provincial => "Provincial push",
-            ListKind::Other => "Other list",
-            ListKind::SelfReport => "Fevers reported at venue doors",
-        }
-    }
-
     /// A kind one may import (`ALL`); self reports are made by the system only.
     pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
         ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
@@ -186,6 +148,20 @@ impl ListKind {
     /// Any kind a stored list may have.
     pub fn from_stored(text: &str) -> Result<ListKind, UnknownListKind> {
         if text == ListKind::SelfReport.as_str() { Ok(ListKind::SelfReport) } else { ListKind::parse(text) }
+    }
+}
+
+impl crate::Label for ListKind {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            ListKind::Telecom => ("通信大数据", "Telecom big data"),
+            ListKind::Ticketing => ("铁路/民航/客运票务", "Rail / air / coach tickets"),
+            ListKind::Lodging => ("宾馆住宿登记", "Hotel registrations"),
+            ListKind::Enrolment => ("学校/单位报备", "School / employer reports"),
+            ListKind::Provincial => ("省级推送", "Provincial push"),
+            ListKind::Other => ("其他名单", "Other list"),
+            ListKind::SelfReport => ("场所码自报发热", "Fevers reported at venue doors"),
+        }
     }
 }
 
@@ -216,6 +192,7 @@ pub fn progress_en(leads: u64, verified: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
 
     #[test]
     fn match_precedence_is_document_phone_name() {

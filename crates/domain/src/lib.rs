@@ -10,6 +10,7 @@ mod followup;
 mod frontline;
 mod health_code;
 mod id_number;
+mod label;
 mod lead;
 mod list;
 mod measure;
@@ -36,6 +37,7 @@ pub use health_code::{
     ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
 };
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
+pub use label::Label;
 pub use lead::{
     LeadOutcome, ListKind, MatchKind, UnknownListKind, UnknownOutcome, match_person, progress_en, progress_zh,
 };

@@ -41,17 +41,6 @@ impl ListField {
         }
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            ListField::IdNumber => "身份证号",
-            ListField::DocumentKind => "证件类型",
-            ListField::Name => "姓名",
-            ListField::Phone => "手机号",
-            ListField::Area => "所属区县/乡镇",
-            ListField::Address => "住址",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<ListField> {
         ListField::ALL.into_iter().find(|f| f.as_str() == text)
     }
@@ -152,6 +141,19 @@ impl ListField {
             return Some(ListField::Address);
         }
         None
+    }
+}
+
+impl crate::Label for ListField {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            ListField::IdNumber => ("身份证号", "ID number"),
+            ListField::DocumentKind => ("证件类型", "Document kind"),
+            ListField::Name => ("姓名", "Name"),
+            ListField::Phone => ("手机号", "Mobile"),
+            ListField::Area => ("所属区县/乡镇", "County / township"),
+            ListField::Address => ("住址", "Address"),
+        }
     }
 }
 

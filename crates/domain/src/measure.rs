@@ -35,22 +35,15 @@ impl MeasureKind {
     pub fn parse(s: &str) -> Result<MeasureKind, UnknownMeasure> {
         MeasureKind::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownMeasure(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for MeasureKind {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            MeasureKind::CentralIsolation => "集中隔离",
-            MeasureKind::HomeIsolation => "居家隔离",
-            MeasureKind::HealthMonitoring => "健康监测",
-            MeasureKind::HospitalTreatment => "住院治疗",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            MeasureKind::CentralIsolation => "Central isolation",
-            MeasureKind::HomeIsolation => "Home isolation",
-            MeasureKind::HealthMonitoring => "Health monitoring",
-            MeasureKind::HospitalTreatment => "Hospital treatment",
+            MeasureKind::CentralIsolation => ("集中隔离", "Central isolation"),
+            MeasureKind::HomeIsolation => ("居家隔离", "Home isolation"),
+            MeasureKind::HealthMonitoring => ("健康监测", "Health monitoring"),
+            MeasureKind::HospitalTreatment => ("住院治疗", "Hospital treatment"),
         }
     }
 }

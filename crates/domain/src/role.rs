@@ -76,32 +76,6 @@ impl Role {
         Role::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Role::Admin => "指挥部管理员",
-            Role::AreaOfficer => "区域干部",
-            Role::GridWorker => "网格员",
-            Role::CheckpointStaff => "卡口值守",
-            Role::MedicalStaff => "医疗/隔离点人员",
-            Role::EnterpriseContact => "企业联络员",
-            Role::Inspector => "督查组",
-            Role::Citizen => "群众",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Role::Admin => "Command admin",
-            Role::AreaOfficer => "Area officer",
-            Role::GridWorker => "Grid worker",
-            Role::CheckpointStaff => "Checkpoint staff",
-            Role::MedicalStaff => "Medical / site staff",
-            Role::EnterpriseContact => "Enterprise contact",
-            Role::Inspector => "Inspector",
-            Role::Citizen => "Citizen",
-        }
-    }
-
     pub fn may(self, capability: Capability) -> bool {
         use Capability::*;
         match self {
@@ -143,6 +117,21 @@ impl Role {
     }
 }
 
+impl crate::Label for Role {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Role::Admin => ("指挥部管理员", "Command admin"),
+            Role::AreaOfficer => ("区域干部", "Area officer"),
+            Role::GridWorker => ("网格员", "Grid worker"),
+            Role::CheckpointStaff => ("卡口值守", "Checkpoint staff"),
+            Role::MedicalStaff => ("医疗/隔离点人员", "Medical / site staff"),
+            Role::EnterpriseContact => ("企业联络员", "Enterprise contact"),
+            Role::Inspector => ("督查组", "Inspector"),
+            Role::Citizen => ("群众", "Citizen"),
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -152,6 +141,7 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
     use Capability::*;
 
     #[test]

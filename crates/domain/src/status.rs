@@ -57,41 +57,27 @@ impl Status {
         Status::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownStatus(s.to_string()))
     }
 
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Status::Screened => "已筛查",
-            Status::HomeObservation => "居家观察",
-            Status::CentralObservation => "集中观察",
-            Status::FeverObservation => "发热留观",
-            Status::Suspected => "疑似",
-            Status::Excluded => "已排除",
-            Status::Confirmed => "确诊",
-            Status::Cured => "治愈出院",
-            Status::PostDischargeIsolation => "出院后隔离",
-            Status::Released => "解除隔离",
-            Status::Died => "死亡",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Status::Screened => "Screened",
-            Status::HomeObservation => "Home observation",
-            Status::CentralObservation => "Central observation",
-            Status::FeverObservation => "Fever observation",
-            Status::Suspected => "Suspected",
-            Status::Excluded => "Excluded",
-            Status::Confirmed => "Confirmed",
-            Status::Cured => "Cured",
-            Status::PostDischargeIsolation => "Post-discharge isolation",
-            Status::Released => "Released",
-            Status::Died => "Died",
-        }
-    }
-
     /// The record is closed: nothing follows.
     pub fn is_terminal(self) -> bool {
         legal_targets(self).is_empty()
+    }
+}
+
+impl crate::Label for Status {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Status::Screened => ("已筛查", "Screened"),
+            Status::HomeObservation => ("居家观察", "Home observation"),
+            Status::CentralObservation => ("集中观察", "Central observation"),
+            Status::FeverObservation => ("发热留观", "Fever observation"),
+            Status::Suspected => ("疑似", "Suspected"),
+            Status::Excluded => ("已排除", "Excluded"),
+            Status::Confirmed => ("确诊", "Confirmed"),
+            Status::Cured => ("治愈出院", "Cured"),
+            Status::PostDischargeIsolation => ("出院后隔离", "Post-discharge isolation"),
+            Status::Released => ("解除隔离", "Released"),
+            Status::Died => ("死亡", "Died"),
+        }
     }
 }
 
@@ -126,20 +112,14 @@ impl Severity {
     pub fn parse(s: &str) -> Result<Severity, UnknownSeverity> {
         Severity::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownSeverity(s.to_string()))
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl crate::Label for Severity {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            Severity::Mild => "轻症",
-            Severity::Severe => "重症",
-            Severity::Critical => "危重症",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Severity::Mild => "Mild",
-            Severity::Severe => "Severe",
-            Severity::Critical => "Critical",
+            Severity::Mild => ("轻症", "Mild"),
+            Severity::Severe => ("重症", "Severe"),
+            Severity::Critical => ("危重症", "Critical"),
         }
     }
 }
@@ -223,6 +203,7 @@ pub fn replay(initial: State, steps: &[State]) -> Result<State, TransitionError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Label;
     use Status::*;
 
     fn plain(status: Status) -> State {

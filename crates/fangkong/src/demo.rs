@@ -2,6 +2,7 @@
 //! households, about N persons, and key persons in every status with histories that obey the
 //! status rules (each is planned by the same code the server uses).
 
+use domain::Label;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant as Clock;

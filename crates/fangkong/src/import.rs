@@ -2,6 +2,7 @@
 //! checked, then all written or nothing), acting as a named user so the jurisdiction and the
 //! audit log are those of a person.
 
+use domain::Label;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

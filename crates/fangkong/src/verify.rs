@@ -1,6 +1,7 @@
 //! `fangkong verify` and `fangkong keys`: health-code tokens checked offline, with nothing but
 //! the public keys — what a checkpoint without a connection does.
 
+use domain::Label;
 use std::path::Path;
 
 use anyhow::{Context, bail};

@@ -2,6 +2,7 @@
 //! health monitoring, and the day's sheet a grid worker works through.
 
 use async_trait::async_trait;
+use domain::Label;
 use std::collections::HashMap;
 
 use domain::{FrontLine, MeasureKind, Scope, Source, VisitSlot};

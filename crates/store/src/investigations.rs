@@ -113,20 +113,14 @@ impl CandidateStatus {
             .into_iter()
             .find(|c| c.as_str() == s)
     }
+}
 
-    pub fn label_zh(self) -> &'static str {
+impl domain::Label for CandidateStatus {
+    fn labels(self) -> (&'static str, &'static str) {
         match self {
-            CandidateStatus::Pending => "待核查",
-            CandidateStatus::Confirmed => "已判定密接",
-            CandidateStatus::Cleared => "已排除",
-        }
-    }
-
-    pub fn label_en(self) -> &'static str {
-        match self {
-            CandidateStatus::Pending => "To check",
-            CandidateStatus::Confirmed => "Close contact",
-            CandidateStatus::Cleared => "Cleared",
+            CandidateStatus::Pending => ("待核查", "To check"),
+            CandidateStatus::Confirmed => ("已判定密接", "Close contact"),
+            CandidateStatus::Cleared => ("已排除", "Cleared"),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use domain::Label;
 use domain::{CodeReason, HealthCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

@@ -1,6 +1,7 @@
 use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
+use domain::Label;
 use domain::{Capability, GridCode, Scope, State};
 use serde::{Deserialize, Serialize};
 use store::{

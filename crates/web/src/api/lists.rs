@@ -2,6 +2,7 @@
 //! mapping, import it (all rows or none, with a per-row report), follow its progress, and verify
 //! its leads (线索).
 
+use domain::Label;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

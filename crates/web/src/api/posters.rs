@@ -2,6 +2,7 @@
 //! grid as one PDF to print in a batch. The QR opens the check-in page with the venue's token.
 
 use crate::AppState;
+use domain::Label;
 use std::sync::OnceLock;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

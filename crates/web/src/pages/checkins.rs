@@ -69,7 +69,7 @@ async fn checkin_form(
         t: lang.texts(),
         token: venue.token,
         venue: venue.name,
-        kind: if lang == Lang::Zh { venue.kind.label_zh().to_string() } else { venue.kind.label_en().to_string() },
+        kind: lang.label(venue.kind).to_string(),
         error,
         error_field,
         id_number: form.id_number.clone(),

@@ -38,7 +38,7 @@ async fn follow_ups_page(visitor: Visitor, Query(query): Query<FollowUpsQuery>) 
     let day = match query.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => match text.parse::<jiff::civil::Date>() {
             Ok(day) => day,
-            Err(_) => return page_error(visitor.lang, StatusCode::UNPROCESSABLE_ENTITY, "date: use YYYY-MM-DD"),
+            Err(_) => return page_error(visitor.lang, StatusCode::UNPROCESSABLE_ENTITY, visitor.t().bad_date),
         },
         None => visitor.caller.handle.today(),
     };
@@ -55,7 +55,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
         Err(err) => return problem_page(lang, err.into()),
     };
     let minute = domain::minutes_into(day, handle.now());
-    let slot_label = |slot: VisitSlot| if lang == Lang::Zh { slot.label_zh() } else { slot.label_en() };
+    let slot_label = |slot: VisitSlot| lang.label(slot);
     let mut missing_count = 0;
     let mut complete_count = 0;
     let mut status = StatusCode::OK;
@@ -86,12 +86,12 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
                     FollowUpGap::Temperatures { have, due } => format!("{} {have}/{due}", t.temperatures_taken),
                 })
                 .collect::<Vec<_>>()
-                .join(if lang == Lang::Zh { "、" } else { ", " });
+                .join(t.list_separator);
             let mut card = FollowUpCard {
                 key_person_id: line.key_person_id,
                 name: line.name,
                 phone: line.phone.as_deref().map(crate::mask::phone).unwrap_or_default(),
-                measure: lang.measure(line.measure),
+                measure: lang.label(line.measure),
                 place: line.grid_code.unwrap_or(line.area_code),
                 slots,
                 temperatures: day_record.temperatures(),

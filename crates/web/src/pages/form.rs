@@ -37,10 +37,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for PageForm<T> {
             .await
             .map_err(|e| page_error(lang, e.status(), lang.texts().form_unreadable))?;
         let cleaned = crate::hygiene::clean_form(&bytes).map_err(|bad| {
-            page_error(lang, StatusCode::UNPROCESSABLE_ENTITY, &format!("{}: {}", bad.field, bad.error))
+            page_error(lang, StatusCode::UNPROCESSABLE_ENTITY, &format!("{}{}", lang.texts().invalid_field, bad.field))
         })?;
         serde_urlencoded::from_bytes(&cleaned).map(PageForm).map_err(|e| {
-            page_error(lang, StatusCode::UNPROCESSABLE_ENTITY, &format!("{}: {e}", lang.texts().form_unreadable))
+            tracing::debug!(error = %e, "a page form did not parse");
+            page_error(lang, StatusCode::UNPROCESSABLE_ENTITY, lang.texts().form_unreadable)
         })
     }
 }

@@ -106,17 +106,16 @@ pub(super) async fn code_submit(
     };
     let Some((person_id, code)) = found else {
         state.attempts.failed(Guess::CitizenIdentity, addr, now);
-        let message = if lang == Lang::Zh {
-            "未找到与身份证号、姓名、手机号同时相符的登记人员；请核对，或到所在社区登记。"
-        } else {
-            "No registered person has this ID number, name and mobile number together; check them, or register at your community."
-        };
+        let message = lang.code_texts().no_such_person;
         return page(lang, &form, None, Some(Problem::new(StatusCode::NOT_FOUND, "not-found", message)));
     };
     let view = crate::api::health_codes::view(&state, person_id, &code);
     let qr_svg = match print::qr_svg(&view.token, css_colour(code.colour)) {
         Ok(svg) => svg,
-        Err(err) => return page_error(lang, StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        Err(err) => {
+            tracing::error!(error = %err, "health-code QR could not be drawn");
+            return page_error(lang, StatusCode::INTERNAL_SERVER_ERROR, lang.texts().server_error);
+        }
     };
     let reasons = code
         .reasons
@@ -128,7 +127,7 @@ pub(super) async fn code_submit(
         .collect();
     let code_view = CodeView {
         colour: code.colour.as_str(),
-        label: if lang == Lang::Zh { code.colour.label_zh() } else { code.colour.label_en() },
+        label: lang.label(code.colour),
         reasons,
         qr_svg,
         token: view.token,
@@ -141,11 +140,7 @@ pub(super) async fn code_submit(
 pub(super) async fn verify_page(State(state): State<AppState>, visitor: Visitor) -> Response {
     let lang = visitor.lang;
     if !(visitor.may(Capability::RecordPassages) || visitor.may(Capability::ReadPassages)) {
-        let message = if lang == Lang::Zh {
-            "验码页面供卡口值守人员使用。"
-        } else {
-            "Code verification is for checkpoint staff."
-        };
+        let message = lang.code_texts().verify_staff_only;
         return page_error(lang, StatusCode::FORBIDDEN, message);
     }
     let keys: Vec<(u32, String)> = state.keys.public_keys().entries();

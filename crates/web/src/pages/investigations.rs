@@ -13,7 +13,7 @@ use domain::{Capability, MeasureKind};
 use serde::Deserialize;
 use store::{Candidate, CandidateDecision, InvestigationDetail, NewInvestigation, NewReportedPlace, TrajectoryEntry};
 
-use super::i18n::{Lang, Texts};
+use super::i18n::{Lang, Texts, texts};
 use super::views::UserView;
 use super::{Visitor, problem_page, render};
 use crate::api::fields;
@@ -34,127 +34,45 @@ pub(super) fn router() -> Router<AppState> {
         .route("/tracing", get(tracing_tasks_page))
 }
 
-/// Words of these pages, Chinese first.
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
+texts! {
+    pub struct Words {
+        open_title: ("开始流调", "Open an investigation"),
+        key_person_id: ("病例的重点人员编号", "The case's key-person record no."),
+        onset: ("发病日期", "Onset date"),
+        isolated_at: ("隔离时间（北京时间，默认现在）", "Isolated at (Beijing time; now by default)"),
+        open: ("开始流调", "Open"),
+        recent: ("近期流调", "Recent investigations"),
+        window: ("暴露时段", "Exposure window"),
+        trajectory: ("活动轨迹", "Trajectory"),
+        estimated: ("（无离场登记，按规则推定）", "(no check-out: estimated by the rule)"),
+        passage: ("卡口", "Checkpoint"),
+        reported: ("自述", "Reported"),
+        proposed: ("待确认疫点（停留超过 1 小时）", "Proposed epidemic points (stays over 1 h)"),
+        confirm_point: ("确认为疫点", "Confirm as epidemic point"),
+        points: ("已确认疫点", "Confirmed epidemic points"),
+        candidates: ("密接候选人（时空交集）", "Close-contact candidates (overlaps)"),
+        overlap: ("交集", "Overlap"),
+        minutes: ("分钟", "min"),
+        confirm_central: ("判定密接·集中隔离", "Close contact · central isolation"),
+        confirm_home: ("判定密接·居家隔离", "Close contact · home isolation"),
+        clear: ("排除", "Clear"),
+        clear_note: ("排除理由", "Why cleared"),
+        trace_on: ("追踪其密接（二代）", "Trace this contact's contacts (second generation)"),
+        generation: ("代次", "Generation"),
+        add_place: ("补充病例自述地点", "Add a place the case reports"),
+        place: ("地点", "Place"),
+        from: ("起", "From"),
+        to: ("止", "To"),
+        note: ("说明", "Note"),
+        sign: ("签字确认", "Sign"),
+        statement: ("签字声明（谁流调、谁签字、谁负责）", "Statement (whoever investigates signs and answers for it)"),
+        signed_by: ("已签字", "Signed"),
+        none: ("暂无", "None"),
+        tasks_title: ("密接核查任务", "Contact tracing tasks"),
+        due: ("期限", "Due"),
+        venue: ("场所", "Venue"),
     }
 }
-
-pub struct Words {
-    pub open_title: &'static str,
-    pub key_person_id: &'static str,
-    pub onset: &'static str,
-    pub isolated_at: &'static str,
-    pub open: &'static str,
-    pub recent: &'static str,
-    pub window: &'static str,
-    pub trajectory: &'static str,
-    pub estimated: &'static str,
-    pub passage: &'static str,
-    pub reported: &'static str,
-    pub proposed: &'static str,
-    pub confirm_point: &'static str,
-    pub points: &'static str,
-    pub candidates: &'static str,
-    pub overlap: &'static str,
-    pub minutes: &'static str,
-    pub confirm_central: &'static str,
-    pub confirm_home: &'static str,
-    pub clear: &'static str,
-    pub clear_note: &'static str,
-    pub trace_on: &'static str,
-    pub generation: &'static str,
-    pub add_place: &'static str,
-    pub place: &'static str,
-    pub from: &'static str,
-    pub to: &'static str,
-    pub note: &'static str,
-    pub sign: &'static str,
-    pub statement: &'static str,
-    pub signed_by: &'static str,
-    pub none: &'static str,
-    pub tasks_title: &'static str,
-    pub due: &'static str,
-    pub venue: &'static str,
-}
-
-static ZH: Words = Words {
-    open_title: "开始流调",
-    key_person_id: "病例的重点人员编号",
-    onset: "发病日期",
-    isolated_at: "隔离时间（北京时间，默认现在）",
-    open: "开始流调",
-    recent: "近期流调",
-    window: "暴露时段",
-    trajectory: "活动轨迹",
-    estimated: "（无离场登记，按规则推定）",
-    passage: "卡口",
-    reported: "自述",
-    proposed: "待确认疫点（停留超过 1 小时）",
-    confirm_point: "确认为疫点",
-    points: "已确认疫点",
-    candidates: "密接候选人（时空交集）",
-    overlap: "交集",
-    minutes: "分钟",
-    confirm_central: "判定密接·集中隔离",
-    confirm_home: "判定密接·居家隔离",
-    clear: "排除",
-    trace_on: "追踪其密接（二代）",
-    generation: "代次",
-    clear_note: "排除理由",
-    add_place: "补充病例自述地点",
-    place: "地点",
-    from: "起",
-    to: "止",
-    note: "说明",
-    sign: "签字确认",
-    statement: "签字声明（谁流调、谁签字、谁负责）",
-    signed_by: "已签字",
-    none: "暂无",
-    tasks_title: "密接核查任务",
-    due: "期限",
-    venue: "场所",
-};
-
-static EN: Words = Words {
-    open_title: "Open an investigation",
-    key_person_id: "The case's key-person record no.",
-    onset: "Onset date",
-    isolated_at: "Isolated at (Beijing time; now by default)",
-    open: "Open",
-    recent: "Recent investigations",
-    window: "Exposure window",
-    trajectory: "Trajectory",
-    estimated: "(no check-out: estimated by the rule)",
-    passage: "Checkpoint",
-    reported: "Reported",
-    proposed: "Proposed epidemic points (stays over 1 h)",
-    confirm_point: "Confirm as epidemic point",
-    points: "Confirmed epidemic points",
-    candidates: "Close-contact candidates (overlaps)",
-    overlap: "Overlap",
-    minutes: "min",
-    confirm_central: "Close contact · central isolation",
-    confirm_home: "Close contact · home isolation",
-    clear: "Clear",
-    trace_on: "Trace this contact's contacts (second generation)",
-    generation: "Generation",
-    clear_note: "Why cleared",
-    add_place: "Add a place the case reports",
-    place: "Place",
-    from: "From",
-    to: "To",
-    note: "Note",
-    sign: "Sign",
-    statement: "Statement (whoever investigates signs and answers for it)",
-    signed_by: "Signed",
-    none: "None",
-    tasks_title: "Contact tracing tasks",
-    due: "Due",
-    venue: "Venue",
-};
 
 pub struct InvestigationRow {
     pub id: i64,
@@ -216,7 +134,7 @@ impl CandidateLine {
             venue: c.venue_name.clone(),
             stay: format!("{} – {}", shanghai_text(c.stay_from), shanghai_text(c.stay_to)),
             overlap_minutes: (c.overlap_to - c.overlap_from) / 60,
-            status: if lang == Lang::Zh { c.status.label_zh().into() } else { c.status.label_en().into() },
+            status: lang.label(c.status).into(),
             pending: c.status == store::CandidateStatus::Pending,
             confirmed: c.status == store::CandidateStatus::Confirmed,
         }
@@ -283,7 +201,7 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
     let page = InvestigationsPage {
         lang,
         t: visitor.t(),
-        w: words(lang),
+        w: Words::of(lang),
         user: visitor.user_view(),
         form_token: visitor.form_token.clone(),
         rows,
@@ -387,7 +305,7 @@ fn point_line(p: &store::PointView) -> PointLine {
 
 async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Response {
     let lang = visitor.lang;
-    let w = words(lang);
+    let w = Words::of(lang);
     let detail = match visitor.caller.handle.investigation(id).await {
         Ok(detail) => detail,
         Err(err) => return problem_page(lang, err.into()),
@@ -574,5 +492,5 @@ pub(super) async fn tracing_tasks_page(visitor: Visitor) -> Response {
         Err(err) => return problem_page(lang, err.into()),
     };
     let rows = found.iter().map(|c| (CandidateLine::of(c, lang), shanghai_text(c.due_at))).collect();
-    render(&TracingTasksPage { lang, t: visitor.t(), w: words(lang), user: visitor.user_view(), rows })
+    render(&TracingTasksPage { lang, t: visitor.t(), w: Words::of(lang), user: visitor.user_view(), rows })
 }

@@ -77,8 +77,8 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
         t: visitor.t(),
         user: visitor.user_view(),
         may_create: visitor.may(Capability::CreateKeyPersons),
-        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| lang.class(c)),
-        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| lang.status(s)),
+        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| lang.label(c)),
+        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| lang.label(s)),
         area: params.area.clone().unwrap_or_default(),
         grid: params.grid.clone().unwrap_or_default(),
         rows,
@@ -105,8 +105,8 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         user: visitor.user_view(),
         may_transition: visitor.may(Capability::TransitionKeyPersons),
         may_investigate: visitor.may(Capability::Investigate),
-        targets: options(targets, chosen, Status::as_str, |s| lang.status(s)),
-        severities: options(&Severity::ALL, severity, Severity::as_str, |s| lang.severity(s)),
+        targets: options(targets, chosen, Status::as_str, |s| lang.label(s)),
+        severities: options(&Severity::ALL, severity, Severity::as_str, |s| lang.label(s)),
         form_token: visitor.form_token.clone(),
         form_error: form.error,
         reason: form.reason.unwrap_or_default(),
@@ -210,13 +210,12 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
     let class = KeyClass::parse(&form.class).ok();
     let source = Source::parse(&form.source).ok();
     let mut class_field = text("class", t.class, "", "", true, false);
-    class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.class(c));
+    class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.label(c));
     let mut risk_field = text("arrival_risk", t.arrival_risk, "", "", false, false);
-    risk_field.options = options(&ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk), ArrivalRisk::as_str, |r| {
-        lang.arrival_risk(r)
-    });
+    risk_field.options =
+        options(&ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk), ArrivalRisk::as_str, |r| lang.label(r));
     let mut source_field = text("source", t.source, "", "", true, false);
-    source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.source(s));
+    source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.label(s));
     let fields = vec![
         text("id_number", t.id_number, &form.id_number, "", true, false),
         text("name", t.name, &form.name, "", true, false),
@@ -237,7 +236,7 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
 
 async fn new_key_person_page(visitor: Visitor) -> Response {
     if !visitor.may(Capability::CreateKeyPersons) {
-        return page_error(visitor.lang, StatusCode::FORBIDDEN, "your role may not register key persons");
+        return page_error(visitor.lang, StatusCode::FORBIDDEN, visitor.t().may_not_register);
     }
     new_form_page(&visitor, &NewKeyPersonForm::default(), Vec::new())
 }
@@ -296,7 +295,7 @@ async fn new_key_person_submit(visitor: Visitor, PageForm(form): PageForm<NewKey
             cadre_name: fields::optional_name("cadre_name", Some(&form.cadre_name)).ok().flatten(),
             cadre_phone: fields::optional_phone("cadre_phone", Some(&form.cadre_phone)).ok().flatten(),
             reason: if form.reason.trim().is_empty() {
-                visitor.lang.source(source).to_string()
+                visitor.lang.label(source).to_string()
             } else {
                 form.reason.clone()
             },
@@ -329,8 +328,8 @@ pub struct KeyPersonRow {
 
 fn state_label(lang: Lang, state: domain::State) -> String {
     match state.severity {
-        Some(severity) => format!("{}（{}）", lang.status(state.status), lang.severity(severity)),
-        None => lang.status(state.status).to_string(),
+        Some(severity) => format!("{}（{}）", lang.label(state.status), lang.label(severity)),
+        None => lang.label(state.status).to_string(),
     }
 }
 
@@ -340,10 +339,10 @@ impl KeyPersonRow {
             id: k.id,
             name: k.name,
             id_number: mask::id_number(&k.id_number),
-            class: lang.class(k.class).to_string(),
+            class: lang.label(k.class).to_string(),
             status: state_label(lang, k.state),
             status_code: k.state.status.as_str(),
-            measure: k.measure.as_ref().map(|m| lang.measure(m.kind).to_string()).unwrap_or_default(),
+            measure: k.measure.as_ref().map(|m| lang.label(m.kind).to_string()).unwrap_or_default(),
             planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
             area: k.grid_code.unwrap_or(k.area_code),
             updated: shanghai_text(k.updated_at),
@@ -411,8 +410,8 @@ impl DetailView {
             area_code: k.area_code.clone(),
             area_name: divisions::full_name(division).unwrap_or_default(),
             grid_code: k.grid_code.clone().unwrap_or_default(),
-            class: lang.class(k.class).to_string(),
-            source: lang.source(k.source).to_string(),
+            class: lang.label(k.class).to_string(),
+            source: lang.label(k.source).to_string(),
             cadre,
             status: state_label(lang, k.state),
             measure: k
@@ -421,7 +420,7 @@ impl DetailView {
                 .map(|m| {
                     format!(
                         "{}{}",
-                        lang.measure(m.kind),
+                        lang.label(m.kind),
                         m.site.as_deref().map(|s| format!(" · {s}")).unwrap_or_default()
                     )
                 })
@@ -462,7 +461,7 @@ pub struct MeasureView {
 impl MeasureView {
     pub fn new(lang: Lang, m: &Measure) -> MeasureView {
         MeasureView {
-            kind: lang.measure(m.kind).to_string(),
+            kind: lang.label(m.kind).to_string(),
             site: m.site.clone().unwrap_or_default(),
             start: m.start.to_string(),
             planned_end: m.planned_end.map(|d| d.to_string()).unwrap_or_default(),

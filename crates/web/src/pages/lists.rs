@@ -14,7 +14,7 @@ use domain::{Capability, KeyClass, LeadOutcome, ListField, ListKind, MatchKind};
 use serde::Deserialize;
 use store::{Lead, LeadFilter, ListSummary, VerifyLead};
 
-use super::i18n::{Lang, Texts};
+use super::i18n::{Lang, Texts, texts};
 use super::views::{OptionView, UserView};
 use super::{Visitor, problem_page, render};
 use crate::api::lists::{ImportFailure, ListBody, import_bytes, mapping_of, upload_body};
@@ -38,157 +38,54 @@ pub(super) fn router() -> Router<AppState> {
         .route("/leads/{id}/verification", post(verify_submit))
 }
 
-pub struct Words {
-    pub title: &'static str,
-    pub upload: &'static str,
-    pub file: &'static str,
-    pub file_hint: &'static str,
-    pub send: &'static str,
-    pub lists: &'static str,
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub rows: &'static str,
-    pub leads: &'static str,
-    pub progress: &'static str,
-    pub imported_at: &'static str,
-    pub mapping: &'static str,
-    pub mapping_hint: &'static str,
-    pub column: &'static str,
-    pub header: &'static str,
-    pub field: &'static str,
-    pub ignore: &'static str,
-    pub sample: &'static str,
-    pub import: &'static str,
-    pub already: &'static str,
-    pub bad_rows: &'static str,
-    pub row: &'static str,
-    pub value: &'static str,
-    pub reason: &'static str,
-    pub download_report: &'static str,
-    pub duplicates: &'static str,
-    pub already_key_persons: &'static str,
-    pub already_leads: &'static str,
-    pub my_leads: &'static str,
-    pub overdue: &'static str,
-    pub due: &'static str,
-    pub outcome: &'static str,
-    pub class: &'static str,
-    pub arrival_risk: &'static str,
-    pub note: &'static str,
-    pub verify: &'static str,
-    pub verified: &'static str,
-    pub none: &'static str,
-    pub escalated: &'static str,
-    pub header_row: &'static str,
-    pub format: &'static str,
-    pub unmatched_hint: &'static str,
-    pub person: &'static str,
-    pub matched: &'static str,
-    pub area: &'static str,
-}
-
-static ZH: Words = Words {
-    title: "大数据比对",
-    upload: "导入名单",
-    file: "名单文件（CSV / XLSX / XLS，GBK 或 UTF-8）",
-    file_hint: "标题行、合并单元格、全角数字、15 位身份证号都可以直接导入；导入前会先检查每一行。",
-    send: "上传并预览",
-    lists: "已导入名单",
-    name: "名单名称",
-    kind: "名单来源",
-    rows: "行数",
-    leads: "线索",
-    progress: "核查进度",
-    imported_at: "导入时间",
-    mapping: "核对列对应",
-    mapping_hint: "系统已按表头猜测每一列的含义，请核对，有误的在下拉框里改正后再导入。",
-    column: "列",
-    header: "表头",
-    field: "含义",
-    ignore: "（不导入）",
-    sample: "前几行",
-    import: "导入",
-    already: "这个文件已经导入过，重复导入不会产生新线索：",
-    bad_rows: "以下各行有错误，没有导入任何数据。请在原文件中改正后重新上传。",
-    row: "行号",
-    value: "内容",
-    reason: "原因",
-    download_report: "下载错误报告（Excel）",
-    duplicates: "名单内重复",
-    already_key_persons: "已是重点人员",
-    already_leads: "此前已下发",
-    my_leads: "待核查线索",
-    overdue: "已逾期",
-    due: "核查期限",
-    outcome: "核查结果",
-    class: "登记类别",
-    arrival_risk: "来自地区风险（登记为疫区来驻人员时）",
-    note: "核查情况",
-    verify: "提交核查结果",
-    verified: "已核查",
-    none: "暂无",
-    escalated: "逾期未核查（已上报区域干部）",
-    header_row: "表头在第",
-    format: "格式",
-    unmatched_hint: "未比中本地人员：找到后先在“重点人员”中登记人员，或选择其他核查结果。",
-    person: "姓名",
-    matched: "比对结果",
-    area: "核查地区",
-};
-
-static EN: Words = Words {
-    title: "Big-data comparison",
-    upload: "Import a list",
-    file: "List file (CSV / XLSX / XLS, GBK or UTF-8)",
-    file_hint: "Title rows, merged cells, full-width digits and 15-digit IDs are fine; every row is checked before anything is imported.",
-    send: "Upload and preview",
-    lists: "Imported lists",
-    name: "List name",
-    kind: "Source",
-    rows: "Rows",
-    leads: "Leads",
-    progress: "Progress",
-    imported_at: "Imported",
-    mapping: "Check the columns",
-    mapping_hint: "Each column's meaning was guessed from its header; correct any that are wrong, then import.",
-    column: "Column",
-    header: "Header",
-    field: "Meaning",
-    ignore: "(not imported)",
-    sample: "First rows",
-    import: "Import",
-    already: "This very file was imported before; importing it again raises nothing new:",
-    bad_rows: "These rows have errors; nothing was imported. Fix them in the file and upload it again.",
-    row: "Row",
-    value: "Value",
-    reason: "Reason",
-    download_report: "Download the error report (Excel)",
-    duplicates: "Repeated in the list",
-    already_key_persons: "Already key persons",
-    already_leads: "Raised before",
-    my_leads: "Leads to verify",
-    overdue: "Overdue",
-    due: "Due",
-    outcome: "Outcome",
-    class: "Register as",
-    arrival_risk: "Risk of the area arrived from (when registered as an arrival)",
-    note: "What was done",
-    verify: "Submit",
-    verified: "Verified",
-    none: "None",
-    escalated: "Overdue (escalated to the area officer)",
-    header_row: "Header on row",
-    format: "Format",
-    unmatched_hint: "Matched nobody registered here: once found, register the person first, or choose another outcome.",
-    person: "Name",
-    matched: "Match",
-    area: "Verified in",
-};
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
+texts! {
+    pub struct Words {
+        title: ("大数据比对", "Big-data comparison"),
+        upload: ("导入名单", "Import a list"),
+        file: ("名单文件（CSV / XLSX / XLS，GBK 或 UTF-8）", "List file (CSV / XLSX / XLS, GBK or UTF-8)"),
+        file_hint: ("标题行、合并单元格、全角数字、15 位身份证号都可以直接导入；导入前会先检查每一行。", "Title rows, merged cells, full-width digits and 15-digit IDs are fine; every row is checked before anything is imported."),
+        send: ("上传并预览", "Upload and preview"),
+        lists: ("已导入名单", "Imported lists"),
+        name: ("名单名称", "List name"),
+        kind: ("名单来源", "Source"),
+        rows: ("行数", "Rows"),
+        leads: ("线索", "Leads"),
+        progress: ("核查进度", "Progress"),
+        imported_at: ("导入时间", "Imported"),
+        mapping: ("核对列对应", "Check the columns"),
+        mapping_hint: ("系统已按表头猜测每一列的含义，请核对，有误的在下拉框里改正后再导入。", "Each column's meaning was guessed from its header; correct any that are wrong, then import."),
+        column: ("列", "Column"),
+        header: ("表头", "Header"),
+        field: ("含义", "Meaning"),
+        ignore: ("（不导入）", "(not imported)"),
+        sample: ("前几行", "First rows"),
+        import: ("导入", "Import"),
+        already: ("这个文件已经导入过，重复导入不会产生新线索：", "This very file was imported before; importing it again raises nothing new:"),
+        bad_rows: ("以下各行有错误，没有导入任何数据。请在原文件中改正后重新上传。", "These rows have errors; nothing was imported. Fix them in the file and upload it again."),
+        row: ("行号", "Row"),
+        value: ("内容", "Value"),
+        reason: ("原因", "Reason"),
+        download_report: ("下载错误报告（Excel）", "Download the error report (Excel)"),
+        duplicates: ("名单内重复", "Repeated in the list"),
+        already_key_persons: ("已是重点人员", "Already key persons"),
+        already_leads: ("此前已下发", "Raised before"),
+        my_leads: ("待核查线索", "Leads to verify"),
+        overdue: ("已逾期", "Overdue"),
+        due: ("核查期限", "Due"),
+        outcome: ("核查结果", "Outcome"),
+        class: ("登记类别", "Register as"),
+        arrival_risk: ("来自地区风险（登记为疫区来驻人员时）", "Risk of the area arrived from (when registered as an arrival)"),
+        note: ("核查情况", "What was done"),
+        verify: ("提交核查结果", "Submit"),
+        verified: ("已核查", "Verified"),
+        none: ("暂无", "None"),
+        escalated: ("逾期未核查（已上报区域干部）", "Overdue (escalated to the area officer)"),
+        header_row: ("表头在第", "Header on row"),
+        format: ("格式", "Format"),
+        unmatched_hint: ("未比中本地人员：找到后先在“重点人员”中登记人员，或选择其他核查结果。", "Matched nobody registered here: once found, register the person first, or choose another outcome."),
+        person: ("姓名", "Name"),
+        matched: ("比对结果", "Match"),
+        area: ("核查地区", "Verified in"),
     }
 }
 
@@ -200,23 +97,13 @@ fn forbidden(visitor: &Visitor, capability: Capability) -> Response {
 }
 
 fn field_label(field: ListField, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => field.label_zh(),
-        Lang::En => match field {
-            ListField::IdNumber => "ID number",
-            ListField::DocumentKind => "Document kind",
-            ListField::Name => "Name",
-            ListField::Phone => "Mobile",
-            ListField::Area => "County / township",
-            ListField::Address => "Address",
-        },
-    }
+    lang.label(field)
 }
 
 fn kind_options(selected: ListKind, lang: Lang) -> Vec<OptionView> {
     ListKind::ALL
         .into_iter()
-        .map(|k| OptionView { value: k.as_str().into(), label: lang.list_kind(k).into(), selected: k == selected })
+        .map(|k| OptionView { value: k.as_str().into(), label: lang.label(k).into(), selected: k == selected })
         .collect()
 }
 
@@ -236,7 +123,7 @@ impl ListRowView {
         ListRowView {
             id: list.id,
             name: list.name.clone(),
-            kind: lang.list_kind(list.kind).into(),
+            kind: lang.label(list.kind).into(),
             rows: list.counts.rows,
             leads: list.counts.leads,
             progress: lang.progress(list.counts.leads, list.verified),
@@ -273,7 +160,7 @@ async fn lists_with(visitor: &Visitor, error: Option<String>) -> Response {
     render(&ListsPage {
         lang: visitor.lang,
         t: visitor.t(),
-        w: words(visitor.lang),
+        w: Words::of(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
         lists: lists.iter().map(|l| ListRowView::of(l, visitor.lang)).collect(),
@@ -372,7 +259,7 @@ fn choices(headers: &[String], chosen: &BTreeMap<usize, ListField>, lang: Lang) 
         .map(|(index, header)| {
             let mut options = vec![OptionView {
                 value: String::new(),
-                label: words(lang).ignore.into(),
+                label: Words::of(lang).ignore.into(),
                 selected: !chosen.contains_key(&index),
             }];
             options.extend(ListField::ALL.into_iter().map(|f| OptionView {
@@ -426,7 +313,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
     render(&UploadPage {
         lang: visitor.lang,
         t: visitor.t(),
-        w: words(visitor.lang),
+        w: Words::of(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
         id,
@@ -536,12 +423,12 @@ impl LeadView {
             phone: lead.phone.clone().unwrap_or_default(),
             address: lead.address.clone(),
             area: divisions::full_name(area_code).unwrap_or_else(|| lead.area_code.clone()),
-            matched: lang.match_kind(lead.match_kind).into(),
+            matched: lang.label(lead.match_kind).into(),
             unmatched: lead.match_kind == MatchKind::Unmatched,
             list: lead.list_name.clone(),
             due: shanghai_text(lead.due_at),
             overdue: lead.verification.is_none() && lead.due_at < now,
-            outcome: lead.verification.as_ref().map(|v| lang.lead_outcome(v.outcome).to_string()),
+            outcome: lead.verification.as_ref().map(|v| lang.label(v.outcome).to_string()),
             note: lead.verification.as_ref().map(|v| v.note.clone()).unwrap_or_default(),
         }
     }
@@ -581,15 +468,15 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
     render(&ListPage {
         lang: visitor.lang,
         t: visitor.t(),
-        w: words(visitor.lang),
+        w: Words::of(visitor.lang),
         user: visitor.user_view(),
-        kind: visitor.lang.list_kind(list.kind),
+        kind: visitor.lang.label(list.kind),
         progress: visitor.lang.progress(list.counts.leads, list.verified),
         matches: vec![
-            (visitor.lang.match_kind(MatchKind::IdNumber), list.counts.by_id_number),
-            (visitor.lang.match_kind(MatchKind::Phone), list.counts.by_phone),
-            (visitor.lang.match_kind(MatchKind::NameArea), list.counts.by_name_area),
-            (visitor.lang.match_kind(MatchKind::Unmatched), list.counts.unmatched),
+            (visitor.lang.label(MatchKind::IdNumber), list.counts.by_id_number),
+            (visitor.lang.label(MatchKind::Phone), list.counts.by_phone),
+            (visitor.lang.label(MatchKind::NameArea), list.counts.by_name_area),
+            (visitor.lang.label(MatchKind::Unmatched), list.counts.unmatched),
         ],
         list: ListBody::of(&list, false),
         created_at: shanghai_text(list.created_at),
@@ -646,7 +533,7 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
     render(&LeadsPage {
         lang: visitor.lang,
         t: visitor.t(),
-        w: words(visitor.lang),
+        w: Words::of(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
         leads: open.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
@@ -656,7 +543,7 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
             .into_iter()
             .map(|o| OptionView {
                 value: o.as_str().into(),
-                label: visitor.lang.lead_outcome(o).into(),
+                label: visitor.lang.label(o).into(),
                 selected: o == LeadOutcome::NoRisk,
             })
             .collect(),
@@ -664,17 +551,13 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
             .into_iter()
             .map(|c| OptionView {
                 value: c.as_str().into(),
-                label: visitor.lang.class(c).into(),
+                label: visitor.lang.label(c).into(),
                 selected: c == KeyClass::EpidemicAreaArrival,
             })
             .collect(),
         risks: domain::ArrivalRisk::ALL
             .into_iter()
-            .map(|r| OptionView {
-                value: r.as_str().into(),
-                label: visitor.lang.arrival_risk(r).into(),
-                selected: false,
-            })
+            .map(|r| OptionView { value: r.as_str().into(), label: visitor.lang.label(r).into(), selected: false })
             .collect(),
         error,
         done,

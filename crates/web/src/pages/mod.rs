@@ -140,7 +140,7 @@ impl Visitor {
         let user = &self.caller.user;
         Some(UserView {
             name: user.display_name.clone(),
-            role: self.lang.role(user.role).to_string(),
+            role: self.lang.label(user.role).to_string(),
             area: user.area_code.clone(),
             menu: menu::menu_for(user.role, self.lang),
         })
@@ -156,7 +156,7 @@ impl Visitor {
     }
 
     fn stale_form(&self) -> Response {
-        page_error(self.lang, StatusCode::FORBIDDEN, "form expired; reload the page")
+        page_error(self.lang, StatusCode::FORBIDDEN, self.t().stale_form)
     }
 }
 
@@ -176,19 +176,31 @@ fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
 }
 
 /// Store errors on pages: absence and refusal as pages, internal failures logged and hidden.
+/// In Chinese a problem is told by its kind (and the field at fault), since its detail is English.
 fn problem_page(lang: Lang, problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    page_error(lang, status, &problem.detail)
+    if lang == Lang::En {
+        return page_error(lang, status, &problem.detail);
+    }
+    let t = lang.texts();
+    let message = match status {
+        StatusCode::NOT_FOUND => t.not_found.to_string(),
+        StatusCode::FORBIDDEN => t.forbidden.to_string(),
+        StatusCode::CONFLICT => t.conflict.to_string(),
+        StatusCode::TOO_MANY_REQUESTS => t.busy.to_string(),
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
+            let fields: Vec<&str> =
+                problem.field.iter().chain(problem.errors.iter().map(|e| &e.field)).map(String::as_str).collect();
+            format!("{}{}", t.invalid_field, fields.join(t.list_separator))
+        }
+        _ => t.server_error.to_string(),
+    };
+    page_error(lang, status, &message)
 }
 
 /// "Too many failed attempts": what a login or code page says when its address must wait.
 pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -> String {
-    let minutes = too_many.minutes();
-    if lang == Lang::Zh {
-        format!("本机失败次数过多，请 {minutes} 分钟后再试。")
-    } else {
-        format!("Too many failed attempts from this device; try again in {minutes} minutes.")
-    }
+    lang.texts().too_many_failures.replace("{minutes}", &too_many.minutes().to_string())
 }
 
 /// `; Secure` when the server is reached over TLS: the cookie is then never sent in clear.

@@ -32,7 +32,7 @@ async fn tasks_page(visitor: Visitor) -> Response {
             overdue: task.due_date < today,
             key_person_id: task.key_person_id,
             name: task.person_name,
-            status: lang.status(task.status).to_string(),
+            status: lang.label(task.status).to_string(),
             due: task.due_date.to_string(),
             area: task.area_code,
         })
