@@ -6,6 +6,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::Capability;
 use serde::Deserialize;
 
 use super::form::PageForm;
@@ -74,6 +75,14 @@ async fn checkpoint_response(
 ) -> Response {
     let lang = visitor.lang;
     let handle = &visitor.caller.handle;
+    // A role that may neither read nor record passages is refused before any checkpoint is looked up.
+    if !(visitor.may(Capability::ReadPassages) || visitor.may(Capability::RecordPassages)) {
+        return problem_page(
+            lang,
+            store::StoreError::Forbidden { role: visitor.caller.user.role, capability: Capability::ReadPassages }
+                .into(),
+        );
+    }
     let checkpoint = match handle.checkpoints().await {
         Ok(list) => match list.into_iter().find(|c| c.id == id) {
             Some(checkpoint) => checkpoint,
