@@ -15,7 +15,7 @@ use store::{Actor, Handle, User};
 use crate::AppState;
 use crate::problem::Problem;
 
-pub const SESSION_COOKIE: &str = "fk_session";
+pub use crate::cookies::SESSION_COOKIE;
 
 #[derive(Debug, thiserror::Error)]
 #[error("password hashing failed: {0}")]
@@ -55,15 +55,7 @@ pub fn request_token(parts: &Parts) -> Option<String> {
     {
         return Some(token.trim().to_string());
     }
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
+    crate::cookies::read(&parts.headers, SESSION_COOKIE)
 }
 
 fn remote_addr(parts: &Parts) -> Option<String> {

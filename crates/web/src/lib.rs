@@ -4,6 +4,7 @@ pub mod api;
 pub mod attempts;
 pub mod auth;
 pub mod cells;
+pub mod cookies;
 mod extract;
 mod hygiene;
 pub mod import;

@@ -40,6 +40,22 @@ const PAGES: &[PageRoute] = &[
     PageRoute { template: "/leads", any_of: &[VerifyLeads], area: "" },
 ];
 
+/// Every staff form post; `{id}` stands for an id that need not exist.
+const STAFF_FORMS: &[&str] = &[
+    "/key-persons/new",
+    "/key-persons/{record}/transition",
+    "/follow-ups/{record}",
+    "/checkpoints/{checkpoint}",
+    "/investigations",
+    "/investigations/{investigation}/points",
+    "/investigations/{investigation}/places",
+    "/investigations/{investigation}/signature",
+    "/candidates/1/decision",
+    "/candidates/1/trace",
+    "/uploads/1/import",
+    "/leads/1/verification",
+];
+
 /// Ids of one of each record a page shows.
 struct Seeded {
     record: i64,
@@ -153,6 +169,21 @@ async fn walk(kind: Kind) {
         let (status, location, _) = get(&client, app.url(&path), None, "zh").await;
         if status != 303 || !location.starts_with("/login?next=") {
             failures.push(format!("anonymous GET {path} → {status} {location}, expected the login page"));
+        }
+    }
+    // Every staff form is refused without the session's form token, before anything is looked up.
+    let admin = app.token("admin").await;
+    for template in STAFF_FORMS {
+        let path = path_of(template, &seeded);
+        let response = client
+            .post(app.url(&path))
+            .bearer_auth(&admin)
+            .form(&[("token", "0123456789abcdef0123456789abcdef"), ("reason", "walk")])
+            .send()
+            .await
+            .unwrap();
+        if response.status() != 403 {
+            failures.push(format!("POST {path} with a wrong form token → {}, expected 403", response.status()));
         }
     }
     for public in ["/login", "/h", &format!("/c/{}", seeded.venue_token)] {

@@ -9,7 +9,7 @@ use axum::routing::get;
 use domain::Capability;
 use serde::Deserialize;
 
-use super::form::PageForm;
+use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
 use super::{Visitor, problem_page, render};
@@ -36,8 +36,6 @@ async fn checkpoints_page(visitor: Visitor) -> Response {
 
 #[derive(Deserialize, Default, Clone)]
 struct PassageForm {
-    #[serde(default)]
-    token: String,
     #[serde(default)]
     direction: String,
     vehicle: Option<String>,
@@ -144,10 +142,7 @@ async fn checkpoint_response(
     (status, render(&page)).into_response()
 }
 
-async fn passage_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<PassageForm>) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+async fn passage_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<PassageForm>) -> Response {
     let temperature = match form.temperature.trim() {
         "" => Ok(None),
         text => domain::Temperature::parse(text)

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use domain::Capability;
 use serde::Deserialize;
 
-use super::form::PageForm;
+use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
 use super::{Visitor, page_error, problem_page, render};
@@ -144,8 +144,6 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
 #[derive(Deserialize, Default, Clone)]
 struct FollowUpForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     slot: String,
     #[serde(default)]
     temperature: String,
@@ -153,10 +151,7 @@ struct FollowUpForm {
     note: String,
 }
 
-async fn follow_up_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<FollowUpForm>) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+async fn follow_up_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<FollowUpForm>) -> Response {
     let handle = &visitor.caller.handle;
     let day = handle.today();
     let outcome = async {

@@ -2,7 +2,7 @@
 //! investigation workspace (timeline, proposed points, candidates, reported places, signature)
 //! and the tracing tasks of a grid.
 
-use super::form::PageForm;
+use super::form::StaffForm;
 use crate::AppState;
 use askama::Template;
 use axum::Router;
@@ -216,8 +216,6 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
 #[derive(Deserialize, Default)]
 pub(super) struct OpenForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     key_person_id: String,
     #[serde(default)]
     onset_date: String,
@@ -225,10 +223,7 @@ pub(super) struct OpenForm {
     isolated_at: String,
 }
 
-pub(super) async fn open_submit(visitor: Visitor, PageForm(form): PageForm<OpenForm>) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -> Response {
     let parsed = (|| {
         let key_person_id: i64 = form
             .key_person_id
@@ -349,19 +344,10 @@ async fn back(visitor: &Visitor, id: i64, outcome: Result<(), Problem>) -> Respo
 #[derive(Deserialize, Default)]
 pub(super) struct PointForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     case_checkin_id: i64,
 }
 
-pub(super) async fn point_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<PointForm>,
-) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn point_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<PointForm>) -> Response {
     let outcome =
         visitor.caller.handle.confirm_point(id, form.case_checkin_id).await.map(|_| ()).map_err(Problem::from);
     back(&visitor, id, outcome).await
@@ -369,8 +355,6 @@ pub(super) async fn point_submit(
 
 #[derive(Deserialize, Default)]
 pub(super) struct PlaceForm {
-    #[serde(default)]
-    token: String,
     #[serde(default)]
     place: String,
     #[serde(default)]
@@ -381,14 +365,7 @@ pub(super) struct PlaceForm {
     note: String,
 }
 
-pub(super) async fn place_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<PlaceForm>,
-) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn place_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<PlaceForm>) -> Response {
     let outcome = async {
         let place = NewReportedPlace {
             place: form.place.clone(),
@@ -406,23 +383,16 @@ pub(super) async fn place_submit(
 #[derive(Deserialize, Default)]
 pub(super) struct SignForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     statement: String,
 }
 
-pub(super) async fn sign_submit(visitor: Visitor, Path(id): Path<i64>, PageForm(form): PageForm<SignForm>) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn sign_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<SignForm>) -> Response {
     let outcome = visitor.caller.handle.sign_investigation(id, &form.statement).await.map_err(Problem::from);
     back(&visitor, id, outcome).await
 }
 
 #[derive(Deserialize, Default)]
 pub(super) struct DecisionForm {
-    #[serde(default)]
-    token: String,
     #[serde(default)]
     decision: String,
     #[serde(default)]
@@ -432,13 +402,9 @@ pub(super) struct DecisionForm {
 }
 
 pub(super) async fn decision_submit(
-    visitor: Visitor,
     Path(id): Path<i64>,
-    PageForm(form): PageForm<DecisionForm>,
+    StaffForm(visitor, form): StaffForm<DecisionForm>,
 ) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
     let decision = match form.decision.as_str() {
         "central" => Ok(CandidateDecision::Confirm { measure: MeasureKind::CentralIsolation }),
         "home" => Ok(CandidateDecision::Confirm { measure: MeasureKind::HomeIsolation }),
@@ -455,21 +421,12 @@ pub(super) async fn decision_submit(
 #[derive(Deserialize, Default)]
 pub(super) struct TraceOnForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     investigation_id: i64,
 }
 
 /// Second generation: opens (or finds already open) the investigation of a confirmed contact and
 /// goes there.
-pub(super) async fn trace_on_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<TraceOnForm>,
-) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn trace_on_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<TraceOnForm>) -> Response {
     match visitor.caller.handle.trace_on(id).await.map_err(Problem::from) {
         Ok(created) => Redirect::to(&format!("/investigations/{}", created.id)).into_response(),
         Err(problem) => back(&visitor, form.investigation_id, Err(problem)).await,

@@ -10,7 +10,7 @@ use domain::{ArrivalRisk, Capability, KeyClass, Severity, Source, Status};
 use serde::Deserialize;
 use store::{KeyPerson, KeyPersonFilter, Measure, NewKeyPerson, NewPerson, PageRequest, StatusEvent};
 
-use super::form::PageForm;
+use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
 use super::{Visitor, options, page_error, problem_page, render};
@@ -120,21 +120,13 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
 
 #[derive(Deserialize)]
 struct TransitionForm {
-    token: String,
     to: String,
     severity: Option<String>,
     site: Option<String>,
     reason: String,
 }
 
-async fn transition_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<TransitionForm>,
-) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+async fn transition_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<TransitionForm>) -> Response {
     let body = crate::api::key_persons::TransitionBody {
         to: form.to.clone(),
         reason: form.reason.clone(),
@@ -164,8 +156,6 @@ async fn transition_submit(
 
 #[derive(Deserialize, Default, Clone)]
 struct NewKeyPersonForm {
-    #[serde(default)]
-    token: String,
     #[serde(default)]
     id_number: String,
     #[serde(default)]
@@ -276,10 +266,7 @@ struct NewRecordParts {
     arrival_risk: Option<ArrivalRisk>,
 }
 
-async fn new_key_person_submit(visitor: Visitor, PageForm(form): PageForm<NewKeyPersonForm>) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+async fn new_key_person_submit(StaffForm(visitor, form): StaffForm<NewKeyPersonForm>) -> Response {
     let (person, NewRecordParts { class, source, arrival_risk }) = match parse_new_form(&form) {
         Ok(parsed) => parsed,
         Err(errors) => return new_form_page(&visitor, &form, errors),

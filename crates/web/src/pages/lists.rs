@@ -1,7 +1,7 @@
 //! Big-data comparison pages: upload a list, check and correct the column mapping, import (or
 //! see every bad row), follow a list's progress; the grid worker's lead list with verification.
 
-use super::form::PageForm;
+use super::form::StaffForm;
 use crate::AppState;
 use axum::Router;
 use axum::routing::{get, post};
@@ -338,13 +338,9 @@ pub(super) async fn upload_page(visitor: Visitor, Path(id): Path<i64>) -> Respon
 
 /// The mapping form: `token`, `kind`, `name` and one `col_<n>` per column (a field or empty).
 pub(super) async fn import_submit(
-    visitor: Visitor,
     Path(id): Path<i64>,
-    PageForm(form): PageForm<BTreeMap<String, String>>,
+    StaffForm(visitor, form): StaffForm<BTreeMap<String, String>>,
 ) -> Response {
-    if !visitor.form_is_genuine(form.get("token").map(String::as_str).unwrap_or_default()) {
-        return visitor.stale_form();
-    }
     if !visitor.may(Capability::ImportLists) {
         return forbidden(&visitor, Capability::ImportLists);
     }
@@ -567,8 +563,6 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
 #[derive(Deserialize, Default)]
 pub(super) struct VerifyForm {
     #[serde(default)]
-    token: String,
-    #[serde(default)]
     outcome: String,
     #[serde(default)]
     class: String,
@@ -578,14 +572,7 @@ pub(super) struct VerifyForm {
     note: String,
 }
 
-pub(super) async fn verify_submit(
-    visitor: Visitor,
-    Path(id): Path<i64>,
-    PageForm(form): PageForm<VerifyForm>,
-) -> Response {
-    if !visitor.form_is_genuine(&form.token) {
-        return visitor.stale_form();
-    }
+pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<VerifyForm>) -> Response {
     let outcome = match LeadOutcome::parse(&form.outcome) {
         Ok(outcome) => outcome,
         Err(err) => return leads_with(&visitor, Some((id, err.to_string())), None).await,

@@ -31,11 +31,12 @@ pub use i18n::Lang;
 use i18n::Texts;
 use views::*;
 
+use axum_extra::extract::cookie::CookieJar;
+
 use crate::AppState;
 use crate::auth::{Caller, hex, request_token};
+use crate::cookies;
 use crate::problem::Problem;
-
-const LANG_COOKIE: &str = "fk_lang";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -70,15 +71,7 @@ async fn asset(Path(file): Path<String>) -> Response {
 }
 
 fn lang_of(headers: &HeaderMap) -> Lang {
-    let cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .map(|(_, value)| value);
-    if cookie == Some("en") { Lang::En } else { Lang::Zh }
+    if cookies::read(headers, cookies::LANG_COOKIE).as_deref() == Some("en") { Lang::En } else { Lang::Zh }
 }
 
 async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
@@ -89,8 +82,7 @@ async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
         .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .filter(|p| safe_next(p))
         .unwrap_or_else(|| "/key-persons".into());
-    let cookie = format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+    (CookieJar::new().add(cookies::lang(lang)), Redirect::to(&back)).into_response()
 }
 
 /// Only same-site paths: "/x" but not "//host" or "/\host".
@@ -201,11 +193,6 @@ fn problem_page(lang: Lang, problem: Problem) -> Response {
 /// "Too many failed attempts": what a login or code page says when its address must wait.
 pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -> String {
     lang.texts().too_many_failures.replace("{minutes}", &too_many.minutes().to_string())
-}
-
-/// `; Secure` when the server is reached over TLS: the cookie is then never sent in clear.
-fn secure_attribute(state: &AppState) -> &'static str {
-    if state.options.tls { "; Secure" } else { "" }
 }
 
 fn options<T: Copy + PartialEq>(

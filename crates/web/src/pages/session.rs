@@ -12,9 +12,11 @@ use serde::Deserialize;
 use super::form::PageForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{lang_of, page_error, problem_page, render, safe_next, secure_attribute, too_many_message};
+use super::{lang_of, page_error, problem_page, render, safe_next, too_many_message};
+use axum_extra::extract::cookie::CookieJar;
+
 use crate::AppState;
-use crate::auth::{SESSION_COOKIE, request_token};
+use crate::auth::request_token;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -49,16 +51,8 @@ async fn login_submit(
     let next = form.next.filter(|n| safe_next(n)).unwrap_or_else(|| "/".into());
     match crate::api::session::open_session(&state, addr, &form.username, &form.password).await {
         Ok(Some((token, _, _))) => {
-            let cookie = format!(
-                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-                state.session_seconds,
-                secure_attribute(&state)
-            );
-            let mut response = Redirect::to(&next).into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
+            let cookie = crate::cookies::session(token, state.session_seconds, state.options.tls);
+            (CookieJar::new().add(cookie), Redirect::to(&next)).into_response()
         }
         Ok(None) => {
             let error = Some(lang.texts().wrong_login.to_string());
@@ -85,8 +79,7 @@ async fn logout(State(state): State<AppState>, parts: Parts) -> Response {
     if let Some(token) = request_token(&parts) {
         let _ = state.db.delete_session(&crate::auth::token_digest(&token)).await;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attribute(&state));
-    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+    (CookieJar::new().add(crate::cookies::ended_session(state.options.tls)), Redirect::to("/login")).into_response()
 }
 
 #[derive(Template)]
