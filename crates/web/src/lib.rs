@@ -82,6 +82,7 @@ pub fn app_with(db: Db, keys: Arc<token::Keyring>, options: Options) -> Router {
     Router::new()
         .merge(api)
         .route("/api/v1/openapi.json", get(api::openapi_json))
+        .merge(api::docs::router())
         .route("/api/v1/{*rest}", axum::routing::any(api::api_not_found))
         .route("/healthz", get(api::healthz))
         .merge(pages::router())
@@ -109,12 +110,15 @@ async fn security_headers(
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     // htmx adds its indicator styles inline, hence 'unsafe-inline' for styles only.
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
-        ),
-    );
+    // A response that set its own policy (the API docs) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        );
+    }
     response
 }
 

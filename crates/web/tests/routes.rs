@@ -310,3 +310,25 @@ async fn the_openapi_document_is_valid_openapi_3_1() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_interactive_api_docs_are_served_from_embedded_assets() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let page = app.client.get(app.url("/api/docs")).send().await.expect("docs");
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"].to_str().expect("policy").to_string();
+    assert!(policy.starts_with("default-src 'self'"), "{policy}");
+    let html = page.text().await.expect("html");
+    assert!(!html.contains("http://") && !html.contains("https://"), "the page loads nothing from elsewhere");
+    for (file, kind) in
+        [("swagger-ui-bundle.js", "text/javascript"), ("swagger-ui.css", "text/css"), ("init.js", "text/javascript")]
+    {
+        assert!(html.contains(&format!("/api/docs/{file}")), "{file} is linked");
+        let response = app.client.get(app.url(&format!("/api/docs/{file}"))).send().await.expect("asset");
+        assert_eq!(response.status(), 200, "{file}");
+        assert!(response.headers()["content-type"].to_str().expect("type").starts_with(kind), "{file}");
+    }
+    let init = app.client.get(app.url("/api/docs/init.js")).send().await.expect("init").text().await.expect("js");
+    assert!(init.contains("/api/v1/openapi.json") && init.contains("validatorUrl: null"));
+    assert_eq!(app.client.get(app.url("/api/docs/other.js")).send().await.expect("get").status(), 404);
+}

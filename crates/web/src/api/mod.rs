@@ -5,6 +5,7 @@ pub mod areas;
 pub mod audit;
 pub mod checkins;
 pub mod checkpoints;
+pub mod docs;
 pub mod document;
 pub mod fields;
 pub mod follow_ups;
