@@ -70,6 +70,7 @@ pub async fn list_checkpoints(caller: Caller) -> Result<Json<Vec<CheckpointBody>
 #[serde(deny_unknown_fields)]
 pub struct PassageBody {
     /// in or out.
+    #[schema(schema_with = super::schemas::direction)]
     pub direction: String,
     /// A person: the ID number (read from a code or typed once), or at least a name and phone.
     pub id_number: Option<String>,

@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct FollowUpBody {
     /// morning, noon or evening; by default the visit of the current time of day.
+    #[schema(schema_with = super::schemas::visit_slot_or_null)]
     pub slot: Option<String>,
     /// °C, 34.0–43.0, when taken at this visit.
     pub temperature: Option<f64>,

@@ -384,6 +384,7 @@ pub async fn tracing_tasks(caller: Caller) -> Result<Json<TracingTasks>, Problem
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     /// confirm (a close contact) or clear (not a contact).
+    #[schema(schema_with = super::schemas::decision)]
     pub decision: String,
     /// For confirm: central_isolation (default) or home_isolation.
     pub measure: Option<String>,

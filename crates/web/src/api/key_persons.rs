@@ -64,7 +64,9 @@ pub async fn create_key_person(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
+    #[param(schema_with = super::schemas::key_class)]
     pub class: Option<String>,
+    #[param(schema_with = super::schemas::status)]
     pub status: Option<String>,
     /// A division code within your jurisdiction.
     pub area: Option<String>,
@@ -161,11 +163,14 @@ pub async fn transition_key_person(
 pub struct NewKeyPersonBody {
     pub person_id: i64,
     /// One of confirmed, suspected, close_contact, epidemic_area_arrival, fever.
+    #[schema(schema_with = super::schemas::key_class)]
     pub class: String,
     /// One of checkpoint, big_data, grid_screening, report, tracing, hospital.
+    #[schema(schema_with = super::schemas::source)]
     pub source: String,
     /// Arrivals (epidemic_area_arrival) only: the risk of the area arrived from, high (class 1:
     /// red code) or medium (class 2: yellow); absent counts as medium.
+    #[schema(schema_with = super::schemas::arrival_risk_or_null)]
     pub arrival_risk: Option<String>,
     /// The responsible cadre (包保责任人).
     pub cadre_name: Option<String>,
@@ -310,10 +315,12 @@ impl From<KeyPersonDetail> for KeyPersonDetailBody {
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
     /// The status to move to.
+    #[schema(schema_with = super::schemas::status)]
     pub to: String,
     /// Why; required.
     pub reason: String,
     /// Required when `to` is confirmed: mild, severe or critical.
+    #[schema(schema_with = super::schemas::severity_or_null)]
     pub severity: Option<String>,
     /// Overrides the status's default measure: central_isolation, home_isolation, health_monitoring, hospital_treatment.
     pub measure: Option<String>,

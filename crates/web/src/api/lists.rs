@@ -232,6 +232,7 @@ pub(crate) fn file_problem(err: &ImportError) -> Problem {
 #[serde(deny_unknown_fields)]
 pub struct ImportBody {
     /// telecom, ticketing, lodging, enrolment, provincial or other.
+    #[schema(schema_with = super::schemas::list_kind)]
     pub kind: String,
     /// The list's name as the headquarters calls it ("3月15日通信大数据推送").
     pub name: String,
@@ -508,6 +509,7 @@ pub struct Leads {
 #[into_params(parameter_in = Query)]
 pub struct LeadQuery {
     /// open (default: not yet verified, soonest due first) or overdue (escalated).
+    #[param(schema_with = super::schemas::lead_filter)]
     pub filter: Option<String>,
 }
 
@@ -518,7 +520,7 @@ pub async fn list_leads(caller: Caller, ApiQuery(query): ApiQuery<LeadQuery>) ->
     caller.handle.authorize(Capability::VerifyLeads)?;
     let now = caller.handle.now();
     let filter = match query.filter.as_deref().map(str::trim) {
-        None | Some("") | Some("open") => LeadFilter::Open,
+        None | Some("open") => LeadFilter::Open,
         Some("overdue") => LeadFilter::Overdue { now },
         Some(other) => {
             return Err(Problem::invalid("filter", format!("unknown filter {other:?}: use open or overdue")));
@@ -544,13 +546,16 @@ pub async fn list_leads_of(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<
 #[serde(deny_unknown_fields)]
 pub struct VerifyBody {
     /// registered, no_risk, not_in_area or unreachable.
+    #[schema(schema_with = super::schemas::lead_outcome)]
     pub outcome: String,
     /// What was done (required unless the outcome is no_risk or registered).
     pub note: Option<String>,
     /// With registered: confirmed, suspected, close_contact, epidemic_area_arrival or fever.
+    #[schema(schema_with = super::schemas::key_class_or_null)]
     pub class: Option<String>,
     /// With registered as epidemic_area_arrival: high (class 1) or medium (class 2), the risk of
     /// the area the person came from; high makes the code red.
+    #[schema(schema_with = super::schemas::arrival_risk_or_null)]
     pub arrival_risk: Option<String>,
 }
 

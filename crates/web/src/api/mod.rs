@@ -15,6 +15,7 @@ pub mod key_persons;
 pub mod lists;
 pub mod persons;
 pub mod posters;
+pub mod schemas;
 pub mod session;
 pub mod settings;
 pub mod tasks;

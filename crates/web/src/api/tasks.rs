@@ -22,6 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct TaskParams {
     /// `today` (the default) lists tasks due today or earlier; `all` every date.
+    #[param(schema_with = super::schemas::due)]
     pub due: Option<String>,
     /// Include done tasks.
     pub include_done: Option<bool>,

@@ -28,6 +28,7 @@ pub struct NewVenueBody {
     pub name: String,
     /// market, supermarket, restaurant, hospital, pharmacy, station, school, office, factory,
     /// hotel, residential or other.
+    #[schema(schema_with = super::schemas::venue_kind)]
     pub kind: String,
     pub address: Option<String>,
     /// A 6, 9 or 12-digit division code within your jurisdiction.
