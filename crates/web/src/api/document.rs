@@ -13,16 +13,32 @@ const PROBLEM_JSON: &str = "application/problem+json";
 /// The document as served.
 pub fn finish(openapi: &utoipa::openapi::OpenApi) -> Value {
     let mut document = serde_json::to_value(openapi).unwrap_or_else(|_| json!({}));
+    let mut bodies = Vec::new();
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             for method in METHODS {
                 if let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) {
                     complete(path, method, operation);
+                    bodies.extend(body_schema(operation));
                 }
             }
         }
     }
+    // Every JSON body is read with `deny_unknown_fields` (web/tests/security.rs checks it): say so.
+    if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for name in bodies {
+            if let Some(schema) = schemas.get_mut(&name).and_then(Value::as_object_mut) {
+                schema.insert("additionalProperties".into(), Value::Bool(false));
+            }
+        }
+    }
     document
+}
+
+/// The component name of an operation's JSON request body.
+fn body_schema(operation: &Map<String, Value>) -> Option<String> {
+    let reference = operation.get("requestBody")?.pointer("/content/application~1json/schema/$ref")?.as_str()?;
+    reference.strip_prefix("#/components/schemas/").map(str::to_string)
 }
 
 fn problem_response(description: &str) -> Value {
@@ -69,5 +85,26 @@ fn complete(path: &str, method: &str, operation: &mut Map<String, Value>) {
     }
     if method == "post" && matches!(path, "/api/v1/checkins" | "/api/v1/health-code" | "/api/v1/session") {
         add("429", "too many tries from this address: wait as Retry-After says");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// utoipa names a schema by its type's name alone: two `pub struct`s of one name in the API
+    /// would silently share one schema, and the document would be wrong for one of them.
+    #[test]
+    fn no_two_api_types_share_a_name() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+        let mut seen = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(dir).expect("api directory") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("source");
+            for line in text.lines().filter(|l| l.starts_with("pub struct ") || l.starts_with("pub enum ")) {
+                let name = line.split_whitespace().nth(2).unwrap_or_default().trim_end_matches(['{', ';', '(']);
+                if let Some(other) = seen.insert(name.to_string(), path.clone()) {
+                    panic!("{name} is declared in {} and {}", other.display(), path.display());
+                }
+            }
+        }
     }
 }

@@ -187,7 +187,7 @@ pub async fn public_key(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VerifyBody {
+pub struct CodeVerificationBody {
     pub token: String,
 }
 
@@ -205,9 +205,12 @@ pub struct Verification {
 
 /// Verifies a token with the server's public keys (public). The same check runs offline in the
 /// checkpoint page and in `fangkong verify`.
-#[utoipa::path(post, path = "/api/v1/health-code/verify", tag = "health-codes", request_body = VerifyBody,
+#[utoipa::path(post, path = "/api/v1/health-code/verify", tag = "health-codes", request_body = CodeVerificationBody,
     responses((status = 200, body = Verification), (status = 422, body = Problem)))]
-pub async fn verify(State(state): State<AppState>, body: JsonBody<VerifyBody>) -> Result<Json<Verification>, Problem> {
+pub async fn verify(
+    State(state): State<AppState>,
+    body: JsonBody<CodeVerificationBody>,
+) -> Result<Json<Verification>, Problem> {
     let text = body.value.token;
     if text.len() > 512 {
         return Err(Problem::invalid("token", "too long to be a health-code token"));

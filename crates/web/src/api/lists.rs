@@ -544,7 +544,7 @@ pub async fn list_leads_of(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct VerifyBody {
+pub struct LeadVerificationBody {
     /// registered, no_risk, not_in_area or unreachable.
     #[schema(schema_with = super::schemas::lead_outcome)]
     pub outcome: String,
@@ -561,13 +561,13 @@ pub struct VerifyBody {
 
 /// Verify a lead (核查): its outcome, a note; registered also makes the person a key person.
 #[utoipa::path(post, path = "/api/v1/leads/{id}/verification", tag = "lists", security(("bearer" = [])),
-    params(("id" = i64, Path)), request_body = VerifyBody,
+    params(("id" = i64, Path)), request_body = LeadVerificationBody,
     responses((status = 200, body = LeadBody), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn verify_lead(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
-    body: JsonBody<VerifyBody>,
+    body: JsonBody<LeadVerificationBody>,
 ) -> Result<Json<LeadBody>, Problem> {
     caller.handle.authorize(Capability::VerifyLeads)?;
     let input = body.value;
