@@ -49,6 +49,7 @@ pub fn clean_json(bytes: &[u8]) -> Result<Option<Vec<u8>>, BadText> {
         && !text.chars().any(is_invisible_format)
         && unicode_normalization::is_nfc_quick(text.chars()) == unicode_normalization::IsNormalized::Yes
         && !has_padded_string(text)
+        && !has_fraction_or_exponent(text)
     {
         return Ok(None);
     }
@@ -56,6 +57,14 @@ pub fn clean_json(bytes: &[u8]) -> Result<Option<Vec<u8>>, BadText> {
     let mut changed = false;
     walk(&mut value, String::new(), &mut changed)?;
     Ok(changed.then(|| serde_json::to_vec(&value).unwrap_or_else(|_| bytes.to_vec())))
+}
+
+/// Whether a number outside the strings of the (escape-free) JSON text has a fraction or an
+/// exponent, which `walk` may turn into an integer.
+fn has_fraction_or_exponent(text: &str) -> bool {
+    text.split('"').step_by(2).any(|outside| {
+        outside.as_bytes().windows(2).any(|w| w[0].is_ascii_digit() && matches!(w[1], b'.' | b'e' | b'E'))
+    })
 }
 
 /// Whether some string of the (escape-free) JSON text starts or ends with a space or tab.
@@ -69,6 +78,16 @@ fn walk(value: &mut Value, path: String, changed: &mut bool) -> Result<(), BadTe
             let cleaned = clean_value(if path.is_empty() { "body" } else { &path }, text)?;
             if cleaned != *text {
                 *text = cleaned;
+                *changed = true;
+            }
+        }
+        // 58.0 is the integer 58 (JSON does not tell them apart; JavaScript and Python clients
+        // send either); an integer field then reads it. Only exact integers within ±2⁵³.
+        Value::Number(number) if number.is_f64() => {
+            if let Some(whole) = number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0) {
+                #[allow(clippy::cast_possible_truncation, reason = "an exact integer within ±2⁵³ fits an i64")]
+                let integer = whole as i64;
+                *value = Value::from(integer);
                 *changed = true;
             }
         }
@@ -101,6 +120,13 @@ pub fn clean_form(bytes: &[u8]) -> Result<Vec<u8>, BadText> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_floats_become_integers_and_fractions_stay() {
+        let cleaned = clean_json(br#"{"days":14.0,"t":36.6,"n":1e2,"s":"1.0"}"#).unwrap().unwrap();
+        assert_eq!(String::from_utf8(cleaned).unwrap(), r#"{"days":14,"n":100,"s":"1.0","t":36.6}"#);
+        assert!(clean_json(br#"{"days":14,"ok":true}"#).unwrap().is_none());
+    }
 
     #[test]
     fn clean_bodies_pass_without_a_rewrite() {

@@ -587,6 +587,7 @@ pub async fn verify_lead(
 #[serde(deny_unknown_fields)]
 pub struct LeadSettings {
     /// Hours a grid has to verify a new lead (default 24).
+    #[schema(minimum = 1, maximum = 336)]
     pub due_hours: u32,
 }
 

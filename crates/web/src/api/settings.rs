@@ -19,15 +19,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DurationSettings {
+    #[schema(minimum = 1, maximum = 365)]
     pub home_isolation_days: u16,
+    #[schema(minimum = 1, maximum = 365)]
     pub central_isolation_days: u16,
     /// Observation of arrivals from key epidemic areas.
+    #[schema(minimum = 1, maximum = 365)]
     pub epidemic_area_observation_days: u16,
     /// Central isolation after discharge from hospital.
+    #[schema(minimum = 1, maximum = 365)]
     pub post_discharge_days: u16,
+    #[schema(minimum = 1, maximum = 365)]
     pub health_monitoring_days: u16,
 }
 
+/// The longest duration; the schema above says the same (`maximum = 365`).
 const MAX_DAYS: u16 = 365;
 
 impl From<Durations> for DurationSettings {
@@ -89,12 +95,16 @@ pub async fn put_durations(
 #[serde(deny_unknown_fields)]
 pub struct TracingSettings {
     /// Days before onset from which the case's stays count (default 3: D−3).
+    #[schema(minimum = 0, maximum = 28)]
     pub lookback_days: i64,
     /// A stay must be longer than this to make a venue an epidemic point (default 3600).
+    #[schema(minimum = 0, maximum = 86400)]
     pub min_stay_seconds: i64,
     /// A stay without a check-out lasts until the next check-in elsewhere, at most this long (default 7200).
+    #[schema(minimum = 60, maximum = 86400)]
     pub max_stay_seconds: i64,
     /// Another person's stay within this margin around the case's stay is an overlap (default 3600).
+    #[schema(minimum = 0, maximum = 86400)]
     pub overlap_seconds: i64,
 }
 
