@@ -9,9 +9,9 @@ use domain::text::{Lines, TextError, clean, is_invisible_format};
 use serde_json::Value;
 
 /// Fields that hold prose and may break lines.
-const MULTILINE: &[&str] = &["note", "reason", "summary", "comment", "description", "feedback"];
+pub const MULTILINE: &[&str] = &["note", "reason", "summary", "comment", "description", "feedback"];
 /// Fields taken byte for byte.
-const VERBATIM: &[&str] = &["password", "new_password", "current_password", "csrf"];
+pub const VERBATIM: &[&str] = &["password", "new_password", "current_password", "csrf"];
 /// The most characters of a one-line field no parser caps more tightly.
 pub const MAX_LINE: usize = 1000;
 /// The most characters of a multi-line field.

@@ -24,6 +24,7 @@ pub fn finish(openapi: &utoipa::openapi::OpenApi) -> Value {
             }
         }
     }
+    constrain_text(&mut document, &bodies);
     // Every JSON body is read with `deny_unknown_fields` (web/tests/security.rs checks it): say so.
     if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for name in bodies {
@@ -33,6 +34,68 @@ pub fn finish(openapi: &utoipa::openapi::OpenApi) -> Value {
         }
     }
     document
+}
+
+/// What body hygiene refuses in every text (`domain::text`): control characters (a tab is
+/// taken) and invisible format characters. Astral tag characters are refused too but cannot
+/// be written in a pattern every validator reads.
+const HIDDEN: &str = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufffb";
+
+/// Every free-text string a request sends (query and path values, the fields of JSON bodies;
+/// no enum, pattern or format of its own) gets the pattern of text hygiene: one line, or lines in
+/// the multi-line fields; passwords are taken as typed. Answers are not constrained: they may
+/// quote what was refused.
+fn constrain_text(document: &mut Value, bodies: &[String]) {
+    let one_line = format!("^[^\\x0a{HIDDEN}]*$");
+    let lines = format!("^[^{HIDDEN}]*$");
+    let pattern_for = |field: &str| -> Option<&str> {
+        if crate::hygiene::VERBATIM.contains(&field) {
+            None
+        } else if crate::hygiene::MULTILINE.contains(&field) {
+            Some(&lines)
+        } else {
+            Some(&one_line)
+        }
+    };
+    if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+        for (_, schema) in schemas.iter_mut().filter(|(name, _)| bodies.contains(name)) {
+            if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                for (field, property) in properties.iter_mut() {
+                    if let Some(pattern) = pattern_for(field) {
+                        add_pattern(property, pattern);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in METHODS {
+                let Some(parameters) = item.pointer_mut(&format!("/{method}/parameters")).and_then(Value::as_array_mut)
+                else {
+                    continue;
+                };
+                for parameter in parameters {
+                    let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+                    if let (Some(pattern), Some(schema)) = (pattern_for(&name), parameter.get_mut("schema")) {
+                        add_pattern(schema, pattern);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn add_pattern(schema: &mut Value, pattern: &str) {
+    let Some(schema) = schema.as_object_mut() else { return };
+    let is_string = match schema.get("type") {
+        Some(Value::String(kind)) => kind == "string",
+        Some(Value::Array(kinds)) => kinds.iter().any(|k| k == "string"),
+        _ => false,
+    };
+    if is_string && !["enum", "pattern", "format", "$ref"].iter().any(|k| schema.contains_key(*k)) {
+        schema.insert("pattern".into(), Value::String(pattern.to_string()));
+    }
 }
 
 /// The component name of an operation's JSON request body.
