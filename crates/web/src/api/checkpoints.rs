@@ -163,8 +163,10 @@ pub async fn create_passage(
 #[into_params(parameter_in = Query)]
 pub struct LedgerParams {
     /// The Shanghai day, YYYY-MM-DD; today by default.
+    #[param(format = Date)]
     pub date: Option<String>,
     /// json (default), csv (UTF-8 with BOM, opens in Excel) or xlsx.
+    #[param(schema_with = super::schemas::export_format)]
     pub format: Option<String>,
 }
 

@@ -34,6 +34,7 @@ pub struct FollowUpBody {
     pub temperature: Option<f64>,
     pub note: Option<String>,
     /// YYYY-MM-DD, today (default) or yesterday, to catch up a visit recorded late.
+    #[schema(format = Date)]
     pub day: Option<String>,
 }
 
@@ -86,6 +87,7 @@ pub async fn record_follow_up(
 #[into_params(parameter_in = Query)]
 pub struct SheetParams {
     /// YYYY-MM-DD; today by default.
+    #[param(format = Date)]
     pub date: Option<String>,
 }
 

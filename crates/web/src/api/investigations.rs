@@ -41,8 +41,10 @@ pub struct InvestigationBody {
     /// The case's open key-person record (confirmed or suspected).
     pub key_person_id: i64,
     /// YYYY-MM-DD, the day symptoms began (or the sample day for an asymptomatic case).
+    #[schema(format = Date)]
     pub onset_date: String,
     /// When the case was isolated: RFC 3339, or `2020-02-03 10:00` in Beijing time. Now by default.
+    #[schema(format = DateTime)]
     pub isolated_at: Option<String>,
 }
 
@@ -290,7 +292,9 @@ pub struct PlaceBody {
     /// The registered venue, when it is one.
     pub venue_id: Option<i64>,
     /// RFC 3339, or `2020-02-03 10:00` in Beijing time.
+    #[schema(format = DateTime)]
     pub from: String,
+    #[schema(format = DateTime)]
     pub to: String,
     pub note: Option<String>,
 }

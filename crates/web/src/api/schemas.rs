@@ -62,3 +62,8 @@ pub fn lead_filter() -> Object {
 pub fn decision() -> Object {
     codes(["confirm", "clear"])
 }
+
+/// `?format=` of an exportable list.
+pub fn export_format() -> Object {
+    codes(["json", "csv", "xlsx"])
+}
