@@ -39,7 +39,7 @@ impl FollowUpStore {
         let name: String = record.try_get(4).map_err(fail)?;
         let measure = measure.as_deref().and_then(|m| MeasureKind::parse(m).ok());
         if !active || !domain::needs_follow_up(measure) {
-            return Err(StoreError::Invalid {
+            return Err(StoreError::Conflict {
                 field: "key_person_id",
                 message: "this person is not under home isolation or health monitoring".into(),
             });

@@ -3,6 +3,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::TransitionError;
 use serde::Serialize;
 use store::StoreError;
 use utoipa::ToSchema;
@@ -152,6 +153,11 @@ impl From<StoreError> for Problem {
                 problem.field = Some(field.to_string());
                 problem.errors.push(FieldError { field: field.to_string(), message });
                 problem
+            }
+            // A move the current state does not allow conflicts with that state (409); a request
+            // that no state would allow is invalid (422).
+            StoreError::Transition(err @ (TransitionError::Illegal { .. } | TransitionError::SameSeverity { .. })) => {
+                StoreError::Conflict { field: "to", message: err.to_string() }.into()
             }
             StoreError::Transition(err) => Problem::invalid("to", err.to_string()),
             StoreError::IdentityMismatch => {

@@ -49,7 +49,7 @@ async fn create_transition_history(kind: Kind) {
     let (status, problem) = app
         .post(&officer, &format!("/api/v1/key-persons/{id}/transitions"), json!({"to": "screened", "reason": "x"}))
         .await;
-    assert_eq!(status, 422);
+    assert_eq!(status, 409, "the record's state does not allow it");
     assert_eq!(problem["field"], "to");
     let detail = problem["detail"].as_str().expect("detail");
     assert!(detail.contains("cured") && detail.contains("screened"), "{detail}");
@@ -503,9 +503,9 @@ async fn home_follow_ups_over_the_api(kind: Kind) {
     let grid = app.token("grid").await;
     let (_, record) = app.key_person(&officer, &id_number("411702", 31), "冯十一", "411702001001").await;
     let path = format!("/api/v1/key-persons/{record}/follow-ups");
-    // Not yet under home isolation: refused, naming the record.
+    // Not yet under home isolation: refused as in conflict with the record's state, naming it.
     let (status, problem) = app.post(&grid, &path, json!({"slot": "morning", "temperature": 36.5})).await;
-    assert_eq!((status, problem["field"].as_str()), (422, Some("key_person_id")), "{problem}");
+    assert_eq!((status, problem["field"].as_str()), (409, Some("key_person_id")), "{problem}");
     let (status, _) = app
         .post(
             &officer,

@@ -67,7 +67,7 @@ pub async fn home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer(backend
 
     // Not under home isolation, not in the worker's area, not the worker's role, not today.
     let refused = grid.record_follow_up(visit(central, VisitSlot::Morning, None)).await.unwrap_err();
-    assert!(matches!(refused, StoreError::Invalid { field: "key_person_id", .. }), "{refused:?}");
+    assert!(matches!(refused, StoreError::Conflict { field: "key_person_id", .. }), "{refused:?}");
     let hidden = grid.record_follow_up(visit(next_village, VisitSlot::Morning, None)).await.unwrap_err();
     assert!(matches!(hidden, StoreError::NotFound), "{hidden:?}");
     let checkpoint = f.handle("checkpoint", Role::CheckpointStaff, "411702").await;

@@ -58,7 +58,7 @@ pub fn slot(value: Option<&str>, minute: u16) -> Result<VisitSlot, Problem> {
 #[utoipa::path(post, path = "/api/v1/key-persons/{id}/follow-ups", tag = "follow-ups", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = FollowUpBody,
     responses((status = 201, body = FollowUpDone), (status = 200, body = FollowUpDone, description = "already recorded"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the record is not under home isolation or health monitoring"), (status = 422, body = Problem)))]
 pub async fn record_follow_up(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,

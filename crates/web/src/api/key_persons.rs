@@ -136,7 +136,7 @@ pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, P
     request_body = TransitionBody,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
     responses((status = 201, body = TransitionDone), (status = 200, body = TransitionDone, description = "replayed"),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the record's current state does not allow this move"), (status = 422, body = Problem)))]
 pub async fn transition_key_person(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
