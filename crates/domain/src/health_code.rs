@@ -169,41 +169,42 @@ impl CodeReason {
         }
     }
 
-    /// What the citizen reads.
-    pub fn text_zh(&self) -> String {
-        let until = |d: &Option<Date>| d.map(|d| format!("，至 {d}")).unwrap_or_default();
+    /// What the citizen reads, (中文, English): each reason's two texts in one arm.
+    pub fn texts(&self) -> (String, String) {
+        let with_end = |zh: &str, en: &str, end: &Option<Date>| match end {
+            Some(d) => (format!("{zh}，至 {d}"), format!("{en} until {d}")),
+            None => (zh.to_string(), en.to_string()),
+        };
         match self {
-            CodeReason::Confirmed => "确诊病例".into(),
-            CodeReason::Suspected => "疑似病例".into(),
-            CodeReason::CentralIsolation { until: u } => format!("集中隔离中{}", until(u)),
-            CodeReason::HospitalTreatment => "住院治疗中".into(),
-            CodeReason::CloseContact { until: u } => format!("密切接触者，隔离期内{}", until(u)),
-            CodeReason::HighRiskArrival { until: u } => format!("来自高风险地区，观察期内{}", until(u)),
-            CodeReason::FeverNotExcluded => "发热待排查".into(),
-            CodeReason::HomeIsolation { until: u } => format!("居家隔离中{}", until(u)),
-            CodeReason::HealthMonitoring { until: u } => format!("健康监测中{}", until(u)),
-            CodeReason::MediumRiskArrival { until: u } => format!("来自中风险地区，观察期内{}", until(u)),
-            CodeReason::EpidemicPointVisit { venue_name, .. } => format!("病例暴露时段到访疫点：{venue_name}，待排查"),
+            CodeReason::Confirmed => with_end("确诊病例", "Confirmed case", &None),
+            CodeReason::Suspected => with_end("疑似病例", "Suspected case", &None),
+            CodeReason::CentralIsolation { until } => with_end("集中隔离中", "In central isolation", until),
+            CodeReason::HospitalTreatment => with_end("住院治疗中", "In hospital treatment", &None),
+            CodeReason::CloseContact { until } => {
+                with_end("密切接触者，隔离期内", "Close contact within the isolation period", until)
+            }
+            CodeReason::HighRiskArrival { until } => {
+                with_end("来自高风险地区，观察期内", "Arrived from a high-risk area", until)
+            }
+            CodeReason::FeverNotExcluded => with_end("发热待排查", "Fever not yet excluded", &None),
+            CodeReason::HomeIsolation { until } => with_end("居家隔离中", "In home isolation", until),
+            CodeReason::HealthMonitoring { until } => with_end("健康监测中", "Under health monitoring", until),
+            CodeReason::MediumRiskArrival { until } => {
+                with_end("来自中风险地区，观察期内", "Arrived from a medium-risk area", until)
+            }
+            CodeReason::EpidemicPointVisit { venue_name, .. } => (
+                format!("病例暴露时段到访疫点：{venue_name}，待排查"),
+                format!("Visited an epidemic point during a case's exposure: {venue_name}; to be cleared"),
+            ),
         }
     }
 
+    pub fn text_zh(&self) -> String {
+        self.texts().0
+    }
+
     pub fn text_en(&self) -> String {
-        let until = |d: &Option<Date>| d.map(|d| format!(" until {d}")).unwrap_or_default();
-        match self {
-            CodeReason::Confirmed => "Confirmed case".into(),
-            CodeReason::Suspected => "Suspected case".into(),
-            CodeReason::CentralIsolation { until: u } => format!("In central isolation{}", until(u)),
-            CodeReason::HospitalTreatment => "In hospital treatment".into(),
-            CodeReason::CloseContact { until: u } => format!("Close contact within the isolation period{}", until(u)),
-            CodeReason::HighRiskArrival { until: u } => format!("Arrived from a high-risk area{}", until(u)),
-            CodeReason::FeverNotExcluded => "Fever not yet excluded".into(),
-            CodeReason::HomeIsolation { until: u } => format!("In home isolation{}", until(u)),
-            CodeReason::HealthMonitoring { until: u } => format!("Under health monitoring{}", until(u)),
-            CodeReason::MediumRiskArrival { until: u } => format!("Arrived from a medium-risk area{}", until(u)),
-            CodeReason::EpidemicPointVisit { venue_name, .. } => {
-                format!("Visited an epidemic point during a case's exposure: {venue_name}; to be cleared")
-            }
-        }
+        self.texts().1
     }
 }
 

@@ -165,28 +165,30 @@ impl crate::Label for ListKind {
     }
 }
 
-/// The progress line a list shows (SPEC §4.8): "3677 条，已核查 3677，全部核查完毕".
-pub fn progress_zh(leads: u64, verified: u64) -> String {
+/// A list's verification progress, (中文, English): "3677 条，已核查 3677，全部核查完毕".
+pub fn progress(leads: u64, verified: u64) -> (String, String) {
     if leads == 0 {
-        return "没有需要核查的线索".into();
-    }
-    if verified >= leads {
-        format!("{leads} 条，已核查 {verified}，全部核查完毕")
+        ("没有需要核查的线索".into(), "No leads to verify".into())
+    } else if verified >= leads {
+        (
+            format!("{leads} 条，已核查 {verified}，全部核查完毕"),
+            format!("{leads} leads, {verified} verified, all verified"),
+        )
     } else {
-        format!("{leads} 条，已核查 {verified}，待核查 {}", leads - verified)
+        let left = leads - verified;
+        (
+            format!("{leads} 条，已核查 {verified}，待核查 {left}"),
+            format!("{leads} leads, {verified} verified, {left} to go"),
+        )
     }
 }
 
-/// The same progress line in English.
+pub fn progress_zh(leads: u64, verified: u64) -> String {
+    progress(leads, verified).0
+}
+
 pub fn progress_en(leads: u64, verified: u64) -> String {
-    if leads == 0 {
-        return "No leads to verify".into();
-    }
-    if verified >= leads {
-        format!("{leads} leads, {verified} verified, all verified")
-    } else {
-        format!("{leads} leads, {verified} verified, {} to go", leads - verified)
-    }
+    progress(leads, verified).1
 }
 
 #[cfg(test)]

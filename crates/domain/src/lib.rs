@@ -39,7 +39,7 @@ pub use health_code::{
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use label::Label;
 pub use lead::{
-    LeadOutcome, ListKind, MatchKind, UnknownListKind, UnknownOutcome, match_person, progress_en, progress_zh,
+    LeadOutcome, ListKind, MatchKind, UnknownListKind, UnknownOutcome, match_person, progress, progress_en, progress_zh,
 };
 pub use list::{
     ADDRESS_MAX, CellProblem, Document, HEADER_SEARCH_ROWS, ListField, ListRow, Mapping, MappingError, OtherDocument,

@@ -120,10 +120,7 @@ pub(super) async fn code_submit(
     let reasons = code
         .reasons
         .iter()
-        .map(|r| ReasonLine {
-            colour: r.colour().as_str(),
-            text: if lang == Lang::Zh { r.text_zh() } else { r.text_en() },
-        })
+        .map(|r| ReasonLine { colour: r.colour().as_str(), text: lang.pick_owned(r.texts()) })
         .collect();
     let code_view = CodeView {
         colour: code.colour.as_str(),

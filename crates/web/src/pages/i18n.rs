@@ -72,13 +72,21 @@ impl Lang {
         }
     }
 
+    /// The half of a (中文, English) pair of built texts for this language.
+    pub fn pick_owned(self, pair: (String, String)) -> String {
+        match self {
+            Lang::Zh => pair.0,
+            Lang::En => pair.1,
+        }
+    }
+
     pub fn texts(self) -> &'static Texts {
         Texts::of(self)
     }
 
     /// "3677 条，已核查 3677，全部核查完毕" or its English.
     pub fn progress(self, leads: u64, verified: u64) -> String {
-        if self == Lang::Zh { domain::progress_zh(leads, verified) } else { domain::progress_en(leads, verified) }
+        self.pick_owned(domain::progress(leads, verified))
     }
 }
 
