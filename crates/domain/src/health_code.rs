@@ -235,7 +235,7 @@ pub fn record_reasons(record: &RecordFacts) -> Vec<CodeReason> {
             _ => CodeReason::MediumRiskArrival { until },
         }),
         KeyClass::Fever if !matches!(record.status, Status::Confirmed | Status::Suspected) => {
-            reasons.push(CodeReason::FeverNotExcluded)
+            reasons.push(CodeReason::FeverNotExcluded);
         }
         _ => {}
     }

@@ -340,7 +340,7 @@ impl ListRow {
         if let Some(phone) = &self.phone {
             return format!("p:{}", phone.as_str());
         }
-        let name = self.name.as_ref().map(|n| n.as_str()).unwrap_or_default();
+        let name = self.name.as_ref().map(super::name::PersonName::as_str).unwrap_or_default();
         format!("n:{}|{}", name, self.area_code.as_deref().unwrap_or(""))
     }
 }
@@ -381,7 +381,7 @@ pub fn normalise_row(
     }
     let mut problems = Vec::new();
     let mut problem = |field: ListField, column: usize, value: &str, reason: String| {
-        problems.push(CellProblem { field, column, value: value.to_string(), reason })
+        problems.push(CellProblem { field, column, value: value.to_string(), reason });
     };
     let document = match id {
         None => None,
@@ -500,7 +500,7 @@ mod tests {
     }
 
     fn row(cells: &[&str]) -> Vec<String> {
-        cells.iter().map(|s| s.to_string()).collect()
+        cells.iter().map(std::string::ToString::to_string).collect()
     }
 
     fn standard() -> Mapping {

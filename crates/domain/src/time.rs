@@ -17,7 +17,7 @@ pub fn shanghai_date(unix_seconds: i64) -> Date {
 
 /// The unix instant at which `date` begins in Shanghai.
 pub fn shanghai_day_start(date: Date) -> i64 {
-    SHANGHAI.to_timestamp(date.at(0, 0, 0, 0)).map(|ts| ts.as_second()).unwrap_or(i64::MIN)
+    SHANGHAI.to_timestamp(date.at(0, 0, 0, 0)).map(jiff::Timestamp::as_second).unwrap_or(i64::MIN)
 }
 
 #[cfg(test)]

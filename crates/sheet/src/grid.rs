@@ -49,10 +49,10 @@ impl<'l> GridBuilder<'l> {
     /// empty text.
     fn extend(&mut self, row: u32, column: u32) -> Result<(), SheetError> {
         let limits = self.limits;
-        if row as u64 >= limits.max_rows as u64 {
+        if u64::from(row) >= limits.max_rows as u64 {
             return Err(SheetError::too_large(Exceeded::Rows, limits.max_rows));
         }
-        if column as u64 >= limits.max_columns as u64 {
+        if u64::from(column) >= limits.max_columns as u64 {
             return Err(SheetError::too_large(Exceeded::Columns { row: row as usize + 1 }, limits.max_columns));
         }
         self.extent = Some(match self.extent {
@@ -66,7 +66,7 @@ impl<'l> GridBuilder<'l> {
         let limits = self.limits;
         // A space typed far out, or a formula that yields "", is no content: past the limits it
         // is dropped rather than refusing the file.
-        let beyond = row as u64 >= limits.max_rows as u64 || column as u64 >= limits.max_columns as u64;
+        let beyond = u64::from(row) >= limits.max_rows as u64 || u64::from(column) >= limits.max_columns as u64;
         if beyond && value.trim().is_empty() {
             return Ok(());
         }
@@ -123,9 +123,9 @@ fn check_merges(merges: Vec<Dimensions>, limits: &Limits, format: Format) -> Res
     // the row's width when none overlap.
     let mut events: Vec<(u64, i64)> = Vec::with_capacity(merges.len() * 2);
     for m in &merges {
-        let span = (m.end.1 - m.start.1) as i64 + 1;
-        events.push((m.start.0 as u64, span));
-        events.push((m.end.0 as u64 + 1, -span));
+        let span = i64::from(m.end.1 - m.start.1) + 1;
+        events.push((u64::from(m.start.0), span));
+        events.push((u64::from(m.end.0) + 1, -span));
     }
     events.sort_unstable();
     let mut covered = 0i64;

@@ -187,7 +187,7 @@ impl Sheet {
     }
 
     pub fn from_vec_with(bytes: Vec<u8>, limits: &Limits) -> Result<Sheet, SheetError> {
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(SheetError::Empty);
         }
         if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
@@ -232,7 +232,7 @@ impl Sheet {
             if used == 0 {
                 continue;
             }
-            let line = record.position().map_or(0, |p| p.line()) as usize;
+            let line = record.position().map_or(0, csv::Position::line) as usize;
             if line > limits.max_rows {
                 return Err(SheetError::too_large(Exceeded::Rows, limits.max_rows));
             }
@@ -274,7 +274,7 @@ impl Sheet {
                         Err(e) => return Err(SheetError::unreadable(self.format, e)),
                     }
                     // The line the record starts on.
-                    let line = record.position().map_or(0, |p| p.line()) as usize;
+                    let line = record.position().map_or(0, csv::Position::line) as usize;
                     fill(&mut cells, record.iter());
                     if cells.iter().all(|c| c.trim().is_empty()) {
                         continue;

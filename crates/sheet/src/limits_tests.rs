@@ -182,9 +182,9 @@ fn copy_bits(len: u32, distance: u32) -> (u32, u32) {
     let i = LEN.iter().rposition(|&b| b <= len).unwrap();
     let symbol = 257 + i as u32;
     if symbol < 280 {
-        put(reversed(symbol - 256, 7), 7)
+        put(reversed(symbol - 256, 7), 7);
     } else {
-        put(reversed(0xC0 + symbol - 280, 8), 8)
+        put(reversed(0xC0 + symbol - 280, 8), 8);
     }
     put(len - LEN[i], LEN_EXTRA[i]);
     let d = DIST.iter().rposition(|&b| b <= distance).unwrap();
@@ -315,7 +315,7 @@ fn xlsx_whose_sizes_lie_is_not_read_past_them() {
     match Sheet::open_with(&bytes, &limits) {
         Err(SheetError::Unreadable { detail, .. }) => assert!(detail.contains("not found"), "{detail}"),
         Err(SheetError::TooLarge { what: Exceeded::Inflated { read }, .. }) => {
-            assert!(read <= 8 * MIB + 64 * KIB as u64)
+            assert!(read <= 8 * MIB + 64 * KIB as u64);
         }
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("read past the declared size"),

@@ -33,7 +33,7 @@ impl AuthStore {
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         let row =
-            sqlx::query(D::sql(&format!("SELECT {}, password_hash FROM users WHERE username = ?", USER_COLUMNS)))
+            sqlx::query(D::sql(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = ?")))
                 .bind(username)
                 .fetch_optional(&self.readers)
                 .await
@@ -67,8 +67,7 @@ impl AuthStore {
 
     async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)",
-            USER_COLUMNS
+            "SELECT {USER_COLUMNS} FROM users WHERE id = (SELECT user_id FROM sessions WHERE token_digest = ? AND expires_at > ?)"
         );
         let row =
             sqlx::query(D::sql(&sql)).bind(token_digest).bind(now).fetch_optional(&self.readers).await.map_err(fail)?;

@@ -79,7 +79,9 @@ impl PersonCache {
     /// the registry holds one.
     fn vouches_for(&self, registered: &Registered, request: &CheckinRequest) -> bool {
         registered.name == self.name_digest(request.name.as_str())
-            && registered.phone.is_none_or(|phone| phone_key(request.phone.as_ref().map(|p| p.as_str())) == Some(phone))
+            && registered
+                .phone
+                .is_none_or(|phone| phone_key(request.phone.as_ref().map(domain::Phone::as_str)) == Some(phone))
     }
 
     fn get_many<'a>(&self, id_numbers: impl Iterator<Item = &'a str>) -> (HashMap<String, Registered>, Vec<&'a str>) {
@@ -293,7 +295,7 @@ impl {
                 let registered = self.persons.registered(
                     id,
                     request.name.as_str(),
-                    request.phone.as_ref().map(|p| p.as_str()),
+                    request.phone.as_ref().map(domain::Phone::as_str),
                     true,
                 );
                 persons.insert(id_number.clone(), registered);
@@ -608,14 +610,14 @@ impl CheckinStore {
         }
 
         // Remember the keys of the check-ins this batch answered for the first time.
+        let mut seen = std::collections::HashSet::new();
         let remembered: Vec<(&IdempotencyKey, Id)> = batch
             .iter()
             .zip(&receipts)
             .filter_map(|(request, receipt)| Some((request.idempotency.as_ref()?, receipt.as_ref().ok()?.id)))
             .filter(|(idem, _)| !replays.contains_key(idem.key.as_str()))
+            .filter(|(idem, _)| seen.insert(idem.key.as_str()))
             .collect();
-        let mut seen = std::collections::HashSet::new();
-        let remembered: Vec<_> = remembered.into_iter().filter(|(idem, _)| seen.insert(idem.key.as_str())).collect();
         if !remembered.is_empty() {
             let mut query = QueryBuilder::<D::Db>::new(
                 "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) ",

@@ -31,7 +31,7 @@ impl {
         ))
         .bind(id_number.as_str())
         .bind(name.as_str())
-        .bind(phone.map(|p| p.as_str()))
+        .bind(phone.map(domain::Phone::as_str))
         .bind(area_code)
         .bind(now)
         .fetch_one(&mut **tx)

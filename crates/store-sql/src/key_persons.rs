@@ -56,10 +56,10 @@ impl KeyPersonStore {
         .bind(&area_code)
         .bind(&grid_code)
         .bind(record.class.as_str())
-        .bind(record.arrival_risk.map(|r| r.as_str()))
+        .bind(record.arrival_risk.map(domain::ArrivalRisk::as_str))
         .bind(record.source.as_str())
-        .bind(record.cadre_name.as_ref().map(|n| n.as_str()))
-        .bind(record.cadre_phone.as_ref().map(|p| p.as_str()))
+        .bind(record.cadre_name.as_ref().map(domain::PersonName::as_str))
+        .bind(record.cadre_phone.as_ref().map(domain::Phone::as_str))
         .bind(screened.status.as_str())
         .bind(now)
         .bind(now)
@@ -99,8 +99,7 @@ impl KeyPersonStore {
         // Page the key persons first, then join the page's persons: joining first would touch
         // every person of the city before sorting.
         let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM (SELECT * FROM key_persons k WHERE 1 = 1",
-            KEY_PERSON_COLUMNS
+            "SELECT {KEY_PERSON_COLUMNS} FROM (SELECT * FROM key_persons k WHERE 1 = 1"
         ));
         conditions(&mut query);
         query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
@@ -118,8 +117,7 @@ impl KeyPersonStore {
     async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail> {
         let mut conn = self.readers.begin().await.map_err(fail)?;
         let mut query = QueryBuilder::new(format!(
-            "SELECT {} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = ",
-            KEY_PERSON_COLUMNS
+            "SELECT {KEY_PERSON_COLUMNS} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = "
         ));
         query.push_bind(id);
         Self::push_scope(&mut query, "k.area_code", scope);

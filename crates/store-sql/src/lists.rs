@@ -253,7 +253,7 @@ impl {
         .bind(format!("d:{}", request.id_number.as_str()))
         .bind(request.id_number.as_str())
         .bind(request.name.as_str())
-        .bind(request.phone.as_ref().map(|p| p.as_str()))
+        .bind(request.phone.as_ref().map(domain::Phone::as_str))
         .bind(&report.what)
         .bind(due_at)
         .bind(list_id)

@@ -46,9 +46,9 @@ impl PersonStore {
                 )
                 .bind(person.id_number.as_str())
                 .bind(person.name.as_str())
-                .bind(person.phone.as_ref().map(|p| p.as_str()))
+                .bind(person.phone.as_ref().map(domain::Phone::as_str))
                 .bind(person.place.location_code())
-                .bind(person.place.grid.as_ref().map(|g| g.as_str()))
+                .bind(person.place.grid.as_ref().map(domain::GridCode::as_str))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
@@ -62,7 +62,7 @@ impl PersonStore {
     }
 
     async fn person(&self, scope: &Scope, id: Id) -> Result<Person> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE id = ", PERSON_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = "));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
@@ -70,7 +70,7 @@ impl PersonStore {
     }
 
     async fn search_persons(&self, scope: &Scope, search: &PersonQuery, limit: u32) -> Result<Vec<Person>> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM persons WHERE ", PERSON_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE "));
         match search {
             PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
             PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),

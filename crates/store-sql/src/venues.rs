@@ -24,9 +24,9 @@ impl VenueStore {
         .bind(venue.kind.as_str())
         .bind(venue.address.trim())
         .bind(venue.place.location_code())
-        .bind(venue.place.grid.as_ref().map(|g| g.as_str()))
-        .bind(venue.owner_name.as_ref().map(|n| n.as_str()))
-        .bind(venue.owner_phone.as_ref().map(|p| p.as_str()))
+        .bind(venue.place.grid.as_ref().map(domain::GridCode::as_str))
+        .bind(venue.owner_name.as_ref().map(domain::PersonName::as_str))
+        .bind(venue.owner_phone.as_ref().map(domain::Phone::as_str))
         .bind(now)
         .fetch_one(&self.writer)
         .await
@@ -41,7 +41,7 @@ impl VenueStore {
     }
 
     async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE id = ", VENUE_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = "));
         query.push_bind(id);
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
@@ -52,7 +52,7 @@ impl VenueStore {
         let mut count = QueryBuilder::new("SELECT count(*) FROM venues WHERE 1 = 1");
         Self::push_scope(&mut count, "area_code", scope);
         let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
-        let mut query = QueryBuilder::new(format!("SELECT {} FROM venues WHERE 1 = 1", VENUE_COLUMNS));
+        let mut query = QueryBuilder::new(format!("SELECT {VENUE_COLUMNS} FROM venues WHERE 1 = 1"));
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.offset() as i64);
@@ -66,7 +66,7 @@ impl VenueStore {
     }
 
     async fn venue_by_token(&self, token: &str) -> Result<Option<Venue>> {
-        let row = sqlx::query(D::sql(&format!("SELECT {} FROM venues WHERE token = ?", VENUE_COLUMNS)))
+        let row = sqlx::query(D::sql(&format!("SELECT {VENUE_COLUMNS} FROM venues WHERE token = ?")))
             .bind(token)
             .fetch_optional(&self.readers)
             .await

@@ -85,7 +85,7 @@ pub fn new_person(region: &str, serial: u32, name: &str, area: &str) -> NewPerso
     NewPerson {
         id_number: resident_id(region, serial),
         name: PersonName::parse(name).expect("name"),
-        phone: Some(Phone::parse(&format!("1380000{:04}", serial)).expect("phone")),
+        phone: Some(Phone::parse(&format!("1380000{serial:04}")).expect("phone")),
         place: Place { area: AreaCode::parse(area).expect("area"), grid: None },
     }
 }

@@ -82,7 +82,7 @@ fn counted_as(addr: Option<IpAddr>) -> Option<IpAddr> {
 impl Attempts {
     /// Whether `addr` may try now.
     pub fn check(&self, guess: Guess, addr: Option<IpAddr>, now: i64) -> Result<(), TooMany> {
-        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         match windows.get(&(guess, counted_as(addr))) {
             Some(window) if now < window.started + WINDOW_SECONDS && window.count >= FAILURES_PER_WINDOW => {
                 Err(TooMany { retry_after: window.started + WINDOW_SECONDS - now })
@@ -93,7 +93,7 @@ impl Attempts {
 
     /// Counts one failed try from `addr`.
     pub fn failed(&self, guess: Guess, addr: Option<IpAddr>, now: i64) {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = current(&mut windows, (guess, counted_as(addr)), now, WINDOW_SECONDS);
         window.count = window.count.saturating_add(1);
     }
@@ -122,7 +122,7 @@ impl PublicWrites {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let window = current(&mut windows, counted_as(addr), now, WRITE_WINDOW_SECONDS);
         if window.count >= self.per_minute {
             return Err(TooMany { retry_after: window.started + WRITE_WINDOW_SECONDS - now });

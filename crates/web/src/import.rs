@@ -207,7 +207,7 @@ pub fn parse_persons(
         rows_read += 1;
         let mut row_problems = Vec::new();
         let mut problem = |field: ListField, column: usize, value: &str, reason: String| {
-            row_problems.push(RowProblem { row: number, column: label(column), field, value: value.into(), reason })
+            row_problems.push(RowProblem { row: number, column: label(column), field, value: value.into(), reason });
         };
         let id = match cell(ListField::IdNumber) {
             Some((c, t)) => {

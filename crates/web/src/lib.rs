@@ -139,7 +139,7 @@ pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
             // Retention (SPEC §6): trajectories older than the retention period are deleted.
             match db.purge_expired().await {
                 Ok(purged) => {
-                    tracing::info!(purged, retention_days = db.frontline().retention_days, "check-in purge ran")
+                    tracing::info!(purged, retention_days = db.frontline().retention_days, "check-in purge ran");
                 }
                 Err(err) => tracing::error!(%err, "check-in purge failed"),
             }

@@ -163,7 +163,7 @@ async fn one_bad_row_in_ten_thousand_writes_nothing(kind: Kind) {
     let mut csv = String::from("姓名,身份证号码,手机号码\n");
     for n in 0..10_000u32 {
         let id = resident("411702", "19900101", n % 1000);
-        let phone = if n == 6_543 { "1380000".to_string() } else { format!("139{:08}", n) };
+        let phone = if n == 6_543 { "1380000".to_string() } else { format!("139{n:08}") };
         csv.push_str(&format!("居民,{id},{phone}\n"));
     }
     let (status, preview) = upload(&app, &officer, "big.csv", csv.into_bytes()).await;

@@ -299,7 +299,7 @@ async fn every_page_in_both_languages_holds_only_its_own_text() {
         "流调追踪",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     data.extend(divisions::within("4117").map(|d| d.name.to_string()));
     data.extend(divisions::get("411700").map(|d| d.name.to_string()));

@@ -184,7 +184,7 @@ async fn exports_neutralise_formulas(kind: Kind) {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
     let sheet = book.worksheet_range("台账").unwrap();
-    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(std::string::ToString::to_string)).collect();
     assert!(cells.contains(&format!("'{formula}")), "{cells:?}");
     assert!(!cells.iter().any(|c| c.starts_with('=')), "{cells:?}");
 }

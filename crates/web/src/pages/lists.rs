@@ -183,7 +183,7 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
                 match field.bytes().await {
                     Ok(bytes) if name == "token" => token = String::from_utf8_lossy(&bytes).into_owned(),
                     Ok(bytes) if name == "file" => {
-                        file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec()))
+                        file = Some((file_name.unwrap_or_else(|| "upload".into()), bytes.to_vec()));
                     }
                     Ok(_) => {}
                     Err(err) => return lists_with(&visitor, Some(format!("上传中断 (upload failed): {err}"))).await,

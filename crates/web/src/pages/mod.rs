@@ -115,7 +115,8 @@ impl FromRequestParts<AppState> for Visitor {
                 Ok(Visitor { caller, lang, form_token: form_token(&token), imports: state.imports.clone() })
             }
             _ => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/key-persons");
+                let next =
+                    parts.uri.path_and_query().map(axum::http::uri::PathAndQuery::as_str).unwrap_or("/key-persons");
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{query}")).into_response())
             }
