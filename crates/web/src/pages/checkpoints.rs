@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, problem_page, render};
+use super::{Visitor, forbidden, problem_page, render};
 use crate::AppState;
 use crate::problem::Problem;
 
@@ -75,11 +75,7 @@ async fn checkpoint_response(
     let handle = &visitor.caller.handle;
     // A role that may neither read nor record passages is refused before any checkpoint is looked up.
     if !(visitor.may(Capability::ReadPassages) || visitor.may(Capability::RecordPassages)) {
-        return problem_page(
-            lang,
-            store::StoreError::Forbidden { role: visitor.caller.user.role, capability: Capability::ReadPassages }
-                .into(),
-        );
+        return forbidden(visitor, Capability::ReadPassages);
     }
     let checkpoint = match handle.checkpoints().await {
         Ok(list) => match list.into_iter().find(|c| c.id == id) {

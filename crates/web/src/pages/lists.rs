@@ -16,7 +16,7 @@ use store::{Lead, LeadFilter, ListSummary, VerifyLead};
 
 use super::i18n::{Lang, Texts, texts};
 use super::views::{OptionView, UserView};
-use super::{Visitor, problem_page, render};
+use super::{Visitor, forbidden, problem_page, render};
 use crate::api::lists::{ImportFailure, ListBody, import_bytes, mapping_of, upload_body};
 use crate::import::{self, ImportError};
 use crate::mask;
@@ -87,13 +87,6 @@ texts! {
         matched: ("比对结果", "Match"),
         area: ("核查地区", "Verified in"),
     }
-}
-
-fn forbidden(visitor: &Visitor, capability: Capability) -> Response {
-    problem_page(
-        visitor.lang,
-        Problem::from(store::StoreError::Forbidden { role: visitor.caller.user.role, capability }),
-    )
 }
 
 fn field_label(field: ListField, lang: Lang) -> &'static str {

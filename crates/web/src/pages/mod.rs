@@ -191,6 +191,15 @@ fn problem_page(lang: Lang, problem: Problem) -> Response {
     page_error(lang, status, &message)
 }
 
+/// The refusal page of a role that lacks `capability`, for checks made before the handle is
+/// called (which refuses by itself).
+fn forbidden(visitor: &Visitor, capability: Capability) -> Response {
+    problem_page(
+        visitor.lang,
+        Problem::from(store::StoreError::Forbidden { role: visitor.caller.user.role, capability }),
+    )
+}
+
 /// "Too many failed attempts": what a login or code page says when its address must wait.
 pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -> String {
     lang.texts().too_many_failures.replace("{minutes}", &too_many.minutes().to_string())
