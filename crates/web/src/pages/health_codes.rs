@@ -117,11 +117,8 @@ pub(super) async fn code_submit(
             return page_error(lang, StatusCode::INTERNAL_SERVER_ERROR, lang.texts().server_error);
         }
     };
-    let reasons = code
-        .reasons
-        .iter()
-        .map(|r| ReasonLine { colour: r.colour().as_str(), text: lang.pick_owned(r.texts()) })
-        .collect();
+    let reasons =
+        code.reasons.iter().map(|r| ReasonLine { colour: r.colour().as_str(), text: lang.pick(r.texts()) }).collect();
     let code_view = CodeView {
         colour: code.colour.as_str(),
         label: lang.label(code.colour),

@@ -64,16 +64,8 @@ impl Lang {
         self.pick(value.labels())
     }
 
-    /// The half of a (中文, English) pair for this language.
-    pub fn pick(self, pair: (&'static str, &'static str)) -> &'static str {
-        match self {
-            Lang::Zh => pair.0,
-            Lang::En => pair.1,
-        }
-    }
-
-    /// The half of a (中文, English) pair of built texts for this language.
-    pub fn pick_owned(self, pair: (String, String)) -> String {
+    /// The half of a (中文, English) pair for this language: texts declared or built.
+    pub fn pick<T>(self, pair: (T, T)) -> T {
         match self {
             Lang::Zh => pair.0,
             Lang::En => pair.1,
@@ -86,7 +78,7 @@ impl Lang {
 
     /// "3677 条，已核查 3677，全部核查完毕" or its English.
     pub fn progress(self, leads: u64, verified: u64) -> String {
-        self.pick_owned(domain::progress(leads, verified))
+        self.pick(domain::progress(leads, verified))
     }
 }
 
