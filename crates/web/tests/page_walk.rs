@@ -281,6 +281,29 @@ fn chinese_runs(text: &str, data: &[String]) -> Vec<String> {
     cleaned.split(|c: char| !is_cjk(c)).filter(|run| !run.is_empty()).map(str::to_string).collect()
 }
 
+/// The page at `url` in Chinese and in English, as `who` sees it: a line per language that holds
+/// the other language's text.
+async fn other_language(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    data: &[String],
+    who: &str,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let (_, _, zh) = get(client, url.to_string(), token, "zh").await;
+    let english = english_words(&visible_text(&zh));
+    if !english.is_empty() {
+        found.push(format!("{who} {url} (中文): {}", english.join(" ")));
+    }
+    let (_, _, en) = get(client, url.to_string(), token, "en").await;
+    let chinese = chinese_runs(&visible_text(&en), data);
+    if !chinese.is_empty() {
+        found.push(format!("{who} {url} (English): {}", chinese.join(" ")));
+    }
+    found
+}
+
 #[tokio::test]
 async fn every_page_in_both_languages_holds_only_its_own_text() {
     let app = TestApp::spawn(Kind::Sqlite).await;
@@ -315,30 +338,10 @@ async fn every_page_in_both_languages_holds_only_its_own_text() {
         paths.push("/h".into());
         paths.push(format!("/c/{}", seeded.venue_token));
         for path in paths {
-            let (_, _, zh) = get(&client, app.url(&path), Some(&token), "zh").await;
-            let english = english_words(&visible_text(&zh));
-            if !english.is_empty() {
-                failures.push(format!("{username} {path} (中文): {}", english.join(" ")));
-            }
-            let (_, _, en) = get(&client, app.url(&path), Some(&token), "en").await;
-            let chinese = chinese_runs(&visible_text(&en), &data);
-            if !chinese.is_empty() {
-                failures.push(format!("{username} {path} (English): {}", chinese.join(" ")));
-            }
+            failures.extend(other_language(&client, &app.url(&path), Some(&token), &data, username).await);
         }
     }
-    for path in ["/login".to_string()] {
-        let (_, _, zh) = get(&client, app.url(&path), None, "zh").await;
-        let english = english_words(&visible_text(&zh));
-        if !english.is_empty() {
-            failures.push(format!("anonymous {path} (中文): {}", english.join(" ")));
-        }
-        let (_, _, en) = get(&client, app.url(&path), None, "en").await;
-        let chinese = chinese_runs(&visible_text(&en), &data);
-        if !chinese.is_empty() {
-            failures.push(format!("anonymous {path} (English): {}", chinese.join(" ")));
-        }
-    }
+    failures.extend(other_language(&client, &app.url("/login"), None, &data, "anonymous").await);
     failures.dedup();
     assert!(failures.is_empty(), "{} pages hold the other language:\n{}", failures.len(), failures.join("\n"));
 }
