@@ -4,6 +4,7 @@
 //! Intervals are half-open, `[from, to)`: a stay that ends at 10:00 and one that starts at 10:00
 //! do not overlap, and a window that ends where a stay begins does not reach it.
 
+use crate::ids::{CheckinId, PersonId, VenueId};
 use jiff::civil::Date;
 
 use crate::time::shanghai_day_start;
@@ -102,9 +103,9 @@ impl Window {
 /// One check-in as tracing sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Visit {
-    pub checkin_id: i64,
-    pub person_id: i64,
-    pub venue_id: i64,
+    pub checkin_id: CheckinId,
+    pub person_id: PersonId,
+    pub venue_id: VenueId,
     pub t_in: i64,
     pub t_out: Option<i64>,
 }
@@ -112,9 +113,9 @@ pub struct Visit {
 /// A person's presence at a venue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stay {
-    pub checkin_id: i64,
-    pub person_id: i64,
-    pub venue_id: i64,
+    pub checkin_id: CheckinId,
+    pub person_id: PersonId,
+    pub venue_id: VenueId,
     pub from: i64,
     pub to: i64,
     /// Whether `to` was estimated (no check-out): the next check-in elsewhere, or the cap.
@@ -180,7 +181,7 @@ pub fn exposure_of(point: &Stay, rule: &TracingRule) -> Window {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Overlap {
     pub stay: Stay,
-    pub point_checkin_id: i64,
+    pub point_checkin_id: CheckinId,
     pub overlap: Window,
 }
 
@@ -208,7 +209,13 @@ mod tests {
     const H: i64 = 3_600;
 
     fn visit(id: i64, person: i64, venue: i64, t_in: i64, t_out: Option<i64>) -> Visit {
-        Visit { checkin_id: id, person_id: person, venue_id: venue, t_in, t_out }
+        Visit {
+            checkin_id: CheckinId::new(id),
+            person_id: PersonId::new(person),
+            venue_id: VenueId::new(venue),
+            t_in,
+            t_out,
+        }
     }
 
     fn rule() -> TracingRule {
@@ -250,7 +257,7 @@ mod tests {
     fn visits_in_any_order_give_the_same_stays() {
         let visits = [visit(2, 1, 11, DAY0 + H, None), visit(1, 1, 10, DAY0, None)];
         let stays = stays_of(&visits, &rule());
-        assert_eq!((stays[0].checkin_id, stays[0].to), (1, DAY0 + H));
+        assert_eq!((stays[0].checkin_id, stays[0].to), (CheckinId::new(1), DAY0 + H));
     }
 
     #[test]
@@ -332,7 +339,7 @@ mod tests {
         ];
         let stays: Vec<Stay> = others.iter().flat_map(|v| stays_of(&[*v], &rule())).collect();
         let found = overlaps(&point, &stays, &rule());
-        let persons: Vec<i64> = found.iter().map(|o| o.stay.person_id).collect();
+        let persons: Vec<i64> = found.iter().map(|o| o.stay.person_id.get()).collect();
         assert_eq!(persons, vec![2, 3, 6]);
         assert_eq!(found[2].overlap.seconds(), 60);
         assert_eq!(found[1].overlap, Window { from: DAY0 + 9 * H, to: DAY0 + 9 * H + 1_800 });
@@ -356,9 +363,9 @@ mod tests {
     #[test]
     fn the_scan_bound_reaches_every_stay_that_can_overlap() {
         let point = Stay {
-            checkin_id: 1,
-            person_id: 1,
-            venue_id: 10,
+            checkin_id: CheckinId::new(1),
+            person_id: PersonId::new(1),
+            venue_id: VenueId::new(10),
             from: DAY0 + 10 * H,
             to: DAY0 + 12 * H,
             estimated: false,

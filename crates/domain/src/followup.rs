@@ -2,35 +2,22 @@
 //! follow-up ledger, two temperature checks a day and three visits a day (morning, noon, evening).
 //! What is missing at a given time of day is a pure function of what was recorded.
 
+use crate::code::Code;
+
 use crate::measure::MeasureKind;
 
 /// The three visits of a day, in Asia/Shanghai time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum VisitSlot {
     Morning,
     Noon,
     Evening,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown visit {0:?}; use morning, noon or evening")]
-pub struct UnknownVisitSlot(pub String);
-
 impl VisitSlot {
-    pub const ALL: [VisitSlot; 3] = [VisitSlot::Morning, VisitSlot::Noon, VisitSlot::Evening];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VisitSlot::Morning => "morning",
-            VisitSlot::Noon => "noon",
-            VisitSlot::Evening => "evening",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<VisitSlot, UnknownVisitSlot> {
-        VisitSlot::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownVisitSlot(s.to_string()))
-    }
-
     /// Minute of the day (Shanghai) at which this visit is overdue: 11:00, 15:00, 21:00.
     pub fn ends_at_minute(self) -> u16 {
         match self {
@@ -43,7 +30,7 @@ impl VisitSlot {
     /// The visit a worker is most likely recording at `minute` of the day: the first whose window
     /// has not ended, the evening one after 21:00.
     pub fn at_minute(minute: u16) -> VisitSlot {
-        VisitSlot::ALL.into_iter().find(|slot| minute < slot.ends_at_minute()).unwrap_or(VisitSlot::Evening)
+        VisitSlot::ALL.iter().copied().find(|slot| minute < slot.ends_at_minute()).unwrap_or(VisitSlot::Evening)
     }
 }
 
@@ -109,7 +96,8 @@ impl FollowUpDay {
     /// The gaps at `minute` of the day (24 × 60 for a day that is over).
     pub fn gaps(&self, minute: u16) -> Vec<FollowUpGap> {
         let mut gaps: Vec<FollowUpGap> = VisitSlot::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|slot| minute >= slot.ends_at_minute() && !self.visited(*slot))
             .map(FollowUpGap::Visit)
             .collect();
@@ -139,7 +127,7 @@ mod tests {
 
     #[test]
     fn slots_round_trip_and_unknown_ones_are_refused() {
-        for slot in VisitSlot::ALL {
+        for slot in VisitSlot::ALL.iter().copied() {
             assert_eq!(VisitSlot::parse(slot.as_str()), Ok(slot));
         }
         assert!(VisitSlot::parse("night").is_err());

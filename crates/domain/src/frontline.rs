@@ -6,31 +6,13 @@ use std::fmt;
 use crate::digits::fold_width;
 use crate::temperature::Temperature;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum Direction {
     /// Entering the jurisdiction (进).
     In,
     /// Leaving it (出).
     Out,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown direction {0:?}; use in or out")]
-pub struct UnknownDirection(pub String);
-
-impl Direction {
-    pub const ALL: [Direction; 2] = [Direction::In, Direction::Out];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::In => "in",
-            Direction::Out => "out",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Direction, UnknownDirection> {
-        Direction::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| UnknownDirection(s.to_string()))
-    }
 }
 
 impl crate::Label for Direction {
@@ -103,7 +85,8 @@ impl fmt::Display for PlateNumber {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum VenueKind {
     Market,
     Supermarket,
@@ -117,48 +100,6 @@ pub enum VenueKind {
     Hotel,
     Residential,
     Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown venue kind {0:?}")]
-pub struct UnknownVenueKind(pub String);
-
-impl VenueKind {
-    pub const ALL: [VenueKind; 12] = [
-        VenueKind::Market,
-        VenueKind::Supermarket,
-        VenueKind::Restaurant,
-        VenueKind::Hospital,
-        VenueKind::Pharmacy,
-        VenueKind::Station,
-        VenueKind::School,
-        VenueKind::Office,
-        VenueKind::Factory,
-        VenueKind::Hotel,
-        VenueKind::Residential,
-        VenueKind::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VenueKind::Market => "market",
-            VenueKind::Supermarket => "supermarket",
-            VenueKind::Restaurant => "restaurant",
-            VenueKind::Hospital => "hospital",
-            VenueKind::Pharmacy => "pharmacy",
-            VenueKind::Station => "station",
-            VenueKind::School => "school",
-            VenueKind::Office => "office",
-            VenueKind::Factory => "factory",
-            VenueKind::Hotel => "hotel",
-            VenueKind::Residential => "residential",
-            VenueKind::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<VenueKind, UnknownVenueKind> {
-        VenueKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownVenueKind(s.to_string()))
-    }
 }
 
 impl crate::Label for VenueKind {
@@ -218,6 +159,7 @@ impl FrontLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
     use crate::Label;
 
     #[test]
@@ -246,10 +188,10 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for d in Direction::ALL {
+        for d in Direction::ALL.iter().copied() {
             assert_eq!(Direction::parse(d.as_str()), Ok(d));
         }
-        for k in VenueKind::ALL {
+        for k in VenueKind::ALL.iter().copied() {
             assert_eq!(VenueKind::parse(k.as_str()), Ok(k));
             assert!(!k.label_zh().is_empty());
         }

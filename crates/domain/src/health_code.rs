@@ -2,6 +2,8 @@
 //! known of a person: the open key-person record (class, status, measure), arrival risk and
 //! exposures at epidemic points not yet cleared. Each reason is shown to the citizen.
 
+use crate::code::Code;
+
 use jiff::civil::Date;
 
 use crate::class::KeyClass;
@@ -9,7 +11,10 @@ use crate::measure::MeasureKind;
 use crate::status::Status;
 use crate::time::shanghai_day_start;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Colour {
     Green,
     Yellow,
@@ -17,20 +22,6 @@ pub enum Colour {
 }
 
 impl Colour {
-    pub const ALL: [Colour; 3] = [Colour::Green, Colour::Yellow, Colour::Red];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Colour::Green => "green",
-            Colour::Yellow => "yellow",
-            Colour::Red => "red",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Colour> {
-        Colour::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     /// One byte in a signed token.
     pub fn as_byte(self) -> u8 {
         match self {
@@ -41,7 +32,7 @@ impl Colour {
     }
 
     pub fn from_byte(b: u8) -> Option<Colour> {
-        Colour::ALL.into_iter().find(|c| c.as_byte() == b)
+        Colour::ALL.iter().copied().find(|c| c.as_byte() == b)
     }
 }
 
@@ -56,27 +47,13 @@ impl crate::Label for Colour {
 }
 
 /// The risk class of the area an arrival came from, as far as it is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum ArrivalRisk {
     /// Class 1 or high risk.
     High,
     /// Class 2 or medium risk, or not recorded.
     Medium,
-}
-
-impl ArrivalRisk {
-    pub const ALL: [ArrivalRisk; 2] = [ArrivalRisk::High, ArrivalRisk::Medium];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArrivalRisk::High => "high",
-            ArrivalRisk::Medium => "medium",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ArrivalRisk> {
-        ArrivalRisk::ALL.into_iter().find(|r| r.as_str() == text)
-    }
 }
 
 impl crate::Label for ArrivalRisk {
@@ -298,11 +275,11 @@ mod tests {
 
     #[test]
     fn arrival_risks_read_back_and_nothing_else_parses() {
-        for risk in ArrivalRisk::ALL {
-            assert_eq!(ArrivalRisk::parse(risk.as_str()), Some(risk));
+        for risk in ArrivalRisk::ALL.iter().copied() {
+            assert_eq!(ArrivalRisk::parse(risk.as_str()), Ok(risk));
         }
-        assert_eq!(ArrivalRisk::parse("High"), None);
-        assert_eq!(ArrivalRisk::parse(""), None);
+        assert_eq!(ArrivalRisk::parse("High").ok(), None);
+        assert_eq!(ArrivalRisk::parse("").ok(), None);
     }
 
     #[test]
@@ -413,8 +390,8 @@ mod tests {
 
     #[test]
     fn colours_round_trip() {
-        for colour in Colour::ALL {
-            assert_eq!(Colour::parse(colour.as_str()), Some(colour));
+        for colour in Colour::ALL.iter().copied() {
+            assert_eq!(Colour::parse(colour.as_str()), Ok(colour));
             assert_eq!(Colour::from_byte(colour.as_byte()), Some(colour));
         }
         assert_eq!(Colour::from_byte(9), None);

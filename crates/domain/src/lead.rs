@@ -1,31 +1,19 @@
 //! What a compared list raises (SPEC §4.8): how a row found its person, the leads (线索) and
 //! how each is verified, where a list came from, and the progress line a list shows.
 
+use crate::code::UnknownCode;
+
 /// How a row found its person: by document, else by a phone held by one person only, else by
 /// name within the row's county when one person there has that name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum MatchKind {
     IdNumber,
     Phone,
     NameArea,
     Unmatched,
-}
-
-impl MatchKind {
-    pub const ALL: [MatchKind; 4] = [MatchKind::IdNumber, MatchKind::Phone, MatchKind::NameArea, MatchKind::Unmatched];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchKind::IdNumber => "id_number",
-            MatchKind::Phone => "phone",
-            MatchKind::NameArea => "name_area",
-            MatchKind::Unmatched => "unmatched",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<MatchKind> {
-        MatchKind::ALL.into_iter().find(|k| k.as_str() == text)
-    }
 }
 
 impl crate::Label for MatchKind {
@@ -55,7 +43,8 @@ pub fn match_person<P>(by_document: Option<P>, by_phone: Option<P>, by_name_area
 }
 
 /// The four ways a grid worker closes a lead (核查结果).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum LeadOutcome {
     /// Found, and registered as a key person.
     Registered,
@@ -65,28 +54,6 @@ pub enum LeadOutcome {
     NotInArea,
     /// Could not be reached.
     Unreachable,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown lead outcome {0:?}: use registered, no_risk, not_in_area or unreachable")]
-pub struct UnknownOutcome(pub String);
-
-impl LeadOutcome {
-    pub const ALL: [LeadOutcome; 4] =
-        [LeadOutcome::Registered, LeadOutcome::NoRisk, LeadOutcome::NotInArea, LeadOutcome::Unreachable];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeadOutcome::Registered => "registered",
-            LeadOutcome::NoRisk => "no_risk",
-            LeadOutcome::NotInArea => "not_in_area",
-            LeadOutcome::Unreachable => "unreachable",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<LeadOutcome, UnknownOutcome> {
-        LeadOutcome::ALL.into_iter().find(|o| o.as_str() == text).ok_or_else(|| UnknownOutcome(text.to_string()))
-    }
 }
 
 impl crate::Label for LeadOutcome {
@@ -101,7 +68,8 @@ impl crate::Label for LeadOutcome {
 }
 
 /// Where a list came from (SPEC §4.8: telecom, ticketing, lodging, enrolment, provincial pushes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum ListKind {
     Telecom,
     Ticketing,
@@ -114,12 +82,9 @@ pub enum ListKind {
     SelfReport,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown list kind {0:?}: use telecom, ticketing, lodging, enrolment, provincial or other")]
-pub struct UnknownListKind(pub String);
-
 impl ListKind {
-    pub const ALL: [ListKind; 6] = [
+    /// The kinds one may import; self reports are made by the system only.
+    pub const IMPORTABLE: [ListKind; 6] = [
         ListKind::Telecom,
         ListKind::Ticketing,
         ListKind::Lodging,
@@ -128,26 +93,9 @@ impl ListKind {
         ListKind::Other,
     ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListKind::Telecom => "telecom",
-            ListKind::Ticketing => "ticketing",
-            ListKind::Lodging => "lodging",
-            ListKind::Enrolment => "enrolment",
-            ListKind::Provincial => "provincial",
-            ListKind::Other => "other",
-            ListKind::SelfReport => "self_report",
-        }
-    }
-
-    /// A kind one may import (`ALL`); self reports are made by the system only.
-    pub fn parse(text: &str) -> Result<ListKind, UnknownListKind> {
-        ListKind::ALL.into_iter().find(|k| k.as_str() == text).ok_or_else(|| UnknownListKind(text.to_string()))
-    }
-
-    /// Any kind a stored list may have.
-    pub fn from_stored(text: &str) -> Result<ListKind, UnknownListKind> {
-        if text == ListKind::SelfReport.as_str() { Ok(ListKind::SelfReport) } else { ListKind::parse(text) }
+    /// A kind one may import.
+    pub fn parse_importable(text: &str) -> Result<ListKind, UnknownCode> {
+        crate::code::parse_among(&ListKind::IMPORTABLE, text)
     }
 }
 
@@ -194,6 +142,7 @@ pub fn progress_en(leads: u64, verified: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
     use crate::Label;
 
     #[test]
@@ -206,13 +155,13 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for k in MatchKind::ALL {
-            assert_eq!(MatchKind::parse(k.as_str()), Some(k));
+        for k in MatchKind::ALL.iter().copied() {
+            assert_eq!(MatchKind::parse(k.as_str()), Ok(k));
         }
-        for k in ListKind::ALL {
+        for k in ListKind::ALL.iter().copied() {
             assert_eq!(ListKind::parse(k.as_str()), Ok(k));
         }
-        for o in LeadOutcome::ALL {
+        for o in LeadOutcome::ALL.iter().copied() {
             assert_eq!(LeadOutcome::parse(o.as_str()), Ok(o));
         }
         assert!(LeadOutcome::parse("done").is_err());

@@ -2,15 +2,16 @@
 //! holds, judged by its header; one row normalised into comparable keys, or the reasons it cannot
 //! be. How a row matched and how its lead is verified are in `lead`.
 
-use std::fmt;
-
 use crate::digits::{compact, fold_width};
 use crate::{PersonName, PersonNameError};
 use crate::{Phone, PhoneError, ResidentId, ResidentIdError};
 
 /// What a list column holds. `Area` is a division (name or code), `Address` free text in which a
 /// division name may be found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ListField {
     IdNumber,
     DocumentKind,
@@ -21,30 +22,6 @@ pub enum ListField {
 }
 
 impl ListField {
-    pub const ALL: [ListField; 6] = [
-        ListField::IdNumber,
-        ListField::DocumentKind,
-        ListField::Name,
-        ListField::Phone,
-        ListField::Area,
-        ListField::Address,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ListField::IdNumber => "id_number",
-            ListField::DocumentKind => "document_kind",
-            ListField::Name => "name",
-            ListField::Phone => "phone",
-            ListField::Area => "area",
-            ListField::Address => "address",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<ListField> {
-        ListField::ALL.into_iter().find(|f| f.as_str() == text)
-    }
-
     /// The field a header names, from the spellings seen in lists of telecom operators, railway
     /// and air ticketing, hotels and provincial pushes; `None` for anything else (序号, 备注…).
     pub fn of_header(header: &str) -> Option<ListField> {
@@ -154,12 +131,6 @@ impl crate::Label for ListField {
             ListField::Area => ("所属区县/乡镇", "County / township"),
             ListField::Address => ("住址", "Address"),
         }
-    }
-}
-
-impl fmt::Display for ListField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -494,6 +465,7 @@ fn name_reason(e: &PersonNameError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
 
     fn valid_id(first17: &str) -> String {
         format!("{first17}{}", crate::check_digit(first17).unwrap_or('0'))
@@ -671,8 +643,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for f in ListField::ALL {
-            assert_eq!(ListField::parse(f.as_str()), Some(f));
+        for f in ListField::ALL.iter().copied() {
+            assert_eq!(ListField::parse(f.as_str()), Ok(f));
         }
     }
 }

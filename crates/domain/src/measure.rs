@@ -3,38 +3,13 @@
 use crate::class::KeyClass;
 use crate::status::Status;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum MeasureKind {
     CentralIsolation,
     HomeIsolation,
     HealthMonitoring,
     HospitalTreatment,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown measure {0:?}; use central_isolation, home_isolation, health_monitoring or hospital_treatment")]
-pub struct UnknownMeasure(pub String);
-
-impl MeasureKind {
-    pub const ALL: [MeasureKind; 4] = [
-        MeasureKind::CentralIsolation,
-        MeasureKind::HomeIsolation,
-        MeasureKind::HealthMonitoring,
-        MeasureKind::HospitalTreatment,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeasureKind::CentralIsolation => "central_isolation",
-            MeasureKind::HomeIsolation => "home_isolation",
-            MeasureKind::HealthMonitoring => "health_monitoring",
-            MeasureKind::HospitalTreatment => "hospital_treatment",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<MeasureKind, UnknownMeasure> {
-        MeasureKind::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownMeasure(s.to_string()))
-    }
 }
 
 impl crate::Label for MeasureKind {
@@ -114,6 +89,7 @@ impl Durations {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
 
     #[test]
     fn each_status_brings_its_measure() {
@@ -133,7 +109,7 @@ mod tests {
         for (status, measure) in expected {
             assert_eq!(default_measure(status), measure, "{status}");
         }
-        let due: Vec<_> = Status::ALL.into_iter().filter(|s| falls_due_for_release(*s)).collect();
+        let due: Vec<_> = Status::ALL.iter().copied().filter(|s| falls_due_for_release(*s)).collect();
         assert_eq!(due, [Status::HomeObservation, Status::CentralObservation, Status::PostDischargeIsolation]);
     }
 
@@ -167,7 +143,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for kind in MeasureKind::ALL {
+        for kind in MeasureKind::ALL.iter().copied() {
             assert_eq!(MeasureKind::parse(kind.as_str()), Ok(kind));
         }
         assert!(MeasureKind::parse("quarantine").is_err());

@@ -1,8 +1,7 @@
 //! Roles (SPEC §1) and what each may do. Jurisdiction is separate: a scope on the user.
 
-use std::fmt;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Admin,
     AreaOfficer,
@@ -13,12 +12,6 @@ pub enum Role {
     Inspector,
     Citizen,
 }
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown role {0:?}; use admin, area_officer, grid_worker, checkpoint_staff, medical_staff, enterprise_contact, inspector or citizen"
-)]
-pub struct UnknownRole(pub String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Capability {
@@ -48,34 +41,6 @@ pub enum Capability {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
-        Role::Admin,
-        Role::AreaOfficer,
-        Role::GridWorker,
-        Role::CheckpointStaff,
-        Role::MedicalStaff,
-        Role::EnterpriseContact,
-        Role::Inspector,
-        Role::Citizen,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::AreaOfficer => "area_officer",
-            Role::GridWorker => "grid_worker",
-            Role::CheckpointStaff => "checkpoint_staff",
-            Role::MedicalStaff => "medical_staff",
-            Role::EnterpriseContact => "enterprise_contact",
-            Role::Inspector => "inspector",
-            Role::Citizen => "citizen",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Role, UnknownRole> {
-        Role::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownRole(s.to_string()))
-    }
-
     pub fn may(self, capability: Capability) -> bool {
         use Capability::*;
         match self {
@@ -132,15 +97,10 @@ impl crate::Label for Role {
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
     use crate::Label;
     use Capability::*;
 
@@ -178,7 +138,7 @@ mod tests {
             [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], // citizen
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
-        for (role, row) in Role::ALL.into_iter().zip(expected) {
+        for (role, row) in Role::ALL.iter().copied().zip(expected) {
             for (capability, allowed) in capabilities.into_iter().zip(row) {
                 assert_eq!(role.may(capability), allowed == 1, "{role} {capability:?}");
             }
@@ -187,7 +147,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for role in Role::ALL {
+        for role in Role::ALL.iter().copied() {
             assert_eq!(Role::parse(role.as_str()), Ok(role));
             assert!(!role.label_zh().is_empty() && !role.label_en().is_empty());
         }

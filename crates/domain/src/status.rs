@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Screened,
     HomeObservation,
@@ -18,45 +21,7 @@ pub enum Status {
     Died,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown status {0:?}")]
-pub struct UnknownStatus(pub String);
-
 impl Status {
-    pub const ALL: [Status; 11] = [
-        Status::Screened,
-        Status::HomeObservation,
-        Status::CentralObservation,
-        Status::FeverObservation,
-        Status::Suspected,
-        Status::Excluded,
-        Status::Confirmed,
-        Status::Cured,
-        Status::PostDischargeIsolation,
-        Status::Released,
-        Status::Died,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Screened => "screened",
-            Status::HomeObservation => "home_observation",
-            Status::CentralObservation => "central_observation",
-            Status::FeverObservation => "fever_observation",
-            Status::Suspected => "suspected",
-            Status::Excluded => "excluded",
-            Status::Confirmed => "confirmed",
-            Status::Cured => "cured",
-            Status::PostDischargeIsolation => "post_discharge_isolation",
-            Status::Released => "released",
-            Status::Died => "died",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Status, UnknownStatus> {
-        Status::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownStatus(s.to_string()))
-    }
-
     /// The record is closed: nothing follows.
     pub fn is_terminal(self) -> bool {
         legal_targets(self).is_empty()
@@ -81,37 +46,14 @@ impl crate::Label for Status {
     }
 }
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Severity {
     Mild,
     Severe,
     Critical,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown severity {0:?}; use mild, severe or critical")]
-pub struct UnknownSeverity(pub String);
-
-impl Severity {
-    pub const ALL: [Severity; 3] = [Severity::Mild, Severity::Severe, Severity::Critical];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Mild => "mild",
-            Severity::Severe => "severe",
-            Severity::Critical => "critical",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Severity, UnknownSeverity> {
-        Severity::ALL.into_iter().find(|v| v.as_str() == s).ok_or_else(|| UnknownSeverity(s.to_string()))
-    }
 }
 
 impl crate::Label for Severity {
@@ -121,12 +63,6 @@ impl crate::Label for Severity {
             Severity::Severe => ("重症", "Severe"),
             Severity::Critical => ("危重症", "Critical"),
         }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -203,6 +139,7 @@ pub fn replay(initial: State, steps: &[State]) -> Result<State, TransitionError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Code;
     use crate::Label;
     use Status::*;
 
@@ -271,7 +208,7 @@ mod tests {
         let err = check_transition(plain(Died), plain(Screened)).unwrap_err();
         assert_eq!(err.to_string(), "illegal transition from died to screened");
         assert!(check_transition(plain(Screened), plain(Cured)).is_err());
-        for to in Status::ALL {
+        for to in Status::ALL.iter().copied() {
             assert!(check_transition(plain(Died), state(to)).is_err());
             assert!(check_transition(plain(Released), state(to)).is_err());
         }
@@ -301,11 +238,11 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for status in Status::ALL {
+        for status in Status::ALL.iter().copied() {
             assert_eq!(Status::parse(status.as_str()), Ok(status));
             assert!(!status.label_zh().is_empty() && !status.label_en().is_empty());
         }
-        for severity in Severity::ALL {
+        for severity in Severity::ALL.iter().copied() {
             assert_eq!(Severity::parse(severity.as_str()), Ok(severity));
         }
         assert!(Status::parse("cured ").is_err());

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::bench::percentile;
 use crate::ingest::{Sender, peak_rss_mib, start};
+use domain::Code;
 
 pub async fn lookups(persons: usize, seconds: u64, rate: u64, connections: usize) -> anyhow::Result<()> {
     if std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) {

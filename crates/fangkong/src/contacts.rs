@@ -61,7 +61,7 @@ pub async fn run(checkins: usize, persons: usize, cases: usize, postgres: Option
 }
 
 /// Opens investigations for `cases` persons (confirmed today, isolated now) and times detection.
-async fn measure(db: &Db, person_ids: &[i64], cases: usize, backend: &str) -> anyhow::Result<Vec<Case>> {
+async fn measure(db: &Db, person_ids: &[store::PersonId], cases: usize, backend: &str) -> anyhow::Result<Vec<Case>> {
     let scope = Scope::of_code_str("411700").context("scope")?;
     let user_id = db
         .create_user(store::NewUser {
@@ -89,7 +89,7 @@ async fn measure(db: &Db, person_ids: &[i64], cases: usize, backend: &str) -> an
         }
         let record = NewKeyPerson {
             arrival_risk: None,
-            person_id,
+            person_id: domain::PersonId::new(person_id.get()),
             class: KeyClass::Confirmed,
             source: Source::Report,
             cadre_name: None,
@@ -112,8 +112,8 @@ async fn measure(db: &Db, person_ids: &[i64], cases: usize, backend: &str) -> an
             .await?;
         let window = db.tracing().exposure_window(today, now);
         chosen.push(Case {
-            person_id,
-            investigation_id: opened.id,
+            person_id: person_id.get(),
+            investigation_id: opened.id.get(),
             window_from: window.from,
             window_to: window.to,
             points: 0,
@@ -122,12 +122,12 @@ async fn measure(db: &Db, person_ids: &[i64], cases: usize, backend: &str) -> an
     }
     let mut times: Vec<Duration> = Vec::new();
     for case in &mut chosen {
-        let found = handle.detect_contacts(case.investigation_id).await?;
+        let found = handle.detect_contacts(domain::InvestigationId::new(case.investigation_id)).await?;
         case.points = found.len();
         case.candidates = found.iter().map(|(_, o)| o.len()).sum();
         for _ in 0..RUNS {
             let started = Instant::now();
-            handle.detect_contacts(case.investigation_id).await?;
+            handle.detect_contacts(domain::InvestigationId::new(case.investigation_id)).await?;
             times.push(started.elapsed());
         }
     }
@@ -155,7 +155,7 @@ async fn export_csv(db: &Db, path: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "id,person_id,venue_id,t_in,t_out")?;
-    let mut after = 0;
+    let mut after = store::CheckinId::new(0);
     let mut rows = 0u64;
     loop {
         let page = db.checkins_after(after, 200_000).await?;

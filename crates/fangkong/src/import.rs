@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
+use domain::Code;
 use domain::{ListKind, Mapping, Scope};
 use serde_json::json;
 use store::{Actor, Db, Handle, LeadFilter, NewList, PageRequest};
@@ -110,7 +111,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
     let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     match args.kind {
         ImportKind::List => {
-            let kind = ListKind::parse(&args.list_kind).map_err(|e| anyhow::anyhow!("--list-kind: {e}"))?;
+            let kind = ListKind::parse_importable(&args.list_kind).map_err(|e| anyhow::anyhow!("--list-kind: {e}"))?;
             // The file is read and checked on one core while the jurisdiction's persons are
             // indexed on the other.
             let reading = tokio::task::spawn_blocking(move || import::parse_list(bytes, mapping, &places));
@@ -136,7 +137,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
             println!(
                 "{}",
                 json!({
-                    "list_id": summary.id,
+                    "list_id": summary.id.get(),
                     "already_imported": again,
                     "rows": c.rows,
                     "duplicates": c.duplicates,
@@ -192,7 +193,7 @@ pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> an
     let (headers, rows): (Vec<&str>, Vec<Vec<String>>) = match what {
         ExportWhat::Persons => {
             let mut rows = Vec::new();
-            let mut after = 0;
+            let mut after = store::PersonId::new(0);
             loop {
                 let page = handle.persons_after(after, 100_000).await?;
                 let Some(last) = page.last() else { break };

@@ -56,7 +56,7 @@ fn settle_disk() {
 async fn all_persons(db: &Db) -> anyhow::Result<Vec<PersonKey>> {
     let admin = crate::import::handle_of(db, "admin").await?;
     let mut everyone = Vec::new();
-    let mut after = 0;
+    let mut after = store::PersonId::new(0);
     loop {
         let page = admin.persons_after(after, 100_000).await?;
         let Some(last) = page.last() else { break };

@@ -1,5 +1,7 @@
 //! `fangkong`: the one binary. Errors stop here as `anyhow` with their context.
 
+use domain::Code;
+
 mod bench;
 mod codes;
 mod contacts;

@@ -5,6 +5,7 @@ use domain::Label;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use domain::Code;
 
 /// Verifies `token` at the current time; prints colour, person reference and expiry.
 pub fn run(token: &str, public_key: Option<&Path>, data_dir: &Path) -> anyhow::Result<()> {

@@ -21,7 +21,7 @@ impl AuditStore {
             );
             query.push_values(chunk, |mut row, entry| {
                 row.push_bind(entry.at)
-                    .push_bind(entry.user_id)
+                    .push_bind(entry.user_id.get())
                     .push_bind(entry.username.clone())
                     .push_bind(entry.action)
                     .push_bind(entry.subject_kind)
@@ -68,9 +68,9 @@ impl AuditStore {
 
 pub(crate) fn audit(row: &impl RowReader) -> Result<AuditEntry> {
     Ok(AuditEntry {
-        id: row.int("id")?,
+        id: domain::AuditEntryId::new(row.int("id")?),
         at: row.int("at")?,
-        user_id: row.int("user_id")?,
+        user_id: domain::UserId::new(row.int("user_id")?),
         username: row.text("username")?,
         action: row.text("action")?,
         subject_kind: row.text("subject_kind")?,

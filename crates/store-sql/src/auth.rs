@@ -6,11 +6,12 @@ use store::*;
 
 use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
 impl AuthStore {
-    async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id> {
+    async fn create_user(&self, user: NewUser, now: Instant) -> Result<UserId> {
         let result = sqlx::query(
             D::sql("INSERT INTO users (username, display_name, password_hash, role, area_code, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
         )
@@ -23,7 +24,7 @@ impl AuthStore {
         .fetch_one(&self.writer)
         .await;
         match result {
-            Ok(row) => row.try_get(0).map_err(fail),
+            Ok(row) => row.try_get::<i64, _>(0).map(Into::into).map_err(fail),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(StoreError::Conflict { field: "username", message: format!("{} is taken", user.username) })
             }
@@ -47,7 +48,7 @@ impl AuthStore {
         .transpose()
     }
 
-    async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()> {
+    async fn insert_session(&self, token_digest: &str, user_id: UserId, now: Instant, expires_at: Instant) -> Result<()> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         sqlx::query(D::sql("DELETE FROM sessions WHERE expires_at < ?"))
             .bind(now)
@@ -56,7 +57,7 @@ impl AuthStore {
             .map_err(fail)?;
         sqlx::query(D::sql("INSERT INTO sessions (token_digest, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)"))
             .bind(token_digest)
-            .bind(user_id)
+            .bind(user_id.get())
             .bind(now)
             .bind(expires_at)
             .execute(&mut *tx)
@@ -90,7 +91,7 @@ pub(crate) const USER_COLUMNS: &str = "id, username, display_name, role, area_co
 pub(crate) fn user(row: &impl RowReader) -> Result<User> {
     let role = row.text("role")?;
     Ok(User {
-        id: row.int("id")?,
+        id: domain::UserId::new(row.int("id")?),
         username: row.text("username")?,
         display_name: row.text("display_name")?,
         role: domain::Role::parse(&role)

@@ -6,6 +6,7 @@ use store::codec;
 use store::*;
 
 use crate::{Dialect, SqlBackend, fail};
+use domain::Code;
 
 /// Rows per INSERT statement: 2000 rows of the widest table stay under SQLite's 32,766 and
 /// PostgreSQL's 65,535 bound parameters.
@@ -62,14 +63,14 @@ impl BulkStore {
                 row.push_bind(worker.grid.as_str().to_string())
                     .push_bind(worker.name.as_str().to_string())
                     .push_bind(worker.phone.as_str().to_string())
-                    .push_bind(worker.user_id);
+                    .push_bind(worker.user_id.map(domain::UserId::get));
             });
             query.build().execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)
     }
 
-    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
+    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<HouseholdId>> {
         let first = self.next_id("households").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in households.chunks(CHUNK).enumerate() {
@@ -84,10 +85,10 @@ impl BulkStore {
         }
         Self::after_bulk_load(&mut tx, "households").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + households.len() as i64).collect())
+        Ok((first..first + households.len() as i64).map(HouseholdId::new).collect())
     }
 
-    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>> {
+    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<PersonId>> {
         let first = self.next_id("persons").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in persons.chunks(CHUNK).enumerate() {
@@ -102,14 +103,14 @@ impl BulkStore {
                     .push_bind(person.phone.clone())
                     .push_bind(person.place.location_code().to_string())
                     .push_bind(person.place.grid.as_ref().map(|g| g.as_str().to_string()))
-                    .push_bind(person.household_id)
+                    .push_bind(person.household_id.map(domain::HouseholdId::get))
                     .push_bind(now);
             });
             query.build().execute(&mut *tx).await.map_err(fail)?;
         }
         Self::after_bulk_load(&mut tx, "persons").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + persons.len() as i64).collect())
+        Ok((first..first + persons.len() as i64).map(PersonId::new).collect())
     }
 
     async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
@@ -127,7 +128,7 @@ impl BulkStore {
                 let created_at = record.history.first().map(|(_, _, at, _)| *at).unwrap_or(now);
                 let updated_at = record.history.last().map(|(_, _, at, _)| *at).unwrap_or(now);
                 row.push_bind(base + i as i64)
-                    .push_bind(record.person_id)
+                    .push_bind(record.person_id.get())
                     .push_bind(record.place.location_code().to_string())
                     .push_bind(record.place.grid.as_ref().map(|g| g.as_str().to_string()))
                     .push_bind(record.class.as_str())
@@ -164,7 +165,7 @@ impl BulkStore {
                         .push_bind(from.as_ref().and_then(codec::severity_text))
                         .push_bind(to.status.as_str())
                         .push_bind(codec::severity_text(to))
-                        .push_bind(record.actor_id)
+                        .push_bind(record.actor_id.get())
                         .push_bind(record.actor_name.clone())
                         .push_bind(*at)
                         .push_bind(reason.clone());
@@ -197,7 +198,7 @@ impl BulkStore {
         tx.commit().await.map_err(fail)
     }
 
-    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>> {
+    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<VenueId>> {
         let first = self.next_id("venues").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in venues.chunks(CHUNK).enumerate() {
@@ -221,7 +222,7 @@ impl BulkStore {
         }
         Self::after_bulk_load(&mut tx, "venues").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + venues.len() as i64).collect())
+        Ok((first..first + venues.len() as i64).map(VenueId::new).collect())
     }
 
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
@@ -231,8 +232,8 @@ impl BulkStore {
                 "INSERT INTO checkins (venue_id, person_id, area_code, t_in, t_out, temperature) ",
             );
             query.push_values(chunk, |mut row, checkin| {
-                row.push_bind(checkin.venue_id)
-                    .push_bind(checkin.person_id)
+                row.push_bind(checkin.venue_id.get())
+                    .push_bind(checkin.person_id.get())
                     .push_bind(checkin.area_code.clone())
                     .push_bind(checkin.t_in)
                     .push_bind(checkin.t_out)

@@ -10,10 +10,11 @@ use store::*;
 
 use crate::lists::SelfReport;
 use crate::{Dialect, SqlBackend, fail};
+use domain::Code;
 
 #[derive(Clone)]
 pub(crate) struct BatchVenue {
-    id: Id,
+    id: i64,
     name: String,
     area_code: String,
 }
@@ -44,7 +45,7 @@ const PERSON_CACHE_LIMIT: usize = 1_000_000;
 /// holds for them.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Registered {
-    id: Id,
+    id: i64,
     name: u64,
     /// The registered mobile as a number; none when the registry holds no phone.
     phone: Option<u64>,
@@ -71,7 +72,7 @@ impl PersonCache {
         std::hash::BuildHasher::hash_one(&self.names, name)
     }
 
-    fn registered(&self, id: Id, name: &str, phone: Option<&str>, self_registered: bool) -> Registered {
+    fn registered(&self, id: i64, name: &str, phone: Option<&str>, self_registered: bool) -> Registered {
         Registered { id, name: self.name_digest(name), phone: phone_key(phone), self_registered }
     }
 
@@ -149,13 +150,13 @@ impl VenueCache {
 struct Fresh {
     /// Its request in the batch.
     request: usize,
-    person_id: Id,
+    person_id: i64,
     /// Known only from a public page: a fever becomes a lead to verify.
     self_registered: bool,
     venue: BatchVenue,
     temperature: Option<domain::Temperature>,
     /// Filled in from RETURNING.
-    id: Id,
+    id: i64,
 }
 
 /// What becomes of one request of the batch.
@@ -168,14 +169,14 @@ enum Outcome {
     /// The same Idempotency-Key earlier in this batch: that request's answer.
     SameAs(usize),
     /// An Idempotency-Key answered before: that check-in.
-    Replay(Id, String),
+    Replay(i64, String),
 }
 
 /// The latest check-in within the dedupe window by (person, venue): id, time, temperature.
-type Recent = HashMap<(Id, Id), (Id, Instant, Option<domain::Temperature>)>;
+type Recent = HashMap<(i64, i64), (i64, Instant, Option<domain::Temperature>)>;
 
 /// The actor recorded on events the system makes itself (the fever rule).
-const SYSTEM_ACTOR: (Id, &str) = (0, "system");
+const SYSTEM_ACTOR: (i64, &str) = (0, "system");
 
 sql_impl! {
 impl {
@@ -212,7 +213,7 @@ impl {
     async fn stored_idempotency(
         tx: &mut Transaction<'_, D::Db>,
         batch: &[CheckinRequest],
-    ) -> Result<HashMap<String, (String, Id)>> {
+    ) -> Result<HashMap<String, (String, i64)>> {
         let keys: Vec<&str> = batch.iter().filter_map(|r| r.idempotency.as_ref()).map(|i| i.key.as_str()).collect();
         if keys.is_empty() {
             return Ok(HashMap::new());
@@ -290,7 +291,7 @@ impl {
             query.push(" RETURNING id_number, id");
             let typed: HashMap<&str, &CheckinRequest> = new.iter().map(|r| (r.id_number.as_str(), *r)).collect();
             for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
-                let (id_number, id): (String, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+                let (id_number, id): (String, i64) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
                 let Some(request) = typed.get(id_number.as_str()) else { continue };
                 let registered = self.persons.registered(
                     id,
@@ -310,14 +311,14 @@ impl {
     async fn recent_checkins(
         &self,
         tx: &mut Transaction<'_, D::Db>,
-        pairs: &std::collections::HashSet<(Id, Id)>,
+        pairs: &std::collections::HashSet<(i64, i64)>,
         since: Instant,
     ) -> Result<Recent> {
         if pairs.is_empty() {
             return Ok(HashMap::new());
         }
-        let persons: std::collections::BTreeSet<Id> = pairs.iter().map(|(person, _)| *person).collect();
-        let venues: std::collections::BTreeSet<Id> = pairs.iter().map(|(_, venue)| *venue).collect();
+        let persons: std::collections::BTreeSet<i64> = pairs.iter().map(|(person, _)| *person).collect();
+        let venues: std::collections::BTreeSet<i64> = pairs.iter().map(|(_, venue)| *venue).collect();
         let mut query = QueryBuilder::<D::Db>::new(
             "SELECT person_id, venue_id, id, t_in, temperature FROM checkin_trail WHERE t_in >= ",
         );
@@ -334,7 +335,7 @@ impl {
         query.push(") ORDER BY t_in");
         let mut recent: Recent = HashMap::new();
         for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
-            let pair: (Id, Id) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
+            let pair: (i64, i64) = (row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?);
             if !pairs.contains(&pair) {
                 continue;
             }
@@ -352,7 +353,7 @@ impl {
 
     async fn existing_checkin(
         tx: &mut Transaction<'_, D::Db>,
-        id: Id,
+        id: i64,
         venue_name: String,
         rule: &FrontLine,
     ) -> Result<CheckinReceipt> {
@@ -364,9 +365,9 @@ impl {
         let temperature: Option<i64> = row.try_get(3).map_err(fail)?;
         let recorded = codec::temperature(temperature);
         Ok(CheckinReceipt {
-            id,
-            person_id: row.try_get(0).map_err(fail)?,
-            venue_id: row.try_get(1).map_err(fail)?,
+            id: domain::CheckinId::new(id),
+            person_id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
+            venue_id: row.try_get::<i64, _>(1).map_err(fail)?.into(),
             venue_name,
             at: row.try_get(2).map_err(fail)?,
             duplicate: true,
@@ -378,12 +379,12 @@ impl {
     /// record; an open record gets a fever-transfer task unless one is already open.
     pub(crate) async fn apply_fever_rule(
         tx: &mut Transaction<'_, D::Db>,
-        person_id: Id,
+        person_id: i64,
         source: Source,
         reason: &str,
         now: Instant,
     ) -> Result<()> {
-        let open: Option<(Id, String)> =
+        let open: Option<(i64, String)> =
             sqlx::query(D::sql("SELECT id, area_code FROM key_persons WHERE person_id = ? AND active"))
                 .bind(person_id)
                 .fetch_optional(&mut **tx)
@@ -417,9 +418,9 @@ impl {
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(fail)?;
-                let id: Id = row.try_get(0).map_err(fail)?;
+                let id: i64 = row.try_get(0).map_err(fail)?;
                 let actor = Actor {
-                    user_id: SYSTEM_ACTOR.0,
+                    user_id: domain::UserId::new(SYSTEM_ACTOR.0),
                     username: SYSTEM_ACTOR.1.to_string(),
                     role: domain::Role::Admin,
                     scope: Scope::national(),
@@ -429,7 +430,7 @@ impl {
                 (id, area_code)
             }
         };
-        let pending: Option<Id> = sqlx::query_scalar(D::sql(
+        let pending: Option<i64> = sqlx::query_scalar(D::sql(
             "SELECT id FROM tasks WHERE key_person_id = ? AND kind = 'fever_transfer' AND done_at IS NULL",
         ))
         .bind(record)
@@ -478,7 +479,7 @@ impl CheckinStore {
         // Decide each request in order; new check-ins are written together below.
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut fresh: Vec<Fresh> = Vec::new();
-        let mut fresh_by_pair: HashMap<(Id, Id), usize> = HashMap::new();
+        let mut fresh_by_pair: HashMap<(i64, i64), usize> = HashMap::new();
         let mut keys_in_batch: HashMap<&str, (&str, usize)> = HashMap::new();
         for (i, request) in batch.iter().enumerate() {
             let Some(venue) = venues.get(request.venue_token.as_str()) else {
@@ -518,9 +519,9 @@ impl CheckinStore {
             let pair = (person_id, venue.id);
             if let Some(&(id, at, temperature)) = recent.get(&pair) {
                 let receipt = CheckinReceipt {
-                    id,
-                    person_id,
-                    venue_id: venue.id,
+                    id: domain::CheckinId::new(id),
+                    person_id: domain::PersonId::new(person_id),
+                    venue_id: domain::VenueId::new(venue.id),
                     venue_name: venue.name.clone(),
                     at,
                     duplicate: true,
@@ -557,7 +558,7 @@ impl CheckinStore {
             });
             query.push(" RETURNING id, person_id, venue_id");
             for row in query.build().fetch_all(&mut *tx).await.map_err(fail)? {
-                let pair: (Id, Id) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
+                let pair: (i64, i64) = (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?);
                 if let Some(&j) = fresh_by_pair.get(&pair) {
                     fresh[j].id = row.try_get(0).map_err(fail)?;
                 }
@@ -588,9 +589,9 @@ impl CheckinStore {
                 Outcome::New(j) | Outcome::DuplicateOf(j) => {
                     let f = &fresh[j];
                     Ok(CheckinReceipt {
-                        id: f.id,
-                        person_id: f.person_id,
-                        venue_id: f.venue.id,
+                        id: domain::CheckinId::new(f.id),
+                        person_id: domain::PersonId::new(f.person_id),
+                        venue_id: domain::VenueId::new(f.venue.id),
                         venue_name: f.venue.name.clone(),
                         at: now,
                         duplicate: matches!(outcome, Outcome::DuplicateOf(_)),
@@ -611,7 +612,7 @@ impl CheckinStore {
 
         // Remember the keys of the check-ins this batch answered for the first time.
         let mut seen = std::collections::HashSet::new();
-        let remembered: Vec<(&IdempotencyKey, Id)> = batch
+        let remembered: Vec<(&IdempotencyKey, CheckinId)> = batch
             .iter()
             .zip(&receipts)
             .filter_map(|(request, receipt)| Some((request.idempotency.as_ref()?, receipt.as_ref().ok()?.id)))
@@ -626,7 +627,7 @@ impl CheckinStore {
                 row.push_bind(0i64)
                     .push_bind(idem.key.clone())
                     .push_bind(idem.request_digest.clone())
-                    .push_bind(*id)
+                    .push_bind(id.get())
                     .push_bind(now);
             });
             query.build().execute(&mut *tx).await.map_err(fail)?;
@@ -677,11 +678,11 @@ impl CheckinStore {
         tx.commit().await.map_err(fail)
     }
 
-    async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+    async fn checkins_after(&self, after_id: CheckinId, limit: u32) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
             "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE id > ? ORDER BY id LIMIT ?",
         ))
-        .bind(after_id)
+        .bind(after_id.get())
         .bind(i64::from(limit))
         .fetch_all(&self.readers)
         .await

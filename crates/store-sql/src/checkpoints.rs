@@ -6,6 +6,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Query
 use store::*;
 
 use crate::{Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 impl {
@@ -17,8 +18,8 @@ impl {
         phone: Option<&domain::Phone>,
         area_code: &str,
         now: Instant,
-    ) -> Result<Id> {
-        let known: Option<Id> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
+    ) -> Result<i64> {
+        let known: Option<i64> = sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ?"))
             .bind(id_number.as_str())
             .fetch_optional(&mut **tx)
             .await
@@ -49,11 +50,11 @@ impl CheckpointStore {
         scope: &Scope,
         checkpoint: NewCheckpoint,
         now: Instant,
-    ) -> Result<Created> {
+    ) -> Result<Created<CheckpointId>> {
         if !scope.contains(checkpoint.place.location_code()) {
             return Err(StoreError::NotFound);
         }
-        let id: Id = sqlx::query_scalar(D::sql(
+        let id: i64 = sqlx::query_scalar(D::sql(
             "INSERT INTO checkpoints (name, area_code, created_at) VALUES (?, ?, ?) RETURNING id",
         ))
         .bind(checkpoint.name.trim())
@@ -62,7 +63,7 @@ impl CheckpointStore {
         .fetch_one(&self.writer)
         .await
         .map_err(fail)?;
-        Ok(Created { id, created: true })
+        Ok(Created { id: id.into(), created: true })
     }
 
     async fn checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>> {
@@ -74,7 +75,7 @@ impl CheckpointStore {
         rows.iter()
             .map(|r| {
                 Ok(Checkpoint {
-                    id: r.try_get(0).map_err(fail)?,
+                    id: r.try_get::<i64, _>(0).map_err(fail)?.into(),
                     name: r.try_get(1).map_err(fail)?,
                     area_code: r.try_get(2).map_err(fail)?,
                     created_at: r.try_get(3).map_err(fail)?,
@@ -93,7 +94,7 @@ impl CheckpointStore {
     ) -> Result<PassageReceipt> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::<D::Db>::new("SELECT name, area_code FROM checkpoints WHERE id = ");
-        query.push_bind(passage.checkpoint_id);
+        query.push_bind(passage.checkpoint_id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let checkpoint = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let checkpoint_name: String = checkpoint.try_get(0).map_err(fail)?;
@@ -120,11 +121,11 @@ impl CheckpointStore {
                 (None, None, None, Some(plate.as_str().to_string()), Some(i64::from(*occupants)), cargo.clone())
             }
         };
-        let id: Id = sqlx::query_scalar(D::sql(
+        let id: i64 = sqlx::query_scalar(D::sql(
             "INSERT INTO passages (checkpoint_id, area_code, at, direction, person_id, name, phone, plate, occupants, cargo, \
              pass_checked, origin, destination, temperature, actor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         ))
-        .bind(passage.checkpoint_id)
+        .bind(passage.checkpoint_id.get())
         .bind(&area_code)
         .bind(now)
         .bind(passage.direction.as_str())
@@ -138,7 +139,7 @@ impl CheckpointStore {
         .bind(passage.origin.as_deref().map(str::trim))
         .bind(passage.destination.as_deref().map(str::trim))
         .bind(passage.temperature.map(|t| i64::from(t.tenths())))
-        .bind(actor.user_id)
+        .bind(actor.user_id.get())
         .fetch_one(&mut *tx)
         .await
         .map_err(fail)?;
@@ -148,28 +149,22 @@ impl CheckpointStore {
             Self::apply_fever_rule(&mut tx, person_id, Source::Checkpoint, &reason, now).await?;
         }
         tx.commit().await.map_err(fail)?;
-        Ok(PassageReceipt { id, person_id, fever })
+        Ok(PassageReceipt { id: domain::PassageId::new(id), person_id: person_id.map(domain::PersonId::new), fever })
     }
 
-    async fn passages(
-        &self,
-        scope: &Scope,
-        checkpoint_id: Id,
-        from: Instant,
-        to: Instant,
-    ) -> Result<Vec<Passage>> {
+    async fn passages(&self, scope: &Scope, checkpoint_id: CheckpointId, from: Instant, to: Instant) -> Result<Vec<Passage>> {
         let mut query = QueryBuilder::<D::Db>::new(
             "SELECT p.id, p.at, p.direction, p.name, p.phone, s.id_number, p.plate, p.occupants, p.cargo, p.pass_checked, \
              p.origin, p.destination, p.temperature FROM passages p LEFT JOIN persons s ON s.id = p.person_id WHERE p.checkpoint_id = ",
         );
-        query.push_bind(checkpoint_id);
+        query.push_bind(checkpoint_id.get());
         Self::push_scope(&mut query, "p.area_code", scope);
         query.push(" AND p.at >= ").push_bind(from).push(" AND p.at < ").push_bind(to).push(" ORDER BY p.at, p.id");
         let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         rows.iter()
             .map(|r| {
                 Ok(Passage {
-                    id: r.try_get(0).map_err(fail)?,
+                    id: r.try_get::<i64, _>(0).map_err(fail)?.into(),
                     at: r.try_get(1).map_err(fail)?,
                     direction: r.try_get(2).map_err(fail)?,
                     name: r.try_get(3).map_err(fail)?,

@@ -12,6 +12,7 @@ use store::codec;
 use store::*;
 
 use crate::{Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
@@ -29,10 +30,10 @@ impl FollowUpStore {
             "SELECT kp.person_id, kp.area_code, kp.measure_kind, kp.active, p.name FROM key_persons kp \
              JOIN persons p ON p.id = kp.person_id WHERE kp.id = ",
         );
-        query.push_bind(follow_up.key_person_id);
+        query.push_bind(follow_up.key_person_id.get());
         Self::push_scope(&mut query, "kp.area_code", scope);
         let record = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
-        let person_id: Id = record.try_get(0).map_err(fail)?;
+        let person_id: i64 = record.try_get(0).map_err(fail)?;
         let area_code: String = record.try_get(1).map_err(fail)?;
         let measure: Option<String> = record.try_get(2).map_err(fail)?;
         let active: bool = record.try_get(3).map_err(fail)?;
@@ -45,11 +46,11 @@ impl FollowUpStore {
             });
         }
         let day = codec::date_text(follow_up.day);
-        let inserted: Option<Id> = sqlx::query_scalar(D::sql(
+        let inserted: Option<i64> = sqlx::query_scalar(D::sql(
             "INSERT INTO follow_ups (key_person_id, area_code, day, slot, temperature, note, recorded_by, recorded_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_person_id, day, slot) DO NOTHING RETURNING id",
         ))
-        .bind(follow_up.key_person_id)
+        .bind(follow_up.key_person_id.get())
         .bind(&area_code)
         .bind(&day)
         .bind(follow_up.slot.as_str())
@@ -72,13 +73,13 @@ impl FollowUpStore {
                     );
                     Self::apply_fever_rule(&mut tx, person_id, Source::FollowUp, &reason, now).await?;
                 }
-                FollowUpReceipt { id, duplicate: false, fever }
+                FollowUpReceipt { id: domain::FollowUpId::new(id), duplicate: false, fever }
             }
             None => {
                 let row = sqlx::query(D::sql(
                     "SELECT id, temperature FROM follow_ups WHERE key_person_id = ? AND day = ? AND slot = ?",
                 ))
-                .bind(follow_up.key_person_id)
+                .bind(follow_up.key_person_id.get())
                 .bind(&day)
                 .bind(follow_up.slot.as_str())
                 .fetch_one(&mut *tx)
@@ -86,7 +87,7 @@ impl FollowUpStore {
                 .map_err(fail)?;
                 let temperature: Option<i64> = row.try_get(1).map_err(fail)?;
                 FollowUpReceipt {
-                    id: row.try_get(0).map_err(fail)?,
+                    id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
                     duplicate: true,
                     fever: rule.is_fever(codec::temperature(temperature)),
                 }
@@ -105,12 +106,12 @@ impl FollowUpStore {
         Self::push_scope(&mut query, "kp.area_code", scope);
         query.push(" ORDER BY kp.area_code, kp.id LIMIT ").push_bind(i64::from(limit));
         let mut lines = Vec::new();
-        let mut index: HashMap<Id, usize> = HashMap::new();
+        let mut index: HashMap<i64, usize> = HashMap::new();
         for row in query.build().fetch_all(&self.readers).await.map_err(fail)? {
             let measure: String = row.try_get(6).map_err(fail)?;
             let line = FollowUpLine {
-                key_person_id: row.try_get(0).map_err(fail)?,
-                person_id: row.try_get(1).map_err(fail)?,
+                key_person_id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
+                person_id: row.try_get::<i64, _>(1).map_err(fail)?.into(),
                 name: row.try_get(2).map_err(fail)?,
                 phone: row.try_get(3).map_err(fail)?,
                 area_code: row.try_get(4).map_err(fail)?,
@@ -119,7 +120,7 @@ impl FollowUpStore {
                 cadre_name: row.try_get(7).map_err(fail)?,
                 visits: Vec::new(),
             };
-            index.insert(line.key_person_id, lines.len());
+            index.insert(line.key_person_id.get(), lines.len());
             lines.push(line);
         }
         if lines.is_empty() {
@@ -132,7 +133,7 @@ impl FollowUpStore {
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY recorded_at, id");
         for row in query.build().fetch_all(&self.readers).await.map_err(fail)? {
-            let key_person_id: Id = row.try_get(0).map_err(fail)?;
+            let key_person_id: i64 = row.try_get(0).map_err(fail)?;
             let Some(&i) = index.get(&key_person_id) else { continue };
             let slot: String = row.try_get(1).map_err(fail)?;
             let temperature: Option<i64> = row.try_get(2).map_err(fail)?;

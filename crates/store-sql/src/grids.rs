@@ -74,5 +74,9 @@ pub(crate) fn grid(row: &impl RowReader) -> Result<Grid> {
 }
 
 pub(crate) fn grid_worker(row: &impl RowReader) -> Result<GridWorker> {
-    Ok(GridWorker { name: row.text("name")?, phone: row.text("phone")?, user_id: row.opt_int("user_id")? })
+    Ok(GridWorker {
+        name: row.text("name")?,
+        phone: row.text("phone")?,
+        user_id: (row.opt_int("user_id")?).map(domain::UserId::new),
+    })
 }

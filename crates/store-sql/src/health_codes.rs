@@ -7,11 +7,12 @@ use store::codec;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
 impl HealthCodeStore {
-    async fn health_facts(&self, person_id: Id) -> Result<HealthFacts> {
+    async fn health_facts(&self, person_id: PersonId) -> Result<HealthFacts> {
         // One statement for the usual case: the person, the open record, and whether any
         // candidacy is pending (only then are the exposures read).
         let row = sqlx::query(D::sql(
@@ -19,7 +20,7 @@ impl HealthCodeStore {
              EXISTS (SELECT 1 FROM contact_candidates c WHERE c.person_id = p.id AND c.status = 'pending') AS exposed \
              FROM persons p LEFT JOIN key_persons k ON k.person_id = p.id AND k.active WHERE p.id = ?",
         ))
-        .bind(person_id)
+        .bind(person_id.get())
         .fetch_optional(&self.readers)
         .await
         .map_err(fail)?
@@ -37,7 +38,7 @@ impl HealthCodeStore {
                     status: codec::state(&r.text("status")?, None)?.status,
                     measure,
                     measure_until: codec::optional_date(r.opt_text("measure_planned_end")?.as_deref())?,
-                    arrival_risk: r.opt_text("arrival_risk")?.as_deref().and_then(domain::ArrivalRisk::parse),
+                    arrival_risk: r.opt_text("arrival_risk")?.as_deref().map(domain::ArrivalRisk::parse).transpose().map_err(crate::fail)?,
                 })
             }
             None => None,
@@ -48,7 +49,7 @@ impl HealthCodeStore {
                 "SELECT v.name, c.stay_from FROM contact_candidates c JOIN epidemic_points e ON e.id = c.point_id \
                  JOIN venues v ON v.id = e.venue_id WHERE c.person_id = ? AND c.status = 'pending' ORDER BY c.stay_from",
             ))
-            .bind(person_id)
+            .bind(person_id.get())
             .fetch_all(&self.readers)
             .await
             .map_err(fail)?;
@@ -58,7 +59,7 @@ impl HealthCodeStore {
         } else {
             Vec::new()
         };
-        Ok(HealthFacts { person_id, area_code, record, exposures })
+        Ok(HealthFacts { person_id: domain::PersonId::new(person_id.get()), area_code, record, exposures })
     }
 }
 }

@@ -9,6 +9,7 @@ use store::codec;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};
+use domain::Code;
 
 const INVESTIGATION_COLUMNS: &str = "i.id, i.key_person_id, i.person_id, p.name AS person_name, i.area_code, \
      i.onset_date, i.isolated_at, i.generation, i.created_by_name, i.created_at, i.signed_by, i.signed_by_name, \
@@ -33,7 +34,7 @@ const NOT_COPIED: &str = "NOT EXISTS (SELECT 1 FROM checkin_trail t2 WHERE t2.pe
 fn investigation(row: &impl RowReader) -> Result<Investigation> {
     let signature = match (row.opt_int("signed_by")?, row.opt_int("signed_at")?) {
         (Some(user_id), Some(at)) => Some(Signature {
-            user_id,
+            user_id: domain::UserId::new(user_id),
             name: row.opt_text("signed_by_name")?.unwrap_or_default(),
             at,
             statement: row.opt_text("signature")?.unwrap_or_default(),
@@ -41,9 +42,9 @@ fn investigation(row: &impl RowReader) -> Result<Investigation> {
         _ => None,
     };
     Ok(Investigation {
-        id: row.int("id")?,
-        key_person_id: row.int("key_person_id")?,
-        person_id: row.int("person_id")?,
+        id: domain::InvestigationId::new(row.int("id")?),
+        key_person_id: domain::KeyPersonId::new(row.int("key_person_id")?),
+        person_id: domain::PersonId::new(row.int("person_id")?),
         person_name: row.text("person_name")?,
         area_code: row.text("area_code")?,
         onset: codec::date(&row.text("onset_date")?)?,
@@ -56,7 +57,13 @@ fn investigation(row: &impl RowReader) -> Result<Investigation> {
 }
 
 fn visit(person_id: i64, checkin_id: i64, venue_id: i64, t_in: i64, t_out: Option<i64>) -> domain::Visit {
-    domain::Visit { checkin_id, person_id, venue_id, t_in, t_out }
+    domain::Visit {
+        checkin_id: domain::CheckinId::new(checkin_id),
+        person_id: domain::PersonId::new(person_id),
+        venue_id: domain::VenueId::new(venue_id),
+        t_in,
+        t_out,
+    }
 }
 
 sql_impl! {
@@ -84,17 +91,17 @@ impl {
         let r = Columns(row);
         let status = r.text("status")?;
         Ok(Candidate {
-            id: r.int("id")?,
-            investigation_id: r.int("investigation_id")?,
-            point_id: r.int("point_id")?,
+            id: domain::CandidateId::new(r.int("id")?),
+            investigation_id: domain::InvestigationId::new(r.int("investigation_id")?),
+            point_id: domain::PointId::new(r.int("point_id")?),
             venue_name: r.text("venue_name")?,
-            person_id: r.int("person_id")?,
+            person_id: domain::PersonId::new(r.int("person_id")?),
             name: r.text("name")?,
             id_number: r.text("id_number")?,
             phone: r.opt_text("phone")?,
             area_code: r.text("area_code")?,
             grid_code: r.opt_text("grid_code")?,
-            checkin_id: r.int("checkin_id")?,
+            checkin_id: domain::CheckinId::new(r.int("checkin_id")?),
             stay_from: r.int("stay_from")?,
             stay_to: r.int("stay_to")?,
             stay_estimated: row.try_get("stay_estimated").map_err(fail)?,
@@ -104,7 +111,7 @@ impl {
                 .ok_or_else(|| StoreError::Backend(format!("unknown candidate status {status}")))?,
             due_at: r.int("due_at")?,
             decided_by: r.opt_text("decided_by_name")?,
-            key_person_id: r.opt_int("key_person_id")?,
+            key_person_id: (r.opt_int("key_person_id")?).map(domain::KeyPersonId::new),
         })
     }
 }
@@ -120,10 +127,10 @@ impl InvestigationStore {
         new: NewInvestigation,
         generation: i64,
         now: Instant,
-    ) -> Result<Created> {
+    ) -> Result<Created<InvestigationId>> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::new("SELECT person_id, area_code, status, class FROM key_persons WHERE active AND id = ");
-        query.push_bind(new.key_person_id);
+        query.push_bind(new.key_person_id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let record = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
             field: "key_person_id",
@@ -143,39 +150,39 @@ impl InvestigationStore {
         let onset = codec::date_text(new.onset);
         let existing: Option<i64> =
             sqlx::query_scalar(D::sql("SELECT id FROM investigations WHERE key_person_id = ? AND onset_date = ?"))
-                .bind(new.key_person_id)
+                .bind(new.key_person_id.get())
                 .bind(&onset)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(fail)?;
         if let Some(id) = existing {
-            return Ok(Created { id, created: false });
+            return Ok(Created { id: id.into(), created: false });
         }
         let id: i64 = sqlx::query_scalar(D::sql(
             "INSERT INTO investigations (key_person_id, person_id, area_code, onset_date, isolated_at, generation, \
              created_by, created_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         ))
-        .bind(new.key_person_id)
+        .bind(new.key_person_id.get())
         .bind(record.int("person_id")?)
         .bind(record.text("area_code")?)
         .bind(&onset)
         .bind(new.isolated_at)
         .bind(generation)
-        .bind(actor.user_id)
+        .bind(actor.user_id.get())
         .bind(&actor.username)
         .bind(now)
         .fetch_one(&mut *tx)
         .await
         .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
-        Ok(Created { id, created: true })
+        Ok(Created { id: id.into(), created: true })
     }
 
-    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation> {
+    async fn investigation(&self, scope: &Scope, id: InvestigationId) -> Result<Investigation> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {INVESTIGATION_COLUMNS} FROM investigations i JOIN persons p ON p.id = i.person_id WHERE i.id = "
         ));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "i.area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         investigation(&Columns(&row))
@@ -191,7 +198,7 @@ impl InvestigationStore {
         rows.iter().map(|row| investigation(&Columns(row))).collect()
     }
 
-    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
+    async fn visits_of_person(&self, person_id: PersonId, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
         let watermark = self.watermark().await?;
         let rows = sqlx::query(D::sql(&format!(
             "SELECT * FROM (\
@@ -203,11 +210,11 @@ impl InvestigationStore {
              JOIN venues v ON v.id = +c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND +c.t_in >= ? AND +c.t_in < ?\
              ) AS visits ORDER BY t_in, id"
         )))
-        .bind(person_id)
+        .bind(person_id.get())
         .bind(from)
         .bind(to)
         .bind(watermark)
-        .bind(person_id)
+        .bind(person_id.get())
         .bind(from)
         .bind(to)
         .fetch_all(&self.readers)
@@ -230,7 +237,7 @@ impl InvestigationStore {
             .collect()
     }
 
-    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
+    async fn visits_of_persons(&self, person_ids: &[PersonId], from: Instant, to: Instant) -> Result<Vec<domain::Visit>> {
         let mut visits = Vec::new();
         if person_ids.is_empty() {
             return Ok(visits);
@@ -244,7 +251,7 @@ impl InvestigationStore {
             query.push_bind(from).push(" AND t.t_in < ").push_bind(to).push(" AND t.person_id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
-                list.push_bind(*id);
+                list.push_bind(id.get());
             }
             query.push(") UNION ALL SELECT c.person_id, c.id, c.venue_id, c.t_in FROM checkins c WHERE c.id > ");
             query.push_bind(watermark);
@@ -252,7 +259,7 @@ impl InvestigationStore {
             query.push_bind(from).push(" AND +c.t_in < ").push_bind(to).push(" AND c.person_id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
-                list.push_bind(*id);
+                list.push_bind(id.get());
             }
             query.push(")");
             for row in query.build().fetch_all(&self.readers).await.map_err(fail)? {
@@ -268,11 +275,11 @@ impl InvestigationStore {
         Ok(visits)
     }
 
-    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
+    async fn visits_at_venue(&self, venue_id: VenueId, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
             "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE venue_id = ? AND t_in > ? AND t_in < ? ORDER BY t_in",
         ))
-        .bind(venue_id)
+        .bind(venue_id.get())
         .bind(after)
         .bind(before)
         .fetch_all(&self.readers)
@@ -281,12 +288,12 @@ impl InvestigationStore {
         rows.iter().map(Self::visit_row).collect()
     }
 
-    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
+    async fn passages_of_person(&self, person_id: PersonId, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>> {
         let rows = sqlx::query(D::sql(
             "SELECT p.id, c.name, p.at, p.direction FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
              WHERE p.person_id = ? AND p.at >= ? AND p.at < ? ORDER BY p.at",
         ))
-        .bind(person_id)
+        .bind(person_id.get())
         .bind(from)
         .bind(to)
         .fetch_all(&self.readers)
@@ -295,7 +302,7 @@ impl InvestigationStore {
         rows.iter()
             .map(|row| {
                 Ok(PassageOfPerson {
-                    id: row.try_get(0).map_err(fail)?,
+                    id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
                     checkpoint_name: row.try_get(1).map_err(fail)?,
                     at: row.try_get(2).map_err(fail)?,
                     direction: row.try_get(3).map_err(fail)?,
@@ -310,15 +317,15 @@ impl InvestigationStore {
         actor: &Actor,
         place: NewReportedPlace,
         now: Instant,
-    ) -> Result<Created> {
+    ) -> Result<Created<ReportedPlaceId>> {
         let id: i64 = sqlx::query_scalar(D::sql(
             "INSERT INTO reported_places (investigation_id, area_code, place, venue_id, t_from, t_to, note, created_by_name, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         ))
-        .bind(investigation.id)
+        .bind(investigation.id.get())
         .bind(&investigation.area_code)
         .bind(place.place.trim())
-        .bind(place.venue_id)
+        .bind(place.venue_id.map(domain::VenueId::get))
         .bind(place.from)
         .bind(place.to)
         .bind(place.note.trim())
@@ -333,23 +340,23 @@ impl InvestigationStore {
                 fail(e)
             }
         })?;
-        Ok(Created { id, created: true })
+        Ok(Created { id: id.into(), created: true })
     }
 
-    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>> {
+    async fn reported_places(&self, investigation_id: InvestigationId) -> Result<Vec<ReportedPlace>> {
         let rows = sqlx::query(D::sql(
             "SELECT id, place, venue_id, t_from, t_to, note FROM reported_places WHERE investigation_id = ? ORDER BY t_from, id",
         ))
-        .bind(investigation_id)
+        .bind(investigation_id.get())
         .fetch_all(&self.readers)
         .await
         .map_err(fail)?;
         rows.iter()
             .map(|row| {
                 Ok(ReportedPlace {
-                    id: row.try_get(0).map_err(fail)?,
+                    id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
                     place: row.try_get(1).map_err(fail)?,
-                    venue_id: row.try_get(2).map_err(fail)?,
+                    venue_id: row.try_get::<Option<i64>, _>(2).map_err(fail)?.map(VenueId::new),
                     from: row.try_get(3).map_err(fail)?,
                     to: row.try_get(4).map_err(fail)?,
                     note: row.try_get(5).map_err(fail)?,
@@ -358,24 +365,24 @@ impl InvestigationStore {
             .collect()
     }
 
-    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>> {
+    async fn points(&self, investigation_id: InvestigationId) -> Result<Vec<PointView>> {
         let rows = sqlx::query(D::sql(
             "SELECT e.id, e.venue_id, v.name, e.area_code, e.case_checkin_id, e.t_from, e.t_to, e.exposure_from, \
              e.exposure_to, e.confirmed_by_name FROM epidemic_points e JOIN venues v ON v.id = e.venue_id \
              WHERE e.investigation_id = ? ORDER BY e.t_from, e.id",
         ))
-        .bind(investigation_id)
+        .bind(investigation_id.get())
         .fetch_all(&self.readers)
         .await
         .map_err(fail)?;
         rows.iter()
             .map(|row| {
                 Ok(PointView {
-                    id: Some(row.try_get(0).map_err(fail)?),
-                    venue_id: row.try_get(1).map_err(fail)?,
+                    id: Some(row.try_get::<i64, _>(0).map_err(fail)?.into()),
+                    venue_id: row.try_get::<i64, _>(1).map_err(fail)?.into(),
                     venue_name: row.try_get(2).map_err(fail)?,
                     area_code: row.try_get(3).map_err(fail)?,
-                    case_checkin_id: row.try_get(4).map_err(fail)?,
+                    case_checkin_id: row.try_get::<i64, _>(4).map_err(fail)?.into(),
                     from: row.try_get(5).map_err(fail)?,
                     to: row.try_get(6).map_err(fail)?,
                     exposure_from: row.try_get(7).map_err(fail)?,
@@ -386,27 +393,27 @@ impl InvestigationStore {
             .collect()
     }
 
-    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created> {
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created<PointId>> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let existing: Option<i64> = sqlx::query_scalar(D::sql(
             "SELECT id FROM epidemic_points WHERE investigation_id = ? AND case_checkin_id = ?",
         ))
-        .bind(point.investigation_id)
-        .bind(point.case_checkin_id)
+        .bind(point.investigation_id.get())
+        .bind(point.case_checkin_id.get())
         .fetch_optional(&mut *tx)
         .await
         .map_err(fail)?;
         if let Some(id) = existing {
-            return Ok(Created { id, created: false });
+            return Ok(Created { id: id.into(), created: false });
         }
         let id: i64 = sqlx::query_scalar(D::sql(
             "INSERT INTO epidemic_points (investigation_id, venue_id, area_code, case_checkin_id, t_from, t_to, \
              exposure_from, exposure_to, confirmed_by_name, confirmed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         ))
-        .bind(point.investigation_id)
-        .bind(point.venue_id)
+        .bind(point.investigation_id.get())
+        .bind(point.venue_id.get())
         .bind(&point.area_code)
-        .bind(point.case_checkin_id)
+        .bind(point.case_checkin_id.get())
         .bind(point.from)
         .bind(point.to)
         .bind(point.exposure_from)
@@ -423,16 +430,16 @@ impl InvestigationStore {
             );
             // The person's own area and grid: the tracing task goes to whoever governs them.
             query.push_values(chunk, |mut row, c| {
-                row.push_bind(point.investigation_id)
+                row.push_bind(point.investigation_id.get())
                     .push_bind(id)
-                    .push_bind(c.person_id)
+                    .push_bind(c.person_id.get())
                     .push("(SELECT area_code FROM persons WHERE id = ")
-                    .push_bind_unseparated(c.person_id)
+                    .push_bind_unseparated(c.person_id.get())
                     .push_unseparated(")")
                     .push("(SELECT grid_code FROM persons WHERE id = ")
-                    .push_bind_unseparated(c.person_id)
+                    .push_bind_unseparated(c.person_id.get())
                     .push_unseparated(")")
-                    .push_bind(c.checkin_id)
+                    .push_bind(c.checkin_id.get())
                     .push_bind(c.stay_from)
                     .push_bind(c.stay_to)
                     .push_bind(c.stay_estimated)
@@ -446,7 +453,7 @@ impl InvestigationStore {
             query.build().execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
-        Ok(Created { id, created: true })
+        Ok(Created { id: id.into(), created: true })
     }
 
     async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>> {
@@ -457,7 +464,7 @@ impl InvestigationStore {
         match filter {
             CandidateFilter::Investigation(id) => {
                 // Scoped by the investigation: its investigator sees every candidate, wherever they live.
-                query.push("c.investigation_id = ").push_bind(id);
+                query.push("c.investigation_id = ").push_bind(id.get());
                 query.push(" AND c.investigation_id IN (SELECT id FROM investigations WHERE 1 = 1");
                 Self::push_scope(&mut query, "area_code", scope);
                 query.push(") ORDER BY c.id");
@@ -473,12 +480,12 @@ impl InvestigationStore {
         rows.iter().map(|row| Self::candidate_row(row)).collect()
     }
 
-    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate> {
+    async fn candidate(&self, scope: &Scope, id: CandidateId) -> Result<Candidate> {
         let mut query = QueryBuilder::new(format!(
             "SELECT {CANDIDATE_COLUMNS} FROM contact_candidates c JOIN persons p ON p.id = c.person_id \
              JOIN epidemic_points e ON e.id = c.point_id JOIN venues v ON v.id = e.venue_id WHERE c.id = "
         ));
-        query.push_bind(id);
+        query.push_bind(id.get());
         let (lower, upper) = scope.range();
         query.push(" AND ((c.area_code >= ").push_bind(lower.clone()).push(" AND c.area_code < ").push_bind(upper.clone());
         query.push(") OR c.investigation_id IN (SELECT id FROM investigations WHERE area_code >= ").push_bind(lower);
@@ -487,25 +494,17 @@ impl InvestigationStore {
         Self::candidate_row(&row)
     }
 
-    async fn decide_candidate(
-        &self,
-        id: Id,
-        status: CandidateStatus,
-        key_person_id: Option<Id>,
-        note: Option<String>,
-        actor: &Actor,
-        now: Instant,
-    ) -> Result<()> {
+    async fn decide_candidate(&self, id: CandidateId, outcome: &CandidateOutcome, actor: &Actor, now: Instant) -> Result<()> {
         let done = sqlx::query(D::sql(
             "UPDATE contact_candidates SET status = ?, key_person_id = ?, note = ?, decided_at = ?, decided_by_name = ? \
              WHERE id = ? AND status = 'pending'",
         ))
-        .bind(status.as_str())
-        .bind(key_person_id)
-        .bind(note)
+        .bind(outcome.status.as_str())
+        .bind(outcome.key_person_id.map(KeyPersonId::get))
+        .bind(outcome.note.as_deref())
         .bind(now)
         .bind(&actor.username)
-        .bind(id)
+        .bind(id.get())
         .execute(&self.writer)
         .await
         .map_err(fail)?;
@@ -518,20 +517,20 @@ impl InvestigationStore {
     async fn sign_investigation(
         &self,
         scope: &Scope,
-        id: Id,
+        id: InvestigationId,
         actor: &Actor,
         statement: &str,
         now: Instant,
     ) -> Result<()> {
         let mut query = QueryBuilder::new("UPDATE investigations SET signed_by = ");
-        query.push_bind(actor.user_id).push(", signed_by_name = ").push_bind(actor.username.clone());
+        query.push_bind(actor.user_id.get()).push(", signed_by_name = ").push_bind(actor.username.clone());
         query.push(", signed_at = ").push_bind(now).push(", signature = ").push_bind(statement.to_string());
-        query.push(" WHERE signed_at IS NULL AND id = ").push_bind(id);
+        query.push(" WHERE signed_at IS NULL AND id = ").push_bind(id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let done = query.build().execute(&self.writer).await.map_err(fail)?;
         if D::rows_affected(&done) == 0 {
             // Either signed already or not ours to see.
-            self.investigation(scope, id).await?;
+            self.investigation(scope, domain::InvestigationId::new(id.get())).await?;
             return Err(StoreError::Conflict { field: "signature", message: "this investigation is already signed".into() });
         }
         Ok(())

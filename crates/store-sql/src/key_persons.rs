@@ -9,6 +9,7 @@ use store::transition::{CurrentRecord, TransitionPlanner};
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
@@ -20,13 +21,13 @@ impl KeyPersonStore {
         record: NewKeyPerson,
         idem: Option<IdempotencyKey>,
         now: Instant,
-    ) -> Result<Created> {
+    ) -> Result<Created<KeyPersonId>> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
         }
         let mut query = QueryBuilder::new("SELECT area_code, grid_code FROM persons WHERE id = ");
-        query.push_bind(record.person_id);
+        query.push_bind(record.person_id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let person =
             query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
@@ -37,7 +38,7 @@ impl KeyPersonStore {
         let grid_code: Option<String> = person.try_get(1).map_err(fail)?;
         let active: Option<i64> =
             sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
-                .bind(record.person_id)
+                .bind(record.person_id.get())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(fail)?;
@@ -52,7 +53,7 @@ impl KeyPersonStore {
             D::sql("INSERT INTO key_persons (person_id, area_code, grid_code, class, arrival_risk, source, cadre_name, cadre_phone, \
              status, severity, active, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, TRUE, ?, ?, 1) RETURNING id"),
         )
-        .bind(record.person_id)
+        .bind(record.person_id.get())
         .bind(&area_code)
         .bind(&grid_code)
         .bind(record.class.as_str())
@@ -76,7 +77,7 @@ impl KeyPersonStore {
         Self::insert_event(&mut tx, id, &area_code, None, screened, actor, now, &record.reason).await?;
         Self::remember(&mut tx, actor, &idem, id, now).await?;
         tx.commit().await.map_err(fail)?;
-        Ok(Created { id, created: true })
+        Ok(Created { id: id.into(), created: true })
     }
 
     async fn key_persons(&self, scope: &Scope, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
@@ -114,12 +115,12 @@ impl KeyPersonStore {
         })
     }
 
-    async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail> {
+    async fn key_person(&self, scope: &Scope, id: KeyPersonId) -> Result<KeyPersonDetail> {
         let mut conn = self.readers.begin().await.map_err(fail)?;
         let mut query = QueryBuilder::new(format!(
             "SELECT {KEY_PERSON_COLUMNS} FROM key_persons k JOIN persons p ON p.id = k.person_id WHERE k.id = "
         ));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "k.area_code", scope);
         let row = query.build().fetch_optional(&mut *conn).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let record = key_person(&Columns(&row))?;
@@ -127,14 +128,14 @@ impl KeyPersonStore {
             "SELECT id, from_status, from_severity, to_status, to_severity, actor_name, at, reason \
              FROM key_person_events WHERE key_person_id = ? ORDER BY id",
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_all(&mut *conn)
         .await
         .map_err(fail)?;
         let measures = sqlx::query(D::sql(
             "SELECT kind, site, start_date, planned_end, actual_end FROM measures WHERE key_person_id = ? ORDER BY id",
         ))
-        .bind(id)
+        .bind(id.get())
         .fetch_all(&mut *conn)
         .await
         .map_err(fail)?;
@@ -145,15 +146,7 @@ impl KeyPersonStore {
         })
     }
 
-    async fn transition_key_person(
-        &self,
-        scope: &Scope,
-        actor: &Actor,
-        id: Id,
-        planner: &TransitionPlanner,
-        idem: Option<IdempotencyKey>,
-        now: Instant,
-    ) -> Result<Created> {
+    async fn transition_key_person(&self, scope: &Scope, actor: &Actor, id: KeyPersonId, planner: &TransitionPlanner, idem: Option<IdempotencyKey>, now: Instant) -> Result<Created<StatusEventId>> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
@@ -162,7 +155,7 @@ impl KeyPersonStore {
             "SELECT area_code, class, status, severity, measure_kind, measure_site, measure_start, measure_planned_end \
              FROM key_persons WHERE id = ",
         );
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         let area_code: String = row.try_get("area_code").map_err(fail)?;
@@ -177,13 +170,13 @@ impl KeyPersonStore {
         if plan.close_current {
             sqlx::query(D::sql("UPDATE measures SET actual_end = ? WHERE key_person_id = ? AND actual_end IS NULL"))
                 .bind(&today)
-                .bind(id)
+                .bind(id.get())
                 .execute(&mut *tx)
                 .await
                 .map_err(fail)?;
         }
         if let Some(open) = &plan.open {
-            Self::insert_measure(&mut tx, id, &area_code, open).await?;
+            Self::insert_measure(&mut tx, id.get(), &area_code, open).await?;
         }
         sqlx::query(
             D::sql("UPDATE key_persons SET status = ?, severity = ?, active = ?, measure_kind = ?, measure_site = ?, measure_start = ?, \
@@ -197,37 +190,38 @@ impl KeyPersonStore {
         .bind(after.as_ref().map(|m| codec::date_text(m.start)))
         .bind(after.as_ref().and_then(|m| m.planned_end).map(codec::date_text))
         .bind(now)
-        .bind(id)
+        .bind(id.get())
         .execute(&mut *tx)
         .await
         .map_err(fail)?;
         // Someone acted on the record: a release task that was waiting for it is done.
         sqlx::query(D::sql("UPDATE tasks SET done_at = ? WHERE key_person_id = ? AND done_at IS NULL"))
             .bind(now)
-            .bind(id)
+            .bind(id.get())
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
         let event =
-            Self::insert_event(&mut tx, id, &area_code, Some(plan.from), plan.to, actor, now, &plan.reason).await?;
+            Self::insert_event(&mut tx, id.get(), &area_code, Some(plan.from), plan.to, actor, now, &plan.reason).await?;
         Self::remember(&mut tx, actor, &idem, event, now).await?;
         tx.commit().await.map_err(fail)?;
-        Ok(Created { id: event, created: true })
+        Ok(Created { id: event.into(), created: true })
     }
 
-    async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>> {
-        sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
-            .bind(person_id)
+    async fn open_record_id(&self, person_id: PersonId) -> Result<Option<KeyPersonId>> {
+        let id: Option<i64> = sqlx::query_scalar(D::sql("SELECT id FROM key_persons WHERE person_id = ? AND active"))
+            .bind(person_id.get())
             .fetch_optional(&self.writer)
             .await
-            .map_err(fail)
+            .map_err(fail)?;
+        Ok(id.map(KeyPersonId::new))
     }
 
-    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>> {
+    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<PersonId>> {
         let mut query = QueryBuilder::new("SELECT person_id FROM key_persons WHERE active");
         Self::push_scope(&mut query, "area_code", scope);
         let rows = query.build().fetch_all(&self.readers).await.map_err(fail)?;
-        rows.iter().map(|row| row.try_get(0).map_err(fail)).collect()
+        rows.iter().map(|row| row.try_get::<i64, _>(0).map(Into::into).map_err(fail)).collect()
     }
 }
 }
@@ -252,8 +246,8 @@ pub(crate) fn state(row: &impl RowReader) -> Result<domain::State> {
 
 pub(crate) fn key_person(row: &impl RowReader) -> Result<KeyPerson> {
     Ok(KeyPerson {
-        id: row.int("id")?,
-        person_id: row.int("person_id")?,
+        id: domain::KeyPersonId::new(row.int("id")?),
+        person_id: domain::PersonId::new(row.int("person_id")?),
         name: row.text("name")?,
         id_number: row.text("id_number")?,
         phone: row.opt_text("phone")?,
@@ -272,7 +266,7 @@ pub(crate) fn key_person(row: &impl RowReader) -> Result<KeyPerson> {
 
 pub(crate) fn event(row: &impl RowReader) -> Result<StatusEvent> {
     Ok(StatusEvent {
-        id: row.int("id")?,
+        id: domain::StatusEventId::new(row.int("id")?),
         from: codec::optional_state(
             row.opt_text("from_status")?.as_deref(),
             row.opt_text("from_severity")?.as_deref(),

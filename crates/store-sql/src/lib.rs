@@ -2,6 +2,8 @@
 //! their pools, run their own migrations and name their dialect (`Dialect`); every query, the
 //! scope in each, idempotency, the event log and its projection are written here once.
 
+use domain::Code;
+
 /// Opens an `impl` block over `SqlBackend<D>` with the bounds the shared SQL needs of a database
 /// (SQLite and PostgreSQL meet them). Rust does not imply such bounds from a trait, so they are
 /// written once here instead of on every block.
@@ -114,18 +116,18 @@ impl {
 
     /// Replays a stored idempotent request, if this key was seen: the same request gets the same
     /// record, a different one is refused.
-    async fn replay(
+    async fn replay<I: From<i64>>(
         tx: &mut Transaction<'_, D::Db>,
         actor: &Actor,
         idem: &Option<IdempotencyKey>,
-    ) -> Result<Option<Created>> {
+    ) -> Result<Option<Created<I>>> {
         let Some(idem) = idem else { return Ok(None) };
         if let Some(lock) = D::IDEMPOTENCY_LOCK {
-            sqlx::query(D::sql(lock)).bind(&idem.key).bind(actor.user_id).execute(&mut **tx).await.map_err(fail)?;
+            sqlx::query(D::sql(lock)).bind(&idem.key).bind(actor.user_id.get()).execute(&mut **tx).await.map_err(fail)?;
         }
         let row =
             sqlx::query(D::sql("SELECT request_digest, entity_id FROM idempotency WHERE user_id = ? AND key = ?"))
-                .bind(actor.user_id)
+                .bind(actor.user_id.get())
                 .bind(&idem.key)
                 .fetch_optional(&mut **tx)
                 .await
@@ -137,7 +139,7 @@ impl {
                 if digest != idem.request_digest {
                     return Err(StoreError::IdempotencyMismatch);
                 }
-                Ok(Some(Created { id: row.try_get(1).map_err(fail)?, created: false }))
+                Ok(Some(Created { id: row.try_get::<i64, _>(1).map_err(fail)?.into(), created: false }))
             }
         }
     }
@@ -146,14 +148,14 @@ impl {
         tx: &mut Transaction<'_, D::Db>,
         actor: &Actor,
         idem: &Option<IdempotencyKey>,
-        id: Id,
+        id: i64,
         now: Instant,
     ) -> Result<()> {
         if let Some(idem) = idem {
             sqlx::query(D::sql(
                 "INSERT INTO idempotency (user_id, key, request_digest, entity_id, created_at) VALUES (?, ?, ?, ?, ?)",
             ))
-            .bind(actor.user_id)
+            .bind(actor.user_id.get())
             .bind(&idem.key)
             .bind(&idem.request_digest)
             .bind(id)
@@ -168,14 +170,14 @@ impl {
     #[allow(clippy::too_many_arguments)]
     async fn insert_event(
         tx: &mut Transaction<'_, D::Db>,
-        key_person_id: Id,
+        key_person_id: i64,
         area_code: &str,
         from: Option<domain::State>,
         to: domain::State,
         actor: &Actor,
         at: Instant,
         reason: &str,
-    ) -> Result<Id> {
+    ) -> Result<i64> {
         let done = sqlx::query(
             D::sql("INSERT INTO key_person_events (key_person_id, area_code, from_status, from_severity, to_status, to_severity, \
              actor_id, actor_name, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -186,7 +188,7 @@ impl {
         .bind(from.as_ref().and_then(codec::severity_text))
         .bind(to.status.as_str())
         .bind(codec::severity_text(&to))
-        .bind(actor.user_id)
+        .bind(actor.user_id.get())
         .bind(&actor.username)
         .bind(at)
         .bind(reason)
@@ -198,7 +200,7 @@ impl {
 
     async fn insert_measure(
         tx: &mut Transaction<'_, D::Db>,
-        key_person_id: Id,
+        key_person_id: i64,
         area_code: &str,
         measure: &Measure,
     ) -> Result<()> {

@@ -7,11 +7,12 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Query
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+use domain::Code;
 
 /// A fever typed on the public check-in page by someone the registry did not vouch for.
 pub(crate) struct SelfReport<'a> {
     pub(crate) request: &'a CheckinRequest,
-    pub(crate) person_id: Id,
+    pub(crate) person_id: i64,
     /// Where the venue is: the lead goes to its grid, the day's list to its county.
     pub(crate) venue_area: &'a str,
     /// Shown as the lead's place: the venue and the reading.
@@ -64,7 +65,7 @@ fn leads_json(leads: &[NewLead], due_at: i64) -> String {
         json.push('[');
         push_int(&mut json, Some(lead.row_number));
         push_text(&mut json, Some(&lead.area_code));
-        push_int(&mut json, lead.person_id);
+        push_int(&mut json, lead.person_id.map(domain::PersonId::get));
         push_text(&mut json, Some(lead.match_kind.as_str()));
         push_text(&mut json, Some(&lead.subject_key));
         push_text(&mut json, lead.id_number.as_deref());
@@ -100,7 +101,7 @@ fn push_copy_field(out: &mut String, value: Option<&str>, last: bool) {
 }
 
 /// Leads as COPY text rows, the columns in the order of `LEAD_COPY_COLUMNS`.
-fn leads_copy_text(leads: &[NewLead], list_id: Id, due_at: i64) -> String {
+fn leads_copy_text(leads: &[NewLead], list_id: i64, due_at: i64) -> String {
     let mut out = String::with_capacity(leads.len() * 160);
     let (list_id, due_at) = (list_id.to_string(), due_at.to_string());
     for lead in leads {
@@ -139,9 +140,9 @@ fn count(row: &impl RowReader, column: &str) -> Result<u64> {
 fn list_summary(row: &impl RowReader) -> Result<ListSummary> {
     let kind = row.text("kind")?;
     Ok(ListSummary {
-        id: row.int("id")?,
+        id: domain::ListId::new(row.int("id")?),
         area_code: row.text("area_code")?,
-        kind: ListKind::from_stored(&kind).map_err(fail)?,
+        kind: ListKind::parse(&kind).map_err(fail)?,
         name: row.text("name")?,
         file_name: row.text("file_name")?,
         sha256: row.text("file_sha256")?,
@@ -169,20 +170,20 @@ fn lead(row: &impl RowReader) -> Result<Lead> {
         (Some(outcome), Some(at)) => Some(LeadVerification {
             outcome: LeadOutcome::parse(&outcome).map_err(fail)?,
             note: row.opt_text("note")?.unwrap_or_default(),
-            key_person_id: row.opt_int("key_person_id")?,
+            key_person_id: (row.opt_int("key_person_id")?).map(domain::KeyPersonId::new),
             by_name: row.opt_text("verified_by_name")?.unwrap_or_default(),
             at,
         }),
         _ => None,
     };
     Ok(Lead {
-        id: row.int("id")?,
-        list_id: row.int("list_id")?,
+        id: domain::LeadId::new(row.int("id")?),
+        list_id: domain::ListId::new(row.int("list_id")?),
         list_name: row.text("list_name")?,
         row_number: row.int("row_number")?,
         area_code: row.text("area_code")?,
-        person_id: row.opt_int("person_id")?,
-        match_kind: MatchKind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("unknown match kind {kind}")))?,
+        person_id: (row.opt_int("person_id")?).map(domain::PersonId::new),
+        match_kind: MatchKind::parse(&kind).map_err(fail)?,
         id_number: row.opt_text("id_number")?,
         name: row.opt_text("name")?,
         phone: row.opt_text("phone")?,
@@ -223,13 +224,13 @@ impl {
         .execute(&mut **tx)
         .await
         .map_err(fail)?;
-        let list_id: Id = sqlx::query_scalar(D::sql("SELECT id FROM lists WHERE area_code = ? AND file_sha256 = ?"))
+        let list_id: i64 = sqlx::query_scalar(D::sql("SELECT id FROM lists WHERE area_code = ? AND file_sha256 = ?"))
             .bind(county)
             .bind(&digest)
             .fetch_one(&mut **tx)
             .await
             .map_err(fail)?;
-        let open: Option<Id> = sqlx::query_scalar(D::sql(
+        let open: Option<i64> = sqlx::query_scalar(D::sql(
             "SELECT id FROM leads WHERE list_id = ? AND person_id = ? AND verified_at IS NULL LIMIT 1",
         ))
         .bind(list_id)
@@ -291,7 +292,7 @@ impl ListStore {
         row.map(|row| list_summary(&Columns(&row))).transpose()
     }
 
-    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id> {
+    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<ListId> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let c = &list.counts;
         let inserted = sqlx::query(D::sql(
@@ -315,12 +316,12 @@ impl ListStore {
         .bind(c.already_leads as i64)
         .bind(c.leads as i64)
         .bind(list.due_at)
-        .bind(list.created_by)
+        .bind(list.created_by.get())
         .bind(&list.created_by_name)
         .bind(list.created_at)
         .fetch_one(&mut *tx)
         .await;
-        let list_id: Id = match inserted {
+        let list_id: i64 = match inserted {
             Ok(row) => row.try_get(0).map_err(fail)?,
             Err(e) if is_unique_violation(&e) => {
                 return Err(StoreError::Conflict { field: "file", message: "this file is being imported already".into() });
@@ -344,7 +345,7 @@ impl ListStore {
             let statement = format!("COPY leads ({LEAD_COPY_COLUMNS}) FROM STDIN");
             D::copy_in(&mut tx, &statement, &mut chunks).await?;
             tx.commit().await.map_err(fail)?;
-            return Ok(list_id);
+            return Ok(domain::ListId::new(list_id));
         }
         // Columns of each JSON element, in order, and whether each is an integer.
         const COLUMNS: [(&str, bool); 10] = [
@@ -371,7 +372,7 @@ impl ListStore {
             sqlx::query(D::sql(&insert)).bind(list_id).bind(json).execute(&mut *tx).await.map_err(fail)?;
         }
         tx.commit().await.map_err(fail)?;
-        Ok(list_id)
+        Ok(domain::ListId::new(list_id))
     }
 
     async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>> {
@@ -382,9 +383,9 @@ impl ListStore {
         rows.iter().map(|row| list_summary(&Columns(row))).collect()
     }
 
-    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary> {
+    async fn list(&self, scope: &Scope, id: ListId) -> Result<ListSummary> {
         let mut query = QueryBuilder::new(format!("SELECT {LIST_COLUMNS} FROM lists WHERE id = "));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         list_summary(&Columns(&row))
@@ -409,7 +410,7 @@ impl ListStore {
                 query.push(" ORDER BY l.id");
             }
             LeadFilter::OfList(list_id) => {
-                query.push("l.list_id = ").push_bind(list_id);
+                query.push("l.list_id = ").push_bind(list_id.get());
                 Self::push_scope(&mut query, "l.area_code", scope);
                 // Leads are written by place, then row (see `Handle::import_list_with`).
                 query.push(" ORDER BY l.id");
@@ -420,31 +421,23 @@ impl ListStore {
         rows.iter().map(|row| lead(&Columns(row))).collect()
     }
 
-    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead> {
+    async fn lead(&self, scope: &Scope, id: LeadId) -> Result<Lead> {
         let mut query = QueryBuilder::new(format!("SELECT {LEAD_COLUMNS} FROM leads l JOIN lists s ON s.id = l.list_id WHERE l.id = "));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "l.area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         lead(&Columns(&row))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn verify_lead(
-        &self,
-        scope: &Scope,
-        id: Id,
-        outcome: LeadOutcome,
-        note: &str,
-        key_person_id: Option<Id>,
-        actor: &Actor,
-        now: Instant,
-    ) -> Result<()> {
+    async fn close_lead(&self, scope: &Scope, id: LeadId, closing: &LeadClosing, actor: &Actor, now: Instant) -> Result<()> {
+        let LeadClosing { outcome, note, key_person_id } = closing;
+        let id = id.get();
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::<D::Db>::new("UPDATE leads SET outcome = ");
         query.push_bind(outcome.as_str());
         query.push(", note = ").push_bind(note.to_string());
-        query.push(", key_person_id = ").push_bind(key_person_id);
-        query.push(", verified_by = ").push_bind(actor.user_id);
+        query.push(", key_person_id = ").push_bind(key_person_id.map(KeyPersonId::get));
+        query.push(", verified_by = ").push_bind(actor.user_id.get());
         query.push(", verified_by_name = ").push_bind(actor.username.clone());
         query.push(", verified_at = ").push_bind(now);
         query.push(" WHERE id = ").push_bind(id).push(" AND verified_at IS NULL");

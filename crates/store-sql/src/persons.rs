@@ -19,7 +19,7 @@ impl PersonStore {
         person: NewPerson,
         idem: Option<IdempotencyKey>,
         now: Instant,
-    ) -> Result<Created> {
+    ) -> Result<Created<PersonId>> {
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         if let Some(done) = Self::replay(&mut tx, actor, &idem).await? {
             return Ok(done);
@@ -29,7 +29,7 @@ impl PersonStore {
             .fetch_optional(&mut *tx)
             .await
             .map_err(fail)?;
-        let created = match existing {
+        let created: Created<PersonId> = match existing {
             Some(row) => {
                 let area_code: String = row.try_get(1).map_err(fail)?;
                 if !scope.contains(&area_code) {
@@ -38,7 +38,7 @@ impl PersonStore {
                         message: "this ID number is registered in another jurisdiction".into(),
                     });
                 }
-                Created { id: row.try_get(0).map_err(fail)?, created: false }
+                Created { id: row.try_get::<i64, _>(0).map_err(fail)?.into(), created: false }
             }
             None => {
                 let done = sqlx::query(
@@ -53,17 +53,17 @@ impl PersonStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { field: "id_number", message: "registered a moment ago; search for it".into() } } else { fail(e) })?;
-                Created { id: done.try_get(0).map_err(fail)?, created: true }
+                Created { id: done.try_get::<i64, _>(0).map_err(fail)?.into(), created: true }
             }
         };
-        Self::remember(&mut tx, actor, &idem, created.id, now).await?;
+        Self::remember(&mut tx, actor, &idem, created.id.get(), now).await?;
         tx.commit().await.map_err(fail)?;
         Ok(created)
     }
 
-    async fn person(&self, scope: &Scope, id: Id) -> Result<Person> {
+    async fn person(&self, scope: &Scope, id: PersonId) -> Result<Person> {
         let mut query = QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = "));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         person(&Columns(&row))
@@ -87,17 +87,19 @@ impl PersonStore {
         found.iter().map(|r| person(&Columns(r))).collect()
     }
 
-    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>> {
-        sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ? AND name = ? AND phone = ?"))
-            .bind(id_number)
-            .bind(name)
-            .bind(phone)
-            .fetch_optional(&self.readers)
-            .await
-            .map_err(fail)
+    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<PersonId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar(D::sql("SELECT id FROM persons WHERE id_number = ? AND name = ? AND phone = ?"))
+                .bind(id_number)
+                .bind(name)
+                .bind(phone)
+                .fetch_optional(&self.readers)
+                .await
+                .map_err(fail)?;
+        Ok(id.map(PersonId::new))
     }
 
-    async fn person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+    async fn person_keys(&self, scope: &Scope, after_id: PersonId, limit: u32) -> Result<Vec<PersonKey>> {
         // The page comes back as one text, a line per person, tab-separated: a million persons
         // were 3 s of decoding five columns a row, and are a few hundred milliseconds this way.
         // (Names, ID numbers, phones and codes hold no tab or line break: their rules forbid it.)
@@ -110,7 +112,7 @@ impl PersonStore {
         )))
         .bind("\t")
         .bind("\n")
-        .bind(after_id)
+        .bind(after_id.get())
         .bind(lower)
         .bind(upper)
         .bind(i64::from(limit))
@@ -124,12 +126,12 @@ impl PersonStore {
             .map(|line| {
                 let mut parts = line.split('\t');
                 let mut next = || parts.next().ok_or_else(|| StoreError::Backend(format!("bad person line {line:?}")));
-                let id = next()?.parse::<Id>().map_err(fail)?;
+                let id = next()?.parse::<i64>().map_err(fail)?;
                 let id_number = next()?.to_string();
                 let name = next()?.to_string();
                 let phone = Some(next()?).filter(|p| !p.is_empty()).map(str::to_string);
                 let area_code = next()?.to_string();
-                Ok(PersonKey { id, id_number, name, phone, area_code })
+                Ok(PersonKey { id: domain::PersonId::new(id), id_number, name, phone, area_code })
             })
             .collect::<Result<Vec<PersonKey>>>()?;
         page.sort_by_key(|p| p.id);
@@ -142,7 +144,7 @@ pub(crate) const PERSON_COLUMNS: &str = "id, id_number, name, phone, area_code, 
 
 pub(crate) fn person(row: &impl RowReader) -> Result<Person> {
     Ok(Person {
-        id: row.int("id")?,
+        id: domain::PersonId::new(row.int("id")?),
         id_number: row.text("id_number")?,
         name: row.text("name")?,
         phone: row.opt_text("phone")?,

@@ -9,6 +9,7 @@ use store::*;
 
 use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
@@ -21,7 +22,7 @@ impl TaskStore {
         query.push_bind(now).push(" FROM key_persons WHERE measure_planned_end <= ").push_bind(codec::date_text(today));
         query.push(" AND status IN (");
         let mut statuses = query.separated(", ");
-        for status in Status::ALL.into_iter().filter(|s| domain::falls_due_for_release(*s)) {
+        for status in Status::ALL.iter().copied().filter(|s| domain::falls_due_for_release(*s)) {
             statuses.push_bind(status.as_str());
         }
         query.push(") ON CONFLICT DO NOTHING");
@@ -69,10 +70,10 @@ impl TaskStore {
 pub(crate) fn task(row: &impl RowReader) -> Result<Task> {
     let kind = row.text("kind")?;
     Ok(Task {
-        id: row.int("id")?,
+        id: domain::TaskId::new(row.int("id")?),
         kind: TaskKind::parse(&kind)
             .ok_or_else(|| StoreError::Backend(format!("stored task kind {kind:?} is not valid")))?,
-        key_person_id: row.int("key_person_id")?,
+        key_person_id: domain::KeyPersonId::new(row.int("key_person_id")?),
         person_name: row.text("name")?,
         status: codec::state(&row.text("status")?, None)?.status,
         area_code: row.text("area_code")?,

@@ -16,10 +16,10 @@ use crate::{Dialect, SqlBackend, fail};
 /// One check-in as the trail keeps it.
 #[derive(Clone, Copy)]
 pub(crate) struct TrailRow {
-    pub person_id: Id,
+    pub person_id: i64,
     pub t_in: Instant,
-    pub id: Id,
-    pub venue_id: Id,
+    pub id: i64,
+    pub venue_id: i64,
     pub temperature: Option<i64>,
 }
 
@@ -32,7 +32,7 @@ const ROUND_ROWS: usize = 32_768;
 const MAX_WAIT: Duration = Duration::from_secs(2);
 
 /// The latest check-in per (person, venue) among rows not yet in the trail: id, time, temperature.
-pub(crate) type Latest = HashMap<(Id, Id), (Id, Instant, Option<i64>)>;
+pub(crate) type Latest = HashMap<(i64, i64), (i64, Instant, Option<i64>)>;
 
 #[derive(Default)]
 pub(crate) struct Backlog(Mutex<BacklogState>);
@@ -51,7 +51,7 @@ struct BacklogState {
 /// The next transaction of copying: rows, and the watermark to set when it is the round's last.
 pub(crate) struct Chunk {
     rows: Vec<TrailRow>,
-    watermark: Option<Id>,
+    watermark: Option<i64>,
 }
 
 impl Backlog {
@@ -72,7 +72,7 @@ impl Backlog {
     }
 
     /// The not-yet-copied check-ins of these pairs at or after `since`.
-    pub(crate) fn recent(&self, pairs: &std::collections::HashSet<(Id, Id)>, since: Instant) -> Latest {
+    pub(crate) fn recent(&self, pairs: &std::collections::HashSet<(i64, i64)>, since: Instant) -> Latest {
         let Ok(state) = self.0.lock() else { return Latest::new() };
         pairs
             .iter()
@@ -182,7 +182,7 @@ impl {
         Self::raise_watermark(tx, newest).await
     }
 
-    async fn raise_watermark(tx: &mut Transaction<'_, D::Db>, watermark: Id) -> Result<()> {
+    async fn raise_watermark(tx: &mut Transaction<'_, D::Db>, watermark: i64) -> Result<()> {
         sqlx::query(D::sql("UPDATE checkin_trail_mark SET watermark = ? WHERE one = 1 AND watermark < ?"))
             .bind(watermark)
             .bind(watermark)

@@ -7,11 +7,12 @@ use store::*;
 
 use crate::columns::RowReader;
 use crate::{Columns, Dialect, SqlBackend, fail};
+use domain::Code;
 
 sql_impl! {
 #[async_trait]
 impl VenueStore {
-    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created> {
+    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created<VenueId>> {
         if !scope.contains(venue.place.location_code()) {
             return Err(StoreError::NotFound);
         }
@@ -37,12 +38,12 @@ impl VenueStore {
                 fail(e)
             }
         })?;
-        Ok(Created { id: row.try_get(0).map_err(fail)?, created: true })
+        Ok(Created { id: row.try_get::<i64, _>(0).map_err(fail)?.into(), created: true })
     }
 
-    async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue> {
+    async fn venue(&self, scope: &Scope, id: VenueId) -> Result<Venue> {
         let mut query = QueryBuilder::new(format!("SELECT {VENUE_COLUMNS} FROM venues WHERE id = "));
-        query.push_bind(id);
+        query.push_bind(id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let row = query.build().fetch_optional(&self.readers).await.map_err(fail)?.ok_or(StoreError::NotFound)?;
         venue(&Columns(&row))
@@ -82,7 +83,7 @@ pub(crate) const VENUE_COLUMNS: &str =
 pub(crate) fn venue(row: &impl RowReader) -> Result<Venue> {
     let kind = row.text("kind")?;
     Ok(Venue {
-        id: row.int("id")?,
+        id: domain::VenueId::new(row.int("id")?),
         token: row.text("token")?,
         name: row.text("name")?,
         kind: domain::VenueKind::parse(&kind)

@@ -8,13 +8,14 @@ use crate::*;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    pub id: Id,
+    pub id: AuditEntryId,
     pub at: Instant,
-    pub user_id: Id,
+    pub user_id: UserId,
     pub username: String,
     pub action: String,
     pub subject_kind: String,
-    pub subject_id: Option<Id>,
+    /// The record the entry is about, of the kind `subject` names.
+    pub subject_id: Option<i64>,
     pub area_code: String,
     pub remote_addr: Option<String>,
     pub detail: String,
@@ -24,11 +25,11 @@ pub struct AuditEntry {
 #[derive(Debug, Clone)]
 pub struct NewAuditEntry {
     pub at: Instant,
-    pub user_id: Id,
+    pub user_id: UserId,
     pub username: String,
     pub action: &'static str,
     pub subject_kind: &'static str,
-    pub subject_id: Option<Id>,
+    pub subject_id: Option<i64>,
     pub area_code: String,
     pub remote_addr: Option<String>,
     pub detail: String,

@@ -8,7 +8,7 @@ use crate::*;
 
 #[derive(Debug, Clone)]
 pub struct User {
-    pub id: Id,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -40,11 +40,17 @@ pub struct Credentials {
 /// Users and sessions: unscoped, as they come before a caller has a scope.
 #[async_trait]
 pub trait AuthStore: Send + Sync {
-    async fn create_user(&self, user: NewUser, now: Instant) -> Result<Id>;
+    async fn create_user(&self, user: NewUser, now: Instant) -> Result<UserId>;
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
 
-    async fn insert_session(&self, token_digest: &str, user_id: Id, now: Instant, expires_at: Instant) -> Result<()>;
+    async fn insert_session(
+        &self,
+        token_digest: &str,
+        user_id: UserId,
+        now: Instant,
+        expires_at: Instant,
+    ) -> Result<()>;
 
     async fn session_user(&self, token_digest: &str, now: Instant) -> Result<Option<User>>;
 

@@ -9,7 +9,7 @@ use crate::*;
 /// A key person loaded in bulk (the demo): its whole history, already checked by the caller.
 #[derive(Debug, Clone)]
 pub struct BulkKeyPerson {
-    pub person_id: Id,
+    pub person_id: PersonId,
     pub place: Place,
     pub class: KeyClass,
     pub source: Source,
@@ -17,7 +17,7 @@ pub struct BulkKeyPerson {
     pub cadre_phone: Option<String>,
     pub history: Vec<(Option<State>, State, Instant, String)>,
     pub measures: Vec<Measure>,
-    pub actor_id: Id,
+    pub actor_id: UserId,
     pub actor_name: String,
 }
 
@@ -28,14 +28,14 @@ pub struct BulkPerson {
     pub name: String,
     pub phone: Option<String>,
     pub place: Place,
-    pub household_id: Option<Id>,
+    pub household_id: Option<HouseholdId>,
 }
 
 /// A check-in loaded in bulk (the demo's weeks of history).
 #[derive(Debug, Clone)]
 pub struct BulkCheckin {
-    pub venue_id: Id,
-    pub person_id: Id,
+    pub venue_id: VenueId,
+    pub person_id: PersonId,
     pub area_code: String,
     pub t_in: Instant,
     pub t_out: Option<Instant>,
@@ -50,15 +50,15 @@ pub trait BulkStore: Send + Sync {
     async fn insert_grid_workers(&self, workers: &[NewGridWorker]) -> Result<()>;
 
     /// Returns the ids of the new households, in order.
-    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>>;
+    async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<HouseholdId>>;
 
     /// Loads persons in one transaction; returns their ids in order.
-    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<Id>>;
+    async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<PersonId>>;
 
     async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()>;
 
     /// Loads venues in one transaction; returns their ids in order.
-    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<Id>>;
+    async fn bulk_insert_venues(&self, venues: &[NewVenue], now: Instant) -> Result<Vec<VenueId>>;
 
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()>;
 

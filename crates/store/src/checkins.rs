@@ -20,9 +20,9 @@ pub struct CheckinRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckinReceipt {
-    pub id: Id,
-    pub person_id: Id,
-    pub venue_id: Id,
+    pub id: CheckinId,
+    pub person_id: PersonId,
+    pub venue_id: VenueId,
     pub venue_name: String,
     pub at: Instant,
     /// The same person checked in here within the dedupe window: this is that check-in.
@@ -65,5 +65,5 @@ pub trait CheckinStore: Send + Sync {
     async fn settle_checkins(&self) -> Result<()>;
 
     /// Up to `limit` check-ins with id above `after_id`, in id order (exports).
-    async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>>;
+    async fn checkins_after(&self, after_id: CheckinId, limit: u32) -> Result<Vec<domain::Visit>>;
 }

@@ -14,7 +14,7 @@ pub struct NewCheckpoint {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
-    pub id: Id,
+    pub id: CheckpointId,
     pub name: String,
     pub area_code: String,
     pub created_at: Instant,
@@ -38,7 +38,7 @@ pub enum PassageSubject {
 
 #[derive(Debug, Clone)]
 pub struct NewPassage {
-    pub checkpoint_id: Id,
+    pub checkpoint_id: CheckpointId,
     pub direction: domain::Direction,
     pub subject: PassageSubject,
     pub origin: Option<String>,
@@ -50,8 +50,8 @@ pub struct NewPassage {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PassageReceipt {
-    pub id: Id,
-    pub person_id: Option<Id>,
+    pub id: PassageId,
+    pub person_id: Option<PersonId>,
     /// At or above the fever threshold: with an ID number, a fever record and a transfer task
     /// exist; without one, staff must take the ID.
     pub fever: bool,
@@ -60,7 +60,7 @@ pub struct PassageReceipt {
 /// One line of a checkpoint's daily ledger (台账).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Passage {
-    pub id: Id,
+    pub id: PassageId,
     pub at: Instant,
     pub direction: String,
     pub name: Option<String>,
@@ -78,7 +78,12 @@ pub struct Passage {
 /// Checkpoints (卡口) and their passage ledgers.
 #[async_trait]
 pub trait CheckpointStore: Send + Sync {
-    async fn insert_checkpoint(&self, scope: &Scope, checkpoint: NewCheckpoint, now: Instant) -> Result<Created>;
+    async fn insert_checkpoint(
+        &self,
+        scope: &Scope,
+        checkpoint: NewCheckpoint,
+        now: Instant,
+    ) -> Result<Created<CheckpointId>>;
 
     async fn checkpoints(&self, scope: &Scope) -> Result<Vec<Checkpoint>>;
 
@@ -94,5 +99,11 @@ pub trait CheckpointStore: Send + Sync {
     ) -> Result<PassageReceipt>;
 
     /// A checkpoint's passages in `[from, to)`, oldest first.
-    async fn passages(&self, scope: &Scope, checkpoint_id: Id, from: Instant, to: Instant) -> Result<Vec<Passage>>;
+    async fn passages(
+        &self,
+        scope: &Scope,
+        checkpoint_id: CheckpointId,
+        from: Instant,
+        to: Instant,
+    ) -> Result<Vec<Passage>>;
 }

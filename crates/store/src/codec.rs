@@ -6,6 +6,7 @@ use jiff::civil::Date;
 
 use crate::error::{Result, StoreError};
 use crate::*;
+use domain::Code;
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Backend(format!("stored {what} {value:?} is not valid"))

@@ -11,6 +11,7 @@ use domain::{
 };
 
 use crate::*;
+use domain::Code;
 
 pub mod audit;
 pub mod auth;
@@ -90,7 +91,7 @@ pub fn new_person(region: &str, serial: u32, name: &str, area: &str) -> NewPerso
     }
 }
 
-fn new_key_person(person_id: Id, class: KeyClass) -> NewKeyPerson {
+fn new_key_person(person_id: PersonId, class: KeyClass) -> NewKeyPerson {
     NewKeyPerson {
         arrival_risk: None,
         person_id,

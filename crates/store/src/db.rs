@@ -229,7 +229,7 @@ impl Db {
     }
 
     /// A person's health code, derived now from what the store knows (SPEC §4.5).
-    pub async fn health_code(&self, person_id: Id) -> Result<(HealthFacts, domain::HealthCode)> {
+    pub async fn health_code(&self, person_id: PersonId) -> Result<(HealthFacts, domain::HealthCode)> {
         let facts = self.backend.health_facts(person_id).await?;
         let record = facts.record.as_ref().map(|r| domain::RecordFacts {
             class: r.class,
@@ -254,7 +254,7 @@ impl Db {
         id_number: &domain::ResidentId,
         name: &domain::PersonName,
         phone: &domain::Phone,
-    ) -> Result<Option<(Id, domain::HealthCode)>> {
+    ) -> Result<Option<(PersonId, domain::HealthCode)>> {
         let Some(person_id) =
             self.backend.person_by_identity(id_number.as_str(), name.as_str(), phone.as_str()).await?
         else {
@@ -325,7 +325,7 @@ impl Db {
         Handle::new(self.backend.clone(), self.clone(), actor)
     }
 
-    pub async fn create_user(&self, user: NewUser) -> Result<Id> {
+    pub async fn create_user(&self, user: NewUser) -> Result<UserId> {
         if domain::Scope::of_code_str(&user.area_code).is_none() {
             return Err(StoreError::Invalid {
                 field: "area_code",
@@ -339,7 +339,7 @@ impl Db {
         self.backend.credentials(username).await
     }
 
-    pub async fn insert_session(&self, token_digest: &str, user_id: Id, expires_at: Instant) -> Result<()> {
+    pub async fn insert_session(&self, token_digest: &str, user_id: UserId, expires_at: Instant) -> Result<()> {
         self.backend.insert_session(token_digest, user_id, self.now(), expires_at).await
     }
 
@@ -376,11 +376,11 @@ impl Db {
         self.backend.insert_grid_workers(workers).await
     }
 
-    pub async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<Id>> {
+    pub async fn insert_households(&self, households: &[NewHousehold]) -> Result<Vec<HouseholdId>> {
         self.backend.insert_households(households).await
     }
 
-    pub async fn bulk_insert_persons(&self, persons: &[BulkPerson]) -> Result<Vec<Id>> {
+    pub async fn bulk_insert_persons(&self, persons: &[BulkPerson]) -> Result<Vec<PersonId>> {
         self.backend.bulk_insert_persons(persons, self.now()).await
     }
 
@@ -388,7 +388,7 @@ impl Db {
         self.backend.bulk_insert_key_persons(records, self.now()).await
     }
 
-    pub async fn bulk_insert_venues(&self, venues: &[NewVenue]) -> Result<Vec<Id>> {
+    pub async fn bulk_insert_venues(&self, venues: &[NewVenue]) -> Result<Vec<VenueId>> {
         self.backend.bulk_insert_venues(venues, self.now()).await
     }
 
@@ -401,7 +401,7 @@ impl Db {
     }
 
     /// Up to `limit` check-ins after `after_id`, in id order (benchmark exports).
-    pub async fn checkins_after(&self, after_id: Id, limit: u32) -> Result<Vec<domain::Visit>> {
+    pub async fn checkins_after(&self, after_id: CheckinId, limit: u32) -> Result<Vec<domain::Visit>> {
         self.backend.checkins_after(after_id, limit).await
     }
 

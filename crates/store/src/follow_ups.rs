@@ -10,7 +10,7 @@ use crate::*;
 /// A home follow-up visit (一二三工作法) of a key person under home isolation or monitoring.
 #[derive(Debug, Clone)]
 pub struct NewFollowUp {
-    pub key_person_id: Id,
+    pub key_person_id: KeyPersonId,
     /// The Shanghai day of the visit (today, or an earlier day being caught up).
     pub day: Date,
     pub slot: domain::VisitSlot,
@@ -20,7 +20,7 @@ pub struct NewFollowUp {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowUpReceipt {
-    pub id: Id,
+    pub id: FollowUpId,
     /// This visit was already recorded: the earlier record, unchanged.
     pub duplicate: bool,
     /// The temperature met the fever threshold: a fever-transfer task is open.
@@ -39,8 +39,8 @@ pub struct FollowUpVisit {
 /// One person on the follow-up sheet of a day, with the visits recorded so far.
 #[derive(Debug, Clone)]
 pub struct FollowUpLine {
-    pub key_person_id: Id,
-    pub person_id: Id,
+    pub key_person_id: KeyPersonId,
+    pub person_id: PersonId,
     pub name: String,
     pub phone: Option<String>,
     pub area_code: String,

@@ -26,7 +26,7 @@ pub struct Grid {
 pub struct GridWorker {
     pub name: String,
     pub phone: String,
-    pub user_id: Option<Id>,
+    pub user_id: Option<UserId>,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ pub struct NewGridWorker {
     pub grid: GridCode,
     pub name: PersonName,
     pub phone: Phone,
-    pub user_id: Option<Id>,
+    pub user_id: Option<UserId>,
 }
 
 #[derive(Debug, Clone)]

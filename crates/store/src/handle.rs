@@ -75,7 +75,7 @@ impl Handle {
         &self,
         action: &'static str,
         subject_kind: &'static str,
-        subject_id: Option<Id>,
+        subject_id: Option<i64>,
         area_code: &str,
         detail: String,
     ) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::*;
 /// What the health code is derived from, as read from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthFacts {
-    pub person_id: Id,
+    pub person_id: PersonId,
     pub area_code: String,
     pub record: Option<OpenRecord>,
     /// Pending candidacies: a stay at an epidemic point in a case's exposure, not yet cleared.
@@ -30,5 +30,5 @@ pub struct OpenRecord {
 #[async_trait]
 pub trait HealthCodeStore: Send + Sync {
     /// What a person's code derives from: the open record and pending exposures.
-    async fn health_facts(&self, person_id: Id) -> Result<HealthFacts>;
+    async fn health_facts(&self, person_id: PersonId) -> Result<HealthFacts>;
 }

@@ -10,7 +10,7 @@ use crate::*;
 /// Opening an investigation for a confirmed (or suspected) case.
 #[derive(Debug, Clone)]
 pub struct NewInvestigation {
-    pub key_person_id: Id,
+    pub key_person_id: KeyPersonId,
     pub onset: Date,
     /// When the case was isolated; the exposure window ends here.
     pub isolated_at: Instant,
@@ -18,9 +18,9 @@ pub struct NewInvestigation {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Investigation {
-    pub id: Id,
-    pub key_person_id: Id,
-    pub person_id: Id,
+    pub id: InvestigationId,
+    pub key_person_id: KeyPersonId,
+    pub person_id: PersonId,
     pub person_name: String,
     pub area_code: String,
     pub onset: Date,
@@ -35,7 +35,7 @@ pub struct Investigation {
 /// 谁流调、谁签字、谁负责: who signed the investigation, when, and the statement they signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signature {
-    pub user_id: Id,
+    pub user_id: UserId,
     pub name: String,
     pub at: Instant,
     pub statement: String,
@@ -45,11 +45,11 @@ pub struct Signature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrajectoryEntry {
     /// A venue check-in with its stay (ended by check-out, next check-in elsewhere or the cap).
-    Stay { checkin_id: Id, venue_id: Id, venue_name: String, from: Instant, to: Instant, estimated: bool },
+    Stay { checkin_id: CheckinId, venue_id: VenueId, venue_name: String, from: Instant, to: Instant, estimated: bool },
     /// A checkpoint passage.
-    Passage { passage_id: Id, checkpoint_name: String, at: Instant, direction: String },
+    Passage { passage_id: PassageId, checkpoint_name: String, at: Instant, direction: String },
     /// A place the case reported.
-    Reported { id: Id, place: String, venue_id: Option<Id>, from: Instant, to: Instant, note: String },
+    Reported { id: ReportedPlaceId, place: String, venue_id: Option<VenueId>, from: Instant, to: Instant, note: String },
 }
 
 impl TrajectoryEntry {
@@ -65,7 +65,7 @@ impl TrajectoryEntry {
 #[derive(Debug, Clone)]
 pub struct NewReportedPlace {
     pub place: String,
-    pub venue_id: Option<Id>,
+    pub venue_id: Option<VenueId>,
     pub from: Instant,
     pub to: Instant,
     pub note: String,
@@ -75,11 +75,11 @@ pub struct NewReportedPlace {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointView {
     /// Set once confirmed.
-    pub id: Option<Id>,
-    pub venue_id: Id,
+    pub id: Option<PointId>,
+    pub venue_id: VenueId,
     pub venue_name: String,
     pub area_code: String,
-    pub case_checkin_id: Id,
+    pub case_checkin_id: CheckinId,
     /// The case's stay within the exposure window.
     pub from: Instant,
     pub to: Instant,
@@ -128,17 +128,17 @@ impl domain::Label for CandidateStatus {
 /// A close-contact candidate with the overlap that makes them one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: Id,
-    pub investigation_id: Id,
-    pub point_id: Id,
+    pub id: CandidateId,
+    pub investigation_id: InvestigationId,
+    pub point_id: PointId,
     pub venue_name: String,
-    pub person_id: Id,
+    pub person_id: PersonId,
     pub name: String,
     pub id_number: String,
     pub phone: Option<String>,
     pub area_code: String,
     pub grid_code: Option<String>,
-    pub checkin_id: Id,
+    pub checkin_id: CheckinId,
     pub stay_from: Instant,
     pub stay_to: Instant,
     pub stay_estimated: bool,
@@ -147,7 +147,7 @@ pub struct Candidate {
     pub status: CandidateStatus,
     pub due_at: Instant,
     pub decided_by: Option<String>,
-    pub key_person_id: Option<Id>,
+    pub key_person_id: Option<KeyPersonId>,
 }
 
 /// Everything the investigation workspace shows.
@@ -187,7 +187,7 @@ pub struct NamedVisit {
 /// A passage of the case through a checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PassageOfPerson {
-    pub id: Id,
+    pub id: PassageId,
     pub checkpoint_name: String,
     pub at: Instant,
     pub direction: String,
@@ -196,9 +196,9 @@ pub struct PassageOfPerson {
 /// A reported place as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportedPlace {
-    pub id: Id,
+    pub id: ReportedPlaceId,
     pub place: String,
-    pub venue_id: Option<Id>,
+    pub venue_id: Option<VenueId>,
     pub from: Instant,
     pub to: Instant,
     pub note: String,
@@ -207,10 +207,10 @@ pub struct ReportedPlace {
 /// A confirmed point and the candidates it yields, written together.
 #[derive(Debug, Clone)]
 pub struct NewPoint {
-    pub investigation_id: Id,
-    pub venue_id: Id,
+    pub investigation_id: InvestigationId,
+    pub venue_id: VenueId,
     pub area_code: String,
-    pub case_checkin_id: Id,
+    pub case_checkin_id: CheckinId,
     pub from: Instant,
     pub to: Instant,
     pub exposure_from: Instant,
@@ -220,8 +220,8 @@ pub struct NewPoint {
 
 #[derive(Debug, Clone)]
 pub struct NewCandidate {
-    pub person_id: Id,
-    pub checkin_id: Id,
+    pub person_id: PersonId,
+    pub checkin_id: CheckinId,
     pub stay_from: Instant,
     pub stay_to: Instant,
     pub stay_estimated: bool,
@@ -234,9 +234,18 @@ pub struct NewCandidate {
 #[derive(Debug, Clone, Copy)]
 pub enum CandidateFilter {
     /// Every candidate of one investigation.
-    Investigation(Id),
+    Investigation(InvestigationId),
     /// Pending tracing tasks in the caller's jurisdiction (the grid worker's list).
     PendingInScope,
+}
+
+/// A candidate's decision as stored: its new status, the record it became, the tracer's note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateOutcome {
+    pub status: CandidateStatus,
+    /// The key-person record the candidate was registered as, when registered.
+    pub key_person_id: Option<KeyPersonId>,
+    pub note: Option<String>,
 }
 
 /// Contact tracing (SPEC §4.4): investigations, the reads of a trajectory, points and candidates.
@@ -251,25 +260,31 @@ pub trait InvestigationStore: Send + Sync {
         investigation: NewInvestigation,
         generation: i64,
         now: Instant,
-    ) -> Result<Created>;
+    ) -> Result<Created<InvestigationId>>;
 
-    async fn investigation(&self, scope: &Scope, id: Id) -> Result<Investigation>;
+    async fn investigation(&self, scope: &Scope, id: InvestigationId) -> Result<Investigation>;
 
     /// The newest investigations in `scope`.
     async fn investigations(&self, scope: &Scope, limit: u32) -> Result<Vec<Investigation>>;
 
     /// A person's check-ins with `from <= t_in < to`, wherever they were (the trail and the
     /// check-ins not yet copied into it), oldest first.
-    async fn visits_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
+    async fn visits_of_person(&self, person_id: PersonId, from: Instant, to: Instant) -> Result<Vec<NamedVisit>>;
 
     /// Where these persons checked in with `from <= t_in < to` — venue and time, without
     /// check-out times (`t_out` is `None`): what ends a stay that has no check-out.
-    async fn visits_of_persons(&self, person_ids: &[Id], from: Instant, to: Instant) -> Result<Vec<domain::Visit>>;
+    async fn visits_of_persons(
+        &self,
+        person_ids: &[PersonId],
+        from: Instant,
+        to: Instant,
+    ) -> Result<Vec<domain::Visit>>;
 
     /// Check-ins at a venue with `after < t_in < before`.
-    async fn visits_at_venue(&self, venue_id: Id, after: Instant, before: Instant) -> Result<Vec<domain::Visit>>;
+    async fn visits_at_venue(&self, venue_id: VenueId, after: Instant, before: Instant) -> Result<Vec<domain::Visit>>;
 
-    async fn passages_of_person(&self, person_id: Id, from: Instant, to: Instant) -> Result<Vec<PassageOfPerson>>;
+    async fn passages_of_person(&self, person_id: PersonId, from: Instant, to: Instant)
+    -> Result<Vec<PassageOfPerson>>;
 
     async fn insert_reported_place(
         &self,
@@ -277,28 +292,26 @@ pub trait InvestigationStore: Send + Sync {
         actor: &Actor,
         place: NewReportedPlace,
         now: Instant,
-    ) -> Result<Created>;
+    ) -> Result<Created<ReportedPlaceId>>;
 
-    async fn reported_places(&self, investigation_id: Id) -> Result<Vec<ReportedPlace>>;
+    async fn reported_places(&self, investigation_id: InvestigationId) -> Result<Vec<ReportedPlace>>;
 
-    async fn points(&self, investigation_id: Id) -> Result<Vec<PointView>>;
+    async fn points(&self, investigation_id: InvestigationId) -> Result<Vec<PointView>>;
 
     /// Confirms a point and writes its candidates, in one transaction; the same point again
     /// changes nothing and returns the first.
-    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created>;
+    async fn insert_point(&self, actor: &Actor, point: NewPoint, now: Instant) -> Result<Created<PointId>>;
 
     async fn candidates(&self, scope: &Scope, filter: CandidateFilter, limit: u32) -> Result<Vec<Candidate>>;
 
     /// A candidate in `scope` (the person's area) or of an investigation in `scope`.
-    async fn candidate(&self, scope: &Scope, id: Id) -> Result<Candidate>;
+    async fn candidate(&self, scope: &Scope, id: CandidateId) -> Result<Candidate>;
 
     /// Records the decision on a pending candidate; a decided one is a conflict.
     async fn decide_candidate(
         &self,
-        id: Id,
-        status: CandidateStatus,
-        key_person_id: Option<Id>,
-        note: Option<String>,
+        id: CandidateId,
+        outcome: &CandidateOutcome,
         actor: &Actor,
         now: Instant,
     ) -> Result<()>;
@@ -307,7 +320,7 @@ pub trait InvestigationStore: Send + Sync {
     async fn sign_investigation(
         &self,
         scope: &Scope,
-        id: Id,
+        id: InvestigationId,
         actor: &Actor,
         statement: &str,
         now: Instant,

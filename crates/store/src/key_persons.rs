@@ -10,7 +10,7 @@ use crate::*;
 
 #[derive(Debug, Clone)]
 pub struct NewKeyPerson {
-    pub person_id: Id,
+    pub person_id: PersonId,
     pub class: KeyClass,
     /// For an arrival from an epidemic area only: the risk of the area it came from (high makes
     /// the code red, medium or unrecorded yellow; SPEC §4.5).
@@ -32,8 +32,8 @@ pub struct Measure {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPerson {
-    pub id: Id,
-    pub person_id: Id,
+    pub id: KeyPersonId,
+    pub person_id: PersonId,
     pub name: String,
     pub id_number: String,
     pub phone: Option<String>,
@@ -51,7 +51,7 @@ pub struct KeyPerson {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusEvent {
-    pub id: Id,
+    pub id: StatusEventId,
     pub from: Option<State>,
     pub to: State,
     pub actor: String,
@@ -97,11 +97,11 @@ pub trait KeyPersonStore: Send + Sync {
         record: NewKeyPerson,
         idem: Option<IdempotencyKey>,
         now: Instant,
-    ) -> Result<Created>;
+    ) -> Result<Created<KeyPersonId>>;
 
     async fn key_persons(&self, scope: &Scope, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>>;
 
-    async fn key_person(&self, scope: &Scope, id: Id) -> Result<KeyPersonDetail>;
+    async fn key_person(&self, scope: &Scope, id: KeyPersonId) -> Result<KeyPersonDetail>;
 
     /// Appends a status event and updates the current-state row in one transaction, after
     /// `planner` has accepted the change against the current state read inside it.
@@ -109,15 +109,15 @@ pub trait KeyPersonStore: Send + Sync {
         &self,
         scope: &Scope,
         actor: &Actor,
-        id: Id,
+        id: KeyPersonId,
         planner: &TransitionPlanner,
         idem: Option<IdempotencyKey>,
         now: Instant,
-    ) -> Result<Created>;
+    ) -> Result<Created<StatusEventId>>;
 
     /// The id of the person's open key-person record, if any.
-    async fn open_record_id(&self, person_id: Id) -> Result<Option<Id>>;
+    async fn open_record_id(&self, person_id: PersonId) -> Result<Option<KeyPersonId>>;
 
     /// Persons in `scope` with an open key-person record.
-    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<Id>>;
+    async fn active_key_person_ids(&self, scope: &Scope) -> Result<Vec<PersonId>>;
 }

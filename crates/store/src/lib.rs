@@ -39,6 +39,11 @@ pub mod venues;
 
 pub use backend::Backend;
 pub use db::{Clock, Db, UPLOAD_RETENTION_SECONDS, system_clock};
+/// The id types, beside the records that carry them.
+pub use domain::{
+    AuditEntryId, CandidateId, CheckinId, CheckpointId, FollowUpId, HouseholdId, InvestigationId, KeyPersonId, LeadId,
+    ListId, PassageId, PersonId, PointId, ReportedPlaceId, StatusEventId, TaskId, UploadId, UserId, VenueId,
+};
 pub use error::{Result, StoreError};
 pub use handle::{Comparison, Handle, PersonIndex};
 pub use model::*;

@@ -49,7 +49,7 @@ impl ListCounts {
 /// An imported list with its progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListSummary {
-    pub id: Id,
+    pub id: ListId,
     pub area_code: String,
     pub kind: ListKind,
     pub name: String,
@@ -72,7 +72,7 @@ pub struct NewListRecord {
     pub sha256: String,
     pub counts: ListCounts,
     pub due_at: Instant,
-    pub created_by: Id,
+    pub created_by: UserId,
     pub created_by_name: String,
     pub created_at: Instant,
 }
@@ -83,7 +83,7 @@ pub struct NewLead {
     pub row_number: i64,
     /// Where it is verified: the person's place (grid or division), else the row's, else the list's.
     pub area_code: String,
-    pub person_id: Option<Id>,
+    pub person_id: Option<PersonId>,
     pub match_kind: MatchKind,
     pub subject_key: String,
     pub id_number: Option<String>,
@@ -94,12 +94,12 @@ pub struct NewLead {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lead {
-    pub id: Id,
-    pub list_id: Id,
+    pub id: LeadId,
+    pub list_id: ListId,
     pub list_name: String,
     pub row_number: i64,
     pub area_code: String,
-    pub person_id: Option<Id>,
+    pub person_id: Option<PersonId>,
     pub match_kind: MatchKind,
     pub id_number: Option<String>,
     pub name: Option<String>,
@@ -114,7 +114,7 @@ pub struct Lead {
 pub struct LeadVerification {
     pub outcome: LeadOutcome,
     pub note: String,
-    pub key_person_id: Option<Id>,
+    pub key_person_id: Option<KeyPersonId>,
     pub by_name: String,
     pub at: Instant,
 }
@@ -126,7 +126,7 @@ pub enum LeadFilter {
     /// Not yet verified and past due: escalated to the area officer.
     Overdue { now: Instant },
     /// Every lead of one list, in row order.
-    OfList(Id),
+    OfList(ListId),
     /// Every lead, by id (exports).
     All,
 }
@@ -143,6 +143,14 @@ pub struct VerifyLead {
     pub arrival_risk: Option<domain::ArrivalRisk>,
 }
 
+/// How a lead is closed: the outcome, the worker's note and the record it registered, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadClosing {
+    pub outcome: LeadOutcome,
+    pub note: String,
+    pub key_person_id: Option<KeyPersonId>,
+}
+
 /// Big-data comparison (SPEC §4.8): imported lists and their leads.
 #[async_trait]
 pub trait ListStore: Send + Sync {
@@ -155,26 +163,23 @@ pub trait ListStore: Send + Sync {
     /// Writes the list and all its leads, in their order, in one transaction; returns the list's
     /// id. The same file (area, SHA-256) written concurrently is a conflict, and nothing is
     /// written. The leads are handed over so that a backend may prepare them beside the write.
-    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<Id>;
+    async fn insert_list(&self, list: &NewListRecord, leads: Vec<NewLead>) -> Result<ListId>;
 
     async fn lists(&self, scope: &Scope, limit: u32) -> Result<Vec<ListSummary>>;
 
-    async fn list(&self, scope: &Scope, id: Id) -> Result<ListSummary>;
+    async fn list(&self, scope: &Scope, id: ListId) -> Result<ListSummary>;
 
     async fn leads(&self, scope: &Scope, filter: LeadFilter, limit: u32) -> Result<Vec<Lead>>;
 
-    async fn lead(&self, scope: &Scope, id: Id) -> Result<Lead>;
+    async fn lead(&self, scope: &Scope, id: LeadId) -> Result<Lead>;
 
     /// Closes an open lead and counts it on its list, in one transaction; a closed one is a
     /// conflict.
-    #[allow(clippy::too_many_arguments)]
-    async fn verify_lead(
+    async fn close_lead(
         &self,
         scope: &Scope,
-        id: Id,
-        outcome: domain::LeadOutcome,
-        note: &str,
-        key_person_id: Option<Id>,
+        id: LeadId,
+        closing: &LeadClosing,
         actor: &Actor,
         now: Instant,
     ) -> Result<()>;

@@ -1,8 +1,6 @@
 //! The records every capability shares: ids, the caller, places, pages, idempotency keys.
 
-use domain::{AreaCode, GridCode, Role, Scope};
-
-pub type Id = i64;
+use domain::{AreaCode, GridCode, Role, Scope, UserId};
 
 /// Unix seconds, UTC. Converted to Asia/Shanghai only at the edges.
 pub type Instant = i64;
@@ -10,7 +8,7 @@ pub type Instant = i64;
 /// The authenticated caller: every scoped read and write is done on its behalf and within `scope`.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Id,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
     pub scope: Scope,
@@ -39,8 +37,8 @@ impl Place {
 /// The outcome of a create: the record's id and whether this call made it (false when it already
 /// existed, or when an idempotent request was replayed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Created {
-    pub id: Id,
+pub struct Created<I> {
+    pub id: I,
     pub created: bool,
 }
 

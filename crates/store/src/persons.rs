@@ -16,7 +16,7 @@ pub struct NewPerson {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
-    pub id: Id,
+    pub id: PersonId,
     pub id_number: String,
     pub name: String,
     pub phone: Option<String>,
@@ -35,7 +35,7 @@ pub enum PersonQuery {
 /// What comparison needs of a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonKey {
-    pub id: Id,
+    pub id: PersonId,
     pub id_number: String,
     pub name: String,
     pub phone: Option<String>,
@@ -52,15 +52,15 @@ pub trait PersonStore: Send + Sync {
         person: NewPerson,
         idem: Option<IdempotencyKey>,
         now: Instant,
-    ) -> Result<Created>;
+    ) -> Result<Created<PersonId>>;
 
-    async fn person(&self, scope: &Scope, id: Id) -> Result<Person>;
+    async fn person(&self, scope: &Scope, id: PersonId) -> Result<Person>;
 
     async fn search_persons(&self, scope: &Scope, query: &PersonQuery, limit: u32) -> Result<Vec<Person>>;
 
     /// The person with this ID number, name and phone, if all three match one person.
-    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<Id>>;
+    async fn person_by_identity(&self, id_number: &str, name: &str, phone: &str) -> Result<Option<PersonId>>;
 
     /// Persons in `scope` with id > `after_id`, by id, at most `limit`: what matching needs.
-    async fn person_keys(&self, scope: &Scope, after_id: Id, limit: u32) -> Result<Vec<PersonKey>>;
+    async fn person_keys(&self, scope: &Scope, after_id: PersonId, limit: u32) -> Result<Vec<PersonKey>>;
 }

@@ -35,9 +35,9 @@ impl TaskKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
-    pub id: Id,
+    pub id: TaskId,
     pub kind: TaskKind,
-    pub key_person_id: Id,
+    pub key_person_id: KeyPersonId,
     pub person_name: String,
     pub status: Status,
     pub area_code: String,

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use crate::error::{Result, StoreError};
 use crate::*;
+use domain::Code;
 
 /// The parts of a key-person record that decide a transition.
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@ pub struct NewVenue {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Venue {
-    pub id: Id,
+    pub id: VenueId,
     pub token: String,
     pub name: String,
     pub kind: domain::VenueKind,
@@ -35,9 +35,9 @@ pub struct Venue {
 /// Venues and their 场所码.
 #[async_trait]
 pub trait VenueStore: Send + Sync {
-    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created>;
+    async fn insert_venue(&self, scope: &Scope, venue: NewVenue, now: Instant) -> Result<Created<VenueId>>;
 
-    async fn venue(&self, scope: &Scope, id: Id) -> Result<Venue>;
+    async fn venue(&self, scope: &Scope, id: VenueId) -> Result<Venue>;
 
     async fn venues(&self, scope: &Scope, page: PageRequest) -> Result<Page<Venue>>;
 

@@ -2,6 +2,7 @@
 //! the page, the API and `fangkong import` share. Nothing here writes; the store's
 //! `Handle::import_list` writes everything or nothing once every row is valid.
 
+use domain::Code;
 use domain::{HEADER_SEARCH_ROWS, ListField, ListRow, Mapping, MappingError, PlaceNames};
 use sha2::{Digest, Sha256};
 use sheet::{Sheet, SheetError, column_name};

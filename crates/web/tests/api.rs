@@ -634,7 +634,7 @@ async fn an_investigation_over_the_api(kind: Kind) {
     let now = app.db.now();
     let at = |person: i64, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
         venue_id: venue.id,
-        person_id: person,
+        person_id: domain::PersonId::new(person),
         area_code: venue.area_code.clone(),
         t_in,
         t_out,

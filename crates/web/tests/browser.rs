@@ -420,7 +420,7 @@ async fn an_investigator_confirms_a_point_and_a_contact_and_the_grid_sees_the_ta
     let now = app.db.now();
     let at = |person: i64, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
         venue_id: venue.id,
-        person_id: person,
+        person_id: domain::PersonId::new(person),
         area_code: venue.area_code.clone(),
         t_in,
         t_out,

@@ -4,6 +4,8 @@
 
 mod common;
 
+use domain::Code;
+
 use std::collections::BTreeSet;
 
 use common::{Kind, TestApp, USERS, id_number};
@@ -140,7 +142,7 @@ async fn walk(kind: Kind) {
     let checkpoint = checkpoint["id"].as_i64().expect("checkpoint id");
     let mut serial = 10;
     let mut failures = Vec::new();
-    for role in Role::ALL {
+    for role in Role::ALL.iter().copied() {
         for route in ROUTES {
             // A fresh session per call: DELETE /session ends the one it is sent with.
             let token = app.token(username(role)).await;

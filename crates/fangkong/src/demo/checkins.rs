@@ -25,9 +25,9 @@ pub(super) async fn venues_and_checkins(
     db: &Db,
     villages: &[Village],
     people: &[BulkPerson],
-    person_ids: &[store::Id],
+    person_ids: &[store::PersonId],
     rng: &mut StdRng,
-) -> anyhow::Result<(Vec<String>, Vec<(store::Id, String)>, usize)> {
+) -> anyhow::Result<(Vec<String>, Vec<(store::VenueId, String)>, usize)> {
     let mut venues = Vec::with_capacity(villages.len());
     for (n, village) in villages.iter().enumerate() {
         let (suffix, kind) = VENUE_NAMES[n % VENUE_NAMES.len()];

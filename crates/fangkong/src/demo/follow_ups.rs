@@ -14,8 +14,8 @@ pub(super) async fn add_home_follow_ups(
     handle: &store::Handle,
     unit: &GridCode,
     people: &[BulkPerson],
-    person_ids: &[store::Id],
-    taken: &std::collections::HashSet<store::Id>,
+    person_ids: &[store::PersonId],
+    taken: &std::collections::HashSet<store::PersonId>,
     rng: &mut StdRng,
 ) -> anyhow::Result<()> {
     let residents = people

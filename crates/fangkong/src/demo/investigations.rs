@@ -10,12 +10,12 @@ use store::{BulkPerson, Db, TransitionRequest};
 pub(super) async fn add_outbreak(
     handle: &store::Handle,
     db: &Db,
-    venues: &[(store::Id, String)],
+    venues: &[(store::VenueId, String)],
     people: &[BulkPerson],
-    person_ids: &[store::Id],
-    taken: &std::collections::HashSet<store::Id>,
-) -> anyhow::Result<Option<store::Id>> {
-    let local: Vec<store::Id> = people
+    person_ids: &[store::PersonId],
+    taken: &std::collections::HashSet<store::PersonId>,
+) -> anyhow::Result<Option<store::InvestigationId>> {
+    let local: Vec<store::PersonId> = people
         .iter()
         .zip(person_ids)
         .filter(|(p, id)| p.place.area.as_str().starts_with("411702") && !taken.contains(id))
@@ -23,7 +23,7 @@ pub(super) async fn add_outbreak(
         .skip(50)
         .take(20)
         .collect();
-    let places: Vec<&(store::Id, String)> =
+    let places: Vec<&(store::VenueId, String)> =
         venues.iter().filter(|(_, code)| code.starts_with("411702")).take(3).collect();
     let ([case, contacts @ ..], [a, b, c]) = (local.as_slice(), places.as_slice()) else {
         return Ok(None);
@@ -33,14 +33,15 @@ pub(super) async fn add_outbreak(
         Ok(domain::shanghai_day_start(today.checked_sub(jiff::Span::new().days(back))?))
     };
     const H: i64 = 3_600;
-    let at = |venue: &(store::Id, String), person: store::Id, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
-        venue_id: venue.0,
-        person_id: person,
-        area_code: venue.1.clone(),
-        t_in,
-        t_out,
-        temperature: None,
-    };
+    let at =
+        |venue: &(store::VenueId, String), person: store::PersonId, t_in: i64, t_out: Option<i64>| store::BulkCheckin {
+            venue_id: venue.0,
+            person_id: person,
+            area_code: venue.1.clone(),
+            t_in,
+            t_out,
+            temperature: None,
+        };
     let (d2, d1) = (day(2)?, day(1)?);
     let mut rows = vec![
         // Two hours at the market (a point), from 14:00 at the second place without a check-out

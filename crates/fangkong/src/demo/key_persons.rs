@@ -52,8 +52,8 @@ fn class_for(path: &[State], rng: &mut StdRng) -> KeyClass {
 pub(super) fn key_persons(
     db: &Db,
     people: &[BulkPerson],
-    person_ids: &[store::Id],
-    (actor_id, actor_name): (store::Id, String),
+    person_ids: &[store::PersonId],
+    (actor_id, actor_name): (store::UserId, String),
     rng: &mut StdRng,
 ) -> anyhow::Result<Vec<BulkKeyPerson>> {
     let paths = paths();

@@ -17,7 +17,7 @@ use super::*;
 pub(super) async fn add_self_reported_fever(
     db: &Db,
     tokens: &[String],
-    venues: &[(store::Id, String)],
+    venues: &[(store::VenueId, String)],
 ) -> anyhow::Result<()> {
     let Some(token) = venues.iter().zip(tokens).find(|((_, area), _)| area.starts_with("411702")).map(|(_, t)| t)
     else {
@@ -41,13 +41,13 @@ pub(super) async fn add_telecom_list(
     handle: &store::Handle,
     grid_unit: Option<&GridCode>,
     people: &[BulkPerson],
-    person_ids: &[store::Id],
-    taken: &std::collections::HashSet<store::Id>,
+    person_ids: &[store::PersonId],
+    taken: &std::collections::HashSet<store::PersonId>,
     rng: &mut StdRng,
-) -> anyhow::Result<Option<(store::Id, u64)>> {
+) -> anyhow::Result<Option<(store::ListId, u64)>> {
     use domain::{Document, ListRow, ResidentId};
-    let free = |p: &&(&BulkPerson, &store::Id)| !taken.contains(p.1);
-    let all: Vec<(&BulkPerson, &store::Id)> = people.iter().zip(person_ids).collect();
+    let free = |p: &&(&BulkPerson, &store::PersonId)| !taken.contains(p.1);
+    let all: Vec<(&BulkPerson, &store::PersonId)> = people.iter().zip(person_ids).collect();
     let in_unit: Vec<&BulkPerson> = match grid_unit {
         Some(unit) => {
             all.iter().filter(free).filter(|p| p.0.place.grid.as_ref() == Some(unit)).map(|p| p.0).take(8).collect()

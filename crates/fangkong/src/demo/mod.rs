@@ -87,9 +87,9 @@ pub struct City {
     pub db: Db,
     pub venue_tokens: Vec<String>,
     /// (id, area code) of every venue, in the order of `venue_tokens`.
-    pub venues: Vec<(store::Id, String)>,
+    pub venues: Vec<(store::VenueId, String)>,
     /// The id of every person, in the order of `people`.
-    pub person_ids: Vec<store::Id>,
+    pub person_ids: Vec<store::PersonId>,
     /// What every person types at a venue's door.
     pub people: Vec<Resident>,
     /// One line of counts.
@@ -230,7 +230,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     let handle = admin_handle(&db, admin.0);
     let passage_count = checkpoints::add_checkpoints_and_passages(&handle, &counties, &people, &mut rng).await?;
     let grid_unit = villages.first().and_then(|v| v.units.first()).cloned();
-    let taken: std::collections::HashSet<store::Id> = key_persons.iter().map(|k| k.person_id).collect();
+    let taken: std::collections::HashSet<store::PersonId> = key_persons.iter().map(|k| k.person_id).collect();
     if let Some(unit) = &grid_unit {
         follow_ups::add_home_follow_ups(&handle, unit, &people, &person_ids, &taken, &mut rng).await?;
     }
@@ -272,7 +272,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
     Ok(City { db, venue_tokens, venues, person_ids, people, summary, grid_user })
 }
 
-fn admin_handle(db: &Db, admin_id: store::Id) -> store::Handle {
+fn admin_handle(db: &Db, admin_id: store::UserId) -> store::Handle {
     db.handle(store::Actor {
         user_id: admin_id,
         username: "admin".into(),

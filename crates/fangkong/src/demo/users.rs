@@ -6,7 +6,7 @@ use store::{Db, NewUser};
 
 use super::*;
 
-pub(super) async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::Id, String)> {
+pub(super) async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(store::UserId, String)> {
     let hash = web::auth::hash_password(DEMO_PASSWORD)?;
     let grid = villages
         .first()
@@ -22,7 +22,7 @@ pub(super) async fn add_users(db: &Db, villages: &[Village]) -> anyhow::Result<(
         ("grid", "人民街道中山街社区网格员", Role::GridWorker, grid),
         ("checkpoint", "驿城东卡口值守", Role::CheckpointStaff, "411702".to_string()),
     ];
-    let mut admin = 0;
+    let mut admin = store::UserId::new(0);
     for (username, display_name, role, area_code) in users {
         let id = db
             .create_user(NewUser {

@@ -22,8 +22,8 @@ pub async fn reads_of_personal_data_are_audited(backend: Arc<dyn Backend>) {
         actions,
         [
             ("officer", "person.search", None),
-            ("officer", "key_person.read", Some(record.id)),
-            ("officer", "person.read", Some(person.id))
+            ("officer", "key_person.read", Some(record.id.get())),
+            ("officer", "person.read", Some(person.id.get()))
         ]
     );
     assert!(log.items.iter().all(|e| e.remote_addr.as_deref() == Some("127.0.0.1") && e.at == START));

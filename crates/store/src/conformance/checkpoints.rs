@@ -7,7 +7,7 @@ use domain::{Direction, KeyClass, PersonName, Phone, PlateNumber, Role, Source};
 
 use super::*;
 
-fn person_passage(checkpoint_id: Id, serial: u32, temperature: Option<&str>) -> NewPassage {
+fn person_passage(checkpoint_id: CheckpointId, serial: u32, temperature: Option<&str>) -> NewPassage {
     NewPassage {
         checkpoint_id,
         direction: Direction::In,
@@ -72,7 +72,10 @@ pub async fn checkpoints_and_their_ledgers_are_scoped(backend: Arc<dyn Backend>)
     assert!(staff.passages(checkpoint, today.yesterday().unwrap()).await.unwrap().is_empty());
     // Out of scope, or absent: not found — never an empty ledger or a write.
     assert!(matches!(xiping.passages(checkpoint, today).await, Err(StoreError::NotFound)));
-    assert!(matches!(staff.passages(checkpoint + 1000, today).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        staff.passages(CheckpointId::new(checkpoint.get() + 1000), today).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(matches!(
         xiping.record_passage(person_passage(checkpoint, 22, None)).await,
         Err(StoreError::NotFound) | Err(StoreError::Forbidden { .. })
@@ -120,7 +123,7 @@ pub async fn a_checkpoint_fever_opens_one_transfer_and_passages_name_known_perso
         Err(StoreError::Forbidden { .. })
     ));
     assert!(matches!(
-        staff.record_passage(person_passage(checkpoint + 1000, 35, None)).await,
+        staff.record_passage(person_passage(CheckpointId::new(checkpoint.get() + 1000), 35, None)).await,
         Err(StoreError::NotFound)
     ));
     let today = domain::shanghai_date(f.db.now());

@@ -6,7 +6,7 @@ use domain::{KeyClass, MeasureKind, Role, Status};
 
 use super::*;
 
-fn visit(key_person_id: Id, slot: domain::VisitSlot, temperature: Option<&str>) -> NewFollowUp {
+fn visit(key_person_id: KeyPersonId, slot: domain::VisitSlot, temperature: Option<&str>) -> NewFollowUp {
     NewFollowUp {
         key_person_id,
         day: domain::shanghai_date(START),

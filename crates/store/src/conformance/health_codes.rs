@@ -15,7 +15,7 @@ pub async fn an_arrivals_code_follows_the_risk_of_the_area_it_came_from(backend:
             officer.create_person(new_person("411702", 400 + serial, "返乡", "411702001"), None).await.unwrap().id,
         );
     }
-    let arrival = |person: Id, risk: Option<domain::ArrivalRisk>| NewKeyPerson {
+    let arrival = |person: PersonId, risk: Option<domain::ArrivalRisk>| NewKeyPerson {
         arrival_risk: risk,
         ..new_key_person(person, KeyClass::EpidemicAreaArrival)
     };

@@ -14,7 +14,7 @@ fn day(n: i64) -> Instant {
     domain::shanghai_day_start(domain::shanghai_date(START)) + n * DAY
 }
 
-fn at(venue: &Venue, person: Id, t_in: Instant, t_out: Option<Instant>) -> BulkCheckin {
+fn at(venue: &Venue, person: PersonId, t_in: Instant, t_out: Option<Instant>) -> BulkCheckin {
     BulkCheckin {
         venue_id: venue.id,
         person_id: person,
@@ -125,7 +125,7 @@ pub async fn an_outbreak_yields_exactly_the_planted_points_and_contacts(backend:
     for candidate in &detail.candidates {
         found.insert((candidate.venue_name.clone(), candidate.person_id));
     }
-    let planted: BTreeSet<(String, Id)> =
+    let planted: BTreeSet<(String, PersonId)> =
         [("人民路农贸市场", p(1)), ("人民路农贸市场", p(3)), ("人民路农贸市场", p(5)), ("万达影城", p(7))]
             .into_iter()
             .map(|(v, p)| (v.to_string(), p))
@@ -193,7 +193,11 @@ pub async fn an_outbreak_yields_exactly_the_planted_points_and_contacts(backend:
 }
 
 /// A stay that is not a proposed point cannot be confirmed.
-async fn a_point_not_a_point_is_refused(officer: &Handle, investigation: Id, detail: &InvestigationDetail) -> bool {
+async fn a_point_not_a_point_is_refused(
+    officer: &Handle,
+    investigation: InvestigationId,
+    detail: &InvestigationDetail,
+) -> bool {
     let short = detail
         .trajectory
         .iter()

@@ -99,7 +99,7 @@ pub async fn a_list_matches_by_id_then_phone_then_name_and_area(backend: Arc<dyn
     assert_eq!(summary.area_code, "411700");
 
     let leads = city.leads(LeadFilter::OfList(summary.id)).await.unwrap();
-    let got: Vec<(i64, MatchKind, Option<Id>, &str)> =
+    let got: Vec<(i64, MatchKind, Option<PersonId>, &str)> =
         leads.iter().map(|l| (l.row_number, l.match_kind, l.person_id, l.area_code.as_str())).collect();
     assert_eq!(
         got,

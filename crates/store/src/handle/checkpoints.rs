@@ -13,7 +13,7 @@ impl Handle {
         self.db.frontline().fever_threshold
     }
 
-    pub async fn create_checkpoint(&self, checkpoint: NewCheckpoint) -> Result<Created> {
+    pub async fn create_checkpoint(&self, checkpoint: NewCheckpoint) -> Result<Created<CheckpointId>> {
         self.require(Capability::ManageVenues)?;
         self.check_place(&checkpoint.place)?;
         let name = checkpoint.name.trim();
@@ -46,7 +46,7 @@ impl Handle {
     }
 
     /// A checkpoint's ledger (台账) for one Shanghai day; reading names and phones is audited.
-    pub async fn passages(&self, checkpoint_id: Id, day: Date) -> Result<Vec<Passage>> {
+    pub async fn passages(&self, checkpoint_id: CheckpointId, day: Date) -> Result<Vec<Passage>> {
         self.require(Capability::ReadPassages)?;
         // Another county's checkpoint, or none, is not found — not an empty ledger.
         if !self.backend.checkpoints(self.scope()).await?.iter().any(|c| c.id == checkpoint_id) {
@@ -55,7 +55,7 @@ impl Handle {
         let from = domain::shanghai_day_start(day);
         let found = self.backend.passages(self.scope(), checkpoint_id, from, from + 86_400).await?;
         let detail = format!("ledger of {day}, {} lines", found.len());
-        self.audit("passage.ledger", "checkpoint", Some(checkpoint_id), self.scope().prefix(), detail).await?;
+        self.audit("passage.ledger", "checkpoint", Some(checkpoint_id.get()), self.scope().prefix(), detail).await?;
         Ok(found)
     }
 }

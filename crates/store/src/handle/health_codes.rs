@@ -5,19 +5,26 @@ use domain::Capability;
 use super::Handle;
 use crate::error::{Result, StoreError};
 use crate::*;
+use domain::Code;
 
 impl Handle {
     /// A person's health code for staff (SPEC §4.5): the person must be in the jurisdiction,
     /// and the read — a health status — is audited.
-    pub async fn person_health_code(&self, person_id: Id) -> Result<(HealthFacts, domain::HealthCode)> {
+    pub async fn person_health_code(&self, person_id: PersonId) -> Result<(HealthFacts, domain::HealthCode)> {
         self.require(Capability::ReadPersons)?;
         let found = self.db.health_code(person_id).await?;
         // The facts carry the person's place: out of scope is absent, as for every read.
         if !self.scope().contains(&found.0.area_code) {
             return Err(StoreError::NotFound);
         }
-        self.audit("health_code.read", "person", Some(person_id), &found.0.area_code, found.1.colour.as_str().into())
-            .await?;
+        self.audit(
+            "health_code.read",
+            "person",
+            Some(person_id.get()),
+            &found.0.area_code,
+            found.1.colour.as_str().into(),
+        )
+        .await?;
         Ok(found)
     }
 }

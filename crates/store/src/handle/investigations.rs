@@ -28,7 +28,7 @@ struct CaseStays {
 impl Handle {
     /// Opens an investigation for a confirmed or suspected case (the same record and onset again
     /// return the first).
-    pub async fn open_investigation(&self, new: NewInvestigation) -> Result<Created> {
+    pub async fn open_investigation(&self, new: NewInvestigation) -> Result<Created<InvestigationId>> {
         self.require(Capability::Investigate)?;
         let now = self.db.now();
         if new.isolated_at > now {
@@ -49,7 +49,8 @@ impl Handle {
         }
         let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 1, now).await?;
         let detail = String::from("investigation opened");
-        self.audit("investigation.open", "investigation", Some(created.id), self.scope().prefix(), detail).await?;
+        self.audit("investigation.open", "investigation", Some(created.id.get()), self.scope().prefix(), detail)
+            .await?;
         Ok(created)
     }
 
@@ -78,18 +79,18 @@ impl Handle {
         Ok(CaseStays { window, stays, visits })
     }
 
-    fn venue_of(case: &CaseStays, checkin_id: Id) -> Option<&NamedVisit> {
+    fn venue_of(case: &CaseStays, checkin_id: CheckinId) -> Option<&NamedVisit> {
         case.visits.iter().find(|v| v.visit.checkin_id == checkin_id)
     }
 
     /// The investigation workspace: trajectory, proposed and confirmed points, candidates.
-    pub async fn investigation(&self, id: Id) -> Result<InvestigationDetail> {
+    pub async fn investigation(&self, id: InvestigationId) -> Result<InvestigationDetail> {
         self.require(Capability::Investigate)?;
         let investigation = self.backend.investigation(self.scope(), id).await?;
         let rule = self.db.tracing();
         let case = self.case_stays(&investigation, &rule).await?;
         let points = self.backend.points(id).await?;
-        let confirmed: HashSet<Id> = points.iter().map(|p| p.case_checkin_id).collect();
+        let confirmed: HashSet<CheckinId> = points.iter().map(|p| p.case_checkin_id).collect();
         let proposed = domain::epidemic_points(&case.stays, &case.window, &rule)
             .into_iter()
             .filter(|p| !confirmed.contains(&p.checkin_id))
@@ -150,7 +151,7 @@ impl Handle {
         let candidates =
             self.backend.candidates(self.scope(), CandidateFilter::Investigation(id), CANDIDATE_LIMIT).await?;
         let detail = format!("trajectory of {} entries, {} candidates", trajectory.len(), candidates.len());
-        self.audit("investigation.read", "investigation", Some(id), &investigation.area_code, detail).await?;
+        self.audit("investigation.read", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
         Ok(InvestigationDetail {
             investigation,
             window_from: case.window.from,
@@ -163,7 +164,11 @@ impl Handle {
     }
 
     /// Adds a place the case reports to the trajectory.
-    pub async fn add_reported_place(&self, id: Id, place: NewReportedPlace) -> Result<Created> {
+    pub async fn add_reported_place(
+        &self,
+        id: InvestigationId,
+        place: NewReportedPlace,
+    ) -> Result<Created<ReportedPlaceId>> {
         self.require(Capability::Investigate)?;
         let investigation = self.backend.investigation(self.scope(), id).await?;
         Self::check_unsigned(&investigation)?;
@@ -192,7 +197,11 @@ impl Handle {
 
     /// Confirms a proposed point and raises its close-contact candidates as tracing tasks.
     /// Returns the point and how many candidates it has.
-    pub async fn confirm_point(&self, id: Id, case_checkin_id: Id) -> Result<(Created, usize)> {
+    pub async fn confirm_point(
+        &self,
+        id: InvestigationId,
+        case_checkin_id: CheckinId,
+    ) -> Result<(Created<PointId>, usize)> {
         self.require(Capability::Investigate)?;
         let investigation = self.backend.investigation(self.scope(), id).await?;
         Self::check_unsigned(&investigation)?;
@@ -236,7 +245,7 @@ impl Handle {
         };
         let created = self.backend.insert_point(&self.actor, new, now).await?;
         let detail = format!("point at venue {} confirmed, {count} candidates", point.venue_id);
-        self.audit("investigation.point", "investigation", Some(id), &investigation.area_code, detail).await?;
+        self.audit("investigation.point", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
         Ok((created, count))
     }
 
@@ -256,12 +265,12 @@ impl Handle {
             .collect();
         // Only a stay without a check-out depends on where the person went next.
         let open: Vec<&domain::Visit> = at_venue.iter().filter(|v| v.t_out.is_none()).collect();
-        let persons: Vec<Id> =
+        let persons: Vec<PersonId> =
             open.iter().map(|v| v.person_id).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
         let from = open.iter().map(|v| v.t_in).min().unwrap_or(exposure.from);
         let later = self.backend.visits_of_persons(&persons, from, exposure.to + rule.max_stay_seconds).await?;
-        let at_venue_ids: HashSet<Id> = at_venue.iter().map(|v| v.checkin_id).collect();
-        let mut by_person: BTreeMap<Id, Vec<domain::Visit>> = BTreeMap::new();
+        let at_venue_ids: HashSet<CheckinId> = at_venue.iter().map(|v| v.checkin_id).collect();
+        let mut by_person: BTreeMap<PersonId, Vec<domain::Visit>> = BTreeMap::new();
         for visit in at_venue.iter().copied().chain(later.into_iter().filter(|v| !at_venue_ids.contains(&v.checkin_id)))
         {
             by_person.entry(visit.person_id).or_default().push(visit);
@@ -276,7 +285,7 @@ impl Handle {
 
     /// Detection without writing anything: each epidemic point the rule finds in the case's
     /// window, with its close-contact candidates (a preview, and the benchmark's unit of work).
-    pub async fn detect_contacts(&self, id: Id) -> Result<Vec<(Stay, Vec<domain::Overlap>)>> {
+    pub async fn detect_contacts(&self, id: InvestigationId) -> Result<Vec<(Stay, Vec<domain::Overlap>)>> {
         self.require(Capability::Investigate)?;
         let investigation = self.backend.investigation(self.scope(), id).await?;
         let rule = self.db.tracing();
@@ -288,7 +297,7 @@ impl Handle {
         }
         let candidates: usize = found.iter().map(|(_, o)| o.len()).sum();
         let detail = format!("{} points, {candidates} candidates detected", found.len());
-        self.audit("investigation.detect", "investigation", Some(id), &investigation.area_code, detail).await?;
+        self.audit("investigation.detect", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
         Ok(found)
     }
 
@@ -305,7 +314,7 @@ impl Handle {
     /// key person under `measure` (the durations setting gives the release date); a person who
     /// already has an open record keeps it, linked to the candidate. Safe to repeat after a
     /// failure: each step is idempotent.
-    pub async fn decide_candidate(&self, id: Id, decision: CandidateDecision) -> Result<Option<Id>> {
+    pub async fn decide_candidate(&self, id: CandidateId, decision: CandidateDecision) -> Result<Option<KeyPersonId>> {
         self.require(Capability::Investigate)?;
         let candidate = self.backend.candidate(self.scope(), id).await?;
         let investigation = self.backend.investigation(self.scope(), candidate.investigation_id).await?;
@@ -338,9 +347,11 @@ impl Handle {
                 self.backend
                     .decide_candidate(
                         id,
-                        CandidateStatus::Cleared,
-                        None,
-                        Some(note.trim().to_string()),
+                        &CandidateOutcome {
+                            status: CandidateStatus::Cleared,
+                            key_person_id: None,
+                            note: Some(note.trim().to_string()),
+                        },
                         &self.actor,
                         now,
                     )
@@ -360,13 +371,22 @@ impl Handle {
                 };
                 let record = self.close_contact_record(&candidate, &investigation, status).await?;
                 self.backend
-                    .decide_candidate(id, CandidateStatus::Confirmed, Some(record), None, &self.actor, now)
+                    .decide_candidate(
+                        id,
+                        &CandidateOutcome {
+                            status: CandidateStatus::Confirmed,
+                            key_person_id: Some(record),
+                            note: None,
+                        },
+                        &self.actor,
+                        now,
+                    )
                     .await?;
                 Some(record)
             }
         };
         let detail = format!("candidate of investigation {} decided", candidate.investigation_id);
-        self.audit("candidate.decide", "candidate", Some(id), &candidate.area_code, detail).await?;
+        self.audit("candidate.decide", "candidate", Some(id.get()), &candidate.area_code, detail).await?;
         Ok(key_person)
     }
 
@@ -377,7 +397,7 @@ impl Handle {
         candidate: &Candidate,
         investigation: &Investigation,
         status: domain::Status,
-    ) -> Result<Id> {
+    ) -> Result<KeyPersonId> {
         let now = self.db.now();
         // Keys derived from the candidate make a repeat after a failure replay each step.
         let idem = |step: &str| {
@@ -427,7 +447,7 @@ impl Handle {
     }
 
     /// Signs the investigation (谁流调、谁签字、谁负责): the statement and the signer are recorded.
-    pub async fn sign_investigation(&self, id: Id, statement: &str) -> Result<()> {
+    pub async fn sign_investigation(&self, id: InvestigationId, statement: &str) -> Result<()> {
         self.require(Capability::Investigate)?;
         let statement = statement.trim();
         if statement.chars().count() < 2 || statement.chars().count() > 500 {
@@ -438,7 +458,7 @@ impl Handle {
 
     /// Second generation: opens an investigation of a confirmed close contact, from the day of
     /// the exposure to now, to find the contacts of that contact.
-    pub async fn trace_on(&self, candidate_id: Id) -> Result<Created> {
+    pub async fn trace_on(&self, candidate_id: CandidateId) -> Result<Created<InvestigationId>> {
         self.require(Capability::Investigate)?;
         let candidate = self.backend.candidate(self.scope(), candidate_id).await?;
         let (CandidateStatus::Confirmed, Some(record)) = (candidate.status, candidate.key_person_id) else {
@@ -454,7 +474,7 @@ impl Handle {
         self.audit(
             "investigation.open",
             "investigation",
-            Some(created.id),
+            Some(created.id.get()),
             &candidate.area_code,
             "second generation".into(),
         )

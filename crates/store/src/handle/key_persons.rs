@@ -19,7 +19,11 @@ fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
 }
 
 impl Handle {
-    pub async fn create_key_person(&self, mut record: NewKeyPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
+    pub async fn create_key_person(
+        &self,
+        mut record: NewKeyPerson,
+        idem: Option<IdempotencyKey>,
+    ) -> Result<Created<KeyPersonId>> {
         self.require(Capability::CreateKeyPersons)?;
         record.reason = checked_reason(&record.reason)?;
         if record.arrival_risk.is_some() && record.class != domain::KeyClass::EpidemicAreaArrival {
@@ -48,19 +52,19 @@ impl Handle {
         Ok(found)
     }
 
-    pub async fn key_person(&self, id: Id) -> Result<KeyPersonDetail> {
+    pub async fn key_person(&self, id: KeyPersonId) -> Result<KeyPersonDetail> {
         self.require(Capability::ReadKeyPersons)?;
         let detail = self.backend.key_person(self.scope(), id).await?;
-        self.audit("key_person.read", "key_person", Some(id), &detail.record.area_code, String::new()).await?;
+        self.audit("key_person.read", "key_person", Some(id.get()), &detail.record.area_code, String::new()).await?;
         Ok(detail)
     }
 
     pub async fn transition_key_person(
         &self,
-        id: Id,
+        id: KeyPersonId,
         request: TransitionRequest,
         idem: Option<IdempotencyKey>,
-    ) -> Result<Created> {
+    ) -> Result<Created<StatusEventId>> {
         self.require(Capability::TransitionKeyPersons)?;
         let now = self.db.now();
         let planner = TransitionPlanner { request, durations: self.db.durations(), today: domain::shanghai_date(now) };

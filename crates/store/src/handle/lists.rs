@@ -17,6 +17,7 @@ use super::{Handle, scope_code};
 use crate::error::{Result, StoreError};
 
 use crate::*;
+use domain::Code;
 
 /// The most leads one page of a lead list shows.
 pub const LEAD_LIMIT: u32 = 500;
@@ -71,7 +72,7 @@ fn id_text(key: u64) -> String {
 /// (numbers and digests, places interned), so a million persons fit in about 100 MB.
 #[derive(Default)]
 pub struct PersonIndex {
-    ids: Vec<Id>,
+    ids: Vec<PersonId>,
     /// Each person's place, as an index into `places`.
     place_of: Vec<u32>,
     places: Vec<String>,
@@ -268,7 +269,7 @@ fn look_up(index: &PersonIndex, rows: &[(usize, ListRow)]) -> Vec<LookedUp> {
 /// A jurisdiction ready to compare a list against (see [`Handle::prepare_comparison`]).
 pub struct Comparison {
     index: PersonIndex,
-    open_records: HashSet<Id>,
+    open_records: HashSet<PersonId>,
     known: HashSet<String>,
 }
 
@@ -297,7 +298,8 @@ impl Handle {
             seconds = loading.elapsed().as_secs_f64(),
             "persons indexed for matching"
         );
-        let open_records: HashSet<Id> = self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
+        let open_records: HashSet<PersonId> =
+            self.backend.active_key_person_ids(self.scope()).await?.into_iter().collect();
         let known: HashSet<String> = self.backend.lead_subjects(self.scope()).await?.into_iter().collect();
         Ok(Comparison { index, open_records, known })
     }
@@ -423,7 +425,7 @@ impl Handle {
             "{} rows, {} leads ({} by ID, {} by phone, {} by name+area, {} unmatched)",
             counts.rows, counts.leads, counts.by_id_number, counts.by_phone, counts.by_name_area, counts.unmatched
         );
-        self.audit("list.import", "list", Some(id), &record.area_code, detail).await?;
+        self.audit("list.import", "list", Some(id.get()), &record.area_code, detail).await?;
         Ok((self.backend.list(self.scope(), id).await?, false))
     }
 
@@ -438,7 +440,7 @@ impl Handle {
         self.backend.lists(self.scope(), 200).await
     }
 
-    pub async fn list(&self, id: Id) -> Result<ListSummary> {
+    pub async fn list(&self, id: ListId) -> Result<ListSummary> {
         self.require(Capability::ImportLists)?;
         self.backend.list(self.scope(), id).await
     }
@@ -454,17 +456,17 @@ impl Handle {
         Ok(found)
     }
 
-    pub async fn lead(&self, id: Id) -> Result<Lead> {
+    pub async fn lead(&self, id: LeadId) -> Result<Lead> {
         self.require(Capability::VerifyLeads)?;
         let lead = self.backend.lead(self.scope(), id).await?;
-        self.audit("lead.read", "lead", Some(id), &lead.area_code, String::new()).await?;
+        self.audit("lead.read", "lead", Some(id.get()), &lead.area_code, String::new()).await?;
         Ok(lead)
     }
 
     /// Closes a lead with its outcome. `Registered` registers the person as a key person of
     /// `class` (source big data); a lead whose row matched nobody must carry a valid resident ID
     /// to be registered (the grid worker adds the person first otherwise).
-    pub async fn verify_lead(&self, id: Id, verify: VerifyLead) -> Result<Lead> {
+    pub async fn verify_lead(&self, id: LeadId, verify: VerifyLead) -> Result<Lead> {
         self.require(Capability::VerifyLeads)?;
         let note = verify.note.trim().to_string();
         if note.chars().count() > 500 {
@@ -516,8 +518,9 @@ impl Handle {
             }
         };
         let now = self.db.now();
-        self.backend.verify_lead(self.scope(), id, verify.outcome, &note, key_person_id, &self.actor, now).await?;
-        self.audit("lead.verify", "lead", Some(id), &lead.area_code, verify.outcome.as_str().to_string()).await?;
+        let closing = LeadClosing { outcome: verify.outcome, note, key_person_id };
+        self.backend.close_lead(self.scope(), id, &closing, &self.actor, now).await?;
+        self.audit("lead.verify", "lead", Some(id.get()), &lead.area_code, verify.outcome.as_str().to_string()).await?;
         self.backend.lead(self.scope(), id).await
     }
 }

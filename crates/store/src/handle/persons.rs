@@ -12,16 +12,16 @@ use crate::*;
 const PERSON_PAGE: u32 = 100_000;
 
 impl Handle {
-    pub async fn create_person(&self, person: NewPerson, idem: Option<IdempotencyKey>) -> Result<Created> {
+    pub async fn create_person(&self, person: NewPerson, idem: Option<IdempotencyKey>) -> Result<Created<PersonId>> {
         self.require(Capability::WritePersons)?;
         self.check_place(&person.place)?;
         self.backend.insert_person(self.scope(), &self.actor, person, idem, self.db.now()).await
     }
 
-    pub async fn person(&self, id: Id) -> Result<Person> {
+    pub async fn person(&self, id: PersonId) -> Result<Person> {
         self.require(Capability::ReadPersons)?;
         let person = self.backend.person(self.scope(), id).await?;
-        self.audit("person.read", "person", Some(id), &person.area_code, String::new()).await?;
+        self.audit("person.read", "person", Some(id.get()), &person.area_code, String::new()).await?;
         Ok(person)
     }
 
@@ -94,7 +94,7 @@ impl Handle {
     }
 
     /// A page of the persons of the caller's jurisdiction by id (exports), audited.
-    pub async fn persons_after(&self, after_id: Id, limit: u32) -> Result<Vec<PersonKey>> {
+    pub async fn persons_after(&self, after_id: PersonId, limit: u32) -> Result<Vec<PersonKey>> {
         self.require(Capability::ReadPersons)?;
         let found = self.backend.person_keys(self.scope(), after_id, limit).await?;
         let detail = format!("export: {} persons after id {after_id}", found.len());
@@ -104,7 +104,7 @@ impl Handle {
 
     /// Every person of the caller's jurisdiction, a page at a time in id order, to `each`.
     pub(super) async fn each_person_page(&self, mut each: impl FnMut(Vec<PersonKey>)) -> Result<()> {
-        let mut after = 0;
+        let mut after = PersonId::new(0);
         loop {
             let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
             let Some(last) = page.last() else { return Ok(()) };

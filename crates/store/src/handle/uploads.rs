@@ -8,15 +8,17 @@ use crate::*;
 
 impl Handle {
     /// Keeps an uploaded file for the caller until it is committed.
-    pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Id> {
+    pub async fn stage_upload(&self, file_name: &str, sha256: &str, bytes: Vec<u8>) -> Result<UploadId> {
         self.require(Capability::ImportLists)?;
         let code = scope_code(self.scope());
         let file_name = domain::text::display_file_name(file_name);
-        self.backend.insert_upload(&code, self.actor.user_id, &file_name, sha256, bytes, self.db.now()).await
+        let upload =
+            NewUpload { area_code: code, user_id: self.actor.user_id, file_name, sha256: sha256.to_string(), bytes };
+        self.backend.insert_upload(upload, self.db.now()).await
     }
 
     /// A staged upload: only its uploader sees it.
-    pub async fn upload(&self, id: Id) -> Result<Upload> {
+    pub async fn upload(&self, id: UploadId) -> Result<Upload> {
         self.require(Capability::ImportLists)?;
         let upload = self.backend.upload(id).await?;
         if upload.user_id != self.actor.user_id {

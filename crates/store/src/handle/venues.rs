@@ -7,7 +7,7 @@ use crate::error::{Result, StoreError};
 use crate::*;
 
 impl Handle {
-    pub async fn create_venue(&self, venue: NewVenue) -> Result<Created> {
+    pub async fn create_venue(&self, venue: NewVenue) -> Result<Created<VenueId>> {
         self.require(Capability::ManageVenues)?;
         self.check_place(&venue.place)?;
         let name = venue.name.trim();
@@ -20,7 +20,7 @@ impl Handle {
         self.backend.insert_venue(self.scope(), venue, self.db.now()).await
     }
 
-    pub async fn venue(&self, id: Id) -> Result<Venue> {
+    pub async fn venue(&self, id: VenueId) -> Result<Venue> {
         self.require(Capability::ReadAreas)?;
         self.backend.venue(self.scope(), id).await
     }

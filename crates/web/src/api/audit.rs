@@ -52,7 +52,7 @@ pub struct AuditBody {
 impl From<AuditEntry> for AuditBody {
     fn from(a: AuditEntry) -> AuditBody {
         AuditBody {
-            id: a.id,
+            id: a.id.get(),
             at: instant_text(a.at),
             username: a.username,
             action: a.action,

@@ -46,7 +46,13 @@ pub struct CheckinDone {
 
 impl From<CheckinReceipt> for CheckinDone {
     fn from(r: CheckinReceipt) -> CheckinDone {
-        CheckinDone { id: r.id, venue: r.venue_name, at: instant_text(r.at), duplicate: r.duplicate, fever: r.fever }
+        CheckinDone {
+            id: r.id.get(),
+            venue: r.venue_name,
+            at: instant_text(r.at),
+            duplicate: r.duplicate,
+            fever: r.fever,
+        }
     }
 }
 

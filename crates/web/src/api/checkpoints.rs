@@ -15,6 +15,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,7 +40,7 @@ pub struct CheckpointBody {
 
 impl From<Checkpoint> for CheckpointBody {
     fn from(c: Checkpoint) -> CheckpointBody {
-        CheckpointBody { id: c.id, name: c.name, area_code: c.area_code, created_at: instant_text(c.created_at) }
+        CheckpointBody { id: c.id.get(), name: c.name, area_code: c.area_code, created_at: instant_text(c.created_at) }
     }
 }
 
@@ -135,7 +136,7 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         }
     };
     Ok(NewPassage {
-        checkpoint_id,
+        checkpoint_id: domain::CheckpointId::new(checkpoint_id),
         direction,
         subject,
         origin: text(input.origin),
@@ -156,7 +157,14 @@ pub async fn create_passage(
 ) -> Result<(StatusCode, Json<PassageDone>), Problem> {
     caller.handle.authorize(Capability::RecordPassages)?;
     let receipt = caller.handle.record_passage(passage_request(id, body.value)?).await?;
-    Ok((StatusCode::CREATED, Json(PassageDone { id: receipt.id, person_id: receipt.person_id, fever: receipt.fever })))
+    Ok((
+        StatusCode::CREATED,
+        Json(PassageDone {
+            id: receipt.id.get(),
+            person_id: receipt.person_id.map(domain::PersonId::get),
+            fever: receipt.fever,
+        }),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -190,7 +198,7 @@ pub struct PassageLine {
 impl From<Passage> for PassageLine {
     fn from(p: Passage) -> PassageLine {
         PassageLine {
-            id: p.id,
+            id: p.id.get(),
             at: instant_text(p.at),
             direction: p.direction,
             name: p.name,
@@ -293,7 +301,8 @@ pub async fn ledger(
     ApiQuery(params): ApiQuery<LedgerParams>,
 ) -> Result<Response, Problem> {
     let day = fields::day_or("date", params.date.as_deref(), caller.handle.today())?;
-    let lines: Vec<PassageLine> = caller.handle.passages(id, day).await?.into_iter().map(PassageLine::from).collect();
+    let lines: Vec<PassageLine> =
+        caller.handle.passages(domain::CheckpointId::new(id), day).await?.into_iter().map(PassageLine::from).collect();
     match params.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(lines).into_response()),
         "csv" => {
@@ -308,7 +317,8 @@ pub async fn ledger(
                 .into_response())
         }
         "xlsx" => {
-            let checkpoint = caller.handle.checkpoints().await?.into_iter().find(|c| c.id == id);
+            let checkpoint =
+                caller.handle.checkpoints().await?.into_iter().find(|c| c.id == domain::CheckpointId::new(id));
             let name = checkpoint.map(|c| c.name).unwrap_or_else(|| format!("卡口 {id}"));
             let title = format!("{name} 通行登记台账 {day}");
             let body = ledger_xlsx(&title, &lines, caller.handle.frontline_threshold())?;

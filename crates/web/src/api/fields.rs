@@ -4,6 +4,7 @@ use domain::{AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, Resid
 use store::Place;
 
 use crate::problem::Problem;
+use domain::Code;
 
 pub fn parse<T, E: std::fmt::Display>(field: &str, result: Result<T, E>) -> Result<T, Problem> {
     result.map_err(|e| Problem::invalid(field, e.to_string()))
@@ -69,7 +70,7 @@ pub fn arrival_risk_value(value: Option<&str>) -> Result<Option<domain::ArrivalR
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
     domain::ArrivalRisk::parse(value)
         .map(Some)
-        .ok_or_else(|| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))
+        .map_err(|_| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))
 }
 
 pub fn source(value: &str) -> Result<Source, Problem> {

@@ -18,6 +18,7 @@ use crate::json::JsonBody;
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -69,7 +70,7 @@ pub async fn record_follow_up(
     let day = fields::day_or("day", input.day.as_deref(), caller.handle.today())?;
     let minute = domain::minutes_into(day, caller.handle.now());
     let follow_up = NewFollowUp {
-        key_person_id: id,
+        key_person_id: domain::KeyPersonId::new(id),
         day,
         slot: slot(input.slot.as_deref(), minute)?,
         temperature: input
@@ -80,7 +81,7 @@ pub async fn record_follow_up(
     };
     let receipt = caller.handle.record_follow_up(follow_up).await?;
     let status = if receipt.duplicate { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(FollowUpDone { id: receipt.id, duplicate: receipt.duplicate, fever: receipt.fever })))
+    Ok((status, Json(FollowUpDone { id: receipt.id.get(), duplicate: receipt.duplicate, fever: receipt.fever })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -152,7 +153,7 @@ pub struct Sheet {
 pub fn sheet_line(line: FollowUpLine, minute: u16) -> SheetLine {
     let day = line.day();
     SheetLine {
-        key_person_id: line.key_person_id,
+        key_person_id: line.key_person_id.get(),
         name: line.name,
         phone: line.phone.as_deref().map(mask::phone),
         area_code: line.area_code,

@@ -18,6 +18,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -90,7 +91,7 @@ pub async fn person_health_code(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<HealthCodeView>, Problem> {
     caller.handle.authorize(domain::Capability::ReadPersons)?;
-    let (_, code) = caller.handle.person_health_code(id).await?;
+    let (_, code) = caller.handle.person_health_code(domain::PersonId::new(id)).await?;
     Ok(Json(view(&state, id, &code)))
 }
 
@@ -120,7 +121,7 @@ pub async fn own_health_code(
     let phone = fields::optional_phone("phone", Some(&input.phone))?
         .ok_or_else(|| Problem::invalid("phone", "the mobile number registered with the ID"))?;
     match state.db.health_code_by_identity(&id_number, &name, &phone).await? {
-        Some((person_id, code)) => Ok(Json(view(&state, person_id, &code))),
+        Some((person_id, code)) => Ok(Json(view(&state, person_id.get(), &code))),
         None => {
             state.attempts.failed(Guess::CitizenIdentity, addr, now);
             Err(Problem::new(

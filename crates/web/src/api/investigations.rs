@@ -74,10 +74,14 @@ pub async fn open_investigation(
     };
     let created = caller
         .handle
-        .open_investigation(NewInvestigation { key_person_id: input.key_person_id, onset, isolated_at })
+        .open_investigation(NewInvestigation {
+            key_person_id: domain::KeyPersonId::new(input.key_person_id),
+            onset,
+            isolated_at,
+        })
         .await?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(CreatedBody { id: created.id, created: created.created })))
+    Ok((status, Json(CreatedBody { id: created.id.get(), created: created.created })))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,8 +110,8 @@ impl From<&TrajectoryEntry> for TrajectoryLine {
                 from: instant_text(*from),
                 to: Some(instant_text(*to)),
                 estimated: *estimated,
-                checkin_id: Some(*checkin_id),
-                venue_id: Some(*venue_id),
+                checkin_id: Some(checkin_id.get()),
+                venue_id: Some(venue_id.get()),
                 note: None,
             },
             TrajectoryEntry::Passage { checkpoint_name, at, direction, .. } => TrajectoryLine {
@@ -127,7 +131,7 @@ impl From<&TrajectoryEntry> for TrajectoryLine {
                 to: Some(instant_text(*to)),
                 estimated: false,
                 checkin_id: None,
-                venue_id: *venue_id,
+                venue_id: venue_id.map(domain::VenueId::get),
                 note: Some(note.clone()),
             },
         }
@@ -153,11 +157,11 @@ pub struct PointBody {
 impl From<&PointView> for PointBody {
     fn from(p: &PointView) -> PointBody {
         PointBody {
-            id: p.id,
-            venue_id: p.venue_id,
+            id: p.id.map(domain::PointId::get),
+            venue_id: p.venue_id.get(),
             venue: p.venue_name.clone(),
             area_code: p.area_code.clone(),
-            case_checkin_id: p.case_checkin_id,
+            case_checkin_id: p.case_checkin_id.get(),
             from: instant_text(p.from),
             to: instant_text(p.to),
             exposure_from: instant_text(p.exposure_from),
@@ -196,10 +200,10 @@ pub struct CandidateBody {
 impl From<&Candidate> for CandidateBody {
     fn from(c: &Candidate) -> CandidateBody {
         CandidateBody {
-            id: c.id,
-            investigation_id: c.investigation_id,
+            id: c.id.get(),
+            investigation_id: c.investigation_id.get(),
             venue: c.venue_name.clone(),
-            person_id: c.person_id,
+            person_id: c.person_id.get(),
             name: c.name.clone(),
             id_number: mask::id_number(&c.id_number),
             phone: c.phone.as_deref().map(mask::phone),
@@ -214,7 +218,7 @@ impl From<&Candidate> for CandidateBody {
             status: c.status.as_str().into(),
             due_at: instant_text(c.due_at),
             decided_by: c.decided_by.clone(),
-            key_person_id: c.key_person_id,
+            key_person_id: c.key_person_id.map(domain::KeyPersonId::get),
         }
     }
 }
@@ -252,9 +256,9 @@ pub struct InvestigationView {
 pub fn investigation_view(d: &InvestigationDetail) -> InvestigationView {
     let i = &d.investigation;
     InvestigationView {
-        id: i.id,
-        key_person_id: i.key_person_id,
-        person_id: i.person_id,
+        id: i.id.get(),
+        key_person_id: i.key_person_id.get(),
+        person_id: i.person_id.get(),
         case_name: i.person_name.clone(),
         area_code: i.area_code.clone(),
         onset_date: i.onset.to_string(),
@@ -281,7 +285,7 @@ pub fn investigation_view(d: &InvestigationDetail) -> InvestigationView {
     responses((status = 200, body = InvestigationView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_investigation(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<InvestigationView>, Problem> {
     caller.handle.authorize(Capability::Investigate)?;
-    Ok(Json(investigation_view(&caller.handle.investigation(id).await?)))
+    Ok(Json(investigation_view(&caller.handle.investigation(domain::InvestigationId::new(id)).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -312,13 +316,13 @@ pub async fn add_place(
     let input = body.value;
     let place = NewReportedPlace {
         place: input.place,
-        venue_id: input.venue_id,
+        venue_id: input.venue_id.map(domain::VenueId::new),
         from: fields::instant("from", &input.from)?,
         to: fields::instant("to", &input.to)?,
         note: input.note.unwrap_or_default(),
     };
-    let created = caller.handle.add_reported_place(id, place).await?;
-    Ok((StatusCode::CREATED, Json(CreatedBody { id: created.id, created: true })))
+    let created = caller.handle.add_reported_place(domain::InvestigationId::new(id), place).await?;
+    Ok((StatusCode::CREATED, Json(CreatedBody { id: created.id.get(), created: true })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -348,9 +352,12 @@ pub async fn confirm_point(
     body: JsonBody<ConfirmPointBody>,
 ) -> Result<(StatusCode, Json<PointConfirmed>), Problem> {
     caller.handle.authorize(Capability::Investigate)?;
-    let (created, candidates) = caller.handle.confirm_point(id, body.value.case_checkin_id).await?;
+    let (created, candidates) = caller
+        .handle
+        .confirm_point(domain::InvestigationId::new(id), domain::CheckinId::new(body.value.case_checkin_id))
+        .await?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(PointConfirmed { id: created.id, created: created.created, candidates })))
+    Ok((status, Json(PointConfirmed { id: created.id.get(), created: created.created, candidates })))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -366,7 +373,7 @@ pub struct SignBody {
     responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn sign(caller: Caller, ApiPath(id): ApiPath<i64>, body: JsonBody<SignBody>) -> Result<StatusCode, Problem> {
     caller.handle.authorize(Capability::Investigate)?;
-    caller.handle.sign_investigation(id, &body.value.statement).await?;
+    caller.handle.sign_investigation(domain::InvestigationId::new(id), &body.value.statement).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -421,8 +428,8 @@ pub async fn decide(
         "clear" => CandidateDecision::Clear { note: input.note.unwrap_or_default() },
         _ => return Err(Problem::invalid("decision", "confirm or clear")),
     };
-    let key_person_id = caller.handle.decide_candidate(id, decision).await?;
-    Ok(Json(DecisionDone { key_person_id }))
+    let key_person_id = caller.handle.decide_candidate(domain::CandidateId::new(id), decision).await?;
+    Ok(Json(DecisionDone { key_person_id: key_person_id.map(domain::KeyPersonId::get) }))
 }
 
 /// Second generation: open an investigation of a confirmed close contact, to find the contacts
@@ -433,7 +440,7 @@ pub async fn decide(
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn trace_on(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<(StatusCode, Json<CreatedBody>), Problem> {
     caller.handle.authorize(Capability::Investigate)?;
-    let created = caller.handle.trace_on(id).await?;
+    let created = caller.handle.trace_on(domain::CandidateId::new(id)).await?;
     let status = if created.created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(CreatedBody { id: created.id, created: created.created })))
+    Ok((status, Json(CreatedBody { id: created.id.get(), created: created.created })))
 }

@@ -17,6 +17,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -40,7 +41,7 @@ pub async fn create_key_person(
     let source = fields::source(&input.source)?;
     let class = fields::class(&input.class)?;
     let record = NewKeyPerson {
-        person_id: input.person_id,
+        person_id: domain::PersonId::new(input.person_id),
         class,
         arrival_risk: fields::arrival_risk(class, input.arrival_risk.as_deref())?,
         source,
@@ -54,7 +55,7 @@ pub async fn create_key_person(
     Ok((
         status,
         Json(KeyPersonCreated {
-            id: created.id,
+            id: created.id.get(),
             status: detail.record.state.status.as_str().to_string(),
             created: created.created,
         }),
@@ -116,7 +117,7 @@ pub async fn list_key_persons(
 #[utoipa::path(get, path = "/api/v1/key-persons/{id}", tag = "key-persons", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = KeyPersonDetailBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_key_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<KeyPersonDetailBody>, Problem> {
-    Ok(Json(KeyPersonDetailBody::from(caller.handle.key_person(id).await?)))
+    Ok(Json(KeyPersonDetailBody::from(caller.handle.key_person(domain::KeyPersonId::new(id)).await?)))
 }
 
 pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, Problem> {
@@ -144,13 +145,13 @@ pub async fn transition_key_person(
 ) -> Result<(StatusCode, Json<TransitionDone>), Problem> {
     caller.handle.authorize(Capability::TransitionKeyPersons)?;
     let request = transition_request(&body.value)?;
-    let done = caller.handle.transition_key_person(id, request, body.idempotency).await?;
-    let current = caller.handle.key_person(id).await?.record.state;
+    let done = caller.handle.transition_key_person(domain::KeyPersonId::new(id), request, body.idempotency).await?;
+    let current = caller.handle.key_person(domain::KeyPersonId::new(id)).await?.record.state;
     let status = if done.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
         Json(TransitionDone {
-            event_id: done.id,
+            event_id: done.id.get(),
             status: current.status.as_str().to_string(),
             severity: current.severity.map(|s| s.as_str().to_string()),
             created: done.created,
@@ -233,8 +234,8 @@ impl KeyPersonBody {
         let id_number = if masked { crate::mask::id_number(&k.id_number) } else { k.id_number };
         let phone = if masked { k.phone.as_deref().map(crate::mask::phone) } else { k.phone };
         KeyPersonBody {
-            id: k.id,
-            person_id: k.person_id,
+            id: k.id.get(),
+            person_id: k.person_id.get(),
             name: k.name,
             id_number,
             phone,
@@ -277,7 +278,7 @@ pub struct HistoryEntry {
 impl From<StatusEvent> for HistoryEntry {
     fn from(e: StatusEvent) -> HistoryEntry {
         HistoryEntry {
-            id: e.id,
+            id: e.id.get(),
             from: e.from.map(|s| s.status.as_str().to_string()),
             from_severity: e.from.and_then(|s| s.severity).map(|s| s.as_str().to_string()),
             to: e.to.status.as_str().to_string(),

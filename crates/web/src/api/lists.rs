@@ -26,6 +26,7 @@ use crate::json::JsonBody;
 use crate::mask;
 use crate::problem::{FieldError, Problem};
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -122,7 +123,7 @@ impl ListBody {
     pub fn of(list: &ListSummary, already_imported: bool) -> ListBody {
         let c = &list.counts;
         ListBody {
-            id: list.id,
+            id: list.id.get(),
             kind: list.kind.as_str().into(),
             kind_label: list.kind.label_zh().into(),
             name: list.name.clone(),
@@ -182,7 +183,7 @@ pub async fn upload(
         .map_err(|e| file_problem(&e))?;
     let upload_id = caller.handle.stage_upload(&file_name, &preview.sha256, body.to_vec()).await?;
     let already = caller.handle.list_by_file(&preview.sha256).await?;
-    Ok((StatusCode::CREATED, Json(upload_body(upload_id, &file_name, &preview, already.as_ref()))))
+    Ok((StatusCode::CREATED, Json(upload_body(upload_id.get(), &file_name, &preview, already.as_ref()))))
 }
 
 pub(crate) fn upload_body(
@@ -243,7 +244,7 @@ pub struct ImportBody {
 pub(crate) fn mapping_of(pairs: &BTreeMap<String, usize>) -> Result<Mapping, Problem> {
     let mut fields = Vec::new();
     for (name, column) in pairs {
-        let field = ListField::parse(name).ok_or_else(|| {
+        let field = ListField::parse(name).map_err(|_| {
             Problem::invalid(
                 "mapping",
                 format!("unknown field {name:?}: use id_number, document_kind, name, phone, area or address"),
@@ -274,7 +275,7 @@ pub(crate) fn rows_problem(upload_id: i64, problems: &[RowProblem], bad_rows: us
 }
 
 async fn staged(caller: &Caller, id: i64) -> Result<Upload, Problem> {
-    Ok(caller.handle.upload(id).await?)
+    Ok(caller.handle.upload(domain::UploadId::new(id)).await?)
 }
 
 /// Import a staged file as a list: every row is checked first; one bad row and nothing is
@@ -293,14 +294,14 @@ pub async fn import_upload(
 ) -> Result<(StatusCode, Json<ListBody>), Problem> {
     caller.handle.authorize(Capability::ImportLists)?;
     let input = body.value;
-    let kind = fields::parse("kind", ListKind::parse(input.kind.trim()))?;
+    let kind = fields::parse("kind", ListKind::parse_importable(input.kind.trim()))?;
     let mapping = input.mapping.as_ref().map(mapping_of).transpose()?;
     let upload = staged(&caller, id).await?;
     let (summary, again) =
         import_bytes(&state.imports, &caller, &upload, kind, &input.name, mapping).await.map_err(|failure| {
             match failure {
                 ImportFailure::File(ImportError::Rows { problems, bad_rows, rows_read }) => {
-                    rows_problem(upload.id, &problems, bad_rows, rows_read)
+                    rows_problem(upload.id.get(), &problems, bad_rows, rows_read)
                 }
                 ImportFailure::File(other) => file_problem(&other),
                 ImportFailure::Store(problem) => problem,
@@ -441,7 +442,7 @@ pub async fn list_lists(caller: Caller) -> Result<Json<Lists>, Problem> {
     responses((status = 200, body = ListBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_list(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<ListBody>, Problem> {
     caller.handle.authorize(Capability::ImportLists)?;
-    Ok(Json(ListBody::of(&caller.handle.list(id).await?, false)))
+    Ok(Json(ListBody::of(&caller.handle.list(domain::ListId::new(id)).await?, false)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -476,12 +477,12 @@ impl LeadBody {
     pub fn of(lead: &Lead, now: i64) -> LeadBody {
         let v = lead.verification.as_ref();
         LeadBody {
-            id: lead.id,
-            list_id: lead.list_id,
+            id: lead.id.get(),
+            list_id: lead.list_id.get(),
             list_name: lead.list_name.clone(),
             row_number: lead.row_number,
             area_code: lead.area_code.clone(),
-            person_id: lead.person_id,
+            person_id: lead.person_id.map(domain::PersonId::get),
             match_kind: lead.match_kind.as_str().into(),
             match_label: lead.match_kind.label_zh().into(),
             id_number: lead.id_number.as_deref().map(mask::id_number),
@@ -495,7 +496,7 @@ impl LeadBody {
             note: v.map(|v| v.note.clone()),
             verified_by: v.map(|v| v.by_name.clone()),
             verified_at: v.map(|v| instant_text(v.at)),
-            key_person_id: v.and_then(|v| v.key_person_id),
+            key_person_id: (v.and_then(|v| v.key_person_id)).map(domain::KeyPersonId::get),
         }
     }
 }
@@ -536,9 +537,9 @@ pub async fn list_leads(caller: Caller, ApiQuery(query): ApiQuery<LeadQuery>) ->
     responses((status = 200, body = Leads), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list_leads_of(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<Leads>, Problem> {
     caller.handle.authorize(Capability::ImportLists)?;
-    caller.handle.list(id).await?;
+    caller.handle.list(domain::ListId::new(id)).await?;
     let now = caller.handle.now();
-    let found = caller.handle.leads(LeadFilter::OfList(id)).await?;
+    let found = caller.handle.leads(LeadFilter::OfList(domain::ListId::new(id))).await?;
     Ok(Json(Leads { leads: found.iter().map(|l| LeadBody::of(l, now)).collect() }))
 }
 
@@ -579,7 +580,7 @@ pub async fn verify_lead(
     // Whether the risk belongs to this outcome and class is the store's rule.
     let arrival_risk = fields::arrival_risk_value(input.arrival_risk.as_deref())?;
     let verify = VerifyLead { outcome, note: input.note.unwrap_or_default(), class, arrival_risk };
-    let lead = caller.handle.verify_lead(id, verify).await?;
+    let lead = caller.handle.verify_lead(domain::LeadId::new(id), verify).await?;
     Ok(Json(LeadBody::of(&lead, caller.handle.now())))
 }
 

@@ -67,7 +67,7 @@ pub async fn search_persons(
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PersonBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<PersonBody>, Problem> {
-    Ok(Json(PersonBody::from(caller.handle.person(id).await?)))
+    Ok(Json(PersonBody::from(caller.handle.person(domain::PersonId::new(id)).await?)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -101,7 +101,7 @@ pub struct PersonBody {
 impl From<Person> for PersonBody {
     fn from(p: Person) -> PersonBody {
         PersonBody {
-            id: p.id,
+            id: p.id.get(),
             id_number: p.id_number,
             name: p.name,
             phone: p.phone,

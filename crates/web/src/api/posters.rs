@@ -96,7 +96,7 @@ fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
 
 /// One venue in the caller's jurisdiction as a poster, and the file name to give it.
 async fn venue_poster(caller: &Caller, headers: &HeaderMap, id: i64) -> Result<(print::Poster, String), Problem> {
-    let venue = caller.handle.venue(id).await?;
+    let venue = caller.handle.venue(domain::VenueId::new(id)).await?;
     let poster = poster(&venue, &public_base(headers), caller.handle.frontline_threshold());
     Ok((poster, format!("场所码-{}", venue.name)))
 }

@@ -2,6 +2,7 @@
 //! parses (a domain enum's `ALL` and `as_str`, or the words a handler matches), so the document
 //! lists exactly the values that are accepted and generated clients cannot send others.
 
+use domain::Code;
 use utoipa::openapi::Type;
 use utoipa::openapi::schema::SchemaType;
 use utoipa::openapi::schema::{Object, ObjectBuilder};

@@ -14,6 +14,7 @@ use crate::auth::{Caller, ClientAddr, new_token, request_token, token_digest, ve
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -89,7 +90,7 @@ pub async fn logout(
 pub async fn me(caller: Caller) -> Json<Me> {
     let user = caller.user;
     Json(Me {
-        id: user.id,
+        id: user.id.get(),
         username: user.username,
         display_name: user.display_name,
         role: user.role.as_str().to_string(),

@@ -12,6 +12,7 @@ use crate::auth::Caller;
 use crate::extract::ApiQuery;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -60,9 +61,9 @@ pub struct TaskBody {
 impl From<Task> for TaskBody {
     fn from(t: Task) -> TaskBody {
         TaskBody {
-            id: t.id,
+            id: t.id.get(),
             kind: t.kind.as_str().to_string(),
-            key_person_id: t.key_person_id,
+            key_person_id: t.key_person_id.get(),
             person_name: t.person_name,
             status: t.status.as_str().to_string(),
             area_code: t.area_code,

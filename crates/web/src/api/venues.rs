@@ -16,6 +16,7 @@ use crate::extract::{ApiPath, ApiQuery};
 use crate::json::JsonBody;
 use crate::problem::Problem;
 use crate::time::instant_text;
+use domain::Code;
 
 /// This capability's API routes, documented as they are mounted.
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -58,7 +59,7 @@ pub struct VenueBody {
 impl From<Venue> for VenueBody {
     fn from(v: Venue) -> VenueBody {
         VenueBody {
-            id: v.id,
+            id: v.id.get(),
             checkin_path: format!("/c/{}", v.token),
             token: v.token,
             name: v.name,
@@ -127,5 +128,5 @@ pub async fn list_venues(
 #[utoipa::path(get, path = "/api/v1/venues/{id}", tag = "venues", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = VenueBody), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_venue(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Json<VenueBody>, Problem> {
-    Ok(Json(caller.handle.venue(id).await?.into()))
+    Ok(Json(caller.handle.venue(domain::VenueId::new(id)).await?.into()))
 }

@@ -27,7 +27,7 @@ async fn checkpoints_page(visitor: Visitor) -> Response {
     let lang = visitor.lang;
     match visitor.caller.handle.checkpoints().await {
         Ok(list) => {
-            let rows = list.into_iter().map(|c| (c.id, c.name, c.area_code)).collect();
+            let rows = list.into_iter().map(|c| (c.id.get(), c.name, c.area_code)).collect();
             render(&CheckpointsPage { lang, t: visitor.t(), user: visitor.user_view(), rows })
         }
         Err(err) => problem_page(lang, err.into()),
@@ -78,13 +78,13 @@ async fn checkpoint_response(
         return forbidden(visitor, Capability::ReadPassages);
     }
     let checkpoint = match handle.checkpoints().await {
-        Ok(list) => match list.into_iter().find(|c| c.id == id) {
+        Ok(list) => match list.into_iter().find(|c| c.id == domain::CheckpointId::new(id)) {
             Some(checkpoint) => checkpoint,
             None => return problem_page(lang, Problem::not_found()),
         },
         Err(err) => return problem_page(lang, err.into()),
     };
-    let lines = match handle.passages(id, handle.today()).await {
+    let lines = match handle.passages(domain::CheckpointId::new(id), handle.today()).await {
         Ok(lines) => lines,
         Err(err) => return problem_page(lang, err.into()),
     };

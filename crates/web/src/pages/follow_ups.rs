@@ -15,6 +15,7 @@ use super::views::*;
 use super::{Visitor, page_error, problem_page, render};
 use crate::AppState;
 use crate::problem::Problem;
+use domain::Code;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -67,7 +68,8 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
             missing_count += usize::from(!gaps.is_empty());
             complete_count += usize::from(day_record.complete());
             let slots = VisitSlot::ALL
-                .into_iter()
+                .iter()
+                .copied()
                 .map(|slot| {
                     let visit = line.visits.iter().find(|v| v.slot == slot);
                     let state = match visit {
@@ -88,7 +90,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
                 .collect::<Vec<_>>()
                 .join(t.list_separator);
             let mut card = FollowUpCard {
-                key_person_id: line.key_person_id,
+                key_person_id: line.key_person_id.get(),
                 name: line.name,
                 phone: line.phone.as_deref().map(crate::mask::phone).unwrap_or_default(),
                 measure: lang.label(line.measure),
@@ -126,14 +128,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
         is_today: day == handle.today(),
         may_record: visitor.may(Capability::RecordFollowUps),
         form_token: visitor.form_token.clone(),
-        slot_options: VisitSlot::ALL
-            .into_iter()
-            .map(|s| OptionView {
-                value: s.as_str().to_string(),
-                label: slot_label(s).to_string(),
-                selected: s == VisitSlot::at_minute(minute),
-            })
-            .collect(),
+        slot_options: super::options(VisitSlot::ALL, Some(VisitSlot::at_minute(minute)), lang),
         missing_count,
         complete_count,
         cards,
@@ -161,7 +156,7 @@ async fn follow_up_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffFo
         };
         let minute = domain::minutes_into(day, handle.now());
         let follow_up = store::NewFollowUp {
-            key_person_id: id,
+            key_person_id: domain::KeyPersonId::new(id),
             day,
             slot: crate::api::follow_ups::slot(Some(&form.slot), minute)?,
             temperature,

@@ -20,6 +20,7 @@ use crate::api::fields;
 use crate::attempts::{Guess, TooMany};
 use crate::auth::ClientAddr;
 use crate::problem::Problem;
+use domain::Code;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -109,7 +110,7 @@ pub(super) async fn code_submit(
         let message = lang.code_texts().no_such_person;
         return page(lang, &form, None, Some(Problem::new(StatusCode::NOT_FOUND, "not-found", message)));
     };
-    let view = crate::api::health_codes::view(&state, person_id, &code);
+    let view = crate::api::health_codes::view(&state, person_id.get(), &code);
     let qr_svg = match print::qr_svg(&view.token, css_colour(code.colour)) {
         Ok(svg) => svg,
         Err(err) => {

@@ -128,7 +128,7 @@ pub struct CandidateLine {
 impl CandidateLine {
     fn of(c: &Candidate, lang: Lang) -> CandidateLine {
         CandidateLine {
-            id: c.id,
+            id: c.id.get(),
             name: c.name.clone(),
             id_number: mask::id_number(&c.id_number),
             venue: c.venue_name.clone(),
@@ -191,7 +191,7 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
     let rows = found
         .into_iter()
         .map(|i| InvestigationRow {
-            id: i.id,
+            id: i.id.get(),
             case: i.person_name,
             onset: i.onset.to_string(),
             created_by: i.created_by,
@@ -235,7 +235,11 @@ pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -
             "" => visitor.caller.handle.now(),
             text => fields::instant("isolated_at", text)?,
         };
-        Ok::<_, Problem>(NewInvestigation { key_person_id, onset, isolated_at })
+        Ok::<_, Problem>(NewInvestigation {
+            key_person_id: domain::KeyPersonId::new(key_person_id),
+            onset,
+            isolated_at,
+        })
     })();
     let outcome = match parsed {
         Ok(new) => visitor.caller.handle.open_investigation(new).await.map_err(Problem::from),
@@ -290,7 +294,7 @@ fn timeline(detail: &InvestigationDetail, w: &Words) -> Vec<TimelineLine> {
 
 fn point_line(p: &store::PointView) -> PointLine {
     PointLine {
-        case_checkin_id: p.case_checkin_id,
+        case_checkin_id: p.case_checkin_id.get(),
         venue: p.venue_name.clone(),
         from: shanghai_text(p.from),
         to: shanghai_text(p.to),
@@ -301,7 +305,7 @@ fn point_line(p: &store::PointView) -> PointLine {
 async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Response {
     let lang = visitor.lang;
     let w = Words::of(lang);
-    let detail = match visitor.caller.handle.investigation(id).await {
+    let detail = match visitor.caller.handle.investigation(domain::InvestigationId::new(id)).await {
         Ok(detail) => detail,
         Err(err) => return problem_page(lang, err.into()),
     };
@@ -348,8 +352,13 @@ pub(super) struct PointForm {
 }
 
 pub(super) async fn point_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<PointForm>) -> Response {
-    let outcome =
-        visitor.caller.handle.confirm_point(id, form.case_checkin_id).await.map(|_| ()).map_err(Problem::from);
+    let outcome = visitor
+        .caller
+        .handle
+        .confirm_point(domain::InvestigationId::new(id), domain::CheckinId::new(form.case_checkin_id))
+        .await
+        .map(|_| ())
+        .map_err(Problem::from);
     back(&visitor, id, outcome).await
 }
 
@@ -374,7 +383,13 @@ pub(super) async fn place_submit(Path(id): Path<i64>, StaffForm(visitor, form): 
             to: fields::instant("to", &form.to)?,
             note: form.note.clone(),
         };
-        visitor.caller.handle.add_reported_place(id, place).await.map(|_| ()).map_err(Problem::from)
+        visitor
+            .caller
+            .handle
+            .add_reported_place(domain::InvestigationId::new(id), place)
+            .await
+            .map(|_| ())
+            .map_err(Problem::from)
     }
     .await;
     back(&visitor, id, outcome).await
@@ -387,7 +402,12 @@ pub(super) struct SignForm {
 }
 
 pub(super) async fn sign_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<SignForm>) -> Response {
-    let outcome = visitor.caller.handle.sign_investigation(id, &form.statement).await.map_err(Problem::from);
+    let outcome = visitor
+        .caller
+        .handle
+        .sign_investigation(domain::InvestigationId::new(id), &form.statement)
+        .await
+        .map_err(Problem::from);
     back(&visitor, id, outcome).await
 }
 
@@ -412,7 +432,13 @@ pub(super) async fn decision_submit(
         _ => Err(Problem::invalid("decision", "central, home or clear")),
     };
     let outcome = match decision {
-        Ok(decision) => visitor.caller.handle.decide_candidate(id, decision).await.map(|_| ()).map_err(Problem::from),
+        Ok(decision) => visitor
+            .caller
+            .handle
+            .decide_candidate(domain::CandidateId::new(id), decision)
+            .await
+            .map(|_| ())
+            .map_err(Problem::from),
         Err(problem) => Err(problem),
     };
     back(&visitor, form.investigation_id, outcome).await
@@ -427,7 +453,7 @@ pub(super) struct TraceOnForm {
 /// Second generation: opens (or finds already open) the investigation of a confirmed contact and
 /// goes there.
 pub(super) async fn trace_on_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<TraceOnForm>) -> Response {
-    match visitor.caller.handle.trace_on(id).await.map_err(Problem::from) {
+    match visitor.caller.handle.trace_on(domain::CandidateId::new(id)).await.map_err(Problem::from) {
         Ok(created) => Redirect::to(&format!("/investigations/{}", created.id)).into_response(),
         Err(problem) => back(&visitor, form.investigation_id, Err(problem)).await,
     }

@@ -20,6 +20,7 @@ use crate::api::key_persons::{ListParams, transition_request};
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::shanghai_text;
+use domain::Code;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -77,8 +78,8 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
         t: visitor.t(),
         user: visitor.user_view(),
         may_create: visitor.may(Capability::CreateKeyPersons),
-        classes: options(&KeyClass::ALL, filter.class, KeyClass::as_str, |c| lang.label(c)),
-        statuses: options(&Status::ALL, filter.status, Status::as_str, |s| lang.label(s)),
+        classes: options(KeyClass::ALL, filter.class, lang),
+        statuses: options(Status::ALL, filter.status, lang),
         area: params.area.clone().unwrap_or_default(),
         grid: params.grid.clone().unwrap_or_default(),
         rows,
@@ -91,7 +92,7 @@ async fn key_person_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
 
 async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -> Response {
     let lang = visitor.lang;
-    let detail = match visitor.caller.handle.key_person(id).await {
+    let detail = match visitor.caller.handle.key_person(domain::KeyPersonId::new(id)).await {
         Ok(detail) => detail,
         Err(err) => return problem_page(lang, err.into()),
     };
@@ -105,8 +106,8 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         user: visitor.user_view(),
         may_transition: visitor.may(Capability::TransitionKeyPersons),
         may_investigate: visitor.may(Capability::Investigate),
-        targets: options(targets, chosen, Status::as_str, |s| lang.label(s)),
-        severities: options(&Severity::ALL, severity, Severity::as_str, |s| lang.label(s)),
+        targets: options(targets, chosen, lang),
+        severities: options(Severity::ALL, severity, lang),
         form_token: visitor.form_token.clone(),
         form_error: form.error,
         reason: form.reason.unwrap_or_default(),
@@ -135,7 +136,12 @@ async fn transition_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffF
         site: form.site.clone(),
     };
     let outcome = match transition_request(&body) {
-        Ok(request) => visitor.caller.handle.transition_key_person(id, request, None).await.map_err(Problem::from),
+        Ok(request) => visitor
+            .caller
+            .handle
+            .transition_key_person(domain::KeyPersonId::new(id), request, None)
+            .await
+            .map_err(Problem::from),
         Err(problem) => Err(problem),
     };
     match outcome {
@@ -200,12 +206,11 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
     let class = KeyClass::parse(&form.class).ok();
     let source = Source::parse(&form.source).ok();
     let mut class_field = text("class", t.class, "", "", true, false);
-    class_field.options = options(&KeyClass::ALL, class, KeyClass::as_str, |c| lang.label(c));
+    class_field.options = options(KeyClass::ALL, class, lang);
     let mut risk_field = text("arrival_risk", t.arrival_risk, "", "", false, false);
-    risk_field.options =
-        options(&ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk), ArrivalRisk::as_str, |r| lang.label(r));
+    risk_field.options = options(ArrivalRisk::ALL, ArrivalRisk::parse(&form.arrival_risk).ok(), lang);
     let mut source_field = text("source", t.source, "", "", true, false);
-    source_field.options = options(&Source::ALL, source, Source::as_str, |s| lang.label(s));
+    source_field.options = options(Source::ALL, source, lang);
     let fields = vec![
         text("id_number", t.id_number, &form.id_number, "", true, false),
         text("name", t.name, &form.name, "", true, false),
@@ -323,7 +328,7 @@ fn state_label(lang: Lang, state: domain::State) -> String {
 impl KeyPersonRow {
     pub fn new(lang: Lang, k: KeyPerson) -> KeyPersonRow {
         KeyPersonRow {
-            id: k.id,
+            id: k.id.get(),
             name: k.name,
             id_number: mask::id_number(&k.id_number),
             class: lang.label(k.class).to_string(),
@@ -390,7 +395,7 @@ impl DetailView {
             (None, None) => String::new(),
         };
         DetailView {
-            id: k.id,
+            id: k.id.get(),
             name: k.name.clone(),
             id_number: k.id_number.clone(),
             phone: k.phone.clone().unwrap_or_default(),

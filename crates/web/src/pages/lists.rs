@@ -22,6 +22,7 @@ use crate::import::{self, ImportError};
 use crate::mask;
 use crate::problem::Problem;
 use crate::time::shanghai_text;
+use domain::Code;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -94,10 +95,7 @@ fn field_label(field: ListField, lang: Lang) -> &'static str {
 }
 
 fn kind_options(selected: ListKind, lang: Lang) -> Vec<OptionView> {
-    ListKind::ALL
-        .into_iter()
-        .map(|k| OptionView { value: k.as_str().into(), label: lang.label(k).into(), selected: k == selected })
-        .collect()
+    super::options(&ListKind::IMPORTABLE, Some(selected), lang)
 }
 
 pub struct ListRowView {
@@ -114,7 +112,7 @@ pub struct ListRowView {
 impl ListRowView {
     fn of(list: &ListSummary, lang: Lang) -> ListRowView {
         ListRowView {
-            id: list.id,
+            id: list.id.get(),
             name: list.name.clone(),
             kind: lang.label(list.kind).into(),
             rows: list.counts.rows,
@@ -255,7 +253,7 @@ fn choices(headers: &[String], chosen: &BTreeMap<usize, ListField>, lang: Lang) 
                 label: Words::of(lang).ignore.into(),
                 selected: !chosen.contains_key(&index),
             }];
-            options.extend(ListField::ALL.into_iter().map(|f| OptionView {
+            options.extend(ListField::ALL.iter().copied().map(|f| OptionView {
                 value: f.as_str().into(),
                 label: field_label(f, lang).into(),
                 selected: chosen.get(&index) == Some(&f),
@@ -278,7 +276,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
     if !visitor.may(Capability::ImportLists) {
         return forbidden(visitor, Capability::ImportLists);
     }
-    let upload = match visitor.caller.handle.upload(id).await {
+    let upload = match visitor.caller.handle.upload(domain::UploadId::new(id)).await {
         Ok(upload) => upload,
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
@@ -337,13 +335,14 @@ pub(super) async fn import_submit(
     if !visitor.may(Capability::ImportLists) {
         return forbidden(&visitor, Capability::ImportLists);
     }
-    let kind = ListKind::parse(form.get("kind").map(String::as_str).unwrap_or("other")).unwrap_or(ListKind::Other);
+    let kind =
+        ListKind::parse_importable(form.get("kind").map(String::as_str).unwrap_or("other")).unwrap_or(ListKind::Other);
     let name = form.get("name").cloned().unwrap_or_default();
     let mut chosen = BTreeMap::new();
     let mut pairs = BTreeMap::new();
     for (key, value) in &form {
         if let (Some(column), Some(field)) =
-            (key.strip_prefix("col_").and_then(|c| c.parse::<usize>().ok()), ListField::parse(value))
+            (key.strip_prefix("col_").and_then(|c| c.parse::<usize>().ok()), ListField::parse(value).ok())
         {
             chosen.insert(column, field);
             pairs.insert(value.clone(), column);
@@ -357,7 +356,7 @@ pub(super) async fn import_submit(
             return upload_with(&visitor, id, Some(state)).await;
         }
     };
-    let upload = match visitor.caller.handle.upload(id).await {
+    let upload = match visitor.caller.handle.upload(domain::UploadId::new(id)).await {
         Ok(upload) => upload,
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
@@ -405,7 +404,7 @@ impl LeadView {
     fn of(lead: &Lead, now: i64, lang: Lang) -> LeadView {
         let area_code = if lead.area_code.len() > 12 { &lead.area_code[..12] } else { lead.area_code.as_str() };
         LeadView {
-            id: lead.id,
+            id: lead.id.get(),
             row: lead.row_number,
             name: lead.name.clone().unwrap_or_else(|| "—".into()),
             id_number: lead.id_number.as_deref().map(mask::id_number).unwrap_or_default(),
@@ -445,11 +444,11 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
     if !visitor.may(Capability::ImportLists) {
         return forbidden(&visitor, Capability::ImportLists);
     }
-    let list = match visitor.caller.handle.list(id).await {
+    let list = match visitor.caller.handle.list(domain::ListId::new(id)).await {
         Ok(list) => list,
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
-    let leads = match visitor.caller.handle.leads(LeadFilter::OfList(id)).await {
+    let leads = match visitor.caller.handle.leads(LeadFilter::OfList(domain::ListId::new(id))).await {
         Ok(leads) => leads,
         Err(err) => return problem_page(visitor.lang, err.into()),
     };
@@ -528,26 +527,9 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
         leads: open.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         overdue: overdue.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         show_overdue,
-        outcomes: LeadOutcome::ALL
-            .into_iter()
-            .map(|o| OptionView {
-                value: o.as_str().into(),
-                label: visitor.lang.label(o).into(),
-                selected: o == LeadOutcome::NoRisk,
-            })
-            .collect(),
-        classes: KeyClass::ALL
-            .into_iter()
-            .map(|c| OptionView {
-                value: c.as_str().into(),
-                label: visitor.lang.label(c).into(),
-                selected: c == KeyClass::EpidemicAreaArrival,
-            })
-            .collect(),
-        risks: domain::ArrivalRisk::ALL
-            .into_iter()
-            .map(|r| OptionView { value: r.as_str().into(), label: visitor.lang.label(r).into(), selected: false })
-            .collect(),
+        outcomes: super::options(LeadOutcome::ALL, Some(LeadOutcome::NoRisk), visitor.lang),
+        classes: super::options(KeyClass::ALL, Some(KeyClass::EpidemicAreaArrival), visitor.lang),
+        risks: super::options(domain::ArrivalRisk::ALL, None, visitor.lang),
         error,
         done,
     })
@@ -573,9 +555,9 @@ pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form):
     // The class and the risk belong to a registration; the form sends them with every outcome.
     let registering = outcome == LeadOutcome::Registered;
     let class = registering.then(|| KeyClass::parse(&form.class).ok()).flatten();
-    let arrival_risk = registering.then(|| domain::ArrivalRisk::parse(form.arrival_risk.trim())).flatten();
+    let arrival_risk = registering.then(|| domain::ArrivalRisk::parse(form.arrival_risk.trim()).ok()).flatten();
     let verify = VerifyLead { outcome, note: form.note.clone(), class, arrival_risk };
-    match visitor.caller.handle.verify_lead(id, verify).await {
+    match visitor.caller.handle.verify_lead(domain::LeadId::new(id), verify).await {
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
         // Another county's lead, or none: not found, as everywhere else.
         Err(store::StoreError::NotFound) => super::problem_page(visitor.lang, Problem::not_found()),

@@ -205,16 +205,12 @@ pub(super) fn too_many_message(lang: Lang, too_many: crate::attempts::TooMany) -
     lang.texts().too_many_failures.replace("{minutes}", &too_many.minutes().to_string())
 }
 
-fn options<T: Copy + PartialEq>(
-    all: &[T],
-    selected: Option<T>,
-    value: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<OptionView> {
+/// A select's options: every value of `all` by code, named in the page's language.
+fn options<T: domain::Code + domain::Label>(all: &[T], selected: Option<T>, lang: Lang) -> Vec<OptionView> {
     all.iter()
         .map(|&item| OptionView {
-            value: value(item).to_string(),
-            label: label(item).to_string(),
+            value: item.as_str().to_string(),
+            label: lang.label(item).to_string(),
             selected: selected == Some(item),
         })
         .collect()

@@ -30,7 +30,7 @@ async fn tasks_page(visitor: Visitor) -> Response {
         .into_iter()
         .map(|task| TaskRow {
             overdue: task.due_date < today,
-            key_person_id: task.key_person_id,
+            key_person_id: task.key_person_id.get(),
             name: task.person_name,
             status: lang.label(task.status).to_string(),
             due: task.due_date.to_string(),

@@ -34,7 +34,7 @@ async fn venues_page(visitor: Visitor, Query(query): Query<VenuesQuery>) -> Resp
     let rows = found
         .items
         .into_iter()
-        .map(|v| VenueRow { id: v.id, name: v.name, kind: lang.label(v.kind), area: v.area_code })
+        .map(|v| VenueRow { id: v.id.get(), name: v.name, kind: lang.label(v.kind), area: v.area_code })
         .collect();
     render(&VenuesPage {
         lang,
