@@ -134,6 +134,37 @@ impl ResidentId {
         self.0.as_bytes()[16] % 2 == 1
     }
 
+    /// The ID as one number, for in-memory indexes of millions of persons: 8 bytes, not 18.
+    pub fn packed(&self) -> u64 {
+        // Validated in `parse`; the fallback is unreachable.
+        ResidentId::pack(&self.0).unwrap_or(u64::MAX)
+    }
+
+    /// Stored text that ought to be an ID number, packed as its 17 digits × 11 plus the check
+    /// character (X = 10); `None` when it is not 17 digits and a check character (a passport
+    /// number, say). Only the shape is checked, not the check digit.
+    pub fn pack(text: &str) -> Option<u64> {
+        let (digits, check) = text.split_at_checked(17)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let check = match check.as_bytes() {
+            [b'X' | b'x'] => 10,
+            [b @ b'0'..=b'9'] => u64::from(b - b'0'),
+            _ => return None,
+        };
+        Some(digits.parse::<u64>().ok()? * 11 + check)
+    }
+
+    /// The text of a number made by [`ResidentId::pack`].
+    pub fn unpack(packed: u64) -> String {
+        let check = match packed % 11 {
+            10 => 'X',
+            digit => char::from_digit(digit as u32, 10).unwrap_or('?'),
+        };
+        format!("{:017}{check}", packed / 11)
+    }
+
     /// "4117**********123X": enough to recognise, not enough to use.
     pub fn masked(&self) -> String {
         format!("{}{}{}", &self.0[..4], "*".repeat(10), &self.0[14..])
@@ -159,6 +190,20 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn packed_ids_round_trip_and_other_documents_do_not_pack() {
+        for id in ["41170219900101123X", "411702199001011237", "110101190001010012"] {
+            assert_eq!(ResidentId::pack(id).map(ResidentId::unpack).as_deref(), Some(id));
+        }
+        assert_eq!(ResidentId::pack("41170219900101123X"), Some(41170219900101123 * 11 + 10));
+        assert_eq!(ResidentId::pack("411702199001011237"), Some(41170219900101123 * 11 + 7));
+        assert_eq!(ResidentId::pack("E12345678"), None);
+        assert_eq!(ResidentId::pack("41170219900101123Y"), None);
+        assert_eq!(ResidentId::pack("4117021990010112３X"), None);
+        let id = ResidentId::parse("411702199001011238").map(|id| id.packed());
+        assert_eq!(id, Ok(41170219900101123 * 11 + 8));
+    }
 
     fn valid(first17: &str) -> String {
         format!("{first17}{}", check_digit(first17).unwrap())

@@ -9,7 +9,7 @@ use store::codec;
 use store::*;
 
 use crate::lists::SelfReport;
-use crate::{Dialect, SqlBackend, fail};
+use crate::{Dialect, EventRow, SqlBackend, fail};
 use domain::Code;
 
 #[derive(Clone)]
@@ -53,16 +53,6 @@ pub(crate) struct Registered {
     self_registered: bool,
 }
 
-/// 17 digits and a check character (0–9 or X) as one number.
-fn id_key(id_number: &str) -> Option<u64> {
-    let (digits, check) = id_number.split_at_checked(17)?;
-    let check = match check {
-        "X" | "x" => 10,
-        c => u64::from(c.parse::<u8>().ok().filter(|d| *d < 10)?),
-    };
-    Some(digits.parse::<u64>().ok()? * 11 + check)
-}
-
 fn phone_key(phone: Option<&str>) -> Option<u64> {
     phone.and_then(|p| p.parse().ok())
 }
@@ -92,7 +82,7 @@ impl PersonCache {
             return (found, id_numbers.collect());
         };
         for id_number in id_numbers {
-            match id_key(id_number).and_then(|key| cache.get(&key)) {
+            match domain::ResidentId::pack(id_number).and_then(|key| cache.get(&key)) {
                 Some(registered) => {
                     found.insert(id_number.to_string(), *registered);
                 }
@@ -112,7 +102,9 @@ impl PersonCache {
                 cache.clear();
             }
             cache.extend(
-                persons.into_iter().filter_map(|(id_number, registered)| Some((id_key(&id_number)?, registered))),
+                persons
+                    .into_iter()
+                    .filter_map(|(id_number, registered)| Some((domain::ResidentId::pack(&id_number)?, registered))),
             );
         }
     }
@@ -426,7 +418,15 @@ impl {
                     scope: Scope::national(),
                     remote_addr: None,
                 };
-                Self::insert_event(tx, id, &area_code, None, screened, &actor, now, reason).await?;
+                let event = EventRow {
+                    key_person_id: KeyPersonId::new(id),
+                    area_code: &area_code,
+                    from: None,
+                    to: screened,
+                    at: now,
+                    reason,
+                };
+                Self::insert_event(tx, &event, &actor).await?;
                 (id, area_code)
             }
         };

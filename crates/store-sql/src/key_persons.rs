@@ -8,7 +8,7 @@ use store::codec;
 use store::transition::{CurrentRecord, TransitionPlanner};
 use store::*;
 
-use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+use crate::{Columns, Dialect, EventRow, SqlBackend, fail, is_unique_violation};
 use domain::Code;
 
 sql_impl! {
@@ -74,7 +74,15 @@ impl KeyPersonStore {
             }
         })?;
         let id: i64 = done.try_get(0).map_err(fail)?;
-        Self::insert_event(&mut tx, id, &area_code, None, screened, actor, now, &record.reason).await?;
+        let event = EventRow {
+            key_person_id: KeyPersonId::new(id),
+            area_code: &area_code,
+            from: None,
+            to: screened,
+            at: now,
+            reason: &record.reason,
+        };
+        Self::insert_event(&mut tx, &event, actor).await?;
         Self::remember(&mut tx, actor, &idem, id, now).await?;
         tx.commit().await.map_err(fail)?;
         Ok(Created { id: id.into(), created: true })
@@ -201,8 +209,15 @@ impl KeyPersonStore {
             .execute(&mut *tx)
             .await
             .map_err(fail)?;
-        let event =
-            Self::insert_event(&mut tx, id.get(), &area_code, Some(plan.from), plan.to, actor, now, &plan.reason).await?;
+        let row = EventRow {
+            key_person_id: id,
+            area_code: &area_code,
+            from: Some(plan.from),
+            to: plan.to,
+            at: now,
+            reason: &plan.reason,
+        };
+        let event = Self::insert_event(&mut tx, &row, actor).await?;
         Self::remember(&mut tx, actor, &idem, event, now).await?;
         tx.commit().await.map_err(fail)?;
         Ok(Created { id: event.into(), created: true })

@@ -85,6 +85,17 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }
 
+/// One row of a key-person record's history, as written.
+#[derive(Clone, Copy)]
+struct EventRow<'a> {
+    key_person_id: KeyPersonId,
+    area_code: &'a str,
+    from: Option<domain::State>,
+    to: domain::State,
+    at: Instant,
+    reason: &'a str,
+}
+
 impl<D: Dialect> SqlBackend<D> {
     /// Wraps migrated pools.
     pub fn new(writer: Pool<D::Db>, readers: Pool<D::Db>) -> SqlBackend<D> {
@@ -167,22 +178,13 @@ impl {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_event(
-        tx: &mut Transaction<'_, D::Db>,
-        key_person_id: i64,
-        area_code: &str,
-        from: Option<domain::State>,
-        to: domain::State,
-        actor: &Actor,
-        at: Instant,
-        reason: &str,
-    ) -> Result<i64> {
+    async fn insert_event(tx: &mut Transaction<'_, D::Db>, event: &EventRow<'_>, actor: &Actor) -> Result<i64> {
+        let EventRow { key_person_id, area_code, from, to, at, reason } = *event;
         let done = sqlx::query(
             D::sql("INSERT INTO key_person_events (key_person_id, area_code, from_status, from_severity, to_status, to_severity, \
              actor_id, actor_name, at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         )
-        .bind(key_person_id)
+        .bind(key_person_id.get())
         .bind(area_code)
         .bind(from.map(|s| s.status.as_str()))
         .bind(from.as_ref().and_then(codec::severity_text))

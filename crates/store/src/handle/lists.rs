@@ -11,7 +11,7 @@
 // times per import; its seed is random per process.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
-use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, Source};
+use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, ResidentId, Source};
 
 use super::{Handle, scope_code};
 use crate::error::{Result, StoreError};
@@ -23,21 +23,6 @@ use domain::Code;
 pub const LEAD_LIMIT: u32 = 500;
 /// Marks a key held by more than one person: such a key matches nobody.
 const AMBIGUOUS: u32 = u32::MAX;
-
-/// An 18-character resident ID as a number: 17 digits and the check character (X = 10).
-fn id_key(id_number: &str) -> Option<u64> {
-    let bytes = id_number.as_bytes();
-    if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let first: u64 = id_number[..17].parse().ok()?;
-    let check = match bytes[17] {
-        b'X' => 10,
-        b @ b'0'..=b'9' => u64::from(b - b'0'),
-        _ => return None,
-    };
-    Some(first * 11 + check)
-}
 
 /// A 128-bit digest of a key: two SipHash passes under different fixed keys. At a million keys
 /// the chance that two different keys share a digest is about 10⁻²⁶, so the digest stands for the
@@ -59,15 +44,6 @@ fn name_county_key(name: &str, area_code: &str) -> Option<u128> {
     Some(digest(&[name, area_code.get(..6)?]))
 }
 
-/// The text of an ID number from its [`id_key`].
-fn id_text(key: u64) -> String {
-    let check = match key % 11 {
-        10 => 'X',
-        d => char::from(b'0' + d as u8),
-    };
-    format!("{:017}{check}", key / 11)
-}
-
 /// The persons of a jurisdiction, indexed for the three lookups: a few dozen bytes a person
 /// (numbers and digests, places interned), so a million persons fit in about 100 MB.
 #[derive(Default)]
@@ -77,7 +53,7 @@ pub struct PersonIndex {
     place_of: Vec<u32>,
     places: Vec<String>,
     place_index: HashMap<String, u32>,
-    /// Each person's ID number as [`id_key`], or `u64::MAX` for another document (then in
+    /// Each person's ID number as [`ResidentId::pack`], or `u64::MAX` for another document (then in
     /// `other_documents`).
     id_keys: Vec<u64>,
     other_documents: HashMap<u32, String>,
@@ -90,7 +66,7 @@ pub struct PersonIndex {
 impl PersonIndex {
     fn add(&mut self, person: PersonKey) {
         let index = self.ids.len() as u32;
-        match id_key(&person.id_number) {
+        match ResidentId::pack(&person.id_number) {
             Some(key) => {
                 self.by_resident_id.insert(key, index);
                 self.id_keys.push(key);
@@ -127,7 +103,7 @@ impl PersonIndex {
     fn id_number(&self, index: u32) -> String {
         match self.id_keys[index as usize] {
             u64::MAX => self.other_documents.get(&index).cloned().unwrap_or_default(),
-            key => id_text(key),
+            key => ResidentId::unpack(key),
         }
     }
 
@@ -138,7 +114,7 @@ impl PersonIndex {
     /// The person a row names, by the precedence of SPEC §4.8.
     fn find(&self, row: &ListRow) -> (MatchKind, Option<u32>) {
         let by_document = row.document.as_ref().and_then(|d| match d {
-            Document::Resident(id) => id_key(id.as_str()).and_then(|k| Self::one(self.by_resident_id.get(&k))),
+            Document::Resident(id) => Self::one(self.by_resident_id.get(&id.packed())),
             Document::Other(doc) => Self::one(self.by_other_document.get(doc.as_str())),
         });
         let by_phone = || {
@@ -530,18 +506,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_keys_round_trip() {
-        for id in ["41170219900101123X", "411702199001011237", "110101190001010012"] {
-            assert_eq!(id_text(id_key(id).unwrap_or_default()), id);
-        }
+    fn digests_keep_parts_apart() {
         assert_ne!(digest(&["张三", "411702"]), digest(&["张三4", "11702"]));
-    }
-
-    #[test]
-    fn id_keys_are_exact() {
-        assert_eq!(id_key("41170219900101123X"), Some(41170219900101123 * 11 + 10));
-        assert_eq!(id_key("411702199001011237"), Some(41170219900101123 * 11 + 7));
-        assert_eq!(id_key("E12345678"), None);
-        assert_eq!(id_key("41170219900101123Y"), None);
     }
 }
