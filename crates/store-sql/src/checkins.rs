@@ -418,14 +418,7 @@ impl {
                     scope: Scope::national(),
                     remote_addr: None,
                 };
-                let event = EventRow {
-                    key_person_id: KeyPersonId::new(id),
-                    area_code: &area_code,
-                    from: None,
-                    to: screened,
-                    at: now,
-                    reason,
-                };
+                let event = EventRow::opening(id, &area_code, screened, now, reason);
                 Self::insert_event(tx, &event, &actor).await?;
                 (id, area_code)
             }

@@ -74,14 +74,7 @@ impl KeyPersonStore {
             }
         })?;
         let id: i64 = done.try_get(0).map_err(fail)?;
-        let event = EventRow {
-            key_person_id: KeyPersonId::new(id),
-            area_code: &area_code,
-            from: None,
-            to: screened,
-            at: now,
-            reason: &record.reason,
-        };
+        let event = EventRow::opening(id, &area_code, screened, now, &record.reason);
         Self::insert_event(&mut tx, &event, actor).await?;
         Self::remember(&mut tx, actor, &idem, id, now).await?;
         tx.commit().await.map_err(fail)?;

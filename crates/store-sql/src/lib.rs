@@ -96,6 +96,13 @@ struct EventRow<'a> {
     reason: &'a str,
 }
 
+impl<'a> EventRow<'a> {
+    /// The first event of a new record: from nothing into `to`.
+    fn opening(key_person_id: i64, area_code: &'a str, to: domain::State, at: Instant, reason: &'a str) -> Self {
+        EventRow { key_person_id: KeyPersonId::new(key_person_id), area_code, from: None, to, at, reason }
+    }
+}
+
 impl<D: Dialect> SqlBackend<D> {
     /// Wraps migrated pools.
     pub fn new(writer: Pool<D::Db>, readers: Pool<D::Db>) -> SqlBackend<D> {
