@@ -48,7 +48,7 @@ impl crate::Label for VisitSlot {
 /// 24 × 60 once it is over.
 pub fn minutes_into(day: jiff::civil::Date, now: i64) -> u16 {
     let start = crate::time::shanghai_day_start(day);
-    ((now - start).clamp(0, 86_400) / 60) as u16
+    u16::try_from((now - start).clamp(0, 86_400) / 60).unwrap_or(24 * 60)
 }
 
 /// Whether a measure puts a person on the grid worker's follow-up list.

@@ -160,7 +160,7 @@ impl ResidentId {
     pub fn unpack(packed: u64) -> String {
         let check = match packed % 11 {
             10 => 'X',
-            digit => char::from_digit(digit as u32, 10).unwrap_or('?'),
+            digit => u32::try_from(digit).ok().and_then(|d| char::from_digit(d, 10)).unwrap_or('?'),
         };
         format!("{:017}{check}", packed / 11)
     }

@@ -29,6 +29,7 @@ impl Temperature {
         if tenths < f64::from(Self::MIN_TENTHS) || tenths > f64::from(Self::MAX_TENTHS) {
             return Err(TemperatureError::OutOfRange { value: format!("{celsius:.1}") });
         }
+        #[allow(clippy::cast_possible_truncation, reason = "checked against MIN_TENTHS..=MAX_TENTHS above")]
         Ok(Temperature(tenths as i16))
     }
 

@@ -114,6 +114,7 @@ pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "a rank in 0..=len; clamped below")]
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
 }
@@ -241,18 +242,19 @@ pub(crate) async fn fill(city: &crate::demo::City, total: usize) -> anyhow::Resu
     use rand::{Rng, SeedableRng};
     const CHUNK: usize = 1_000_000;
     let db = &city.db;
-    let already = db.checkins_footprint().await?.rows as usize;
+    let already = usize::try_from(db.checkins_footprint().await?.rows).unwrap_or(usize::MAX);
     let wanted = total.saturating_sub(already);
     let mut rng = rand::rngs::StdRng::seed_from_u64(30);
     let span = 28 * 86_400i64;
     let start = db.now() - span;
     let mut added = 0;
+    let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     while added < wanted {
         let n = CHUNK.min(wanted - added);
         let mut chunk: Vec<store::BulkCheckin> = (0..n)
             .map(|i| {
                 let (venue_id, area_code) = &city.venues[rng.random_range(0..city.venues.len())];
-                let t_in = start + span * (added + i) as i64 / wanted.max(1) as i64;
+                let t_in = start + span * as_i64(added + i) / as_i64(wanted.max(1));
                 store::BulkCheckin {
                     venue_id: *venue_id,
                     person_id: city.person_ids[rng.random_range(0..city.person_ids.len())],

@@ -134,8 +134,12 @@ pub fn posters_pdf(fonts: &Fonts, posters: &[Poster]) -> Result<Vec<u8>> {
 pub fn poster_png(fonts: &Fonts, poster: &Poster, dpi: f32) -> Result<Vec<u8>> {
     let tree = tree(fonts, poster)?;
     let scale = (PAGE_MM.0 / 25.4 * dpi) / tree.size().width();
-    let width = (tree.size().width() * scale).round() as u32;
-    let height = (tree.size().height() * scale).round() as u32;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "an A-size page at a sane dpi is a few thousand pixels; `as` saturates"
+    )]
+    let (width, height) = ((tree.size().width() * scale).round() as u32, (tree.size().height() * scale).round() as u32);
     let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or_else(|| render_error("image size"))?;
     resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| render_error(&e.to_string()))

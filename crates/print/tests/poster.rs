@@ -71,7 +71,7 @@ fn the_png_qr_scans_back_to_the_checkin_url_and_nothing_else() {
     let pixels = pixmap.pixels();
     let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, pixmap.height() as usize, |x, y| {
         let p = pixels[y * width + x];
-        ((u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue())) / 3) as u8
+        u8::try_from((u16::from(p.red()) + u16::from(p.green()) + u16::from(p.blue())) / 3).unwrap()
     });
     let grids = image.detect_grids();
     assert_eq!(grids.len(), 1);

@@ -131,7 +131,7 @@ fn check_merges(merges: Vec<Dimensions>, limits: &Limits, format: Format) -> Res
     let mut covered = 0i64;
     for (_, change) in events {
         covered += change;
-        if covered > limits.max_columns as i64 {
+        if covered > i64::try_from(limits.max_columns).unwrap_or(i64::MAX) {
             return Err(SheetError::unreadable(format, "merged cells overlap"));
         }
     }
@@ -173,7 +173,7 @@ impl Grid {
                 if row == r0 && c0 == c1 {
                     continue;
                 }
-                let origin = self.value(r0, c0 as u32);
+                let origin = self.value(r0, merge.start.1);
                 if cells.len() <= c1 {
                     cells.resize(c1 + 1, String::new());
                 }

@@ -232,7 +232,7 @@ impl Sheet {
             if used == 0 {
                 continue;
             }
-            let line = record.position().map_or(0, csv::Position::line) as usize;
+            let line = usize::try_from(record.position().map_or(0, csv::Position::line)).unwrap_or(usize::MAX);
             if line > limits.max_rows {
                 return Err(SheetError::too_large(Exceeded::Rows, limits.max_rows));
             }
@@ -274,7 +274,7 @@ impl Sheet {
                         Err(e) => return Err(SheetError::unreadable(self.format, e)),
                     }
                     // The line the record starts on.
-                    let line = record.position().map_or(0, csv::Position::line) as usize;
+                    let line = usize::try_from(record.position().map_or(0, csv::Position::line)).unwrap_or(usize::MAX);
                     fill(&mut cells, record.iter());
                     if cells.iter().all(|c| c.trim().is_empty()) {
                         continue;
@@ -330,7 +330,7 @@ pub fn column_name(index: usize) -> String {
     let mut n = index + 1;
     while n > 0 {
         let rem = (n - 1) % 26;
-        name.push(b'A' + rem as u8);
+        name.push(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rem]);
         n = (n - 1) / 26;
     }
     name.reverse();
@@ -397,10 +397,12 @@ fn excel_date(serial: f64, duration: bool) -> String {
     if duration || !serial.is_finite() {
         return serial.to_string();
     }
-    let days = serial.floor() as i64;
-    let minutes = ((serial - serial.floor()) * 1440.0).round() as i64;
+    // `as` saturates; a day count out of jiff's range is refused by `try_days` below.
+    #[allow(clippy::cast_possible_truncation, reason = "saturating float-to-int, range checked by jiff")]
+    let (days, minutes) = (serial.floor() as i64, ((serial - serial.floor()) * 1440.0).round() as i64);
     let Ok(epoch) = jiff::civil::Date::new(1899, 12, 30) else { return serial.to_string() };
-    let Ok(date) = epoch.checked_add(jiff::Span::new().days(days)) else { return serial.to_string() };
+    let Ok(span) = jiff::Span::new().try_days(days) else { return serial.to_string() };
+    let Ok(date) = epoch.checked_add(span) else { return serial.to_string() };
     if minutes == 0 { date.to_string() } else { format!("{date} {:02}:{:02}", minutes / 60 % 24, minutes % 60) }
 }
 
@@ -513,5 +515,8 @@ mod tests {
         assert_eq!(column_name(26), "AA");
         assert_eq!(excel_date(44635.0, false), "2022-03-15");
         assert_eq!(excel_date(44635.5, false), "2022-03-15 12:00");
+        // A date-formatted cell holding a huge number reads as the number, not a panic.
+        assert_eq!(excel_date(1e300, false), 1e300.to_string());
+        assert_eq!(excel_date(-1e18, false), (-1e18).to_string());
     }
 }

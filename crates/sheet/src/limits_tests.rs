@@ -2,6 +2,7 @@
 //! inflates to hundreds), CSVs and workbooks over the row, column and cell caps, and XLS files
 //! written record by record into a compound file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::cast_possible_truncation, reason = "fixtures write small lengths into fixed-width binary fields")]
 
 use std::io::{Cursor, Read, Write};
 

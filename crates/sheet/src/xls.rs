@@ -37,7 +37,12 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Result<Grid, SheetError> {
         let mut grid = GridBuilder::new(limits, FORMAT);
         if let Some(start) = range.start() {
             for (row, column, value) in range.used_cells() {
-                grid.push(start.0 + row as u32, start.1 + column as u32, &cell_text(value))?;
+                let offset = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                grid.push(
+                    start.0.saturating_add(offset(row)),
+                    start.1.saturating_add(offset(column)),
+                    &cell_text(value),
+                )?;
             }
         }
         grid.finish(merges)
@@ -311,12 +316,14 @@ fn shared_string_lengths(record: &Record<'_>) -> Result<Vec<u32>, Stop> {
             continue;
         }
         let head = r.take(3)?;
-        let chars = u16::from_le_bytes([head[0], head[1]]) as usize;
+        let declared = u16::from_le_bytes([head[0], head[1]]);
+        let chars = usize::from(declared);
         let flags = head[2];
         let mut high_byte = flags & 0x1 != 0;
         let runs = if flags & 0x8 != 0 { r.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)? } else { 0 };
         // A negative size wraps as in calamine, and then runs out of record.
         let extension = if flags & 0x4 != 0 {
+            #[allow(clippy::cast_sign_loss, reason = "calamine reads the size this way; matching it is the point")]
             r.take(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)?
         } else {
             0
@@ -336,7 +343,7 @@ fn shared_string_lengths(record: &Record<'_>) -> Result<Vec<u32>, Stop> {
         }
         r.skip(runs * 4)?;
         r.skip(extension)?;
-        lengths.push(chars as u32);
+        lengths.push(u32::from(declared));
     }
     Ok(lengths)
 }
@@ -556,7 +563,8 @@ fn sheet_cost(substream: &[u8], shared: &[u32], per_formula_byte: u64) -> SheetC
                 let n = data.len().saturating_sub(6) / 6;
                 if n > 0 {
                     values.add(u32::from(row), u32::from(first));
-                    values.add(u32::from(row), u32::from(first) + n as u32 - 1);
+                    values
+                        .add(u32::from(row), u32::from(first).saturating_add(u32::try_from(n - 1).unwrap_or(u32::MAX)));
                 }
                 cells += n as u64;
             }

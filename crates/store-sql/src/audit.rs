@@ -6,7 +6,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Query
 use store::*;
 
 use crate::columns::RowReader;
-use crate::{Columns, Dialect, SqlBackend, fail};
+use crate::{Columns, Dialect, SqlBackend, fail, sql_count};
 
 /// Audit rows per INSERT statement (nine values each, within both databases' parameter limits).
 const AUDIT_CHUNK: usize = 500;
@@ -54,11 +54,11 @@ impl AuditStore {
         );
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.per_page));
-        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query.push(" OFFSET ").push_bind(page.sql_offset());
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(|r| audit(&Columns(r))).collect::<Result<_>>()?,
-            total: total as u64,
+            total: sql_count(total),
             page: page.page,
             per_page: page.per_page,
         })

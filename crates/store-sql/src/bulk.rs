@@ -5,7 +5,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Query
 use store::codec;
 use store::*;
 
-use crate::{Dialect, SqlBackend, fail};
+use crate::{Dialect, SqlBackend, fail, sql_int};
 use domain::Code;
 
 /// Rows per INSERT statement: 2000 rows of the widest table stay under SQLite's 32,766 and
@@ -74,10 +74,10 @@ impl BulkStore {
         let first = self.next_id("households").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in households.chunks(CHUNK).enumerate() {
-            let base = first + (n * CHUNK) as i64;
+            let base = first + sql_int(n * CHUNK);
             let mut query = QueryBuilder::<D::Db>::new("INSERT INTO households (id, area_code, address) ");
             query.push_values(chunk.iter().enumerate(), |mut row, (i, household)| {
-                row.push_bind(base + i as i64)
+                row.push_bind(base + sql_int(i))
                     .push_bind(household.grid.as_str().to_string())
                     .push_bind(household.address.clone());
             });
@@ -85,19 +85,19 @@ impl BulkStore {
         }
         Self::after_bulk_load(&mut tx, "households").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + households.len() as i64).map(HouseholdId::new).collect())
+        Ok((first..first + sql_int(households.len())).map(HouseholdId::new).collect())
     }
 
     async fn bulk_insert_persons(&self, persons: &[BulkPerson], now: Instant) -> Result<Vec<PersonId>> {
         let first = self.next_id("persons").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in persons.chunks(CHUNK).enumerate() {
-            let base = first + (n * CHUNK) as i64;
+            let base = first + sql_int(n * CHUNK);
             let mut query = QueryBuilder::<D::Db>::new(
                 "INSERT INTO persons (id, id_number, name, phone, area_code, grid_code, household_id, created_at) ",
             );
             query.push_values(chunk.iter().enumerate(), |mut row, (i, person)| {
-                row.push_bind(base + i as i64)
+                row.push_bind(base + sql_int(i))
                     .push_bind(person.id_number.clone())
                     .push_bind(person.name.clone())
                     .push_bind(person.phone.clone())
@@ -110,14 +110,14 @@ impl BulkStore {
         }
         Self::after_bulk_load(&mut tx, "persons").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + persons.len() as i64).map(PersonId::new).collect())
+        Ok((first..first + sql_int(persons.len())).map(PersonId::new).collect())
     }
 
     async fn bulk_insert_key_persons(&self, records: &[BulkKeyPerson], now: Instant) -> Result<()> {
         let first = self.next_id("key_persons").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in records.chunks(CHUNK / 2).enumerate() {
-            let base = first + (n * CHUNK / 2) as i64;
+            let base = first + sql_int(n * CHUNK / 2);
             let mut query = QueryBuilder::<D::Db>::new(
                 "INSERT INTO key_persons (id, person_id, area_code, grid_code, class, source, cadre_name, cadre_phone, status, \
                  severity, active, measure_kind, measure_site, measure_start, measure_planned_end, created_at, updated_at, version) ",
@@ -127,7 +127,7 @@ impl BulkStore {
                 let current = record.measures.last().filter(|m| m.actual_end.is_none());
                 let created_at = record.history.first().map(|(_, _, at, _)| *at).unwrap_or(now);
                 let updated_at = record.history.last().map(|(_, _, at, _)| *at).unwrap_or(now);
-                row.push_bind(base + i as i64)
+                row.push_bind(base + sql_int(i))
                     .push_bind(record.person_id.get())
                     .push_bind(record.place.location_code().to_string())
                     .push_bind(record.place.grid.as_ref().map(|g| g.as_str().to_string()))
@@ -144,14 +144,14 @@ impl BulkStore {
                     .push_bind(current.and_then(|m| m.planned_end).map(codec::date_text))
                     .push_bind(created_at)
                     .push_bind(updated_at)
-                    .push_bind(record.history.len() as i64);
+                    .push_bind(sql_int(record.history.len()));
             });
             query.build().execute(&mut *tx).await.map_err(fail)?;
 
             let events: Vec<_> = chunk
                 .iter()
                 .enumerate()
-                .flat_map(|(i, record)| record.history.iter().map(move |event| (base + i as i64, record, event)))
+                .flat_map(|(i, record)| record.history.iter().map(move |event| (base + sql_int(i), record, event)))
                 .collect();
             for events in events.chunks(CHUNK / 2) {
                 let mut query = QueryBuilder::<D::Db>::new(
@@ -176,7 +176,7 @@ impl BulkStore {
             let measures: Vec<_> = chunk
                 .iter()
                 .enumerate()
-                .flat_map(|(i, record)| record.measures.iter().map(move |measure| (base + i as i64, record, measure)))
+                .flat_map(|(i, record)| record.measures.iter().map(move |measure| (base + sql_int(i), record, measure)))
                 .collect();
             for measures in measures.chunks(CHUNK) {
                 let mut query = QueryBuilder::<D::Db>::new(
@@ -202,12 +202,12 @@ impl BulkStore {
         let first = self.next_id("venues").await?;
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for (n, chunk) in venues.chunks(CHUNK).enumerate() {
-            let base = first + (n * CHUNK) as i64;
+            let base = first + sql_int(n * CHUNK);
             let mut query = QueryBuilder::<D::Db>::new(
                 "INSERT INTO venues (id, token, name, kind, address, area_code, grid_code, owner_name, owner_phone, created_at) ",
             );
             query.push_values(chunk.iter().enumerate(), |mut row, (i, venue)| {
-                row.push_bind(base + i as i64)
+                row.push_bind(base + sql_int(i))
                     .push_bind(venue.token.clone())
                     .push_bind(venue.name.clone())
                     .push_bind(venue.kind.as_str())
@@ -222,7 +222,7 @@ impl BulkStore {
         }
         Self::after_bulk_load(&mut tx, "venues").await?;
         tx.commit().await.map_err(fail)?;
-        Ok((first..first + venues.len() as i64).map(VenueId::new).collect())
+        Ok((first..first + sql_int(venues.len())).map(VenueId::new).collect())
     }
 
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {

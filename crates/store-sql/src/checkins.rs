@@ -9,7 +9,7 @@ use store::codec;
 use store::*;
 
 use crate::lists::SelfReport;
-use crate::{Dialect, EventRow, SqlBackend, fail};
+use crate::{Dialect, EventRow, SqlBackend, fail, sql_count};
 use domain::Code;
 
 #[derive(Clone)]
@@ -641,7 +641,7 @@ impl CheckinStore {
         let rows: i64 =
             sqlx::query_scalar("SELECT count(*) FROM checkins").fetch_one(&self.readers).await.map_err(fail)?;
         let bytes: i64 = sqlx::query_scalar(D::CHECKINS_BYTES).fetch_one(&self.readers).await.map_err(fail)?;
-        Ok(Footprint { rows: rows as u64, bytes: bytes as u64 })
+        Ok(Footprint { rows: sql_count(rows), bytes: sql_count(bytes) })
     }
 
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {

@@ -19,7 +19,7 @@ impl {
                 .fetch_one(&self.readers)
                 .await
                 .map_err(fail)?;
-        grid.households = households as u64;
+        grid.households = crate::sql_count(households);
         let workers =
             sqlx::query(D::sql("SELECT name, phone, user_id FROM grid_workers WHERE grid_code = ? ORDER BY id"))
                 .bind(&grid.code)

@@ -8,7 +8,7 @@ use store::codec;
 use store::transition::{CurrentRecord, TransitionPlanner};
 use store::*;
 
-use crate::{Columns, Dialect, EventRow, SqlBackend, fail, is_unique_violation};
+use crate::{Columns, Dialect, EventRow, SqlBackend, fail, is_unique_violation, sql_count};
 use domain::Code;
 
 sql_impl! {
@@ -105,12 +105,12 @@ impl KeyPersonStore {
         ));
         conditions(&mut query);
         query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
-        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query.push(" OFFSET ").push_bind(page.sql_offset());
         query.push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(|r| key_person(&Columns(r))).collect::<Result<_>>()?,
-            total: total as u64,
+            total: sql_count(total),
             page: page.page,
             per_page: page.per_page,
         })

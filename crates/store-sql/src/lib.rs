@@ -81,6 +81,16 @@ pub fn fail(err: impl std::fmt::Display) -> StoreError {
     StoreError::backend(err)
 }
 
+/// A length or count as SQL stores it (BIGINT): none we keep comes near `i64::MAX`.
+pub(crate) fn sql_int(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+/// A BIGINT count read back; a negative one is never written and reads as 0.
+pub(crate) fn sql_count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
 }

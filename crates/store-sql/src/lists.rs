@@ -6,7 +6,7 @@ use domain::{LeadOutcome, ListKind, MatchKind, Scope};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::*;
 
-use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation};
+use crate::{Columns, Dialect, SqlBackend, fail, is_unique_violation, sql_count, sql_int};
 use domain::Code;
 
 /// A fever typed on the public check-in page by someone the registry did not vouch for.
@@ -134,7 +134,7 @@ const LEAD_COLUMNS: &str = "l.id, l.list_id, s.name AS list_name, l.row_number, 
      l.verified_by_name, l.verified_at";
 
 fn count(row: &impl RowReader, column: &str) -> Result<u64> {
-    Ok(row.int(column)?.max(0) as u64)
+    Ok(sql_count(row.int(column)?))
 }
 
 fn list_summary(row: &impl RowReader) -> Result<ListSummary> {
@@ -306,15 +306,15 @@ impl ListStore {
         .bind(&list.name)
         .bind(&list.file_name)
         .bind(&list.sha256)
-        .bind(c.rows as i64)
-        .bind(c.duplicates as i64)
-        .bind(c.by_id_number as i64)
-        .bind(c.by_phone as i64)
-        .bind(c.by_name_area as i64)
-        .bind(c.unmatched as i64)
-        .bind(c.already_key_persons as i64)
-        .bind(c.already_leads as i64)
-        .bind(c.leads as i64)
+        .bind(sql_int(c.rows))
+        .bind(sql_int(c.duplicates))
+        .bind(sql_int(c.by_id_number))
+        .bind(sql_int(c.by_phone))
+        .bind(sql_int(c.by_name_area))
+        .bind(sql_int(c.unmatched))
+        .bind(sql_int(c.already_key_persons))
+        .bind(sql_int(c.already_leads))
+        .bind(sql_int(c.leads))
         .bind(list.due_at)
         .bind(list.created_by.get())
         .bind(&list.created_by_name)

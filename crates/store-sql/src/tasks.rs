@@ -8,7 +8,7 @@ use store::codec;
 use store::*;
 
 use crate::columns::RowReader;
-use crate::{Columns, Dialect, SqlBackend, fail};
+use crate::{Columns, Dialect, SqlBackend, fail, sql_count};
 use domain::Code;
 
 sql_impl! {
@@ -55,11 +55,11 @@ impl TaskStore {
         );
         conditions(&mut query);
         query.push(" ORDER BY t.due_date, t.id LIMIT ").push_bind(i64::from(page.per_page));
-        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query.push(" OFFSET ").push_bind(page.sql_offset());
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(|r| task(&Columns(r))).collect::<Result<_>>()?,
-            total: total as u64,
+            total: sql_count(total),
             page: page.page,
             per_page: page.per_page,
         })

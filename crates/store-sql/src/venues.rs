@@ -6,7 +6,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Query
 use store::*;
 
 use crate::columns::RowReader;
-use crate::{Columns, Dialect, SqlBackend, fail};
+use crate::{Columns, Dialect, SqlBackend, fail, sql_count};
 use domain::Code;
 
 sql_impl! {
@@ -56,11 +56,11 @@ impl VenueStore {
         let mut query = QueryBuilder::new(format!("SELECT {VENUE_COLUMNS} FROM venues WHERE 1 = 1"));
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY area_code, id LIMIT ").push_bind(i64::from(page.per_page));
-        query.push(" OFFSET ").push_bind(page.offset() as i64);
+        query.push(" OFFSET ").push_bind(page.sql_offset());
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(|r| venue(&Columns(r))).collect::<Result<_>>()?,
-            total: total as u64,
+            total: sql_count(total),
             page: page.page,
             per_page: page.per_page,
         })

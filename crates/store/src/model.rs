@@ -59,6 +59,11 @@ impl PageRequest {
     pub fn offset(&self) -> u64 {
         u64::from(self.page - 1) * u64::from(self.per_page)
     }
+
+    /// [`Self::offset`] as SQL binds it; a u32 page times a u32 size always fits.
+    pub fn sql_offset(&self) -> i64 {
+        i64::try_from(self.offset()).unwrap_or(i64::MAX)
+    }
 }
 
 impl Default for PageRequest {

@@ -177,7 +177,7 @@ mod tests {
         let attempts = Attempts::default();
         let in_one_64 = |last: u16| Some(IpAddr::from([0x2408, 0x8200, 1, 2, 0, 0, 0, last]));
         for n in 0..FAILURES_PER_WINDOW {
-            attempts.failed(Guess::CitizenIdentity, in_one_64(n as u16), 0);
+            attempts.failed(Guess::CitizenIdentity, in_one_64(u16::try_from(n).unwrap()), 0);
         }
         assert!(attempts.check(Guess::CitizenIdentity, in_one_64(999), 1).is_err(), "stepping through the /64");
         let next_64 = Some(IpAddr::from([0x2408, 0x8200, 1, 3, 0, 0, 0, 1]));

@@ -343,13 +343,13 @@ pub fn table_xlsx(
     let sheet = book.add_worksheet();
     sheet.set_name(sheet_name)?;
     let bold = Format::new().set_bold();
-    for (column, title) in headers.iter().enumerate() {
-        sheet.write_with_format(0, column as u16, *title, &bold)?;
-        sheet.set_column_width(column as u16, 20)?;
+    for (column, title) in (0u16..).zip(headers) {
+        sheet.write_with_format(0, column, *title, &bold)?;
+        sheet.set_column_width(column, 20)?;
     }
-    for (i, row) in rows.iter().enumerate() {
-        for (column, value) in row.iter().enumerate() {
-            sheet.write_string((i + 1) as u32, column as u16, crate::cells::safe(value))?;
+    for (r, row) in (1u32..).zip(rows) {
+        for (column, value) in (0u16..).zip(row) {
+            sheet.write_string(r, column, crate::cells::safe(value))?;
         }
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -366,14 +366,13 @@ pub fn report_xlsx(problems: &[RowProblem]) -> Result<Vec<u8>, rust_xlsxwriter::
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
     for (column, (title, width)) in
-        [("行号 Row", 10.0), ("列 Column", 22.0), ("内容 Value", 24.0), ("原因 Reason", 80.0)].into_iter().enumerate()
+        (0u16..).zip([("行号 Row", 10.0), ("列 Column", 22.0), ("内容 Value", 24.0), ("原因 Reason", 80.0)])
     {
-        sheet.write_with_format(0, column as u16, title, &bold)?;
-        sheet.set_column_width(column as u16, width)?;
+        sheet.write_with_format(0, column, title, &bold)?;
+        sheet.set_column_width(column, width)?;
     }
-    for (i, p) in problems.iter().enumerate() {
-        let r = (i + 1) as u32;
-        sheet.write(r, 0, p.row as u32)?;
+    for (r, p) in (1u32..).zip(problems) {
+        sheet.write(r, 0, u32::try_from(p.row).unwrap_or(u32::MAX))?;
         sheet.write_string(r, 1, crate::cells::safe(&p.column))?;
         sheet.write_string_with_format(r, 2, crate::cells::safe(&p.value), &text)?;
         sheet.write_string(r, 3, crate::cells::safe(&p.reason))?;

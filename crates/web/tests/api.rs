@@ -572,7 +572,7 @@ async fn health_codes_change_at_once_and_verify_offline(kind: Kind) {
     let keys = token::PublicKeys::parse(&keys.text().await.unwrap()).expect("public keys");
     let now = app.db.now();
     let claims = token::verify(&token, &keys, now).expect("valid token");
-    assert_eq!((claims.person_ref, claims.colour), (person as u64, domain::Colour::Green));
+    assert_eq!((claims.person_ref, claims.colour), (u64::try_from(person).unwrap(), domain::Colour::Green));
     let mut tampered = token.clone().into_bytes();
     tampered[20] = if tampered[20] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();

@@ -53,7 +53,7 @@ async fn lists_and_leads(app: &TestApp, token: &str) -> (usize, usize) {
     let lists = lists["lists"].as_array().unwrap();
     let mut leads = 0;
     for list in lists {
-        leads += list["leads"].as_u64().unwrap() as usize;
+        leads += usize::try_from(list["leads"].as_u64().unwrap()).unwrap();
     }
     (lists.len(), leads)
 }

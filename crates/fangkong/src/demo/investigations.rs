@@ -51,7 +51,7 @@ pub(super) async fn add_outbreak(
         at(c, *case, d1 + 9 * H, Some(d1 + 9 * H + 2_400)),
     ];
     for (n, person) in contacts.iter().enumerate() {
-        let offset = (n as i64 % 6) * 900;
+        let offset = [0, 900, 1_800, 2_700, 3_600, 4_500][n % 6];
         rows.push(match n % 3 {
             0 => at(a, *person, d2 + 9 * H + offset, Some(d2 + 10 * H + offset)),
             1 => at(b, *person, d2 + 13 * H + offset, None),

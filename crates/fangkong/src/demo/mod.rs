@@ -172,7 +172,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
         };
         let compounds = units_per_village.div_ceil(4).clamp(1, 999);
         for c in 1..=compounds {
-            let Some(compound) = village_grid.child(c as u32) else {
+            let Some(compound) = u32::try_from(c).ok().and_then(|c| village_grid.child(c)) else {
                 continue;
             };
             grids.push(NewGrid { code: compound.clone(), name: format!("{}{}", COMPOUNDS[c % COMPOUNDS.len()], c) });
@@ -183,7 +183,7 @@ pub async fn build_into(db: Db, persons: usize, seed: u64) -> anyhow::Result<Cit
                 user_id: None,
             });
             for u in 1..=4.min(units_per_village) {
-                let Some(unit) = compound.child(u as u32) else {
+                let Some(unit) = u32::try_from(u).ok().and_then(|u| compound.child(u)) else {
                     continue;
                 };
                 grids.push(NewGrid { code: unit.clone(), name: format!("{u}号联防组") });

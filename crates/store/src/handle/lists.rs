@@ -63,6 +63,10 @@ pub struct PersonIndex {
     by_name_county: HashMap<u128, u32>,
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "u32 positions keep the index small; an import holds far fewer than 2^32 rows or places"
+)]
 impl PersonIndex {
     fn add(&mut self, person: PersonKey) {
         let index = self.ids.len() as u32;
@@ -152,6 +156,10 @@ struct LeadsByPlace {
     other_places: HashMap<String, u32>,
 }
 
+#[allow(
+    clippy::cast_possible_truncation,
+    reason = "u32 positions keep the index small; an import holds far fewer than 2^32 rows or places"
+)]
 impl LeadsByPlace {
     fn new(capacity: usize) -> LeadsByPlace {
         LeadsByPlace {
@@ -331,7 +339,7 @@ impl Handle {
             };
             // The row's strings move into the lead instead of being copied.
             let lead = NewLead {
-                row_number: row_number as i64,
+                row_number: i64::try_from(row_number).unwrap_or(i64::MAX),
                 area_code,
                 person_id,
                 match_kind: kind,

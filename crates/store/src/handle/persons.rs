@@ -109,7 +109,7 @@ impl Handle {
             let page = self.backend.person_keys(self.scope(), after, PERSON_PAGE).await?;
             let Some(last) = page.last() else { return Ok(()) };
             after = last.id;
-            let full = page.len() as u32 == PERSON_PAGE;
+            let full = u32::try_from(page.len()).is_ok_and(|n| n == PERSON_PAGE);
             each(page);
             if !full {
                 return Ok(());

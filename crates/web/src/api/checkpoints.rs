@@ -264,17 +264,15 @@ fn ledger_xlsx(title: &str, lines: &[PassageLine], threshold: domain::Temperatur
     let fever = Format::new().set_font_color(Color::Red).set_bold().set_num_format("0.0");
     let reading = Format::new().set_num_format("0.0");
     sheet.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14)).map_err(export_failed)?;
-    for (col, name) in LEDGER_HEADER.iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, *name, &bold).map_err(export_failed)?;
+    for (col, name) in (0u16..).zip(LEDGER_HEADER.iter()) {
+        sheet.write_string_with_format(1, col, *name, &bold).map_err(export_failed)?;
     }
     sheet.set_freeze_panes(2, 0).map_err(export_failed)?;
-    for (col, width) in [20, 6, 10, 14, 21, 11, 6, 10, 10, 12, 12, 7].into_iter().enumerate() {
-        sheet.set_column_width(col as u16, width).map_err(export_failed)?;
+    for (col, width) in (0u16..).zip([20, 6, 10, 14, 21, 11, 6, 10, 10, 12, 12, 7]) {
+        sheet.set_column_width(col, width).map_err(export_failed)?;
     }
-    for (i, line) in lines.iter().enumerate() {
-        let row = (i + 2) as u32;
-        for (col, cell) in ledger_cells(line).iter().enumerate() {
-            let col = col as u16;
+    for (row, line) in (2u32..).zip(lines) {
+        for (col, cell) in (0u16..).zip(ledger_cells(line).iter()) {
             let temperature = (col == 11).then(|| domain::Temperature::parse(cell).ok()).flatten();
             match temperature {
                 Some(t) => {

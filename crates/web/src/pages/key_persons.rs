@@ -59,7 +59,7 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
         Ok(page) => page,
         Err(err) => return problem_page(lang, err.into()),
     };
-    let pages = page.total.div_ceil(u64::from(page.per_page)).max(1) as u32;
+    let pages = u32::try_from(page.total.div_ceil(u64::from(page.per_page)).max(1)).unwrap_or(u32::MAX);
     let rows = RowsView {
         t: visitor.t(),
         rows: page.items.into_iter().map(|k| KeyPersonRow::new(lang, k)).collect(),
