@@ -25,10 +25,11 @@ impl Temperature {
         if !celsius.is_finite() {
             return Err(TemperatureError::NotANumber);
         }
-        let tenths = (celsius * 10.0).round();
-        if tenths < f64::from(Self::MIN_TENTHS) || tenths > f64::from(Self::MAX_TENTHS) {
-            return Err(TemperatureError::OutOfRange { value: format!("{celsius:.1}") });
+        // The bounds apply to the reading as given, so 33.96 is refused like the API document says.
+        if celsius < f64::from(Self::MIN_TENTHS) / 10.0 || celsius > f64::from(Self::MAX_TENTHS) / 10.0 {
+            return Err(TemperatureError::OutOfRange { value: celsius.to_string() });
         }
+        let tenths = (celsius * 10.0).round();
         #[allow(clippy::cast_possible_truncation, reason = "checked against MIN_TENTHS..=MAX_TENTHS above")]
         Ok(Temperature(tenths as i16))
     }

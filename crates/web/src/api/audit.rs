@@ -21,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
 }
 

@@ -26,10 +26,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct CheckinBody {
     /// The token the 场所码 carries.
     pub venue_token: String,
+    #[schema(schema_with = super::schemas::resident_id)]
     pub id_number: String,
+    #[schema(schema_with = super::schemas::person_name)]
     pub name: String,
+    #[schema(schema_with = super::schemas::phone_or_null)]
     pub phone: Option<String>,
     /// °C, 34.0–43.0, when measured at the door.
+    #[schema(minimum = 34.0, maximum = 43.0)]
     pub temperature: Option<f64>,
 }
 
@@ -98,7 +102,7 @@ pub fn checkin_request(input: &CheckinBody) -> Result<CheckinRequest, Problem> {
 /// A registered ID number is accepted only with the registered name (and mobile, where one is
 /// registered); check-ins per address are limited.
 #[utoipa::path(post, path = "/api/v1/checkins", tag = "checkins", request_body = CheckinBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
     responses((status = 201, body = CheckinDone), (status = 200, body = CheckinDone, description = "a repeat"), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn create_checkin(

@@ -25,8 +25,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCheckpointBody {
+    #[schema(schema_with = super::schemas::line)]
     pub name: String,
+    #[schema(schema_with = super::schemas::area_code)]
     pub area_code: String,
+    #[schema(schema_with = super::schemas::grid_code_or_null)]
     pub grid_code: Option<String>,
 }
 
@@ -74,8 +77,11 @@ pub struct PassageBody {
     #[schema(schema_with = super::schemas::direction)]
     pub direction: String,
     /// A person: the ID number (read from a code or typed once), or at least a name and phone.
+    #[schema(schema_with = super::schemas::resident_id_or_null)]
     pub id_number: Option<String>,
+    #[schema(schema_with = super::schemas::person_name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = super::schemas::phone_or_null)]
     pub phone: Option<String>,
     /// A vehicle: its plate (then the person fields describe the driver, if given).
     pub plate: Option<String>,
@@ -84,6 +90,7 @@ pub struct PassageBody {
     pub origin: Option<String>,
     pub destination: Option<String>,
     /// °C, 34.0–43.0.
+    #[schema(minimum = 34.0, maximum = 43.0)]
     pub temperature: Option<f64>,
     /// A vehicle pass (A/B/C 证) was checked.
     pub pass_checked: Option<bool>,
@@ -171,7 +178,7 @@ pub async fn create_passage(
 #[into_params(parameter_in = Query)]
 pub struct LedgerParams {
     /// The Shanghai day, YYYY-MM-DD; today by default.
-    #[param(format = Date)]
+    #[param(schema_with = super::schemas::day)]
     pub date: Option<String>,
     /// json (default), csv (UTF-8 with BOM, opens in Excel) or xlsx.
     #[param(schema_with = super::schemas::export_format)]
@@ -292,7 +299,7 @@ fn ledger_xlsx(title: &str, lines: &[PassageLine], threshold: domain::Temperatur
 /// A checkpoint's daily ledger (台账), as JSON, CSV or XLSX; the read is audited.
 #[utoipa::path(get, path = "/api/v1/checkpoints/{id}/passages", tag = "checkpoints", security(("bearer" = [])),
     params(("id" = i64, Path), LedgerParams),
-    responses((status = 200, body = Vec<PassageLine>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "the ledger", content((Vec<PassageLine> = "application/json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn ledger(
     caller: Caller,
     ApiPath(id): ApiPath<i64>,

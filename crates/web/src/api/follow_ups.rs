@@ -32,6 +32,7 @@ pub struct FollowUpBody {
     #[schema(schema_with = super::schemas::visit_slot_or_null)]
     pub slot: Option<String>,
     /// °C, 34.0–43.0, when taken at this visit.
+    #[schema(minimum = 34.0, maximum = 43.0)]
     pub temperature: Option<f64>,
     pub note: Option<String>,
     /// YYYY-MM-DD, today (default) or yesterday, to catch up a visit recorded late.
@@ -88,7 +89,7 @@ pub async fn record_follow_up(
 #[into_params(parameter_in = Query)]
 pub struct SheetParams {
     /// YYYY-MM-DD; today by default.
-    #[param(format = Date)]
+    #[param(schema_with = super::schemas::day)]
     pub date: Option<String>,
 }
 

@@ -98,8 +98,11 @@ pub async fn person_health_code(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnCodeBody {
+    #[schema(schema_with = super::schemas::resident_id)]
     pub id_number: String,
+    #[schema(schema_with = super::schemas::person_name)]
     pub name: String,
+    #[schema(schema_with = super::schemas::phone)]
     pub phone: String,
 }
 

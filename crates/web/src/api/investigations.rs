@@ -292,6 +292,7 @@ pub async fn get_investigation(caller: Caller, ApiPath(id): ApiPath<i64>) -> Res
 #[serde(deny_unknown_fields)]
 pub struct PlaceBody {
     /// Where, in the case's words (at most 100 characters).
+    #[schema(schema_with = super::schemas::line)]
     pub place: String,
     /// The registered venue, when it is one.
     pub venue_id: Option<i64>,
@@ -364,6 +365,7 @@ pub async fn confirm_point(
 #[serde(deny_unknown_fields)]
 pub struct SignBody {
     /// What the investigator signs (谁流调、谁签字、谁负责), 2–500 characters.
+    #[schema(schema_with = super::schemas::statement)]
     pub statement: String,
 }
 
@@ -398,8 +400,10 @@ pub struct DecisionBody {
     #[schema(schema_with = super::schemas::decision)]
     pub decision: String,
     /// For confirm: central_isolation (default) or home_isolation.
+    #[schema(schema_with = super::schemas::measure_kind_or_null)]
     pub measure: Option<String>,
     /// For clear: why.
+    #[schema(schema_with = super::schemas::note)]
     pub note: Option<String>,
 }
 

@@ -29,7 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Open a key-person record (一人一卡) for a registered person; it starts as `screened`.
 #[utoipa::path(post, path = "/api/v1/key-persons", tag = "key-persons", security(("bearer" = [])), request_body = NewKeyPersonBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
     responses((status = 201, body = KeyPersonCreated), (status = 200, body = KeyPersonCreated, description = "replayed"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_key_person(
@@ -70,12 +70,16 @@ pub struct ListParams {
     #[param(schema_with = super::schemas::status)]
     pub status: Option<String>,
     /// A division code within your jurisdiction.
+    #[param(schema_with = super::schemas::area_code)]
     pub area: Option<String>,
     /// A grid code.
+    #[param(schema_with = super::schemas::grid_code)]
     pub grid: Option<String>,
     /// 1-based.
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
     /// At most 200; default 50.
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub per_page: Option<u32>,
 }
 
@@ -135,7 +139,7 @@ pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, P
 /// Move a record to another status (SPEC §4.1); illegal moves are refused naming both states.
 #[utoipa::path(post, path = "/api/v1/key-persons/{id}/transitions", tag = "key-persons", security(("bearer" = [])),
     request_body = TransitionBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
     responses((status = 201, body = TransitionDone), (status = 200, body = TransitionDone, description = "replayed"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the record's current state does not allow this move"), (status = 422, body = Problem)))]
 pub async fn transition_key_person(
@@ -174,7 +178,9 @@ pub struct NewKeyPersonBody {
     #[schema(schema_with = super::schemas::arrival_risk_or_null)]
     pub arrival_risk: Option<String>,
     /// The responsible cadre (包保责任人).
+    #[schema(schema_with = super::schemas::person_name_or_null)]
     pub cadre_name: Option<String>,
+    #[schema(schema_with = super::schemas::phone_or_null)]
     pub cadre_phone: Option<String>,
     /// Why this person is registered; defaults to the source.
     pub reason: Option<String>,

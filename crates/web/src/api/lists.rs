@@ -236,6 +236,7 @@ pub struct ImportBody {
     #[schema(schema_with = super::schemas::list_kind)]
     pub kind: String,
     /// The list's name as the headquarters calls it ("3月15日通信大数据推送").
+    #[schema(schema_with = super::schemas::line)]
     pub name: String,
     /// field → 0-based column; the guess when absent.
     pub mapping: Option<BTreeMap<String, usize>>,

@@ -22,7 +22,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Register a person; a known ID number returns that person (200) instead of a duplicate.
 #[utoipa::path(post, path = "/api/v1/persons", tag = "persons", security(("bearer" = [])), request_body = NewPersonBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
     responses((status = 201, body = PersonBody), (status = 200, body = PersonBody), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_person(
@@ -48,7 +48,9 @@ pub async fn create_person(
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// An ID number, a phone number, or (the start of) a name.
+    #[param(min_length = 1, max_length = 50, pattern = "\\S")]
     pub q: String,
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub limit: Option<u32>,
 }
 
@@ -74,13 +76,18 @@ pub async fn get_person(caller: Caller, ApiPath(id): ApiPath<i64>) -> Result<Jso
 #[serde(deny_unknown_fields)]
 pub struct NewPersonBody {
     /// Resident ID (GB 11643), 18 characters; full-width digits and spaces are accepted.
+    #[schema(schema_with = super::schemas::resident_id)]
     pub id_number: String,
+    #[schema(schema_with = super::schemas::person_name)]
     pub name: String,
     /// 11-digit mobile; `+86`, spaces and dashes are accepted.
+    #[schema(schema_with = super::schemas::phone_or_null)]
     pub phone: Option<String>,
     /// Residence: a 6, 9 or 12-digit division code.
+    #[schema(schema_with = super::schemas::area_code)]
     pub area_code: String,
     /// The grid below that division, when known.
+    #[schema(schema_with = super::schemas::grid_code_or_null)]
     pub grid_code: Option<String>,
 }
 

@@ -131,7 +131,8 @@ pub async fn venue_poster_png(
 #[into_params(parameter_in = Query)]
 pub struct BatchParams {
     /// A division (6/9/12 digits) or grid (15/17 digits) code in your jurisdiction.
-    pub area_code: Option<String>,
+    #[param(schema_with = super::schemas::area_or_grid)]
+    pub area_code: String,
 }
 
 /// Every venue of an area or grid as one PDF, a page each, for a batch print.
@@ -144,7 +145,7 @@ pub async fn batch_posters_pdf(
 ) -> Result<Response, Problem> {
     // Who may ask comes before what was asked: a citizen gets 403, not a hint about the query.
     caller.handle.authorize(Capability::ReadAreas)?;
-    let code = params.area_code.as_deref().map(str::trim).unwrap_or_default().to_string();
+    let code = params.area_code.trim().to_string();
     let venues = caller.handle.venues_within(&code, BATCH_LIMIT).await?;
     if venues.is_empty() {
         return Err(Problem::invalid("area_code", "no venues are registered here yet"));

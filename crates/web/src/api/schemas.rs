@@ -68,3 +68,91 @@ pub fn decision() -> Object {
 pub fn export_format() -> Object {
     codes(["json", "csv", "xlsx"])
 }
+
+/// A string field's shape: a `format` naming the rule the server applies (a hook for generators
+/// and fuzzers), a `pattern` where the rule is a plain shape, and its length bounds.
+struct Shape {
+    format: &'static str,
+    pattern: Option<&'static str>,
+    min: usize,
+    max: usize,
+}
+
+impl Shape {
+    fn build(&self, nullable: bool) -> Object {
+        let kind =
+            if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+        ObjectBuilder::new()
+            .schema_type(kind)
+            .format(Some(utoipa::openapi::SchemaFormat::Custom(self.format.into())))
+            .pattern(self.pattern)
+            .min_length(Some(self.min))
+            .max_length(Some(self.max))
+            .build()
+    }
+}
+
+const RESIDENT_ID: Shape = Shape { format: "resident-id", pattern: Some("^[0-9]{17}[0-9Xx]$"), min: 18, max: 18 };
+const AREA_CODE: Shape = Shape { format: "area-code", pattern: Some("^[0-9]{6}([0-9]{3}){0,2}$"), min: 6, max: 12 };
+const GRID_CODE: Shape = Shape { format: "grid-code", pattern: Some("^[0-9]{15}([0-9]{2})?$"), min: 15, max: 17 };
+const AREA_OR_GRID: Shape = Shape {
+    format: "area-code",
+    pattern: Some("^([0-9]{6}|[0-9]{9}|[0-9]{12}|[0-9]{15}|[0-9]{17})$"),
+    min: 6,
+    max: 17,
+};
+const PERSON_NAME: Shape = Shape { format: "person-name", pattern: Some("\\S"), min: 1, max: domain::PersonName::MAX };
+const PHONE: Shape = Shape { format: "phone", pattern: Some("[0-9]"), min: 1, max: 32 };
+
+/// Free text of at most `max` characters (NFC, trimmed, no control or invisible characters).
+fn text(min: usize, max: usize, nullable: bool) -> Object {
+    Shape { format: "text", pattern: (min > 0).then_some("\\S"), min, max }.build(nullable)
+}
+
+macro_rules! shapes {
+    ($($name:ident, $optional:ident => $shape:expr),* $(,)?) => {
+        $(
+            pub fn $name() -> Object {
+                $shape.build(false)
+            }
+
+            pub fn $optional() -> Object {
+                $shape.build(true)
+            }
+        )*
+    };
+}
+
+shapes! {
+    resident_id, resident_id_or_null => RESIDENT_ID,
+    area_code, area_code_or_null => AREA_CODE,
+    grid_code, grid_code_or_null => GRID_CODE,
+    area_or_grid, area_or_grid_or_null => AREA_OR_GRID,
+    person_name, person_name_or_null => PERSON_NAME,
+    phone, phone_or_null => PHONE,
+}
+
+/// A `?date=` filter: YYYY-MM-DD, or blank for today.
+pub fn day() -> Object {
+    Shape { format: "day", pattern: Some("^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"), min: 0, max: 10 }.build(false)
+}
+
+/// A one-line name or place: 1 to 100 characters.
+pub fn line() -> Object {
+    text(1, 100, false)
+}
+
+/// An investigator's signed statement: 2 to 500 characters.
+pub fn statement() -> Object {
+    text(2, 500, false)
+}
+
+/// An optional note or reason, several lines allowed.
+pub fn note() -> Object {
+    text(0, crate::hygiene::MAX_TEXT, true)
+}
+
+/// An optional street address.
+pub fn address() -> Object {
+    text(0, 200, true)
+}

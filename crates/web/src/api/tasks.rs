@@ -27,6 +27,7 @@ pub struct TaskParams {
     pub due: Option<String>,
     /// Include done tasks.
     pub include_done: Option<bool>,
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
 }
 

@@ -26,16 +26,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVenueBody {
+    #[schema(schema_with = super::schemas::line)]
     pub name: String,
     /// market, supermarket, restaurant, hospital, pharmacy, station, school, office, factory,
     /// hotel, residential or other.
     #[schema(schema_with = super::schemas::venue_kind)]
     pub kind: String,
+    #[schema(schema_with = super::schemas::address)]
     pub address: Option<String>,
     /// A 6, 9 or 12-digit division code within your jurisdiction.
+    #[schema(schema_with = super::schemas::area_code)]
     pub area_code: String,
+    #[schema(schema_with = super::schemas::grid_code_or_null)]
     pub grid_code: Option<String>,
+    #[schema(schema_with = super::schemas::person_name_or_null)]
     pub owner_name: Option<String>,
+    #[schema(schema_with = super::schemas::phone_or_null)]
     pub owner_phone: Option<String>,
 }
 
@@ -110,6 +116,7 @@ pub async fn create_venue(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VenueListParams {
+    #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
 }
 
