@@ -27,7 +27,7 @@ impl Temperature {
         }
         // The bounds apply to the reading as given, so 33.96 is refused like the API document says.
         if celsius < f64::from(Self::MIN_TENTHS) / 10.0 || celsius > f64::from(Self::MAX_TENTHS) / 10.0 {
-            return Err(TemperatureError::OutOfRange { value: celsius.to_string() });
+            return Err(TemperatureError::OutOfRange { value: format!("{celsius:.1}") });
         }
         let tenths = (celsius * 10.0).round();
         #[allow(clippy::cast_possible_truncation, reason = "checked against MIN_TENTHS..=MAX_TENTHS above")]
@@ -90,6 +90,9 @@ mod tests {
         assert_eq!(Temperature::parse("45"), Err(TemperatureError::OutOfRange { value: "45.0".into() }));
         assert!(Temperature::parse("45").unwrap_err().to_string().contains("45.0"));
         assert_eq!(Temperature::parse("33.9"), Err(TemperatureError::OutOfRange { value: "33.9".into() }));
+        // The bound holds for the reading as typed: 33.96 would round to 34.0 but is below it.
+        assert!(Temperature::from_celsius(33.96).is_err());
+        assert!(Temperature::from_celsius(34.0).is_ok() && Temperature::from_celsius(43.0).is_ok());
         assert_eq!(Temperature::parse("hot"), Err(TemperatureError::NotANumber));
         assert_eq!(Temperature::from_celsius(f64::NAN), Err(TemperatureError::NotANumber));
         assert!(Temperature::from_tenths(431).is_err());
