@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 # Divisions the shipped table holds and grids the demo creates, nested so that any grid lies
 # under any area drawn (a grid outside its area is refused, a rule across two fields).
 AREAS = ["411702", "411702001", "411702001001"]
-GRIDS = ["411702001001001", "411702001001002", "41170200100100101"]
+GRIDS = ["411702001", "411702001001", "411702001001001", "411702001001002", "41170200100100101"]
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK = "10X98765432"
 
@@ -47,12 +47,16 @@ schemathesis.openapi.format(
         lambda p: f"{p[0]}{p[1]:08d}"
     ),
 )
-# Free text as people type it: letters, digits, CJK and spaces, never blank at the ends.
+# Free text as people type it: letters, digits, CJK and spaces, never blank at the ends; or
+# blank, which an optional field reads as absent (a required one's minLength filters it out).
 schemathesis.openapi.format(
     "text",
-    st.text(alphabet="防控核查居家隔离已联系本人无异常 abcXYZ0123456789，。", min_size=1, max_size=40)
-    .map(str.strip)
-    .filter(bool),
+    st.one_of(
+        st.just(""),
+        st.text(alphabet="防控核查居家隔离已联系本人无异常 abcXYZ0123456789，。", min_size=1, max_size=40)
+        .map(str.strip)
+        .filter(bool),
+    ),
 )
 # A Shanghai day near today, or blank (the default) — a query filter's value.
 schemathesis.openapi.format(

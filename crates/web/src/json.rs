@@ -72,10 +72,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         let idempotency = match key {
             None => None,
             Some(Err(_)) => {
-                return Err(Problem::invalid("Idempotency-Key", "must be visible ASCII"));
+                return Err(Problem::invalid("Idempotency-Key", "must be visible ASCII without spaces"));
             }
             Some(Ok(key)) if key.is_empty() || key.len() > MAX_KEY_LEN => {
                 return Err(Problem::invalid("Idempotency-Key", format!("must be 1 to {MAX_KEY_LEN} characters")));
+            }
+            // Spaces and tabs pass `to_str` but proxies trim or fold them, so a key holding one
+            // would not survive the trip back; the document states the same `^[!-~]{1,200}$`.
+            Some(Ok(key)) if !key.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(Problem::invalid("Idempotency-Key", "must be visible ASCII without spaces"));
             }
             Some(Ok(key)) => {
                 let mut digest = Sha256::new();

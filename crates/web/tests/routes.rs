@@ -155,10 +155,11 @@ async fn walk(kind: Kind) {
             };
             let path = route.template.replace("{id}", &id.to_string());
             let path = path.replace("{code}", "411702");
-            let path = if path == "/api/v1/persons" && route.method == "get" {
-                "/api/v1/persons?q=张三".to_string()
-            } else {
-                path
+            // Routes whose query parameter is required get one, so the walk reaches the role check.
+            let path = match (route.method, path.as_str()) {
+                ("get", "/api/v1/persons") => "/api/v1/persons?q=张三".to_string(),
+                ("get", "/api/v1/venues/posters.pdf") => "/api/v1/venues/posters.pdf?area_code=411702".to_string(),
+                _ => path,
             };
             let body = match (route.method, route.template) {
                 ("post", "/api/v1/persons") => {

@@ -102,7 +102,7 @@ pub fn checkin_request(input: &CheckinBody) -> Result<CheckinRequest, Problem> {
 /// A registered ID number is accepted only with the registered name (and mobile, where one is
 /// registered); check-ins per address are limited.
 #[utoipa::path(post, path = "/api/v1/checkins", tag = "checkins", request_body = CheckinBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
     responses((status = 201, body = CheckinDone), (status = 200, body = CheckinDone, description = "a repeat"), (status = 422, body = Problem),
         (status = 429, body = Problem)))]
 pub async fn create_checkin(

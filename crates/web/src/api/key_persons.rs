@@ -29,7 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Open a key-person record (一人一卡) for a registered person; it starts as `screened`.
 #[utoipa::path(post, path = "/api/v1/key-persons", tag = "key-persons", security(("bearer" = [])), request_body = NewKeyPersonBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
+    params(("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
     responses((status = 201, body = KeyPersonCreated), (status = 200, body = KeyPersonCreated, description = "replayed"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_key_person(
@@ -65,15 +65,15 @@ pub async fn create_key_person(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    #[param(schema_with = super::schemas::key_class)]
+    #[param(schema_with = super::schemas::key_class_or_blank)]
     pub class: Option<String>,
-    #[param(schema_with = super::schemas::status)]
+    #[param(schema_with = super::schemas::status_or_blank)]
     pub status: Option<String>,
     /// A division code within your jurisdiction.
-    #[param(schema_with = super::schemas::area_code)]
+    #[param(schema_with = super::schemas::area_code_or_blank)]
     pub area: Option<String>,
     /// A grid code.
-    #[param(schema_with = super::schemas::grid_code)]
+    #[param(schema_with = super::schemas::grid_code_or_blank)]
     pub grid: Option<String>,
     /// 1-based.
     #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
@@ -139,7 +139,7 @@ pub fn transition_request(input: &TransitionBody) -> Result<TransitionRequest, P
 /// Move a record to another status (SPEC §4.1); illegal moves are refused naming both states.
 #[utoipa::path(post, path = "/api/v1/key-persons/{id}/transitions", tag = "key-persons", security(("bearer" = [])),
     request_body = TransitionBody,
-    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200)),
+    params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "repeat a request safely", min_length = 1, max_length = 200, pattern = "^[!-~]{1,200}$")),
     responses((status = 201, body = TransitionDone), (status = 200, body = TransitionDone, description = "replayed"),
         (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "the record's current state does not allow this move"), (status = 422, body = Problem)))]
 pub async fn transition_key_person(

@@ -101,6 +101,7 @@ pub async fn me(caller: Caller) -> Json<Me> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(schema_with = super::schemas::line)]
     pub username: String,
     pub password: String,
 }
