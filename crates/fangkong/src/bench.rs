@@ -55,9 +55,6 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
-    /// Close-contact detection for one case (trajectory, epidemic points, candidates) against
-    /// `--checkins` check-ins, on SQLite and, with --postgres, PostgreSQL, beside the same rule as
-    /// one DuckDB query on the same rows exported to CSV and Parquet (needs `pip install duckdb`).
     /// Big-data comparison: a `--rows` list (CSV, as offices send it) against `--persons`
     /// persons, from the file to the leads committed, with the peak resident memory of the
     /// import; beside it DuckDB doing the same normalise and three-step match on the same files
@@ -71,6 +68,9 @@ pub enum BenchCommand {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Close-contact detection for one case (trajectory, epidemic points, candidates) against
+    /// `--checkins` check-ins, on SQLite and, with --postgres, PostgreSQL, beside the same rule as
+    /// one DuckDB query on the same rows exported to CSV and Parquet (needs `pip install duckdb`).
     Contacts {
         #[arg(long, default_value_t = 30_000_000)]
         checkins: usize,

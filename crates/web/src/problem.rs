@@ -114,6 +114,19 @@ impl Problem {
         (self.field.unwrap_or_default(), message)
     }
 
+    /// What a form page shows of a refusal, if any: the status to answer with (the problem's,
+    /// 200 without one), the field to mark and the message beside it.
+    pub fn on_form(error: Option<Problem>) -> FormRefusal {
+        match error {
+            None => FormRefusal { status: StatusCode::OK, field: String::new(), message: None },
+            Some(problem) => {
+                let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                let (field, message) = problem.field_message();
+                FormRefusal { status, field, message: Some(message) }
+            }
+        }
+    }
+
     /// 503: the server cannot do this now (the detail says why; it holds nothing internal).
     pub fn unavailable(detail: &str) -> Problem {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail.to_string())
@@ -174,4 +187,11 @@ impl From<StoreError> for Problem {
             }
         }
     }
+}
+
+/// See [`Problem::on_form`].
+pub struct FormRefusal {
+    pub status: StatusCode,
+    pub field: String,
+    pub message: Option<String>,
 }

@@ -16,7 +16,7 @@ use super::i18n::Texts;
 use super::{lang_of, page_error, problem_page, render};
 use crate::AppState;
 use crate::auth::ClientAddr;
-use crate::problem::Problem;
+use crate::problem::{FormRefusal, Problem};
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -56,14 +56,7 @@ async fn checkin_form(
         Ok(None) => return page_error(lang, StatusCode::NOT_FOUND, lang.texts().unknown_venue),
         Err(err) => return problem_page(lang, err.into()),
     };
-    let status = match &error {
-        Some(problem) => StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        None => StatusCode::OK,
-    };
-    let (error_field, error) = match error.map(Problem::field_message) {
-        Some((field, message)) => (field, Some(message)),
-        None => (String::new(), None),
-    };
+    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error);
     let page = CheckinPage {
         lang,
         t: lang.texts(),

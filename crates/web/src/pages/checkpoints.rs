@@ -14,7 +14,7 @@ use super::i18n::{Lang, Texts};
 use super::views::*;
 use super::{Visitor, forbidden, problem_page, render};
 use crate::AppState;
-use crate::problem::Problem;
+use crate::problem::{FormRefusal, Problem};
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
@@ -107,10 +107,7 @@ async fn checkpoint_response(
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (error_field, error) = match error.map(Problem::field_message) {
-        Some((field, message)) => (field, Some(message)),
-        None => (String::new(), None),
-    };
+    let FormRefusal { field: error_field, message: error, .. } = Problem::on_form(error);
     let page = CheckpointPage {
         lang,
         t: visitor.t(),

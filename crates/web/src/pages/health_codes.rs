@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::api::fields;
 use crate::attempts::{Guess, TooMany};
 use crate::auth::ClientAddr;
-use crate::problem::Problem;
+use crate::problem::{FormRefusal, Problem};
 use domain::Code;
 
 /// This capability's pages.
@@ -46,14 +46,7 @@ fn css_colour(colour: Colour) -> &'static str {
 }
 
 fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Problem>) -> Response {
-    let status = match &error {
-        Some(problem) => StatusCode::from_u16(problem.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
-        None => StatusCode::OK,
-    };
-    let (error_field, error) = match error.map(Problem::field_message) {
-        Some((field, message)) => (field, Some(message)),
-        None => (String::new(), None),
-    };
+    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error);
     let page = HealthCodePage {
         lang,
         t: lang.texts(),
