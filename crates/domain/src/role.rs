@@ -13,7 +13,7 @@ pub enum Role {
     Citizen,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::VariantArray)]
 pub enum Capability {
     ReadPersons,
     WritePersons,
@@ -102,31 +102,12 @@ mod tests {
     use super::*;
     use crate::Code;
     use crate::Label;
-    use Capability::*;
 
     #[test]
     fn the_matrix() {
-        let capabilities = [
-            ReadPersons,
-            WritePersons,
-            ReadKeyPersons,
-            CreateKeyPersons,
-            TransitionKeyPersons,
-            ReadAreas,
-            ReadTasks,
-            ReadAudit,
-            ManageUsers,
-            ManageSettings,
-            ManageVenues,
-            RecordPassages,
-            ReadPassages,
-            RecordFollowUps,
-            Investigate,
-            TraceContacts,
-            ImportLists,
-            VerifyLeads,
-        ];
-        // Rows in `Role::ALL` order, columns in `capabilities` order.
+        // Columns in declaration order: a new capability without its column fails the length check.
+        let capabilities = <Capability as strum::VariantArray>::VARIANTS;
+        // Rows in `Role::ALL` order, columns in `Capability` declaration order.
         let expected: [[u8; 18]; 8] = [
             [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], // admin
             [1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], // area officer
@@ -139,7 +120,7 @@ mod tests {
         ];
         assert_eq!(capabilities.len(), expected[0].len(), "a column per capability");
         for (role, row) in Role::ALL.iter().copied().zip(expected) {
-            for (capability, allowed) in capabilities.into_iter().zip(row) {
+            for (capability, allowed) in capabilities.iter().copied().zip(row) {
                 assert_eq!(role.may(capability), allowed == 1, "{role} {capability:?}");
             }
         }
