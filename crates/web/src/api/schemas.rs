@@ -43,7 +43,6 @@ macro_rules! domain_codes {
                 codes_or_null(<$ty>::ALL.iter().map(|value| value.as_str()))
             }
 
-            #[allow(dead_code, reason = "one per code type, used as filters need them")]
             pub fn $filter() -> Object {
                 codes_or_blank(<$ty>::ALL.iter().map(|value| value.as_str()))
             }
@@ -163,7 +162,6 @@ macro_rules! shapes {
             }
 
             /// An optional query filter: blank or the shape.
-            #[allow(dead_code, reason = "one per shape, used as filters need them")]
             pub fn $filter() -> Schema {
                 $shape.or_blank(false)
             }
