@@ -33,6 +33,17 @@ pub enum AreaCodeError {
     Province { code: String },
 }
 
+impl crate::Explain for AreaCodeError {
+    fn zh(&self) -> String {
+        match self {
+            AreaCodeError::Empty => "区划代码为空".into(),
+            AreaCodeError::Length { found } => format!("区划代码应为 6、9 或 12 位，这里是 {found} 位"),
+            AreaCodeError::NotDigits => "区划代码只能是数字".into(),
+            AreaCodeError::Province { code } => format!("{code} 不在中国的任何省份之下"),
+        }
+    }
+}
+
 fn digits_only(input: &str) -> Result<String, (usize, bool)> {
     let code = compact(input);
     let count = code.chars().count();
@@ -211,6 +222,17 @@ pub enum GridCodeError {
     NotDigits,
     #[error("grid code {code} is not under a Chinese province")]
     Province { code: String },
+}
+
+impl crate::Explain for GridCodeError {
+    fn zh(&self) -> String {
+        match self {
+            GridCodeError::Empty => "网格代码为空".into(),
+            GridCodeError::Length { found } => format!("网格代码应为 9、12、15 或 17 位，这里是 {found} 位"),
+            GridCodeError::NotDigits => "网格代码只能是数字".into(),
+            GridCodeError::Province { code } => format!("网格代码 {code} 不在中国的任何省份之下"),
+        }
+    }
 }
 
 impl GridCode {

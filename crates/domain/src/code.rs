@@ -36,6 +36,12 @@ pub struct UnknownCode {
     pub allowed: Vec<&'static str>,
 }
 
+impl crate::Explain for UnknownCode {
+    fn zh(&self) -> String {
+        format!("无法识别的值 {:?}，应为：{}", self.found, self.allowed.join("、"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,17 @@ pub enum TracingRuleError {
     Overlap,
 }
 
+impl crate::Explain for TracingRuleError {
+    fn zh(&self) -> String {
+        match self {
+            TracingRuleError::LookbackDays => "追溯天数应在 0 到 28 之间".into(),
+            TracingRuleError::MinStay => "最短停留应在 0 秒到最长停留之间".into(),
+            TracingRuleError::MaxStay => "最长停留应在 60 到 86400 秒之间".into(),
+            TracingRuleError::Overlap => "重叠时长应在 0 到 86400 秒之间".into(),
+        }
+    }
+}
+
 impl TracingRule {
     /// The rule, when every setting is in its range.
     pub fn parse(

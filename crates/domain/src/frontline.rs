@@ -44,6 +44,19 @@ pub enum PlateError {
     BadCharacter { ch: char },
 }
 
+impl crate::Explain for PlateError {
+    fn zh(&self) -> String {
+        match self {
+            PlateError::Empty => "车牌为空".into(),
+            PlateError::Province { found } => format!("车牌应以省份简称开头（如 豫），这里是 {found:?}"),
+            PlateError::Length { found } => format!("车牌应为 7 或 8 位，这里是 {found} 位"),
+            PlateError::BadCharacter { ch } => {
+                format!("车牌含有字符 {ch:?}；省份简称之后只能是字母（不含 I、O）和数字")
+            }
+        }
+    }
+}
+
 impl PlateNumber {
     pub fn parse(input: &str) -> Result<PlateNumber, PlateError> {
         let plate: String = input

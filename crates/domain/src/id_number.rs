@@ -38,6 +38,22 @@ pub enum ResidentIdError {
     CheckDigit { expected: char, found: char },
 }
 
+impl crate::Explain for ResidentIdError {
+    fn zh(&self) -> String {
+        match self {
+            ResidentIdError::Empty => "身份证号为空".into(),
+            ResidentIdError::Length { found } => format!("身份证号应为 18 位，这里是 {found} 位"),
+            ResidentIdError::NotDigit { position } => format!("身份证号第 {position} 位不是数字"),
+            ResidentIdError::Region { code } => format!("身份证号地区码 {code} 不是中国的省份"),
+            ResidentIdError::BirthDate { digits } => format!("身份证号中的出生日期 {digits} 不存在"),
+            ResidentIdError::BornInFuture { born } => format!("身份证号中的出生日期 {born} 晚于今天，有数字录错"),
+            ResidentIdError::CheckDigit { expected, found } => {
+                format!("身份证号校验位是 {found}，按前 17 位应为 {expected}：有数字录错")
+            }
+        }
+    }
+}
+
 /// The ISO 7064 MOD 11-2 check character for 17 digits, or `None` when they are not 17 digits.
 pub fn check_digit(first17: &str) -> Option<char> {
     if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {

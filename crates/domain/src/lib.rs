@@ -16,6 +16,7 @@ mod label;
 mod lead;
 mod list;
 mod measure;
+mod message;
 mod name;
 mod phone;
 mod role;
@@ -48,6 +49,7 @@ pub use list::{
     PlaceNames, header_row, normalise_row,
 };
 pub use measure::{Durations, MeasureKind, default_measure, falls_due_for_release};
+pub use message::{Explain, Message};
 pub use name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError};
 pub use role::{Capability, Role};

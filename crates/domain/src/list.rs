@@ -151,6 +151,19 @@ pub enum MappingError {
     NothingToCompare,
 }
 
+impl crate::Explain for MappingError {
+    fn zh(&self) -> String {
+        use crate::Label;
+        match self {
+            MappingError::ColumnTwice { column, first, second } => {
+                format!("第 {column} 列同时对应了「{}」和「{}」", first.label_zh(), second.label_zh())
+            }
+            MappingError::FieldTwice { field } => format!("「{}」对应了两列", field.label_zh()),
+            MappingError::NothingToCompare => "至少要对应身份证号、手机号或姓名中的一项，才能比对".into(),
+        }
+    }
+}
+
 impl Mapping {
     pub fn new(pairs: impl IntoIterator<Item = (ListField, usize)>) -> Result<Mapping, MappingError> {
         let mut columns: Vec<(ListField, usize)> = Vec::new();

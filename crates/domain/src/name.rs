@@ -21,6 +21,16 @@ pub enum PersonNameError {
     BadCharacter { ch: char },
 }
 
+impl crate::Explain for PersonNameError {
+    fn zh(&self) -> String {
+        match self {
+            PersonNameError::Empty => "姓名为空".into(),
+            PersonNameError::TooLong { max } => format!("姓名最多 {max} 个字"),
+            PersonNameError::BadCharacter { ch } => format!("姓名不能含有字符 {ch:?}"),
+        }
+    }
+}
+
 impl PersonName {
     pub const MAX: usize = 50;
 

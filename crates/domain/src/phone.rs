@@ -20,6 +20,17 @@ pub enum PhoneError {
     Prefix { prefix: String },
 }
 
+impl crate::Explain for PhoneError {
+    fn zh(&self) -> String {
+        match self {
+            PhoneError::Empty => "手机号为空".into(),
+            PhoneError::Length { found } => format!("手机号应为 11 位，这里是 {found} 位"),
+            PhoneError::BadCharacter { ch } => format!("手机号含有字符 {ch:?}；只能用数字、空格或横线"),
+            PhoneError::Prefix { prefix } => format!("大陆手机号应以 13–19 开头，这里是 {prefix}"),
+        }
+    }
+}
+
 impl Phone {
     /// Accepts "+86 138-1234-5678", "0086 13812345678", "(138) 1234 5678", full-width digits.
     pub fn parse(input: &str) -> Result<Phone, PhoneError> {

@@ -73,6 +73,17 @@ pub struct State {
     pub severity: Option<Severity>,
 }
 
+impl State {
+    /// "确诊病例（重症）".
+    pub fn zh(&self) -> String {
+        use crate::Label;
+        match self.severity {
+            Some(severity) => format!("{}（{}）", self.status.label_zh(), severity.label_zh()),
+            None => self.status.label_zh().to_string(),
+        }
+    }
+}
+
 impl fmt::Display for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.severity {
@@ -92,6 +103,20 @@ pub enum TransitionError {
     SeverityNotAllowed { status: Status },
     #[error("the case is already {severity}")]
     SameSeverity { severity: Severity },
+}
+
+impl crate::Explain for TransitionError {
+    fn zh(&self) -> String {
+        use crate::Label;
+        match self {
+            TransitionError::Illegal { from, to } => {
+                format!("不能从「{}」变更为「{}」", from.zh(), to.zh())
+            }
+            TransitionError::SeverityRequired => "确诊病例需选择病情：轻症、重症或危重症".into(),
+            TransitionError::SeverityNotAllowed { status } => format!("「{}」不填病情", status.label_zh()),
+            TransitionError::SameSeverity { severity } => format!("病情已是「{}」", severity.label_zh()),
+        }
+    }
 }
 
 /// Where each status may go next. Screening leads to observation or straight to suspicion or

@@ -15,6 +15,15 @@ pub enum TemperatureError {
     OutOfRange { value: String },
 }
 
+impl crate::Explain for TemperatureError {
+    fn zh(&self) -> String {
+        match self {
+            TemperatureError::NotANumber => "体温应为数字，如 36.5".into(),
+            TemperatureError::OutOfRange { value } => format!("体温 {value} ℃ 不在 34.0–43.0 ℃ 之间"),
+        }
+    }
+}
+
 impl Temperature {
     pub const MIN_TENTHS: i16 = 340;
     pub const MAX_TENTHS: i16 = 430;

@@ -15,16 +15,28 @@ pub const MAX_COMBINING_RUN: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
-    #[error("不能为空 (must not be empty)")]
+    #[error("must not be empty")]
     Empty,
-    #[error("最多 {max} 个字符 (at most {max} characters)")]
+    #[error("at most {max} characters")]
     TooLong { max: usize },
-    #[error("不能包含控制字符 U+{code:04X} (cannot contain the control character U+{code:04X})", code = u32::from(*ch))]
+    #[error("cannot contain the control character U+{code:04X}", code = u32::from(*ch))]
     Control { ch: char },
-    #[error("不能包含不可见的格式字符 U+{code:04X} (cannot contain the invisible format character U+{code:04X})", code = u32::from(*ch))]
+    #[error("cannot contain the invisible format character U+{code:04X}", code = u32::from(*ch))]
     Invisible { ch: char },
-    #[error("组合符号连用过多 (too many combining marks in a row)")]
+    #[error("too many combining marks in a row")]
     CombiningRun,
+}
+
+impl crate::Explain for TextError {
+    fn zh(&self) -> String {
+        match self {
+            TextError::Empty => "不能为空".into(),
+            TextError::TooLong { max } => format!("最多 {max} 个字符"),
+            TextError::Control { ch } => format!("不能包含控制字符 U+{:04X}", u32::from(*ch)),
+            TextError::Invisible { ch } => format!("不能包含不可见的格式字符 U+{:04X}", u32::from(*ch)),
+            TextError::CombiningRun => "组合符号连用过多".into(),
+        }
+    }
 }
 
 /// Whether a field may hold line breaks.

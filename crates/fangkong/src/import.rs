@@ -154,7 +154,7 @@ pub async fn run(db: &Db, args: ImportArgs) -> anyhow::Result<()> {
         ImportKind::Persons => {
             let default_place = match args.area.as_deref() {
                 Some(code) => {
-                    Some(web::api::fields::place(code, None).map_err(|p| anyhow::anyhow!("--area: {}", p.detail))?)
+                    Some(web::api::fields::place(code, None).map_err(|p| anyhow::anyhow!("--area: {}", p.detail.en))?)
                 }
                 None => None,
             };

@@ -26,7 +26,11 @@ impl AuthStore {
         match result {
             Ok(row) => row.try_get::<i64, _>(0).map(Into::into).map_err(fail),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(StoreError::Conflict { field: "username", message: format!("{} is taken", user.username) })
+                Err(StoreError::conflict(
+                    "username",
+                    format!("用户名 {} 已被使用", user.username),
+                    format!("{} is taken", user.username),
+                ))
             }
             Err(e) => Err(fail(e)),
         }

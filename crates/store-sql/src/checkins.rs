@@ -476,10 +476,7 @@ impl CheckinStore {
         let mut keys_in_batch: HashMap<&str, (&str, usize)> = HashMap::new();
         for (i, request) in batch.iter().enumerate() {
             let Some(venue) = venues.get(request.venue_token.as_str()) else {
-                outcomes.push(Outcome::Done(Err(StoreError::Invalid {
-                    field: "venue_token",
-                    message: "no venue has this code".into(),
-                })));
+                outcomes.push(Outcome::Done(Err(StoreError::invalid("venue_token", "没有场所使用这个场所码", "no venue has this code"))));
                 continue;
             };
             if let Some(idem) = &request.idempotency {
@@ -593,10 +590,7 @@ impl CheckinStore {
                 }
                 Outcome::SameAs(first) => match &receipts[first] {
                     Ok(receipt) => Ok(CheckinReceipt { duplicate: true, ..receipt.clone() }),
-                    Err(_) => Err(StoreError::Invalid {
-                        field: "Idempotency-Key",
-                        message: "its first request failed".into(),
-                    }),
+                    Err(_) => Err(StoreError::invalid("Idempotency-Key", "使用该键的第一次请求已失败", "its first request failed")),
                 },
                 Outcome::Replay(id, venue_name) => Self::existing_checkin(&mut tx, id, venue_name, rule).await,
             };

@@ -40,10 +40,7 @@ impl FollowUpStore {
         let name: String = record.try_get(4).map_err(fail)?;
         let measure = measure.as_deref().and_then(|m| MeasureKind::parse(m).ok());
         if !active || !domain::needs_follow_up(measure) {
-            return Err(StoreError::Conflict {
-                field: "key_person_id",
-                message: "this person is not under home isolation or health monitoring".into(),
-            });
+            return Err(StoreError::conflict("key_person_id", "该人员不在居家隔离或健康监测中", "this person is not under home isolation or health monitoring"));
         }
         let day = codec::date_text(follow_up.day);
         let inserted: Option<i64> = sqlx::query_scalar(D::sql(

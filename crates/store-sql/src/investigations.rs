@@ -9,7 +9,7 @@ use store::codec;
 use store::*;
 
 use crate::{Columns, Dialect, SqlBackend, fail};
-use domain::Code;
+use domain::{Code, Label};
 
 const INVESTIGATION_COLUMNS: &str = "i.id, i.key_person_id, i.person_id, p.name AS person_name, i.area_code, \
      i.onset_date, i.isolated_at, i.generation, i.created_by_name, i.created_at, i.signed_by, i.signed_by_name, \
@@ -132,20 +132,22 @@ impl InvestigationStore {
         let mut query = QueryBuilder::new("SELECT person_id, area_code, status, class FROM key_persons WHERE active AND id = ");
         query.push_bind(new.key_person_id.get());
         Self::push_scope(&mut query, "area_code", scope);
-        let record = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
-            field: "key_person_id",
-            message: format!("no open key-person record {} in your jurisdiction", new.key_person_id),
-        })?;
+        let record = query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::invalid(
+            "key_person_id",
+            format!("您的管辖范围内没有在管的重点人员记录 {}", new.key_person_id),
+            format!("no open key-person record {} in your jurisdiction", new.key_person_id),
+        ))?;
         let record = Columns(&record);
         let status = codec::state(&record.text("status")?, None)?.status;
         let class = codec::class(&record.text("class")?)?;
         let traceable = matches!(status, Status::Confirmed | Status::Suspected)
             || (generation > 1 && class == domain::KeyClass::CloseContact);
         if !traceable {
-            return Err(StoreError::Invalid {
-                field: "key_person_id",
-                message: format!("an investigation is for a confirmed or suspected case; this record is {}", status.as_str()),
-            });
+            return Err(StoreError::invalid(
+                "key_person_id",
+                format!("流调针对确诊或疑似病例；这条记录是「{}」", status.label_zh()),
+                format!("an investigation is for a confirmed or suspected case; this record is {}", status.as_str()),
+            ));
         }
         let onset = codec::date_text(new.onset);
         let existing: Option<i64> =
@@ -335,7 +337,7 @@ impl InvestigationStore {
         .await
         .map_err(|e| {
             if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) {
-                StoreError::Invalid { field: "venue_id", message: "no such venue".into() }
+                StoreError::invalid("venue_id", "没有这个场所", "no such venue")
             } else {
                 fail(e)
             }
@@ -509,7 +511,7 @@ impl InvestigationStore {
         .await
         .map_err(fail)?;
         if D::rows_affected(&done) == 0 {
-            return Err(StoreError::Conflict { field: "status", message: "this candidate has already been decided".into() });
+            return Err(StoreError::conflict("status", "该密接候选人已经处理过了", "this candidate has already been decided"));
         }
         Ok(())
     }
@@ -531,7 +533,7 @@ impl InvestigationStore {
         if D::rows_affected(&done) == 0 {
             // Either signed already or not ours to see.
             self.investigation(scope, domain::InvestigationId::new(id.get())).await?;
-            return Err(StoreError::Conflict { field: "signature", message: "this investigation is already signed".into() });
+            return Err(StoreError::conflict("signature", "该流调已签字确认", "this investigation is already signed"));
         }
         Ok(())
     }

@@ -30,10 +30,11 @@ impl KeyPersonStore {
         query.push_bind(record.person_id.get());
         Self::push_scope(&mut query, "area_code", scope);
         let person =
-            query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::Invalid {
-                field: "person_id",
-                message: format!("no person {} in your jurisdiction", record.person_id),
-            })?;
+            query.build().fetch_optional(&mut *tx).await.map_err(fail)?.ok_or_else(|| StoreError::invalid(
+                "person_id",
+                format!("您的管辖范围内没有人员 {}", record.person_id),
+                format!("no person {} in your jurisdiction", record.person_id),
+            ))?;
         let area_code: String = person.try_get(0).map_err(fail)?;
         let grid_code: Option<String> = person.try_get(1).map_err(fail)?;
         let active: Option<i64> =
@@ -43,10 +44,11 @@ impl KeyPersonStore {
                 .await
                 .map_err(fail)?;
         if let Some(open) = active {
-            return Err(StoreError::Conflict {
-                field: "person_id",
-                message: format!("this person already has an open key-person record ({open})"),
-            });
+            return Err(StoreError::conflict(
+                "person_id",
+                format!("该人员已有在管的重点人员记录（{open}）"),
+                format!("this person already has an open key-person record ({open})"),
+            ));
         }
         let screened = domain::State { status: Status::Screened, severity: None };
         let done = sqlx::query(
@@ -68,7 +70,7 @@ impl KeyPersonStore {
         .await
         .map_err(|e| {
             if is_unique_violation(&e) {
-                StoreError::Conflict { field: "person_id", message: "this person already has an open key-person record".into() }
+                StoreError::conflict("person_id", "该人员已有在管的重点人员记录", "this person already has an open key-person record")
             } else {
                 fail(e)
             }

@@ -324,7 +324,7 @@ impl ListStore {
         let list_id: i64 = match inserted {
             Ok(row) => row.try_get(0).map_err(fail)?,
             Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::Conflict { field: "file", message: "this file is being imported already".into() });
+                return Err(StoreError::conflict("file", "这个文件正在导入中", "this file is being imported already"));
             }
             Err(e) => return Err(fail(e)),
         };
@@ -444,7 +444,7 @@ impl ListStore {
         Self::push_scope(&mut query, "area_code", scope);
         let done = (&mut *tx).execute(query.build()).await.map_err(fail)?;
         if D::rows_affected(&done) == 0 {
-            return Err(StoreError::Conflict { field: "outcome", message: "this lead has already been verified".into() });
+            return Err(StoreError::conflict("outcome", "这条线索已经核查过了", "this lead has already been verified"));
         }
         sqlx::query(D::sql("UPDATE lists SET verified = verified + 1 WHERE id = (SELECT list_id FROM leads WHERE id = ?)"))
             .bind(id)

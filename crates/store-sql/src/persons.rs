@@ -33,10 +33,7 @@ impl PersonStore {
             Some(row) => {
                 let area_code: String = row.try_get(1).map_err(fail)?;
                 if !scope.contains(&area_code) {
-                    return Err(StoreError::Conflict {
-                        field: "id_number",
-                        message: "this ID number is registered in another jurisdiction".into(),
-                    });
+                    return Err(StoreError::conflict("id_number", "该身份证号已登记在其他辖区", "this ID number is registered in another jurisdiction"));
                 }
                 Created { id: row.try_get::<i64, _>(0).map_err(fail)?.into(), created: false }
             }
@@ -52,7 +49,7 @@ impl PersonStore {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict { field: "id_number", message: "registered a moment ago; search for it".into() } } else { fail(e) })?;
+                .map_err(|e| if is_unique_violation(&e) { StoreError::conflict("id_number", "刚刚已登记，请搜索查看", "registered a moment ago; search for it") } else { fail(e) })?;
                 Created { id: done.try_get::<i64, _>(0).map_err(fail)?.into(), created: true }
             }
         };

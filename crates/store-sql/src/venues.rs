@@ -33,7 +33,7 @@ impl VenueStore {
         .await
         .map_err(|e| {
             if crate::is_unique_violation(&e) {
-                StoreError::Conflict { field: "token", message: "this venue code is already in use".into() }
+                StoreError::conflict("token", "该场所码已被使用", "this venue code is already in use")
             } else {
                 fail(e)
             }

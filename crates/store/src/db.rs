@@ -172,7 +172,7 @@ impl Db {
 
     pub async fn set_lead_due_hours(&self, hours: u32) -> Result<()> {
         if !(1..=24 * 14).contains(&hours) {
-            return Err(StoreError::Invalid { field: "due_hours", message: "between 1 hour and 14 days".into() });
+            return Err(StoreError::invalid("due_hours", "应在 1 小时到 14 天之间", "between 1 hour and 14 days"));
         }
         self.backend.put_setting(LEAD_DUE_KEY, &hours.to_string()).await?;
         if let Ok(mut current) = self.lead_due_hours.write() {
@@ -199,10 +199,11 @@ impl Db {
 
     pub async fn set_frontline(&self, frontline: FrontLine) -> Result<()> {
         if frontline.checkin_dedupe_seconds < 0 || frontline.retention_days == 0 {
-            return Err(StoreError::Invalid {
-                field: "frontline",
-                message: "the dedupe window is not negative and retention is at least a day".into(),
-            });
+            return Err(StoreError::invalid(
+                "frontline",
+                "去重时间不能为负，保留期至少一天",
+                "the dedupe window is not negative and retention is at least a day",
+            ));
         }
         self.backend.put_setting(FEVER_THRESHOLD_KEY, &frontline.fever_threshold.tenths().to_string()).await?;
         self.backend.put_setting(DEDUPE_KEY, &frontline.checkin_dedupe_seconds.to_string()).await?;
@@ -307,10 +308,11 @@ impl Db {
         let mut copy = durations.clone();
         for (key, value) in DURATION_KEYS.iter().zip(duration_fields(&mut copy)) {
             if *value == 0 {
-                return Err(StoreError::Invalid {
-                    field: "durations",
-                    message: format!("{key} must be at least one day"),
-                });
+                return Err(StoreError::invalid(
+                    "durations",
+                    format!("{key} 至少为一天"),
+                    format!("{key} must be at least one day"),
+                ));
             }
             self.backend.put_setting(key, &value.to_string()).await?;
         }
@@ -327,10 +329,11 @@ impl Db {
 
     pub async fn create_user(&self, user: NewUser) -> Result<UserId> {
         if domain::Scope::of_code_str(&user.area_code).is_none() {
-            return Err(StoreError::Invalid {
-                field: "area_code",
-                message: format!("{} is not a division or grid code", user.area_code),
-            });
+            return Err(StoreError::invalid(
+                "area_code",
+                format!("{} 不是区划代码或网格代码", user.area_code),
+                format!("{} is not a division or grid code", user.area_code),
+            ));
         }
         self.backend.create_user(user, self.now()).await
     }

@@ -1,4 +1,4 @@
-use domain::{Capability, Role, TransitionError};
+use domain::{Capability, Message, Role, TransitionError};
 
 /// What can go wrong behind the storage port. Only `Backend` is an internal failure; every other
 /// variant is the caller's to see.
@@ -10,9 +10,9 @@ pub enum StoreError {
     #[error("role {role} may not {capability:?}")]
     Forbidden { role: Role, capability: Capability },
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid { field: &'static str, message: Message },
     #[error("{field}: {message}")]
-    Conflict { field: &'static str, message: String },
+    Conflict { field: &'static str, message: Message },
     #[error(transparent)]
     Transition(#[from] TransitionError),
     /// A public write named a registered ID number with another name or mobile number. Says
@@ -26,6 +26,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The request's `field` is wrong: (中文, English) say how.
+    pub fn invalid(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Invalid { field, message: Message::new(zh, en) }
+    }
+
+    /// The request's `field` conflicts with what is stored: (中文, English) say how.
+    pub fn conflict(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> StoreError {
+        StoreError::Conflict { field, message: Message::new(zh, en) }
+    }
+
+    /// `field` failed a domain rule, which explains itself.
+    pub fn because(field: &'static str, error: &impl domain::Explain) -> StoreError {
+        StoreError::Invalid { field, message: error.explain() }
+    }
+
     pub fn backend(err: impl std::fmt::Display) -> StoreError {
         StoreError::Backend(err.to_string())
     }

@@ -98,19 +98,21 @@ impl Handle {
         if let Some(grid) = &place.grid
             && !grid.as_str().starts_with(place.area.as_str())
         {
-            return Err(StoreError::Invalid {
-                field: "grid_code",
-                message: format!("grid {grid} is not under area {}", place.area),
-            });
+            return Err(StoreError::invalid(
+                "grid_code",
+                format!("网格 {grid} 不在区划 {} 之下", place.area),
+                format!("grid {grid} is not under area {}", place.area),
+            ));
         }
         if self.scope().contains(place.location_code()) {
             Ok(())
         } else {
             let field = if place.grid.is_some() { "grid_code" } else { "area_code" };
-            Err(StoreError::Invalid {
+            Err(StoreError::invalid(
                 field,
-                message: format!("{} is outside your jurisdiction", place.location_code()),
-            })
+                format!("{} 不在您的管辖范围内", place.location_code()),
+                format!("{} is outside your jurisdiction", place.location_code()),
+            ))
         }
     }
 

@@ -7,7 +7,7 @@ use jiff::civil::Date;
 
 use crate::error::{Result, StoreError};
 use crate::*;
-use domain::Code;
+use domain::{Code, Label};
 
 /// The parts of a key-person record that decide a transition.
 #[derive(Debug, Clone)]
@@ -51,10 +51,10 @@ impl TransitionPlan {
 pub fn checked_reason(reason: &str) -> Result<String> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(StoreError::Invalid { field: "reason", message: "a reason is required".into() });
+        return Err(StoreError::invalid("reason", "请填写原因", "a reason is required"));
     }
     if reason.chars().count() > 500 {
-        return Err(StoreError::Invalid { field: "reason", message: "at most 500 characters".into() });
+        return Err(StoreError::invalid("reason", "最多 500 个字", "at most 500 characters"));
     }
     Ok(reason.to_string())
 }
@@ -67,10 +67,11 @@ impl TransitionPlanner {
         let default_kind = default_measure(to.status);
         let kind = match (self.request.measure, default_kind) {
             (Some(_), None) => {
-                return Err(StoreError::Invalid {
-                    field: "measure",
-                    message: format!("status {} ends every measure", to.status.as_str()),
-                });
+                return Err(StoreError::invalid(
+                    "measure",
+                    format!("「{}」会结束所有管控措施", to.status.label_zh()),
+                    format!("status {} ends every measure", to.status.as_str()),
+                ));
             }
             (Some(kind), Some(_)) => Some(kind),
             (None, default) => default,

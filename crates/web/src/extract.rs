@@ -18,7 +18,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             Ok(Path(value)) => Ok(ApiPath(value)),
             Err(rejection) => {
                 let name = parts.uri.path().rsplit('/').find(|s| !s.is_empty()).unwrap_or_default().to_string();
-                Err(Problem::invalid("path", format!("{name:?} is not a valid identifier: {}", rejection.body_text())))
+                Err(Problem::invalid(
+                    "path",
+                    domain::Message::new(
+                        format!("{name:?} 不是有效的编号"),
+                        format!("{name:?} is not a valid identifier: {}", rejection.body_text()),
+                    ),
+                ))
             }
         }
     }
@@ -37,7 +43,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
             let field = err.path().to_string();
             let message = err.inner().to_string();
             let field = if field == "." { message.split('`').nth(1).unwrap_or("query").to_string() } else { field };
-            Problem::invalid(&field, message)
+            Problem::invalid(&field, domain::Message::new(format!("查询参数有误：{message}"), message))
         })
     }
 }

@@ -48,6 +48,22 @@ pub enum ImportError {
     NoRows,
 }
 
+/// The sheet reader and this module write each refusal as "中文 (English)"; a page or problem
+/// shows the half its reader asked for.
+impl domain::Explain for ImportError {
+    fn zh(&self) -> String {
+        self.explain().zh
+    }
+
+    fn explain(&self) -> domain::Message {
+        let text = self.to_string();
+        match text.strip_suffix(')').and_then(|t| t.rsplit_once(" (")) {
+            Some((zh, en)) => domain::Message::new(zh, en),
+            None => domain::Message::new(text.clone(), text),
+        }
+    }
+}
+
 /// One bad cell, named the way the person who made the file will look for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowProblem {

@@ -79,6 +79,28 @@ async fn bad_id_is_refused_and_writes_nothing(kind: Kind) {
     assert!(problem["detail"].as_str().is_some_and(|d| d.contains("check")), "{problem}");
     let (_, found) = app.get(&officer, "/api/v1/persons?q=李四").await;
     assert_eq!(found["items"], json!([]));
+    // The detail follows Accept-Language; the field stays the field.
+    for (accept, expected) in
+        [("zh-CN,zh;q=0.9,en;q=0.8", "校验位"), ("zh", "校验位"), ("en-US,zh;q=0.5", "check digit")]
+    {
+        let response = app
+            .client
+            .post(app.url("/api/v1/persons"))
+            .bearer_auth(&officer)
+            .header("accept-language", accept)
+            .json(&json!({"id_number": bad, "name": "李四", "phone": "13800002222", "area_code": "411702"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(response.status(), 422);
+        let problem: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(problem["field"], "id_number", "{accept}");
+        assert!(problem["detail"].as_str().is_some_and(|d| d.contains(expected)), "{accept}: {problem}");
+        assert!(problem["errors"][0]["message"].as_str().is_some_and(|d| d.contains(expected)), "{problem}");
+    }
+    let response = app.client.get(app.url("/api/v1/key-persons")).header("accept-language", "zh-CN").send().await;
+    let problem: serde_json::Value = response.expect("get").json().await.expect("json");
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains("请先登录")), "{problem}");
     // Each other field is named when it is the one at fault.
     for (body, field) in [
         (

@@ -83,8 +83,12 @@ async fn the_create_form_names_each_bad_field_and_writes_nothing() {
         .expect("post");
     assert_eq!(response.status(), 422);
     let html = response.text().await.expect("body");
-    for message in ["check digit", "cannot contain", "11 digits"] {
+    // The Chinese page names each fault in Chinese, with no English left over.
+    for message in ["校验位", "姓名不能含有字符", "应为 11 位"] {
         assert!(html.contains(message), "{message} missing");
+    }
+    for english in ["check digit", "cannot contain", "11 digits"] {
+        assert!(!html.contains(english), "{english} on a Chinese page");
     }
     assert_eq!(html.matches("class=\"invalid\"").count(), 3, "id_number, name and phone are marked");
     assert!(html.contains(&format!("value=\"{bad_id}\"")), "what was typed is kept");

@@ -18,7 +18,7 @@ impl Handle {
         self.check_place(&checkpoint.place)?;
         let name = checkpoint.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid { field: "name", message: "1 to 100 characters".into() });
+            return Err(StoreError::invalid("name", "应为 1–100 个字", "1 to 100 characters"));
         }
         self.backend.insert_checkpoint(self.scope(), checkpoint, self.db.now()).await
     }
@@ -33,13 +33,13 @@ impl Handle {
         self.require(Capability::RecordPassages)?;
         for (field, text) in [("origin", &passage.origin), ("destination", &passage.destination)] {
             if text.as_deref().is_some_and(|t| t.chars().count() > 100) {
-                return Err(StoreError::Invalid { field, message: "at most 100 characters".into() });
+                return Err(StoreError::invalid(field, "最多 100 个字", "at most 100 characters"));
             }
         }
         if let PassageSubject::Vehicle { cargo: Some(cargo), .. } = &passage.subject
             && cargo.chars().count() > 200
         {
-            return Err(StoreError::Invalid { field: "cargo", message: "at most 200 characters".into() });
+            return Err(StoreError::invalid("cargo", "最多 200 个字", "at most 200 characters"));
         }
         let rule = self.db.frontline();
         self.backend.insert_passage(self.scope(), &self.actor, passage, &rule, self.db.now()).await

@@ -14,10 +14,10 @@ impl Handle {
         let now = self.db.now();
         let today = domain::shanghai_date(now);
         if follow_up.day > today || follow_up.day < today.yesterday().unwrap_or(today) {
-            return Err(StoreError::Invalid { field: "day", message: "record visits of today or yesterday".into() });
+            return Err(StoreError::invalid("day", "只能记录今天或昨天的随访", "record visits of today or yesterday"));
         }
         if follow_up.note.chars().count() > 200 {
-            return Err(StoreError::Invalid { field: "note", message: "at most 200 characters".into() });
+            return Err(StoreError::invalid("note", "最多 200 个字", "at most 200 characters"));
         }
         let rule = self.db.frontline();
         self.backend.insert_follow_up(self.scope(), &self.actor, follow_up, &rule, now).await

@@ -32,20 +32,22 @@ impl Handle {
         self.require(Capability::Investigate)?;
         let now = self.db.now();
         if new.isolated_at > now {
-            return Err(StoreError::Invalid {
-                field: "isolated_at",
-                message: "isolation cannot be in the future".into(),
-            });
+            return Err(StoreError::invalid(
+                "isolated_at",
+                "隔离时间不能晚于现在",
+                "isolation cannot be in the future",
+            ));
         }
         if new.onset > domain::shanghai_date(now) {
-            return Err(StoreError::Invalid { field: "onset_date", message: "onset cannot be after today".into() });
+            return Err(StoreError::invalid("onset_date", "发病日期不能晚于今天", "onset cannot be after today"));
         }
         let window = self.db.tracing().exposure_window(new.onset, new.isolated_at);
         if window.to <= window.from {
-            return Err(StoreError::Invalid {
-                field: "isolated_at",
-                message: "isolation is before the exposure window opens (onset − lookback days)".into(),
-            });
+            return Err(StoreError::invalid(
+                "isolated_at",
+                "隔离时间早于暴露期开始（发病日减追溯天数）",
+                "isolation is before the exposure window opens (onset − lookback days)",
+            ));
         }
         let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 1, now).await?;
         let detail = String::from("investigation opened");
@@ -174,23 +176,24 @@ impl Handle {
         Self::check_unsigned(&investigation)?;
         let length = place.place.trim().chars().count();
         if length == 0 || length > 100 {
-            return Err(StoreError::Invalid { field: "place", message: "1 to 100 characters".into() });
+            return Err(StoreError::invalid("place", "应为 1–100 个字", "1 to 100 characters"));
         }
         if place.note.chars().count() > 500 {
-            return Err(StoreError::Invalid { field: "note", message: "at most 500 characters".into() });
+            return Err(StoreError::invalid("note", "最多 500 个字", "at most 500 characters"));
         }
         if place.to <= place.from {
-            return Err(StoreError::Invalid { field: "to", message: "the end must be after the start".into() });
+            return Err(StoreError::invalid("to", "结束时间应晚于开始时间", "the end must be after the start"));
         }
         self.backend.insert_reported_place(&investigation, &self.actor, place, self.db.now()).await
     }
 
     fn check_unsigned(investigation: &Investigation) -> Result<()> {
         match &investigation.signature {
-            Some(_) => Err(StoreError::Conflict {
-                field: "signature",
-                message: "this investigation is signed; open a new one to change it".into(),
-            }),
+            Some(_) => Err(StoreError::conflict(
+                "signature",
+                "该流调已签字确认；如需修改请新建一份",
+                "this investigation is signed; open a new one to change it",
+            )),
             None => Ok(()),
         }
     }
@@ -210,9 +213,12 @@ impl Handle {
         let point = domain::epidemic_points(&case.stays, &case.window, &rule)
             .into_iter()
             .find(|p| p.checkin_id == case_checkin_id)
-            .ok_or_else(|| StoreError::Invalid {
-                field: "case_checkin_id",
-                message: "not a stay of more than the minimum at one venue within the exposure window".into(),
+            .ok_or_else(|| {
+                StoreError::invalid(
+                    "case_checkin_id",
+                    "不是暴露期内在同一场所超过最短时长的停留",
+                    "not a stay of more than the minimum at one venue within the exposure window",
+                )
             })?;
         let area_code = Self::venue_of(&case, point.checkin_id).map(|v| v.venue_area_code.clone()).unwrap_or_default();
         let overlaps = self.contacts_of(&point, &rule).await?;
@@ -319,30 +325,33 @@ impl Handle {
         let candidate = self.backend.candidate(self.scope(), id).await?;
         let investigation = self.backend.investigation(self.scope(), candidate.investigation_id).await?;
         if candidate.status != CandidateStatus::Pending {
-            return Err(StoreError::Conflict {
-                field: "status",
-                message: "this candidate has already been decided".into(),
-            });
+            return Err(StoreError::conflict(
+                "status",
+                "该密接候选人已经处理过了",
+                "this candidate has already been decided",
+            ));
         }
         // The decision puts a record and a measure on the person: that is for whoever governs
         // where they live (the tracing task is already on that jurisdiction's list).
         if !self.scope().contains(&candidate.area_code) {
-            return Err(StoreError::Invalid {
-                field: "candidate_id",
-                message: format!(
+            return Err(StoreError::invalid(
+                "candidate_id",
+                format!("该人员住在 {}，不在您的管辖范围内，由当地流调人员处理", candidate.area_code),
+                format!(
                     "the person lives in {}, outside your jurisdiction; an investigator there decides",
                     candidate.area_code
                 ),
-            });
+            ));
         }
         let now = self.db.now();
         let key_person = match &decision {
             CandidateDecision::Clear { note } => {
                 if note.trim().is_empty() || note.chars().count() > 500 {
-                    return Err(StoreError::Invalid {
-                        field: "note",
-                        message: "say why, in at most 500 characters".into(),
-                    });
+                    return Err(StoreError::invalid(
+                        "note",
+                        "请说明原因，最多 500 个字",
+                        "say why, in at most 500 characters",
+                    ));
                 }
                 self.backend
                     .decide_candidate(
@@ -363,10 +372,11 @@ impl Handle {
                     MeasureKind::CentralIsolation => domain::Status::CentralObservation,
                     MeasureKind::HomeIsolation => domain::Status::HomeObservation,
                     _ => {
-                        return Err(StoreError::Invalid {
-                            field: "measure",
-                            message: "a close contact goes into central_isolation or home_isolation".into(),
-                        });
+                        return Err(StoreError::invalid(
+                            "measure",
+                            "密切接触者应集中隔离或居家隔离",
+                            "a close contact goes into central_isolation or home_isolation",
+                        ));
                     }
                 };
                 let record = self.close_contact_record(&candidate, &investigation, status).await?;
@@ -423,10 +433,11 @@ impl Handle {
             Ok(created) => created,
             // Someone with an open record (a fever, an arrival) keeps it; the candidate links to it.
             Err(StoreError::Conflict { field: "person_id", .. }) => {
-                return self.backend.open_record_id(candidate.person_id).await?.ok_or(StoreError::Conflict {
-                    field: "person_id",
-                    message: "the person's open record closed meanwhile; try again".into(),
-                });
+                return self.backend.open_record_id(candidate.person_id).await?.ok_or(StoreError::conflict(
+                    "person_id",
+                    "该人员的在管记录刚刚已结案，请重试",
+                    "the person's open record closed meanwhile; try again",
+                ));
             }
             Err(err) => return Err(err),
         };
@@ -451,7 +462,7 @@ impl Handle {
         self.require(Capability::Investigate)?;
         let statement = statement.trim();
         if statement.chars().count() < 2 || statement.chars().count() > 500 {
-            return Err(StoreError::Invalid { field: "statement", message: "2 to 500 characters".into() });
+            return Err(StoreError::invalid("statement", "应为 2–500 个字", "2 to 500 characters"));
         }
         self.backend.sign_investigation(self.scope(), id, &self.actor, statement, self.db.now()).await
     }
@@ -462,7 +473,7 @@ impl Handle {
         self.require(Capability::Investigate)?;
         let candidate = self.backend.candidate(self.scope(), candidate_id).await?;
         let (CandidateStatus::Confirmed, Some(record)) = (candidate.status, candidate.key_person_id) else {
-            return Err(StoreError::Invalid { field: "candidate_id", message: "confirm the candidate first".into() });
+            return Err(StoreError::invalid("candidate_id", "请先确认该密接候选人", "confirm the candidate first"));
         };
         let now = self.db.now();
         let new = NewInvestigation {

@@ -27,10 +27,11 @@ impl Handle {
         self.require(Capability::CreateKeyPersons)?;
         record.reason = checked_reason(&record.reason)?;
         if record.arrival_risk.is_some() && record.class != domain::KeyClass::EpidemicAreaArrival {
-            return Err(StoreError::Invalid {
-                field: "arrival_risk",
-                message: "only an arrival from an epidemic area has the risk of the area it came from".into(),
-            });
+            return Err(StoreError::invalid(
+                "arrival_risk",
+                "只有疫区来驻人员才填来自地区风险",
+                "only an arrival from an epidemic area has the risk of the area it came from",
+            ));
         }
         self.backend.insert_key_person(self.scope(), &self.actor, record, idem, self.db.now()).await
     }

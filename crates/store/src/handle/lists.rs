@@ -293,7 +293,7 @@ impl Handle {
         self.require(Capability::ImportLists)?;
         let name = list.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid { field: "name", message: "name the list in 1–100 characters".into() });
+            return Err(StoreError::invalid("name", "名单名称应为 1–100 个字", "name the list in 1–100 characters"));
         }
         if let Some(existing) = self.backend.list_by_file(self.scope(), &list.sha256).await? {
             return Ok((existing, true));
@@ -454,32 +454,31 @@ impl Handle {
         self.require(Capability::VerifyLeads)?;
         let note = verify.note.trim().to_string();
         if note.chars().count() > 500 {
-            return Err(StoreError::Invalid { field: "note", message: "at most 500 characters".into() });
+            return Err(StoreError::invalid("note", "最多 500 个字", "at most 500 characters"));
         }
         let lead = self.backend.lead(self.scope(), id).await?;
         if lead.verification.is_some() {
-            return Err(StoreError::Conflict {
-                field: "outcome",
-                message: "this lead has already been verified".into(),
-            });
+            return Err(StoreError::conflict("outcome", "这条线索已经核查过了", "this lead has already been verified"));
         }
         if verify.arrival_risk.is_some() && verify.outcome != LeadOutcome::Registered {
-            return Err(StoreError::Invalid {
-                field: "arrival_risk",
-                message: "only a person registered as a key person has the risk of the area they came from".into(),
-            });
+            return Err(StoreError::invalid(
+                "arrival_risk",
+                "只有登记为重点人员的才填来自地区风险",
+                "only a person registered as a key person has the risk of the area they came from",
+            ));
         }
         let key_person_id = match verify.outcome {
             LeadOutcome::Registered => {
-                let class = verify.class.ok_or(StoreError::Invalid {
-                    field: "class",
-                    message: "choose the key-person class the person is registered in".into(),
-                })?;
-                let person_id = lead.person_id.ok_or(StoreError::Invalid {
-                    field: "outcome",
-                    message: "this row matched no registered person: add the person first (人员登记), then verify"
-                        .into(),
-                })?;
+                let class = verify.class.ok_or(StoreError::invalid(
+                    "class",
+                    "请选择登记的重点人员类别",
+                    "choose the key-person class the person is registered in",
+                ))?;
+                let person_id = lead.person_id.ok_or(StoreError::invalid(
+                    "outcome",
+                    "这一行没有匹配到已登记的人员：请先登记人员，再核查",
+                    "this row matched no registered person: add the person first (人员登记), then verify",
+                ))?;
                 let record = NewKeyPerson {
                     arrival_risk: verify.arrival_risk,
                     person_id,
@@ -494,9 +493,7 @@ impl Handle {
             }
             LeadOutcome::NoRisk | LeadOutcome::NotInArea | LeadOutcome::Unreachable => {
                 if note.is_empty() && verify.outcome != LeadOutcome::NoRisk {
-                    return Err(StoreError::Invalid {
-                        field: "note", message: "say what was done (核查情况)".into()
-                    });
+                    return Err(StoreError::invalid("note", "请填写核查情况", "say what was done (核查情况)"));
                 }
                 None
             }

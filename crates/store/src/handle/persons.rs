@@ -30,10 +30,11 @@ impl Handle {
         self.require(Capability::ReadPersons)?;
         let text = text.trim();
         if text.is_empty() {
-            return Err(StoreError::Invalid {
-                field: "q",
-                message: "enter an ID number, a phone number or a name".into(),
-            });
+            return Err(StoreError::invalid(
+                "q",
+                "请输入身份证号、手机号或姓名",
+                "enter an ID number, a phone number or a name",
+            ));
         }
         let (query, kind) = if let Ok(id) = ResidentId::parse(text) {
             (PersonQuery::IdNumber(id.as_str().to_string()), "id_number")
@@ -55,10 +56,11 @@ impl Handle {
         self.require(Capability::WritePersons)?;
         for (row, person) in &persons {
             if !self.scope().contains(person.place.location_code()) {
-                return Err(StoreError::Invalid {
-                    field: "area",
-                    message: format!("row {row}: {} is outside your jurisdiction", person.place.location_code()),
-                });
+                return Err(StoreError::invalid(
+                    "area",
+                    format!("第 {row} 行：{} 不在您的管辖范围内", person.place.location_code()),
+                    format!("row {row}: {} is outside your jurisdiction", person.place.location_code()),
+                ));
             }
         }
         let mut known: HashSet<String> = HashSet::new();
@@ -79,10 +81,11 @@ impl Handle {
         if added > 0 {
             self.backend.bulk_insert_persons(&fresh, self.db.now()).await.map_err(|e| match e {
                 StoreError::Backend(message) if message.contains("UNIQUE") || message.contains("unique") => {
-                    StoreError::Conflict {
-                        field: "id_number",
-                        message: "some of these ID numbers are registered outside your jurisdiction".into(),
-                    }
+                    StoreError::conflict(
+                        "id_number",
+                        "其中有身份证号登记在您的管辖范围之外",
+                        "some of these ID numbers are registered outside your jurisdiction",
+                    )
                 }
                 other => other,
             })?;

@@ -12,10 +12,10 @@ impl Handle {
         self.check_place(&venue.place)?;
         let name = venue.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::Invalid { field: "name", message: "1 to 100 characters".into() });
+            return Err(StoreError::invalid("name", "应为 1–100 个字", "1 to 100 characters"));
         }
         if venue.address.chars().count() > 200 {
-            return Err(StoreError::Invalid { field: "address", message: "at most 200 characters".into() });
+            return Err(StoreError::invalid("address", "最多 200 个字", "at most 200 characters"));
         }
         self.backend.insert_venue(self.scope(), venue, self.db.now()).await
     }
@@ -34,9 +34,12 @@ impl Handle {
     /// caller's jurisdiction narrowed to `code`; a code outside it is not found. At most `limit`.
     pub async fn venues_within(&self, code: &str, limit: usize) -> Result<Vec<Venue>> {
         self.require(Capability::ReadAreas)?;
-        let wanted = Scope::of_code_str(code).ok_or_else(|| StoreError::Invalid {
-            field: "area_code",
-            message: "give a 6, 9 or 12-digit division code or a 15 or 17-digit grid code".into(),
+        let wanted = Scope::of_code_str(code).ok_or_else(|| {
+            StoreError::invalid(
+                "area_code",
+                "请填写 6、9、12 位区划代码或 15、17 位网格代码",
+                "give a 6, 9 or 12-digit division code or a 15 or 17-digit grid code",
+            )
         })?;
         let scope = if self.scope().includes(&wanted) {
             wanted
@@ -51,10 +54,11 @@ impl Handle {
             let done = found.items.len() < PageRequest::MAX_PER_PAGE as usize;
             venues.extend(found.items);
             if venues.len() > limit {
-                return Err(StoreError::Invalid {
-                    field: "area_code",
-                    message: format!("more than {limit} venues here: print a smaller area or one grid at a time"),
-                });
+                return Err(StoreError::invalid(
+                    "area_code",
+                    format!("这里的场所超过 {limit} 个：请选择更小的区域，或一次打印一个网格"),
+                    format!("more than {limit} venues here: print a smaller area or one grid at a time"),
+                ));
             }
             if done {
                 break;

@@ -1,6 +1,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::Message;
 use domain::Temperature;
 use serde::{Deserialize, Serialize};
 use store::{CheckinReceipt, CheckinRequest, StoreError};
@@ -82,7 +83,7 @@ pub async fn submit(
 pub fn checkin_request(input: &CheckinBody) -> Result<CheckinRequest, Problem> {
     let token = input.venue_token.trim();
     if token.is_empty() || token.len() > 64 {
-        return Err(Problem::invalid("venue_token", "scan the venue's code again"));
+        return Err(Problem::invalid("venue_token", Message::new("请重新扫描场所码", "scan the venue's code again")));
     }
     Ok(CheckinRequest {
         venue_token: token.to_string(),

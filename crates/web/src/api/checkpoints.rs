@@ -2,6 +2,7 @@ use crate::AppState;
 use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::Message;
 use domain::{Capability, Direction, PlateNumber, Temperature};
 use serde::{Deserialize, Serialize};
 use store::{Checkpoint, NewCheckpoint, NewPassage, Passage, PassageSubject};
@@ -122,22 +123,42 @@ pub fn passage_request(checkpoint_id: i64, input: PassageBody) -> Result<NewPass
         None => {
             // A person's passage has nowhere to keep these: refused rather than dropped.
             if text(input.cargo).is_some() {
-                return Err(Problem::invalid("cargo", "only a vehicle carries cargo: give its plate"));
+                return Err(Problem::invalid(
+                    "cargo",
+                    Message::new("只有车辆才有货物：请填写车牌", "only a vehicle carries cargo: give its plate"),
+                ));
             }
             if input.occupants.is_some() {
-                return Err(Problem::invalid("occupants", "only a vehicle has occupants: give its plate"));
+                return Err(Problem::invalid(
+                    "occupants",
+                    Message::new("只有车辆才有乘员：请填写车牌", "only a vehicle has occupants: give its plate"),
+                ));
             }
             if input.pass_checked == Some(true) {
-                return Err(Problem::invalid("pass_checked", "only a vehicle has a pass: give its plate"));
+                return Err(Problem::invalid(
+                    "pass_checked",
+                    Message::new("只有车辆才有通行证：请填写车牌", "only a vehicle has a pass: give its plate"),
+                ));
             }
             let id_number = text(input.id_number).map(|id| fields::id_number(&id)).transpose()?;
             let phone = fields::optional_phone("phone", input.phone.as_deref())?;
             let name = match text(input.name) {
                 Some(name) => fields::name("name", &name)?,
-                None => return Err(Problem::invalid("name", "a person's name is required (or a plate for a vehicle)")),
+                None => {
+                    return Err(Problem::invalid(
+                        "name",
+                        Message::new(
+                            "请填写姓名（车辆请填写车牌）",
+                            "a person's name is required (or a plate for a vehicle)",
+                        ),
+                    ));
+                }
             };
             if id_number.is_none() && phone.is_none() {
-                return Err(Problem::invalid("id_number", "give the ID number, or at least a mobile number"));
+                return Err(Problem::invalid(
+                    "id_number",
+                    Message::new("请填写身份证号，或至少填写手机号", "give the ID number, or at least a mobile number"),
+                ));
             }
             PassageSubject::Person { id_number, name, phone }
         }
@@ -340,6 +361,6 @@ pub async fn ledger(
             )
                 .into_response())
         }
-        _ => Err(Problem::invalid("format", "use json, csv or xlsx")),
+        _ => Err(Problem::invalid("format", Message::new("应为 json、csv 或 xlsx", "use json, csv or xlsx"))),
     }
 }

@@ -1,13 +1,14 @@
 //! Parsing request fields into domain values; each failure names its field.
 
+use domain::Message;
 use domain::{AreaCode, GridCode, KeyClass, MeasureKind, PersonName, Phone, ResidentId, Severity, Source, Status};
 use store::Place;
 
 use crate::problem::Problem;
 use domain::Code;
 
-pub fn parse<T, E: std::fmt::Display>(field: &str, result: Result<T, E>) -> Result<T, Problem> {
-    result.map_err(|e| Problem::invalid(field, e.to_string()))
+pub fn parse<T, E: domain::Explain>(field: &str, result: Result<T, E>) -> Result<T, Problem> {
+    result.map_err(|e| Problem::because(field, &e))
 }
 
 fn blank_to_none(value: Option<&str>) -> Option<&str> {
@@ -39,7 +40,14 @@ pub fn area_code(value: &str) -> Result<AreaCode, Problem> {
         12 => divisions::get(code.as_str()).is_some() || divisions::get(&code.as_str()[..9]).is_some(),
         _ => divisions::get(code.as_str()).is_some(),
     };
-    if known { Ok(code) } else { Err(Problem::invalid("area_code", format!("{code} is not a known division code"))) }
+    if known {
+        Ok(code)
+    } else {
+        Err(Problem::invalid(
+            "area_code",
+            Message::new(format!("{code} 不是已知的区划代码"), format!("{code} is not a known division code")),
+        ))
+    }
 }
 
 pub fn place(area: &str, grid: Option<&str>) -> Result<Place, Problem> {
@@ -59,7 +67,10 @@ pub fn arrival_risk(class: KeyClass, value: Option<&str>) -> Result<Option<domai
     if class != KeyClass::EpidemicAreaArrival {
         return Err(Problem::invalid(
             "arrival_risk",
-            "only an arrival from an epidemic area (epidemic_area_arrival) has the risk of the area it came from",
+            Message::new(
+                "只有疫区来驻人员（epidemic_area_arrival）才填来自地区风险",
+                "only an arrival from an epidemic area (epidemic_area_arrival) has the risk of the area it came from",
+            ),
         ));
     }
     Ok(Some(risk))
@@ -68,9 +79,12 @@ pub fn arrival_risk(class: KeyClass, value: Option<&str>) -> Result<Option<domai
 /// The risk as written (blank is none), before anything says whom it belongs to.
 pub fn arrival_risk_value(value: Option<&str>) -> Result<Option<domain::ArrivalRisk>, Problem> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    domain::ArrivalRisk::parse(value)
-        .map(Some)
-        .map_err(|_| Problem::invalid("arrival_risk", "one of high (class 1), medium (class 2)"))
+    domain::ArrivalRisk::parse(value).map(Some).map_err(|_| {
+        Problem::invalid(
+            "arrival_risk",
+            Message::new("应为 high（一类）或 medium（二类）", "one of high (class 1), medium (class 2)"),
+        )
+    })
 }
 
 pub fn source(value: &str) -> Result<Source, Problem> {
@@ -92,7 +106,9 @@ pub fn optional_measure(value: Option<&str>) -> Result<Option<MeasureKind>, Prob
 /// A `YYYY-MM-DD` day from an optional field; `today` when absent or blank.
 pub fn day_or(field: &str, value: Option<&str>, today: jiff::civil::Date) -> Result<jiff::civil::Date, Problem> {
     match value.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => text.parse().map_err(|_| Problem::invalid(field, "use YYYY-MM-DD")),
+        Some(text) => text.parse().map_err(|_| {
+            Problem::invalid(field, Message::new("日期格式应为 年-月-日，如 2020-02-01", "use YYYY-MM-DD"))
+        }),
         None => Ok(today),
     }
 }
@@ -105,9 +121,17 @@ pub fn instant(field: &str, value: &str) -> Result<i64, Problem> {
         return Ok(ts.as_second());
     }
     let local = text.replacen(' ', "T", 1);
-    let civil: jiff::civil::DateTime = local
-        .parse()
-        .map_err(|_| Problem::invalid(field, "use 2020-02-03T10:00:00+08:00 or 2020-02-03 10:00 (Beijing time)"))?;
-    let instant = jiff::tz::offset(8).to_timestamp(civil).map_err(|_| Problem::invalid(field, "not a valid time"))?;
+    let civil: jiff::civil::DateTime = local.parse().map_err(|_| {
+        Problem::invalid(
+            field,
+            Message::new(
+                "时间格式应为 2020-02-03T10:00:00+08:00 或 2020-02-03 10:00（北京时间）",
+                "use 2020-02-03T10:00:00+08:00 or 2020-02-03 10:00 (Beijing time)",
+            ),
+        )
+    })?;
+    let instant = jiff::tz::offset(8)
+        .to_timestamp(civil)
+        .map_err(|_| Problem::invalid(field, Message::new("不是有效的时间", "not a valid time")))?;
     Ok(instant.as_second())
 }

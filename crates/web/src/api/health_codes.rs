@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use domain::Label;
+use domain::Message;
 use domain::{CodeReason, HealthCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -121,8 +122,12 @@ pub async fn own_health_code(
     let input = body.value;
     let id_number = fields::id_number(&input.id_number)?;
     let name = fields::name("name", &input.name)?;
-    let phone = fields::optional_phone("phone", Some(&input.phone))?
-        .ok_or_else(|| Problem::invalid("phone", "the mobile number registered with the ID"))?;
+    let phone = fields::optional_phone("phone", Some(&input.phone))?.ok_or_else(|| {
+        Problem::invalid(
+            "phone",
+            Message::new("请填写该身份证登记的手机号", "the mobile number registered with the ID"),
+        )
+    })?;
     match state.db.health_code_by_identity(&id_number, &name, &phone).await? {
         Some((person_id, code)) => Ok(Json(view(&state, person_id.get(), &code))),
         None => {
@@ -130,7 +135,10 @@ pub async fn own_health_code(
             Err(Problem::new(
                 axum::http::StatusCode::NOT_FOUND,
                 "not-found",
-                "no registered person has this ID number, name and mobile number together; check them, or register at your community",
+                Message::new(
+                    "未找到与身份证号、姓名、手机号同时相符的登记人员；请核对，或到所在社区登记",
+                    "no registered person has this ID number, name and mobile number together; check them, or register at your community",
+                ),
             ))
         }
     }
@@ -217,7 +225,7 @@ pub async fn verify(
 ) -> Result<Json<Verification>, Problem> {
     let text = body.value.token;
     if text.len() > 512 {
-        return Err(Problem::invalid("token", "too long to be a health-code token"));
+        return Err(Problem::invalid("token", Message::new("太长，不是健康码", "too long to be a health-code token")));
     }
     Ok(Json(match token::verify(&text, &state.keys.public_keys(), state.db.now()) {
         Ok(claims) => Verification {

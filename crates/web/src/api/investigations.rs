@@ -5,6 +5,7 @@
 use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
+use domain::Message;
 use domain::{Capability, MeasureKind};
 use serde::{Deserialize, Serialize};
 use store::{
@@ -67,7 +68,9 @@ pub async fn open_investigation(
 ) -> Result<(StatusCode, Json<CreatedBody>), Problem> {
     caller.handle.authorize(Capability::Investigate)?;
     let input = body.value;
-    let onset = input.onset_date.trim().parse().map_err(|_| Problem::invalid("onset_date", "use YYYY-MM-DD"))?;
+    let onset = input.onset_date.trim().parse().map_err(|_| {
+        Problem::invalid("onset_date", Message::new("日期格式应为 年-月-日，如 2020-02-01", "use YYYY-MM-DD"))
+    })?;
     let isolated_at = match input.isolated_at.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(text) => fields::instant("isolated_at", text)?,
         None => caller.handle.now(),
@@ -430,7 +433,12 @@ pub async fn decide(
             measure: fields::optional_measure(input.measure.as_deref())?.unwrap_or(MeasureKind::CentralIsolation),
         },
         "clear" => CandidateDecision::Clear { note: input.note.unwrap_or_default() },
-        _ => return Err(Problem::invalid("decision", "confirm or clear")),
+        _ => {
+            return Err(Problem::invalid(
+                "decision",
+                Message::new("应为 confirm（确认）或 clear（排除）", "confirm or clear"),
+            ));
+        }
     };
     let key_person_id = caller.handle.decide_candidate(domain::CandidateId::new(id), decision).await?;
     Ok(Json(DecisionDone { key_person_id: key_person_id.map(domain::KeyPersonId::get) }))

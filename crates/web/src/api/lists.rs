@@ -3,6 +3,7 @@
 //! its leads (线索).
 
 use domain::Label;
+use domain::Message;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -173,7 +174,10 @@ pub async fn upload(
     caller.handle.authorize(Capability::ImportLists)?;
     let file_name = domain::text::display_file_name(query.file_name.as_deref().unwrap_or("upload"));
     if body.is_empty() {
-        return Err(Problem::invalid("file", "the request body is the file: it is empty"));
+        return Err(Problem::invalid(
+            "file",
+            Message::new("请求体就是文件：它是空的", "the request body is the file: it is empty"),
+        ));
     }
     let _running = state.imports.enter().map_err(Problem::busy)?;
     let bytes = body.clone();
@@ -224,8 +228,8 @@ pub(crate) fn upload_body(
 /// A file that cannot be read at all, as a 422 on `file`.
 pub(crate) fn file_problem(err: &ImportError) -> Problem {
     match err {
-        ImportError::Mapping(e) => Problem::invalid("mapping", e.to_string()),
-        other => Problem::invalid("file", other.to_string()),
+        ImportError::Mapping(e) => Problem::because("mapping", e),
+        other => Problem::because("file", other),
     }
 }
 
@@ -248,20 +252,28 @@ pub(crate) fn mapping_of(pairs: &BTreeMap<String, usize>) -> Result<Mapping, Pro
         let field = ListField::parse(name).map_err(|_| {
             Problem::invalid(
                 "mapping",
-                format!("unknown field {name:?}: use id_number, document_kind, name, phone, area or address"),
+                Message::new(
+                    format!("无法识别的字段 {name:?}：应为 id_number、document_kind、name、phone、area 或 address"),
+                    format!("unknown field {name:?}: use id_number, document_kind, name, phone, area or address"),
+                ),
             )
         })?;
         fields.push((field, *column));
     }
-    Mapping::new(fields).map_err(|e| Problem::invalid("mapping", e.to_string()))
+    Mapping::new(fields).map_err(|e| Problem::because("mapping", &e))
 }
 
 /// The 422 for bad rows: every problem up to a limit, named row and column.
 pub(crate) fn rows_problem(upload_id: i64, problems: &[RowProblem], bad_rows: usize, rows_read: usize) -> Problem {
     let mut problem = Problem::invalid(
         "rows",
-        format!(
-            "{bad_rows} of {rows_read} rows are not valid; nothing was imported. Fix them and upload again; the whole report: GET /api/v1/uploads/{upload_id}/report.xlsx"
+        Message::new(
+            format!(
+                "{rows_read} 行中有 {bad_rows} 行有误，未导入任何数据。请修改后重新上传；完整报告：GET /api/v1/uploads/{upload_id}/report.xlsx"
+            ),
+            format!(
+                "{bad_rows} of {rows_read} rows are not valid; nothing was imported. Fix them and upload again; the whole report: GET /api/v1/uploads/{upload_id}/report.xlsx"
+            ),
         ),
     );
     problem.errors = problems
@@ -269,7 +281,7 @@ pub(crate) fn rows_problem(upload_id: i64, problems: &[RowProblem], bad_rows: us
         .take(PROBLEMS_SHOWN)
         .map(|p| FieldError {
             field: format!("row {}, {}", p.row, p.column),
-            message: format!("{:?}: {}", p.value, p.reason),
+            message: Message::new(format!("{:?}：{}", p.value, p.reason), format!("{:?}: {}", p.value, p.reason)),
         })
         .collect();
     problem
@@ -525,7 +537,13 @@ pub async fn list_leads(caller: Caller, ApiQuery(query): ApiQuery<LeadQuery>) ->
         None | Some("open") => LeadFilter::Open,
         Some("overdue") => LeadFilter::Overdue { now },
         Some(other) => {
-            return Err(Problem::invalid("filter", format!("unknown filter {other:?}: use open or overdue")));
+            return Err(Problem::invalid(
+                "filter",
+                Message::new(
+                    format!("无法识别的筛选 {other:?}：应为 open 或 overdue"),
+                    format!("unknown filter {other:?}: use open or overdue"),
+                ),
+            ));
         }
     };
     let found = caller.handle.leads(filter).await?;

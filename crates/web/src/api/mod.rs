@@ -85,7 +85,14 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, Prob
 }
 
 pub async fn api_not_found() -> Problem {
-    Problem::new(axum::http::StatusCode::NOT_FOUND, "not-found", "no such API route; see /api/v1/openapi.json")
+    Problem::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not-found",
+        domain::Message::new(
+            "没有这个接口；请查看 /api/v1/openapi.json",
+            "no such API route; see /api/v1/openapi.json",
+        ),
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]

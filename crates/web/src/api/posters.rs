@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use domain::Label;
+use domain::Message;
 use std::sync::OnceLock;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -46,7 +47,10 @@ fn fonts() -> Result<&'static print::Fonts, Problem> {
     static FONTS: OnceLock<Result<print::Fonts, String>> = OnceLock::new();
     FONTS.get_or_init(|| print::Fonts::load().map_err(|e| e.to_string())).as_ref().map_err(|message| {
         tracing::error!(%message, "posters cannot be drawn");
-        Problem::unavailable("posters cannot be drawn on this server: no Chinese font is installed")
+        Problem::unavailable(Message::new(
+            "本服务器未安装中文字体，无法生成张贴码",
+            "posters cannot be drawn on this server: no Chinese font is installed",
+        ))
     })
 }
 
@@ -148,7 +152,10 @@ pub async fn batch_posters_pdf(
     let code = params.area_code.trim().to_string();
     let venues = caller.handle.venues_within(&code, BATCH_LIMIT).await?;
     if venues.is_empty() {
-        return Err(Problem::invalid("area_code", "no venues are registered here yet"));
+        return Err(Problem::invalid(
+            "area_code",
+            Message::new("这里还没有登记场所", "no venues are registered here yet"),
+        ));
     }
     let base = public_base(&headers);
     let threshold = caller.handle.frontline_threshold();

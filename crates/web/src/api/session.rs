@@ -65,7 +65,11 @@ pub async fn login(
             role: user.role.as_str().to_string(),
             area_code: user.area_code,
         })),
-        None => Err(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong username or password")),
+        None => Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            domain::Message::new("用户名或密码错误", "wrong username or password"),
+        )),
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::AppState;
 use axum::Json;
+use domain::Message;
 use domain::{Capability, Durations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,7 +59,10 @@ impl DurationSettings {
             ("health_monitoring_days", self.health_monitoring_days),
         ];
         if let Some((field, _)) = fields.iter().find(|(_, days)| !(1..=MAX_DAYS).contains(days)) {
-            return Err(Problem::invalid(field, format!("between 1 and {MAX_DAYS} days")));
+            return Err(Problem::invalid(
+                field,
+                Message::new(format!("应在 1 到 {MAX_DAYS} 天之间"), format!("between 1 and {MAX_DAYS} days")),
+            ));
         }
         Ok(Durations {
             home_isolation_days: self.home_isolation_days,
@@ -146,7 +150,7 @@ pub async fn put_tracing(caller: Caller, body: JsonBody<TracingSettings>) -> Res
             MaxStay => "max_stay_seconds",
             Overlap => "overlap_seconds",
         };
-        Problem::invalid(field, e.to_string())
+        Problem::because(field, &e)
     })?;
     caller.handle.set_tracing_rule(rule).await?;
     Ok(Json(rule.into()))

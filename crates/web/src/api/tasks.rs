@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use axum::Json;
+use domain::Message;
 use serde::{Deserialize, Serialize};
 use store::{PageRequest, Task};
 use utoipa::{IntoParams, ToSchema};
@@ -38,7 +39,7 @@ pub async fn list_tasks(caller: Caller, ApiQuery(params): ApiQuery<TaskParams>) 
     let due = match params.due.as_deref().unwrap_or("today") {
         "today" => Some(caller.handle.today()),
         "all" => None,
-        _ => return Err(Problem::invalid("due", "use today or all")),
+        _ => return Err(Problem::invalid("due", Message::new("应为 today 或 all", "use today or all"))),
     };
     let page = caller
         .handle

@@ -56,7 +56,7 @@ async fn checkin_form(
         Ok(None) => return page_error(lang, StatusCode::NOT_FOUND, lang.texts().unknown_venue),
         Err(err) => return problem_page(lang, err.into()),
     };
-    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error);
+    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error, lang);
     let page = CheckinPage {
         lang,
         t: lang.texts(),
@@ -84,7 +84,7 @@ pub(super) async fn checkin_submit(
     let temperature = form.temperature.trim();
     let parsed = match temperature {
         "" => Ok(None),
-        text => domain::Temperature::parse(text).map(Some).map_err(|e| Problem::invalid("temperature", e.to_string())),
+        text => domain::Temperature::parse(text).map(Some).map_err(|e| Problem::because("temperature", &e)),
     };
     let body = crate::api::checkins::CheckinBody {
         venue_token: token.clone(),
@@ -119,7 +119,10 @@ pub(super) async fn checkin_submit(
         Err(mut problem) => {
             if problem.kind == crate::problem::IDENTITY_MISMATCH {
                 problem.errors.clear();
-                problem.detail = lang.texts().identity_mismatch.to_string();
+                problem.detail = Box::new(domain::Message::new(
+                    Lang::Zh.texts().identity_mismatch,
+                    Lang::En.texts().identity_mismatch,
+                ));
             }
             if problem.status == 422 || problem.status == 429 {
                 checkin_form(&state, lang, &token, &form, Some(problem)).await

@@ -107,7 +107,7 @@ async fn checkpoint_response(
         })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let FormRefusal { field: error_field, message: error, .. } = Problem::on_form(error);
+    let FormRefusal { field: error_field, message: error, .. } = Problem::on_form(error, lang);
     let page = CheckpointPage {
         lang,
         t: visitor.t(),
@@ -138,9 +138,9 @@ async fn checkpoint_response(
 async fn passage_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<PassageForm>) -> Response {
     let temperature = match form.temperature.trim() {
         "" => Ok(None),
-        text => domain::Temperature::parse(text)
-            .map(|t| Some(t.celsius()))
-            .map_err(|e| Problem::invalid("temperature", e.to_string())),
+        text => {
+            domain::Temperature::parse(text).map(|t| Some(t.celsius())).map_err(|e| Problem::because("temperature", &e))
+        }
     };
     let vehicle = form.vehicle.is_some();
     let outcome = async {

@@ -110,7 +110,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
                     note.result.as_ref().map(|r| FollowUpResult { fever: r.fever, message: r.message.clone() });
                 if let Some(problem) = note.problem.clone() {
                     status = StatusCode::UNPROCESSABLE_ENTITY;
-                    let (field, message) = problem.field_message();
+                    let (field, message) = problem.field_message(visitor.lang);
                     card.error = Some(message);
                     card.error_field = field;
                     card.temperature_input = note.form.temperature.clone();
@@ -152,7 +152,7 @@ async fn follow_up_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffFo
     let outcome = async {
         let temperature = match form.temperature.trim() {
             "" => None,
-            text => Some(domain::Temperature::parse(text).map_err(|e| Problem::invalid("temperature", e.to_string()))?),
+            text => Some(domain::Temperature::parse(text).map_err(|e| Problem::because("temperature", &e))?),
         };
         let minute = domain::minutes_into(day, handle.now());
         let follow_up = store::NewFollowUp {

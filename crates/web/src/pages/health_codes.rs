@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use domain::Message;
 use domain::{Capability, Colour};
 use serde::Deserialize;
 
@@ -46,7 +47,7 @@ fn css_colour(colour: Colour) -> &'static str {
 }
 
 fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Problem>) -> Response {
-    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error);
+    let FormRefusal { status, field: error_field, message: error } = Problem::on_form(error, lang);
     let page = HealthCodePage {
         lang,
         t: lang.texts(),
@@ -62,9 +63,10 @@ fn page(lang: Lang, form: &CodeForm, code: Option<CodeView>, error: Option<Probl
 }
 
 /// The 429 in the page's language.
-fn too_many_problem(lang: Lang, too_many: TooMany) -> Problem {
+fn too_many_problem(too_many: TooMany) -> Problem {
     let mut problem = Problem::too_many_attempts(too_many);
-    problem.detail = too_many_message(lang, too_many);
+    problem.detail =
+        Box::new(domain::Message::new(too_many_message(Lang::Zh, too_many), too_many_message(Lang::En, too_many)));
     problem
 }
 
@@ -81,13 +83,17 @@ pub(super) async fn code_submit(
     let lang = lang_of(&headers);
     let now = state.db.now();
     if let Err(too_many) = state.attempts.check(Guess::CitizenIdentity, addr, now) {
-        return page(lang, &form, None, Some(too_many_problem(lang, too_many)));
+        return page(lang, &form, None, Some(too_many_problem(too_many)));
     }
     let parsed = (|| {
         let id_number = fields::id_number(&form.id_number)?;
         let name = fields::name("name", &form.name)?;
-        let phone = fields::optional_phone("phone", Some(&form.phone))?
-            .ok_or_else(|| Problem::invalid("phone", "the mobile number registered with the ID"))?;
+        let phone = fields::optional_phone("phone", Some(&form.phone))?.ok_or_else(|| {
+            Problem::invalid(
+                "phone",
+                Message::new("请填写该身份证登记的手机号", "the mobile number registered with the ID"),
+            )
+        })?;
         Ok::<_, Problem>((id_number, name, phone))
     })();
     let (id_number, name, phone) = match parsed {
@@ -100,7 +106,7 @@ pub(super) async fn code_submit(
     };
     let Some((person_id, code)) = found else {
         state.attempts.failed(Guess::CitizenIdentity, addr, now);
-        let message = lang.code_texts().no_such_person;
+        let message = domain::Message::new(Lang::Zh.code_texts().no_such_person, Lang::En.code_texts().no_such_person);
         return page(lang, &form, None, Some(Problem::new(StatusCode::NOT_FOUND, "not-found", message)));
     };
     let view = crate::api::health_codes::view(&state, person_id.get(), &code);

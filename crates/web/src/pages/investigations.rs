@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::Message;
 use domain::{Capability, MeasureKind};
 use serde::Deserialize;
 use store::{Candidate, CandidateDecision, InvestigationDetail, NewInvestigation, NewReportedPlace, TrajectoryEntry};
@@ -225,12 +226,12 @@ pub(super) struct OpenForm {
 
 pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -> Response {
     let parsed = (|| {
-        let key_person_id: i64 = form
-            .key_person_id
-            .trim()
-            .parse()
-            .map_err(|_| Problem::invalid("key_person_id", "the number of the case's record"))?;
-        let onset = form.onset_date.trim().parse().map_err(|_| Problem::invalid("onset_date", "use YYYY-MM-DD"))?;
+        let key_person_id: i64 = form.key_person_id.trim().parse().map_err(|_| {
+            Problem::invalid("key_person_id", Message::new("请填写病例记录的编号", "the number of the case's record"))
+        })?;
+        let onset = form.onset_date.trim().parse().map_err(|_| {
+            Problem::invalid("onset_date", Message::new("日期格式应为 年-月-日，如 2020-02-01", "use YYYY-MM-DD"))
+        })?;
         let isolated_at = match form.isolated_at.trim() {
             "" => visitor.caller.handle.now(),
             text => fields::instant("isolated_at", text)?,
@@ -248,7 +249,7 @@ pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -
     match outcome {
         Ok(created) => Redirect::to(&format!("/investigations/{}", created.id)).into_response(),
         Err(problem) if problem.status == 422 => {
-            let (field, message) = problem.field_message();
+            let (field, message) = problem.field_message(visitor.lang);
             list_response(&visitor, form.key_person_id.clone(), Some(format!("{field}: {message}"))).await
         }
         Err(problem) => problem_page(visitor.lang, problem),
@@ -338,7 +339,7 @@ async fn back(visitor: &Visitor, id: i64, outcome: Result<(), Problem>) -> Respo
     match outcome {
         Ok(()) => Redirect::to(&format!("/investigations/{id}")).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
-            let (field, message) = problem.field_message();
+            let (field, message) = problem.field_message(visitor.lang);
             workspace(visitor, id, Some(format!("{field}: {message}"))).await
         }
         Err(problem) => problem_page(visitor.lang, problem),
@@ -429,7 +430,7 @@ pub(super) async fn decision_submit(
         "central" => Ok(CandidateDecision::Confirm { measure: MeasureKind::CentralIsolation }),
         "home" => Ok(CandidateDecision::Confirm { measure: MeasureKind::HomeIsolation }),
         "clear" => Ok(CandidateDecision::Clear { note: form.note.clone() }),
-        _ => Err(Problem::invalid("decision", "central, home or clear")),
+        _ => Err(Problem::invalid("decision", Message::new("应为集中隔离、居家隔离或排除", "central, home or clear"))),
     };
     let outcome = match decision {
         Ok(decision) => visitor

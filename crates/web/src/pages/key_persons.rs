@@ -50,7 +50,7 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
     let filter = match params.filter() {
         Ok(filter) => filter,
         Err(problem) => {
-            error = Some(problem.detail);
+            error = Some(problem.detail_in(lang).to_string());
             KeyPersonFilter::default()
         }
     };
@@ -152,7 +152,7 @@ async fn transition_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffF
                 severity: form.severity,
                 site: form.site,
                 reason: Some(form.reason),
-                error: Some(problem.detail),
+                error: Some(problem.detail_in(visitor.lang).to_string()),
             };
             detail_response(&visitor, id, form).await
         }
@@ -237,9 +237,9 @@ async fn new_key_person_page(visitor: Visitor) -> Response {
 }
 
 /// Every field problem of the form at once, so the worker fixes them in one pass.
-fn parse_new_form(form: &NewKeyPersonForm) -> Result<(NewPerson, NewRecordParts), Vec<(String, String)>> {
+fn parse_new_form(form: &NewKeyPersonForm, lang: Lang) -> Result<(NewPerson, NewRecordParts), Vec<(String, String)>> {
     let mut errors = Vec::new();
-    let mut note = |problem: Problem| errors.push(problem.field_message());
+    let mut note = |problem: Problem| errors.push(problem.field_message(lang));
     let id_number = fields::id_number(&form.id_number).map_err(&mut note).ok();
     let name = fields::name("name", &form.name).map_err(&mut note).ok();
     let phone = fields::optional_phone("phone", Some(&form.phone)).map_err(&mut note).ok();
@@ -272,7 +272,7 @@ struct NewRecordParts {
 }
 
 async fn new_key_person_submit(StaffForm(visitor, form): StaffForm<NewKeyPersonForm>) -> Response {
-    let (person, NewRecordParts { class, source, arrival_risk }) = match parse_new_form(&form) {
+    let (person, NewRecordParts { class, source, arrival_risk }) = match parse_new_form(&form, visitor.lang) {
         Ok(parsed) => parsed,
         Err(errors) => return new_form_page(&visitor, &form, errors),
     };
@@ -299,7 +299,7 @@ async fn new_key_person_submit(StaffForm(visitor, form): StaffForm<NewKeyPersonF
     match outcome {
         Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
-            new_form_page(&visitor, &form, vec![problem.field_message()])
+            new_form_page(&visitor, &form, vec![problem.field_message(visitor.lang)])
         }
         Err(problem) => problem_page(visitor.lang, problem),
     }

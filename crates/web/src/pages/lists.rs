@@ -192,7 +192,7 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
     };
     let _running = match visitor.imports.enter() {
         Ok(permit) => permit,
-        Err(busy) => return lists_with(&visitor, Some(Problem::busy(busy).detail)).await,
+        Err(busy) => return lists_with(&visitor, Some(Problem::busy(busy).detail_in(visitor.lang).to_string())).await,
     };
     let probe = bytes.clone();
     let preview = match tokio::task::spawn_blocking(move || import::preview(&probe)).await {
@@ -282,7 +282,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
     };
     let _running = match visitor.imports.enter() {
         Ok(permit) => permit,
-        Err(busy) => return lists_with(visitor, Some(Problem::busy(busy).detail)).await,
+        Err(busy) => return lists_with(visitor, Some(Problem::busy(busy).detail_in(visitor.lang).to_string())).await,
     };
     let bytes = upload.bytes.clone();
     let preview = match tokio::task::spawn_blocking(move || import::preview(&bytes)).await {
@@ -352,7 +352,7 @@ pub(super) async fn import_submit(
     let mapping = match mapping_of(&pairs) {
         Ok(mapping) => mapping,
         Err(problem) => {
-            state.error = Some(problem.field_message().1);
+            state.error = Some(problem.field_message(visitor.lang).1);
             return upload_with(&visitor, id, Some(state)).await;
         }
     };
@@ -377,7 +377,7 @@ pub(super) async fn import_submit(
             upload_with(&visitor, id, Some(state)).await
         }
         Err(ImportFailure::Store(problem)) => {
-            state.error = Some(problem.field_message().1);
+            state.error = Some(problem.field_message(visitor.lang).1);
             upload_with(&visitor, id, Some(state)).await
         }
     }
@@ -561,6 +561,6 @@ pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form):
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
         // Another county's lead, or none: not found, as everywhere else.
         Err(store::StoreError::NotFound) => super::problem_page(visitor.lang, Problem::not_found()),
-        Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message().1)), None).await,
+        Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message(visitor.lang).1)), None).await,
     }
 }

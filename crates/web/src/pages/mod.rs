@@ -169,26 +169,23 @@ fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
 }
 
 /// Store errors on pages: absence and refusal as pages, internal failures logged and hidden.
-/// In Chinese a problem is told by its kind (and the field at fault), since its detail is English.
+/// A refusal names what is wrong in the page's language.
 fn problem_page(lang: Lang, problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if lang == Lang::En {
-        return page_error(lang, status, &problem.detail);
-    }
+    page_error(lang, status, &problem_message(lang, &problem))
+}
+
+/// What a page says of a problem: the field's own message when one is at fault.
+fn problem_message(lang: Lang, problem: &Problem) -> String {
     let t = lang.texts();
-    let message = match status {
+    match StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR) {
         StatusCode::NOT_FOUND => t.not_found.to_string(),
-        StatusCode::FORBIDDEN => t.forbidden.to_string(),
-        StatusCode::CONFLICT => t.conflict.to_string(),
-        StatusCode::TOO_MANY_REQUESTS => t.busy.to_string(),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-            let fields: Vec<&str> =
-                problem.field.iter().chain(problem.errors.iter().map(|e| &e.field)).map(String::as_str).collect();
-            format!("{}{}", t.invalid_field, fields.join(t.list_separator))
-        }
-        _ => t.server_error.to_string(),
-    };
-    page_error(lang, status, &message)
+        status if status.is_server_error() && status != StatusCode::SERVICE_UNAVAILABLE => t.server_error.to_string(),
+        _ => match problem.errors.first() {
+            Some(error) => lang.pick(error.message.pair()).to_string(),
+            None => problem.detail_in(lang).to_string(),
+        },
+    }
 }
 
 /// The refusal page of a role that lacks `capability`, for checks made before the handle is
