@@ -86,6 +86,7 @@ pub fn app_with(db: Db, keys: Arc<token::Keyring>, options: Options) -> Router {
         .route("/api/v1/{*rest}", axum::routing::any(api::api_not_found))
         .route("/healthz", get(api::healthz))
         .merge(pages::router())
+        .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(problem::localize))
         .layer(axum::middleware::map_response_with_state(state.clone(), security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -10,7 +10,7 @@ use store::{AuditEntry, PageRequest};
 
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, problem_page, render};
+use super::{Visitor, render};
 use crate::AppState;
 use crate::time::shanghai_text;
 
@@ -28,7 +28,7 @@ async fn audit_page(visitor: Visitor, Query(query): Query<AuditQuery>) -> Respon
     let lang = visitor.lang;
     let page = match visitor.caller.handle.audit_log(PageRequest::new(query.page.unwrap_or(1), 100)).await {
         Ok(page) => page,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let more = u64::from(page.page) * u64::from(page.per_page) < page.total;
     let next_link = more.then(|| format!("/audit?page={}", page.page + 1));

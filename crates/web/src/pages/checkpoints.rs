@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, forbidden, problem_page, render};
+use super::{Visitor, forbidden, render};
 use crate::AppState;
 use crate::problem::{FormRefusal, Problem};
 
@@ -30,7 +30,7 @@ async fn checkpoints_page(visitor: Visitor) -> Response {
             let rows = list.into_iter().map(|c| (c.id.get(), c.name, c.area_code)).collect();
             render(&CheckpointsPage { lang, t: visitor.t(), user: visitor.user_view(), rows })
         }
-        Err(err) => problem_page(lang, err.into()),
+        Err(err) => visitor.problem(err.into()),
     }
 }
 
@@ -80,13 +80,13 @@ async fn checkpoint_response(
     let checkpoint = match handle.checkpoints().await {
         Ok(list) => match list.into_iter().find(|c| c.id == domain::CheckpointId::new(id)) {
             Some(checkpoint) => checkpoint,
-            None => return problem_page(lang, Problem::not_found()),
+            None => return visitor.problem(Problem::not_found()),
         },
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let lines = match handle.passages(domain::CheckpointId::new(id), handle.today()).await {
         Ok(lines) => lines,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let threshold = visitor.caller.handle.frontline_threshold();
     let lines: Vec<LedgerLine> = lines
@@ -179,7 +179,7 @@ async fn passage_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm
             checkpoint_response(&visitor, id, next, Some(result), None).await
         }
         Err(problem) if problem.status == 422 => checkpoint_response(&visitor, id, form, None, Some(problem)).await,
-        Err(problem) => problem_page(visitor.lang, problem),
+        Err(problem) => visitor.problem(problem),
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, page_error, problem_page, render};
+use super::{Visitor, render};
 use crate::AppState;
 use crate::problem::Problem;
 use domain::Code;
@@ -39,7 +39,7 @@ async fn follow_ups_page(visitor: Visitor, Query(query): Query<FollowUpsQuery>) 
     let day = match query.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => match text.parse::<jiff::civil::Date>() {
             Ok(day) => day,
-            Err(_) => return page_error(visitor.lang, StatusCode::UNPROCESSABLE_ENTITY, visitor.t().bad_date),
+            Err(_) => return visitor.error(StatusCode::UNPROCESSABLE_ENTITY, visitor.t().bad_date),
         },
         None => visitor.caller.handle.today(),
     };
@@ -53,7 +53,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
     let handle = &visitor.caller.handle;
     let lines = match handle.follow_up_sheet(day).await {
         Ok(lines) => lines,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let minute = domain::minutes_into(day, handle.now());
     let slot_label = |slot: VisitSlot| lang.label(slot);
@@ -185,7 +185,7 @@ async fn follow_up_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffFo
         Err(problem) if problem.status == 422 => {
             CardNote { key_person_id: id, result: None, problem: Some(problem), form }
         }
-        Err(problem) => return problem_page(visitor.lang, problem),
+        Err(problem) => return visitor.problem(problem),
     };
     follow_ups_response(&visitor, day, Some(note)).await
 }

@@ -135,7 +135,7 @@ pub(super) async fn verify_page(State(state): State<AppState>, visitor: Visitor)
     let lang = visitor.lang;
     if !(visitor.may(Capability::RecordPassages) || visitor.may(Capability::ReadPassages)) {
         let message = lang.code_texts().verify_staff_only;
-        return page_error(lang, StatusCode::FORBIDDEN, message);
+        return visitor.error(StatusCode::FORBIDDEN, message);
     }
     let keys: Vec<(u32, String)> = state.keys.public_keys().entries();
     let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());

@@ -141,6 +141,8 @@ texts! {
         detail: ("详情", "Detail"),
         no_tasks: ("今天没有到期的解除隔离任务", "No releases fall due today"),
         open: ("打开", "Open"),
+        back_to_work: ("返回我的工作台", "Back to my work"),
+        page_not_found: ("没有这个页面。请从菜单进入。", "There is no such page. Use the menu to find your way."),
         fix_errors: ("请修改标红的项目", "Please correct the fields marked in red"),
         choose: ("请选择", "Choose"),
         started: ("开始", "Start"),

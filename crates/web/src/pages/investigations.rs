@@ -16,7 +16,7 @@ use store::{Candidate, CandidateDecision, InvestigationDetail, NewInvestigation,
 
 use super::i18n::{Lang, Texts, texts};
 use super::views::UserView;
-use super::{Visitor, problem_page, render};
+use super::{Visitor, render};
 use crate::api::fields;
 use crate::mask;
 use crate::problem::Problem;
@@ -187,7 +187,7 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
     let lang = visitor.lang;
     let found = match visitor.caller.handle.investigations(50).await {
         Ok(found) => found,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let rows = found
         .into_iter()
@@ -252,7 +252,7 @@ pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -
             let (field, message) = problem.field_message(visitor.lang);
             list_response(&visitor, form.key_person_id.clone(), Some(format!("{field}: {message}"))).await
         }
-        Err(problem) => problem_page(visitor.lang, problem),
+        Err(problem) => visitor.problem(problem),
     }
 }
 
@@ -308,7 +308,7 @@ async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Respons
     let w = Words::of(lang);
     let detail = match visitor.caller.handle.investigation(domain::InvestigationId::new(id)).await {
         Ok(detail) => detail,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let i = &detail.investigation;
     let page = InvestigationPage {
@@ -342,7 +342,7 @@ async fn back(visitor: &Visitor, id: i64, outcome: Result<(), Problem>) -> Respo
             let (field, message) = problem.field_message(visitor.lang);
             workspace(visitor, id, Some(format!("{field}: {message}"))).await
         }
-        Err(problem) => problem_page(visitor.lang, problem),
+        Err(problem) => visitor.problem(problem),
     }
 }
 
@@ -463,17 +463,11 @@ pub(super) async fn trace_on_submit(Path(id): Path<i64>, StaffForm(visitor, form
 pub(super) async fn tracing_tasks_page(visitor: Visitor) -> Response {
     let lang = visitor.lang;
     if !visitor.may(Capability::TraceContacts) {
-        return problem_page(
-            lang,
-            Problem::from(store::StoreError::Forbidden {
-                role: visitor.caller.user.role,
-                capability: Capability::TraceContacts,
-            }),
-        );
+        return super::forbidden(&visitor, Capability::TraceContacts);
     }
     let found = match visitor.caller.handle.tracing_tasks().await {
         Ok(found) => found,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let rows = found.iter().map(|c| (CandidateLine::of(c, lang), shanghai_text(c.due_at))).collect();
     render(&TracingTasksPage { lang, t: visitor.t(), w: Words::of(lang), user: visitor.user_view(), rows })

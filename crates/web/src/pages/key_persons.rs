@@ -13,7 +13,7 @@ use store::{KeyPerson, KeyPersonFilter, Measure, NewKeyPerson, NewPerson, PageRe
 use super::form::StaffForm;
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, options, page_error, problem_page, render};
+use super::{Visitor, options, render};
 use crate::AppState;
 use crate::api::fields;
 use crate::api::key_persons::{ListParams, transition_request};
@@ -57,7 +57,7 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
     let request = PageRequest::new(params.page.unwrap_or(1), params.per_page.unwrap_or(20));
     let page = match visitor.caller.handle.key_persons(&filter, request).await {
         Ok(page) => page,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let pages = u32::try_from(page.total.div_ceil(u64::from(page.per_page)).max(1)).unwrap_or(u32::MAX);
     let rows = RowsView {
@@ -94,7 +94,7 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
     let lang = visitor.lang;
     let detail = match visitor.caller.handle.key_person(domain::KeyPersonId::new(id)).await {
         Ok(detail) => detail,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let targets = domain::legal_targets(detail.record.state.status);
     let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
@@ -156,7 +156,7 @@ async fn transition_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffF
             };
             detail_response(&visitor, id, form).await
         }
-        Err(problem) => problem_page(visitor.lang, problem),
+        Err(problem) => visitor.problem(problem),
     }
 }
 
@@ -231,7 +231,7 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
 
 async fn new_key_person_page(visitor: Visitor) -> Response {
     if !visitor.may(Capability::CreateKeyPersons) {
-        return page_error(visitor.lang, StatusCode::FORBIDDEN, visitor.t().may_not_register);
+        return visitor.error(StatusCode::FORBIDDEN, visitor.t().may_not_register);
     }
     new_form_page(&visitor, &NewKeyPersonForm::default(), Vec::new())
 }
@@ -301,7 +301,7 @@ async fn new_key_person_submit(StaffForm(visitor, form): StaffForm<NewKeyPersonF
         Err(problem) if problem.status == 422 || problem.status == 409 => {
             new_form_page(&visitor, &form, vec![problem.field_message(visitor.lang)])
         }
-        Err(problem) => problem_page(visitor.lang, problem),
+        Err(problem) => visitor.problem(problem),
     }
 }
 

@@ -16,7 +16,7 @@ use store::{Lead, LeadFilter, ListSummary, VerifyLead};
 
 use super::i18n::{Lang, Texts, texts};
 use super::views::{OptionView, UserView};
-use super::{Visitor, forbidden, problem_page, render};
+use super::{Visitor, forbidden, render};
 use crate::api::lists::{ImportFailure, ListBody, import_bytes, mapping_of, upload_body};
 use crate::import::{self, ImportError};
 use crate::mask;
@@ -146,7 +146,7 @@ async fn lists_with(visitor: &Visitor, error: Option<String>) -> Response {
     }
     let lists = match visitor.caller.handle.lists().await {
         Ok(lists) => lists,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     render(&ListsPage {
         lang: visitor.lang,
@@ -198,11 +198,11 @@ pub(super) async fn upload_submit(visitor: Visitor, mut multipart: Multipart) ->
     let preview = match tokio::task::spawn_blocking(move || import::preview(&probe)).await {
         Ok(Ok(preview)) => preview,
         Ok(Err(err)) => return lists_with(&visitor, Some(err.to_string())).await,
-        Err(_) => return problem_page(visitor.lang, Problem::internal()),
+        Err(_) => return visitor.problem(Problem::internal()),
     };
     match visitor.caller.handle.stage_upload(&file_name, &preview.sha256, bytes).await {
         Ok(id) => Redirect::to(&format!("/uploads/{id}")).into_response(),
-        Err(err) => problem_page(visitor.lang, err.into()),
+        Err(err) => visitor.problem(err.into()),
     }
 }
 
@@ -278,7 +278,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
     }
     let upload = match visitor.caller.handle.upload(domain::UploadId::new(id)).await {
         Ok(upload) => upload,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let _running = match visitor.imports.enter() {
         Ok(permit) => permit,
@@ -288,7 +288,7 @@ async fn upload_with(visitor: &Visitor, id: i64, state: Option<UploadState>) -> 
     let preview = match tokio::task::spawn_blocking(move || import::preview(&bytes)).await {
         Ok(Ok(preview)) => preview,
         Ok(Err(err)) => return lists_with(visitor, Some(err.to_string())).await,
-        Err(_) => return problem_page(visitor.lang, Problem::internal()),
+        Err(_) => return visitor.problem(Problem::internal()),
     };
     let already = visitor.caller.handle.list_by_file(&preview.sha256).await.ok().flatten();
     let body = upload_body(id, &upload.file_name, &preview, already.as_ref());
@@ -358,7 +358,7 @@ pub(super) async fn import_submit(
     };
     let upload = match visitor.caller.handle.upload(domain::UploadId::new(id)).await {
         Ok(upload) => upload,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     // The rows' problems are shown on the page itself, not as a problem document.
     match import_bytes(&visitor.imports, &visitor.caller, &upload, kind, &name, Some(mapping)).await {
@@ -446,11 +446,11 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
     }
     let list = match visitor.caller.handle.list(domain::ListId::new(id)).await {
         Ok(list) => list,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let leads = match visitor.caller.handle.leads(LeadFilter::OfList(domain::ListId::new(id))).await {
         Ok(leads) => leads,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let now = visitor.caller.handle.now();
     render(&ListPage {
@@ -506,14 +506,14 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
     let now = visitor.caller.handle.now();
     let open = match visitor.caller.handle.leads(LeadFilter::Open).await {
         Ok(open) => open,
-        Err(err) => return problem_page(visitor.lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     // Officers see what the grids let slip: overdue leads are escalated to them.
     let show_overdue = visitor.may(Capability::ImportLists);
     let overdue = if show_overdue {
         match visitor.caller.handle.leads(LeadFilter::Overdue { now }).await {
             Ok(found) => found,
-            Err(err) => return problem_page(visitor.lang, err.into()),
+            Err(err) => return visitor.problem(err.into()),
         }
     } else {
         Vec::new()
@@ -560,7 +560,7 @@ pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form):
     match visitor.caller.handle.verify_lead(domain::LeadId::new(id), verify).await {
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
         // Another county's lead, or none: not found, as everywhere else.
-        Err(store::StoreError::NotFound) => super::problem_page(visitor.lang, Problem::not_found()),
+        Err(store::StoreError::NotFound) => visitor.problem(Problem::not_found()),
         Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message(visitor.lang).1)), None).await,
     }
 }

@@ -81,7 +81,7 @@ async fn switch_lang(Path(code): Path<String>, headers: HeaderMap) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .filter(|p| safe_next(p))
-        .unwrap_or_else(|| "/key-persons".into());
+        .unwrap_or_else(|| "/".into());
     (CookieJar::new().add(cookies::lang(lang)), Redirect::to(&back)).into_response()
 }
 
@@ -115,8 +115,7 @@ impl FromRequestParts<AppState> for Visitor {
                 Ok(Visitor { caller, lang, form_token: form_token(&token), imports: state.imports.clone() })
             }
             _ => {
-                let next =
-                    parts.uri.path_and_query().map(axum::http::uri::PathAndQuery::as_str).unwrap_or("/key-persons");
+                let next = parts.uri.path_and_query().map(axum::http::uri::PathAndQuery::as_str).unwrap_or("/");
                 let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
                 Err(Redirect::to(&format!("/login?{query}")).into_response())
             }
@@ -149,7 +148,19 @@ impl Visitor {
     }
 
     fn stale_form(&self) -> Response {
-        page_error(self.lang, StatusCode::FORBIDDEN, self.t().stale_form)
+        self.error(StatusCode::FORBIDDEN, self.t().stale_form)
+    }
+
+    /// An error page inside the visitor's own frame: menu, logout and the way back to their work.
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        let page = ErrorPage { lang: self.lang, t: self.t(), user: self.user_view(), message: message.to_string() };
+        (status, render(&page)).into_response()
+    }
+
+    /// A store refusal or absence as an error page inside the visitor's frame.
+    fn problem(&self, problem: Problem) -> Response {
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        self.error(status, &problem_message(self.lang, &problem))
     }
 }
 
@@ -191,10 +202,7 @@ fn problem_message(lang: Lang, problem: &Problem) -> String {
 /// The refusal page of a role that lacks `capability`, for checks made before the handle is
 /// called (which refuses by itself).
 fn forbidden(visitor: &Visitor, capability: Capability) -> Response {
-    problem_page(
-        visitor.lang,
-        Problem::from(store::StoreError::Forbidden { role: visitor.caller.user.role, capability }),
-    )
+    visitor.problem(Problem::from(store::StoreError::Forbidden { role: visitor.caller.user.role, capability }))
 }
 
 /// "Too many failed attempts": what a login or code page says when its address must wait.
@@ -211,6 +219,21 @@ fn options<T: domain::Code + domain::Label>(all: &[T], selected: Option<T>, lang
             selected: selected == Some(item),
         })
         .collect()
+}
+
+/// Any path nobody serves: a real 404 page, inside the frame when the visitor is logged in.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    match Visitor::from_request_parts(&mut parts, &state).await {
+        Ok(visitor) => visitor.error(StatusCode::NOT_FOUND, visitor.t().page_not_found),
+        Err(_) => {
+            let lang = lang_of(&parts.headers);
+            page_error(lang, StatusCode::NOT_FOUND, lang.texts().page_not_found)
+        }
+    }
 }
 
 /// Each role lands where its work is.

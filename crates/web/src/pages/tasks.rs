@@ -10,7 +10,7 @@ use store::PageRequest;
 
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, problem_page, render};
+use super::{Visitor, render};
 use crate::AppState;
 
 /// This capability's pages.
@@ -23,7 +23,7 @@ async fn tasks_page(visitor: Visitor) -> Response {
     let today = visitor.caller.handle.today();
     let page = match visitor.caller.handle.tasks(Some(today), true, PageRequest::new(1, 200)).await {
         Ok(page) => page,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let rows = page
         .items

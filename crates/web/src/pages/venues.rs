@@ -10,7 +10,7 @@ use store::PageRequest;
 
 use super::i18n::{Lang, Texts};
 use super::views::*;
-use super::{Visitor, problem_page, render};
+use super::{Visitor, render};
 use crate::AppState;
 
 /// This capability's pages.
@@ -29,7 +29,7 @@ async fn venues_page(visitor: Visitor, Query(query): Query<VenuesQuery>) -> Resp
     let page = query.page.unwrap_or(1).max(1);
     let found = match visitor.caller.handle.venues(PageRequest::new(page, 100)).await {
         Ok(found) => found,
-        Err(err) => return problem_page(lang, err.into()),
+        Err(err) => return visitor.problem(err.into()),
     };
     let rows = found
         .items
