@@ -3,6 +3,7 @@
 //! No IO, no async, no serde: everything here is a function of its arguments.
 
 mod area;
+mod audit;
 mod class;
 mod code;
 mod contact;
@@ -26,6 +27,7 @@ pub mod text;
 mod time;
 
 pub use area::{AreaCode, AreaCodeError, AreaLevel, GridCode, GridCodeError, GridLevel, Scope};
+pub use audit::{AuditAction, AuditSubject, describe as describe_audit};
 pub use class::{KeyClass, Source};
 pub use code::{Code, UnknownCode, parse_among};
 pub use contact::{

@@ -45,14 +45,14 @@ impl AuditStore {
         tx.commit().await.map_err(fail)
     }
 
-    async fn audit(&self, scope: &Scope, page: PageRequest) -> Result<Page<AuditEntry>> {
+    async fn audit(&self, scope: &Scope, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         let mut count = QueryBuilder::new("SELECT count(*) FROM audit WHERE 1 = 1");
-        Self::push_scope(&mut count, "area_code", scope);
+        Self::push_audit_filter(&mut count, scope, filter);
         let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
         let mut query = QueryBuilder::new(
             "SELECT id, at, user_id, username, action, subject_kind, subject_id, area_code, remote_addr, detail FROM audit WHERE 1 = 1",
         );
-        Self::push_scope(&mut query, "area_code", scope);
+        Self::push_audit_filter(&mut query, scope, filter);
         query.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.sql_offset());
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
@@ -62,6 +62,32 @@ impl AuditStore {
             page: page.page,
             per_page: page.per_page,
         })
+    }
+}
+}
+
+sql_impl! {
+impl {
+    fn push_audit_filter(query: &mut QueryBuilder<D::Db>, scope: &Scope, filter: &AuditFilter) {
+        Self::push_scope(query, "area_code", scope);
+        if let Some(actor) = &filter.actor {
+            query.push(" AND username = ").push_bind(actor.clone());
+        }
+        if let Some(action) = filter.action {
+            query.push(" AND action = ").push_bind(domain::Code::as_str(action));
+        }
+        if let Some(subject) = filter.subject {
+            query.push(" AND subject_kind = ").push_bind(domain::Code::as_str(subject));
+            if let Some(id) = filter.subject_id {
+                query.push(" AND subject_id = ").push_bind(id);
+            }
+        }
+        if let Some(from) = filter.from {
+            query.push(" AND at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            query.push(" AND at < ").push_bind(to);
+        }
     }
 }
 }

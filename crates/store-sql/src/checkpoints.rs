@@ -149,7 +149,12 @@ impl CheckpointStore {
             Self::apply_fever_rule(&mut tx, person_id, Source::Checkpoint, &reason, now).await?;
         }
         tx.commit().await.map_err(fail)?;
-        Ok(PassageReceipt { id: domain::PassageId::new(id), person_id: person_id.map(domain::PersonId::new), fever })
+        Ok(PassageReceipt {
+            id: domain::PassageId::new(id),
+            person_id: person_id.map(domain::PersonId::new),
+            area_code,
+            fever,
+        })
     }
 
     async fn passages(&self, scope: &Scope, checkpoint_id: CheckpointId, from: Instant, to: Instant) -> Result<Vec<Passage>> {

@@ -70,7 +70,7 @@ impl FollowUpStore {
                     );
                     Self::apply_fever_rule(&mut tx, person_id, Source::FollowUp, &reason, now).await?;
                 }
-                FollowUpReceipt { id: domain::FollowUpId::new(id), duplicate: false, fever }
+                FollowUpReceipt { id: domain::FollowUpId::new(id), duplicate: false, fever, area_code: area_code.clone() }
             }
             None => {
                 let row = sqlx::query(D::sql(
@@ -87,6 +87,7 @@ impl FollowUpStore {
                     id: row.try_get::<i64, _>(0).map_err(fail)?.into(),
                     duplicate: true,
                     fever: rule.is_fever(codec::temperature(temperature)),
+                    area_code: area_code.clone(),
                 }
             }
         };

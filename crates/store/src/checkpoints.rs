@@ -52,6 +52,8 @@ pub struct NewPassage {
 pub struct PassageReceipt {
     pub id: PassageId,
     pub person_id: Option<PersonId>,
+    /// The checkpoint's area, where the passage is kept.
+    pub area_code: String,
     /// At or above the fever threshold: with an ID number, a fever record and a transfer task
     /// exist; without one, staff must take the ID.
     pub fever: bool,

@@ -25,6 +25,8 @@ pub struct FollowUpReceipt {
     pub duplicate: bool,
     /// The temperature met the fever threshold: a fever-transfer task is open.
     pub fever: bool,
+    /// The key person's area.
+    pub area_code: String,
 }
 
 #[derive(Debug, Clone)]

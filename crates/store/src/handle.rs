@@ -73,8 +73,8 @@ impl Handle {
 
     async fn audit(
         &self,
-        action: &'static str,
-        subject_kind: &'static str,
+        action: domain::AuditAction,
+        subject: domain::AuditSubject,
         subject_id: Option<i64>,
         area_code: &str,
         detail: String,
@@ -84,8 +84,8 @@ impl Handle {
                 at: self.db.now(),
                 user_id: self.actor.user_id,
                 username: self.actor.username.clone(),
-                action,
-                subject_kind,
+                action: domain::Code::as_str(action),
+                subject_kind: domain::Code::as_str(subject),
                 subject_id,
                 area_code: area_code.to_string(),
                 remote_addr: self.actor.remote_addr.clone(),
@@ -121,6 +121,18 @@ impl Handle {
     /// statistical data, need only this check.
     pub fn authorize(&self, capability: Capability) -> Result<()> {
         self.require(capability)
+    }
+}
+
+/// The smaller of two nested scopes, or none when they do not overlap: a filter can only narrow
+/// the caller's jurisdiction.
+pub(crate) fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
+    if outer.includes(inner) {
+        Some(inner.clone())
+    } else if inner.includes(outer) {
+        Some(outer.clone())
+    } else {
+        None
     }
 }
 

@@ -5,12 +5,14 @@ pub mod attempts;
 pub mod auth;
 pub mod cells;
 pub mod cookies;
+pub mod export;
 mod extract;
 mod hygiene;
 pub mod import;
 mod json;
 mod mask;
 pub mod pages;
+pub mod places;
 pub mod problem;
 mod time;
 

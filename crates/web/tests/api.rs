@@ -235,6 +235,35 @@ async fn officers_see_only_their_prefix(kind: Kind) {
         "{actions:?}"
     );
     assert!(log["items"].as_array().expect("items").iter().all(|e| e["remote_addr"] == "127.0.0.1"));
+    // Writes are there beside the reads, filtered by actor and action, told in words.
+    let (status, created) = app.get(&admin, "/api/v1/audit?actor=officer&action=key_person.create").await;
+    assert_eq!(status, 200, "{created}");
+    let items = created["items"].as_array().expect("items");
+    assert!(!items.is_empty() && items.iter().all(|e| e["actor"] == "officer" && e["write"] == true), "{created}");
+    assert!(
+        items.iter().all(|e| e["subject"] == "key_person" && e["at"].as_str().is_some_and(|t| t.ends_with("+08:00")))
+    );
+    let response = app
+        .client
+        .get(app.url("/api/v1/audit?action=key_person.create"))
+        .bearer_auth(&admin)
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .expect("get");
+    let zh: serde_json::Value = response.json().await.expect("json");
+    assert!(zh["items"][0]["description"].as_str().is_some_and(|d| d.starts_with("新增重点人员")), "{zh}");
+    let (_, none) = app.get(&admin, "/api/v1/audit?actor=officer&from=2999-01-01").await;
+    assert_eq!(none["total"], 0);
+    // A filter that names nothing is refused, not ignored.
+    for (query, field) in [("action=key_person.eat", "action"), ("area=12", "area"), ("from=yesterday", "from")] {
+        let (status, problem) = app.get(&admin, &format!("/api/v1/audit?{query}")).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some(field)), "{query}: {problem}");
+    }
+    let response = app.client.get(app.url("/api/v1/audit?format=xlsx")).bearer_auth(&admin).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], web::export::XLSX_TYPE);
+    assert!(response.bytes().await.expect("body").starts_with(b"PK"));
 }
 
 async fn unauthenticated_requests_are_refused(kind: Kind) {

@@ -78,7 +78,12 @@ pub async fn home_follow_ups_fill_the_day_and_a_fever_opens_one_transfer(backend
     let refused = grid.record_follow_up(tomorrow).await.unwrap_err();
     assert!(matches!(refused, StoreError::Invalid { field: "day", .. }), "{refused:?}");
     // The follow-up sheet reads names: audited.
-    let audit = f.handle("admin", Role::Admin, "411700").await.audit_log(PageRequest::default()).await.unwrap();
+    let audit = f
+        .handle("admin", Role::Admin, "411700")
+        .await
+        .audit_log(&AuditFilter::default(), PageRequest::default())
+        .await
+        .unwrap();
     assert!(audit.items.iter().any(|e| e.action == "follow_up.sheet" && e.username == "grid"));
 }
 

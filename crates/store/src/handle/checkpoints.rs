@@ -1,11 +1,13 @@
 //! Checkpoints and their passages (SPEC §4.3) on the scoped handle.
 
 use domain::Capability;
+use domain::{AuditAction, AuditSubject};
 use jiff::civil::Date;
 
 use super::Handle;
 use crate::error::{Result, StoreError};
 use crate::*;
+use domain::Code;
 
 impl Handle {
     /// The fever threshold in force, to mark ledger lines.
@@ -20,7 +22,17 @@ impl Handle {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::invalid("name", "应为 1–100 个字", "1 to 100 characters"));
         }
-        self.backend.insert_checkpoint(self.scope(), checkpoint, self.db.now()).await
+        let area_code = checkpoint.place.location_code().to_string();
+        let created = self.backend.insert_checkpoint(self.scope(), checkpoint, self.db.now()).await?;
+        self.audit(
+            AuditAction::CheckpointCreate,
+            AuditSubject::Checkpoint,
+            Some(created.id.get()),
+            &area_code,
+            String::new(),
+        )
+        .await?;
+        Ok(created)
     }
 
     pub async fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
@@ -42,7 +54,18 @@ impl Handle {
             return Err(StoreError::invalid("cargo", "最多 200 个字", "at most 200 characters"));
         }
         let rule = self.db.frontline();
-        self.backend.insert_passage(self.scope(), &self.actor, passage, &rule, self.db.now()).await
+        let (checkpoint_id, direction) = (passage.checkpoint_id, passage.direction);
+        let receipt = self.backend.insert_passage(self.scope(), &self.actor, passage, &rule, self.db.now()).await?;
+        let detail = format!("{}|{}", direction.as_str(), if receipt.fever { "fever" } else { "" });
+        self.audit(
+            AuditAction::PassageRecord,
+            AuditSubject::Checkpoint,
+            Some(checkpoint_id.get()),
+            &receipt.area_code,
+            detail,
+        )
+        .await?;
+        Ok(receipt)
     }
 
     /// A checkpoint's ledger (台账) for one Shanghai day; reading names and phones is audited.
@@ -54,8 +77,15 @@ impl Handle {
         }
         let from = domain::shanghai_day_start(day);
         let found = self.backend.passages(self.scope(), checkpoint_id, from, from + 86_400).await?;
-        let detail = format!("ledger of {day}, {} lines", found.len());
-        self.audit("passage.ledger", "checkpoint", Some(checkpoint_id.get()), self.scope().prefix(), detail).await?;
+        let detail = format!("{day}|{}", found.len());
+        self.audit(
+            AuditAction::PassageLedger,
+            AuditSubject::Checkpoint,
+            Some(checkpoint_id.get()),
+            self.scope().prefix(),
+            detail,
+        )
+        .await?;
         Ok(found)
     }
 }

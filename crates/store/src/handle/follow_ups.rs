@@ -1,11 +1,13 @@
 //! Home follow-up visits (SPEC §4.2, 一二三工作法) on the scoped handle.
 
 use domain::Capability;
+use domain::{AuditAction, AuditSubject};
 use jiff::civil::Date;
 
 use super::Handle;
 use crate::error::{Result, StoreError};
 use crate::*;
+use domain::Code;
 
 impl Handle {
     /// Records a home follow-up visit (一二三工作法); a fever opens a transfer task once per episode.
@@ -20,7 +22,21 @@ impl Handle {
             return Err(StoreError::invalid("note", "最多 200 个字", "at most 200 characters"));
         }
         let rule = self.db.frontline();
-        self.backend.insert_follow_up(self.scope(), &self.actor, follow_up, &rule, now).await
+        let (record, slot, temperature) = (follow_up.key_person_id, follow_up.slot, follow_up.temperature);
+        let receipt = self.backend.insert_follow_up(self.scope(), &self.actor, follow_up, &rule, now).await?;
+        if !receipt.duplicate {
+            let reading = temperature.map(|t| t.to_string()).unwrap_or_default();
+            let detail = format!("{}|{reading}|{}", slot.as_str(), if receipt.fever { "fever" } else { "" });
+            self.audit(
+                AuditAction::FollowUpRecord,
+                AuditSubject::KeyPerson,
+                Some(record.get()),
+                &receipt.area_code,
+                detail,
+            )
+            .await?;
+        }
+        Ok(receipt)
     }
 
     /// The follow-up sheet of a Shanghai day: everyone under home isolation or monitoring in the
@@ -28,8 +44,8 @@ impl Handle {
     pub async fn follow_up_sheet(&self, day: Date) -> Result<Vec<FollowUpLine>> {
         self.require(Capability::ReadKeyPersons)?;
         let lines = self.backend.follow_up_sheet(self.scope(), day, 2000).await?;
-        let detail = format!("follow-up sheet of {day}, {} persons", lines.len());
-        self.audit("follow_up.sheet", "key_person", None, self.scope().prefix(), detail).await?;
+        let detail = format!("{day}|{}", lines.len());
+        self.audit(AuditAction::FollowUpSheet, AuditSubject::KeyPerson, None, self.scope().prefix(), detail).await?;
         Ok(lines)
     }
 }

@@ -1,6 +1,7 @@
 //! Health codes for staff (SPEC §4.5) on the scoped handle.
 
 use domain::Capability;
+use domain::{AuditAction, AuditSubject};
 
 use super::Handle;
 use crate::error::{Result, StoreError};
@@ -18,8 +19,8 @@ impl Handle {
             return Err(StoreError::NotFound);
         }
         self.audit(
-            "health_code.read",
-            "person",
+            AuditAction::HealthCodeRead,
+            AuditSubject::Person,
             Some(person_id.get()),
             &found.0.area_code,
             found.1.colour.as_str().into(),

@@ -4,12 +4,14 @@
 //! the investigation's purpose, and reading them is audited. Deciding on a candidate writes a
 //! record on that person, so it needs the person's area in the caller's jurisdiction.
 
+use domain::{AuditAction, AuditSubject};
 use std::collections::{BTreeMap, HashSet};
 
 use domain::{Capability, MeasureKind, Stay, TracingRule, Window};
 
 use super::Handle;
 use crate::error::{Result, StoreError};
+use domain::Code;
 
 use crate::*;
 
@@ -50,9 +52,15 @@ impl Handle {
             ));
         }
         let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 1, now).await?;
-        let detail = String::from("investigation opened");
-        self.audit("investigation.open", "investigation", Some(created.id.get()), self.scope().prefix(), detail)
-            .await?;
+        let detail = String::from("1");
+        self.audit(
+            AuditAction::InvestigationOpen,
+            AuditSubject::Investigation,
+            Some(created.id.get()),
+            self.scope().prefix(),
+            detail,
+        )
+        .await?;
         Ok(created)
     }
 
@@ -60,8 +68,9 @@ impl Handle {
     pub async fn investigations(&self, limit: u32) -> Result<Vec<Investigation>> {
         self.require(Capability::Investigate)?;
         let found = self.backend.investigations(self.scope(), limit).await?;
-        let detail = format!("{} investigations listed", found.len());
-        self.audit("investigation.list", "investigation", None, self.scope().prefix(), detail).await?;
+        let detail = found.len().to_string();
+        self.audit(AuditAction::InvestigationList, AuditSubject::Investigation, None, self.scope().prefix(), detail)
+            .await?;
         Ok(found)
     }
 
@@ -152,8 +161,15 @@ impl Handle {
         trajectory.sort_by_key(TrajectoryEntry::starts_at);
         let candidates =
             self.backend.candidates(self.scope(), CandidateFilter::Investigation(id), CANDIDATE_LIMIT).await?;
-        let detail = format!("trajectory of {} entries, {} candidates", trajectory.len(), candidates.len());
-        self.audit("investigation.read", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
+        let detail = format!("{}|{}", trajectory.len(), candidates.len());
+        self.audit(
+            AuditAction::InvestigationRead,
+            AuditSubject::Investigation,
+            Some(id.get()),
+            &investigation.area_code,
+            detail,
+        )
+        .await?;
         Ok(InvestigationDetail {
             investigation,
             window_from: case.window.from,
@@ -184,7 +200,16 @@ impl Handle {
         if place.to <= place.from {
             return Err(StoreError::invalid("to", "结束时间应晚于开始时间", "the end must be after the start"));
         }
-        self.backend.insert_reported_place(&investigation, &self.actor, place, self.db.now()).await
+        let created = self.backend.insert_reported_place(&investigation, &self.actor, place, self.db.now()).await?;
+        self.audit(
+            AuditAction::InvestigationPlace,
+            AuditSubject::Investigation,
+            Some(id.get()),
+            &investigation.area_code,
+            String::new(),
+        )
+        .await?;
+        Ok(created)
     }
 
     fn check_unsigned(investigation: &Investigation) -> Result<()> {
@@ -250,8 +275,15 @@ impl Handle {
             candidates,
         };
         let created = self.backend.insert_point(&self.actor, new, now).await?;
-        let detail = format!("point at venue {} confirmed, {count} candidates", point.venue_id);
-        self.audit("investigation.point", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
+        let detail = format!("{}|{count}", point.venue_id);
+        self.audit(
+            AuditAction::InvestigationPoint,
+            AuditSubject::Investigation,
+            Some(id.get()),
+            &investigation.area_code,
+            detail,
+        )
+        .await?;
         Ok((created, count))
     }
 
@@ -302,8 +334,15 @@ impl Handle {
             found.push((point, overlaps));
         }
         let candidates: usize = found.iter().map(|(_, o)| o.len()).sum();
-        let detail = format!("{} points, {candidates} candidates detected", found.len());
-        self.audit("investigation.detect", "investigation", Some(id.get()), &investigation.area_code, detail).await?;
+        let detail = format!("{}|{candidates}", found.len());
+        self.audit(
+            AuditAction::InvestigationDetect,
+            AuditSubject::Investigation,
+            Some(id.get()),
+            &investigation.area_code,
+            detail,
+        )
+        .await?;
         Ok(found)
     }
 
@@ -311,8 +350,8 @@ impl Handle {
     pub async fn tracing_tasks(&self) -> Result<Vec<Candidate>> {
         self.require(Capability::TraceContacts)?;
         let found = self.backend.candidates(self.scope(), CandidateFilter::PendingInScope, CANDIDATE_LIMIT).await?;
-        let detail = format!("{} tracing tasks", found.len());
-        self.audit("candidate.list", "candidate", None, self.scope().prefix(), detail).await?;
+        let detail = found.len().to_string();
+        self.audit(AuditAction::CandidateList, AuditSubject::Candidate, None, self.scope().prefix(), detail).await?;
         Ok(found)
     }
 
@@ -395,8 +434,12 @@ impl Handle {
                 Some(record)
             }
         };
-        let detail = format!("candidate of investigation {} decided", candidate.investigation_id);
-        self.audit("candidate.decide", "candidate", Some(id.get()), &candidate.area_code, detail).await?;
+        let detail = match &decision {
+            CandidateDecision::Clear { .. } => "clear".to_string(),
+            CandidateDecision::Confirm { measure } => (*measure).as_str().to_string(),
+        };
+        self.audit(AuditAction::CandidateDecide, AuditSubject::Candidate, Some(id.get()), &candidate.area_code, detail)
+            .await?;
         Ok(key_person)
     }
 
@@ -464,7 +507,11 @@ impl Handle {
         if statement.chars().count() < 2 || statement.chars().count() > 500 {
             return Err(StoreError::invalid("statement", "应为 2–500 个字", "2 to 500 characters"));
         }
-        self.backend.sign_investigation(self.scope(), id, &self.actor, statement, self.db.now()).await
+        let investigation = self.backend.investigation(self.scope(), id).await?;
+        self.backend.sign_investigation(self.scope(), id, &self.actor, statement, self.db.now()).await?;
+        let area = &investigation.area_code;
+        self.audit(AuditAction::InvestigationSign, AuditSubject::Investigation, Some(id.get()), area, String::new())
+            .await
     }
 
     /// Second generation: opens an investigation of a confirmed close contact, from the day of
@@ -483,11 +530,11 @@ impl Handle {
         };
         let created = self.backend.insert_investigation(self.scope(), &self.actor, new, 2, now).await?;
         self.audit(
-            "investigation.open",
-            "investigation",
+            AuditAction::InvestigationOpen,
+            AuditSubject::Investigation,
             Some(created.id.get()),
             &candidate.area_code,
-            "second generation".into(),
+            "2".into(),
         )
         .await?;
         Ok(created)

@@ -1,23 +1,15 @@
 //! Key persons and their measures (SPEC §4.2) on the scoped handle.
 
-use domain::{Capability, Scope};
+use domain::Capability;
+use domain::{AuditAction, AuditSubject};
 
-use super::Handle;
+use super::{Handle, narrowest};
 use crate::error::{Result, StoreError};
 use crate::transition::{TransitionPlanner, checked_reason};
 use crate::*;
+use domain::Code;
 
 /// The narrower of two nested scopes, or `None` when they do not overlap.
-fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
-    if outer.includes(inner) {
-        Some(inner.clone())
-    } else if inner.includes(outer) {
-        Some(outer.clone())
-    } else {
-        None
-    }
-}
-
 impl Handle {
     pub async fn create_key_person(
         &self,
@@ -33,7 +25,18 @@ impl Handle {
                 "only an arrival from an epidemic area has the risk of the area it came from",
             ));
         }
-        self.backend.insert_key_person(self.scope(), &self.actor, record, idem, self.db.now()).await
+        let class = record.class;
+        let created = self.backend.insert_key_person(self.scope(), &self.actor, record, idem, self.db.now()).await?;
+        if created.created {
+            self.audit_key_person(AuditAction::KeyPersonCreate, created.id, class.as_str().to_string()).await?;
+        }
+        Ok(created)
+    }
+
+    /// A write on a key-person record, kept at the record's area.
+    async fn audit_key_person(&self, action: AuditAction, id: KeyPersonId, detail: String) -> Result<()> {
+        let area_code = self.backend.key_person(self.scope(), id).await.map(|d| d.record.area_code)?;
+        self.audit(action, AuditSubject::KeyPerson, Some(id.get()), &area_code, detail).await
     }
 
     pub async fn key_persons(&self, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
@@ -48,15 +51,22 @@ impl Handle {
             None => self.scope().clone(),
         };
         let found = self.backend.key_persons(&scope, filter, page).await?;
-        let detail = format!("page {} of a list, {} shown", page.page, found.items.len());
-        self.audit("key_person.list", "key_person", None, scope.prefix(), detail).await?;
+        let detail = format!("{}|{}", page.page, found.items.len());
+        self.audit(AuditAction::KeyPersonList, AuditSubject::KeyPerson, None, scope.prefix(), detail).await?;
         Ok(found)
     }
 
     pub async fn key_person(&self, id: KeyPersonId) -> Result<KeyPersonDetail> {
         self.require(Capability::ReadKeyPersons)?;
         let detail = self.backend.key_person(self.scope(), id).await?;
-        self.audit("key_person.read", "key_person", Some(id.get()), &detail.record.area_code, String::new()).await?;
+        self.audit(
+            AuditAction::KeyPersonRead,
+            AuditSubject::KeyPerson,
+            Some(id.get()),
+            &detail.record.area_code,
+            String::new(),
+        )
+        .await?;
         Ok(detail)
     }
 
@@ -69,6 +79,22 @@ impl Handle {
         self.require(Capability::TransitionKeyPersons)?;
         let now = self.db.now();
         let planner = TransitionPlanner { request, durations: self.db.durations(), today: domain::shanghai_date(now) };
-        self.backend.transition_key_person(self.scope(), &self.actor, id, &planner, idem, now).await
+        let created = self.backend.transition_key_person(self.scope(), &self.actor, id, &planner, idem, now).await?;
+        if created.created {
+            let detail = self.backend.key_person(self.scope(), id).await?;
+            let event = detail.history.iter().find(|e| e.id == created.id);
+            let from = event.and_then(|e| e.from).map(|s| s.status.as_str()).unwrap_or("");
+            let to = event.map(|e| e.to.status.as_str()).unwrap_or("");
+            let area = detail.record.area_code.clone();
+            self.audit(
+                AuditAction::KeyPersonTransition,
+                AuditSubject::KeyPerson,
+                Some(id.get()),
+                &area,
+                format!("{from}|{to}"),
+            )
+            .await?;
+        }
+        Ok(created)
     }
 }

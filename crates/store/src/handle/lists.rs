@@ -9,6 +9,7 @@
 
 // foldhash, not SipHash: the maps hold a million numbers each and are built and probed a million
 // times per import; its seed is random per process.
+use domain::{AuditAction, AuditSubject};
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use domain::{Capability, Document, LeadOutcome, ListRow, MatchKind, ResidentId, Source};
@@ -405,11 +406,8 @@ impl Handle {
         let writing = std::time::Instant::now();
         let id = self.backend.insert_list(&record, leads).await?;
         tracing::info!(leads = counts.leads, seconds = writing.elapsed().as_secs_f64(), "leads written");
-        let detail = format!(
-            "{} rows, {} leads ({} by ID, {} by phone, {} by name+area, {} unmatched)",
-            counts.rows, counts.leads, counts.by_id_number, counts.by_phone, counts.by_name_area, counts.unmatched
-        );
-        self.audit("list.import", "list", Some(id.get()), &record.area_code, detail).await?;
+        let detail = format!("{}|{}", counts.rows, counts.leads);
+        self.audit(AuditAction::ListImport, AuditSubject::List, Some(id.get()), &record.area_code, detail).await?;
         Ok((self.backend.list(self.scope(), id).await?, false))
     }
 
@@ -435,15 +433,15 @@ impl Handle {
         self.require(Capability::VerifyLeads)?;
         let limit = if filter == LeadFilter::All { u32::MAX } else { LEAD_LIMIT };
         let found = self.backend.leads(self.scope(), filter, limit).await?;
-        let detail = format!("{filter:?}: {} leads", found.len());
-        self.audit("lead.list", "lead", None, self.scope().prefix(), detail).await?;
+        let detail = found.len().to_string();
+        self.audit(AuditAction::LeadList, AuditSubject::Lead, None, self.scope().prefix(), detail).await?;
         Ok(found)
     }
 
     pub async fn lead(&self, id: LeadId) -> Result<Lead> {
         self.require(Capability::VerifyLeads)?;
         let lead = self.backend.lead(self.scope(), id).await?;
-        self.audit("lead.read", "lead", Some(id.get()), &lead.area_code, String::new()).await?;
+        self.audit(AuditAction::LeadRead, AuditSubject::Lead, Some(id.get()), &lead.area_code, String::new()).await?;
         Ok(lead)
     }
 
@@ -501,7 +499,14 @@ impl Handle {
         let now = self.db.now();
         let closing = LeadClosing { outcome: verify.outcome, note, key_person_id };
         self.backend.close_lead(self.scope(), id, &closing, &self.actor, now).await?;
-        self.audit("lead.verify", "lead", Some(id.get()), &lead.area_code, verify.outcome.as_str().to_string()).await?;
+        self.audit(
+            AuditAction::LeadVerify,
+            AuditSubject::Lead,
+            Some(id.get()),
+            &lead.area_code,
+            verify.outcome.as_str().to_string(),
+        )
+        .await?;
         self.backend.lead(self.scope(), id).await
     }
 }

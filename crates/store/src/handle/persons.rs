@@ -1,5 +1,6 @@
 //! Persons (SPEC §3 Person) on the scoped handle: register, read, search, import, export.
 
+use domain::{AuditAction, AuditSubject};
 use std::collections::HashSet;
 
 use domain::{Capability, Phone, ResidentId};
@@ -15,13 +16,26 @@ impl Handle {
     pub async fn create_person(&self, person: NewPerson, idem: Option<IdempotencyKey>) -> Result<Created<PersonId>> {
         self.require(Capability::WritePersons)?;
         self.check_place(&person.place)?;
-        self.backend.insert_person(self.scope(), &self.actor, person, idem, self.db.now()).await
+        let area_code = person.place.location_code().to_string();
+        let created = self.backend.insert_person(self.scope(), &self.actor, person, idem, self.db.now()).await?;
+        if created.created {
+            self.audit(
+                AuditAction::PersonCreate,
+                AuditSubject::Person,
+                Some(created.id.get()),
+                &area_code,
+                String::new(),
+            )
+            .await?;
+        }
+        Ok(created)
     }
 
     pub async fn person(&self, id: PersonId) -> Result<Person> {
         self.require(Capability::ReadPersons)?;
         let person = self.backend.person(self.scope(), id).await?;
-        self.audit("person.read", "person", Some(id.get()), &person.area_code, String::new()).await?;
+        self.audit(AuditAction::PersonRead, AuditSubject::Person, Some(id.get()), &person.area_code, String::new())
+            .await?;
         Ok(person)
     }
 
@@ -44,8 +58,8 @@ impl Handle {
             (PersonQuery::Name(text.to_string()), "name")
         };
         let found = self.backend.search_persons(self.scope(), &query, limit.clamp(1, 100)).await?;
-        let detail = format!("by {kind}, {} found", found.len());
-        self.audit("person.search", "person", None, self.scope().prefix(), detail).await?;
+        let detail = format!("{kind}|{}", found.len());
+        self.audit(AuditAction::PersonSearch, AuditSubject::Person, None, self.scope().prefix(), detail).await?;
         Ok(found)
     }
 
@@ -91,8 +105,14 @@ impl Handle {
             })?;
         }
         let scope_code = scope_code(self.scope());
-        self.audit("person.import", "person", None, &scope_code, format!("{added} added, {} known", total - added))
-            .await?;
+        self.audit(
+            AuditAction::PersonImport,
+            AuditSubject::Person,
+            None,
+            &scope_code,
+            format!("{added}|{}", total - added),
+        )
+        .await?;
         Ok((added, total - added))
     }
 
@@ -100,8 +120,8 @@ impl Handle {
     pub async fn persons_after(&self, after_id: PersonId, limit: u32) -> Result<Vec<PersonKey>> {
         self.require(Capability::ReadPersons)?;
         let found = self.backend.person_keys(self.scope(), after_id, limit).await?;
-        let detail = format!("export: {} persons after id {after_id}", found.len());
-        self.audit("person.export", "person", None, self.scope().prefix(), detail).await?;
+        let detail = found.len().to_string();
+        self.audit(AuditAction::PersonExport, AuditSubject::Person, None, self.scope().prefix(), detail).await?;
         Ok(found)
     }
 

@@ -1,6 +1,6 @@
 //! Staged uploads (an import's file between preview and commit) on the scoped handle.
 
-use domain::Capability;
+use domain::{AuditAction, AuditSubject, Capability};
 
 use super::{Handle, scope_code};
 use crate::error::{Result, StoreError};
@@ -12,9 +12,16 @@ impl Handle {
         self.require(Capability::ImportLists)?;
         let code = scope_code(self.scope());
         let file_name = domain::text::display_file_name(file_name);
-        let upload =
-            NewUpload { area_code: code, user_id: self.actor.user_id, file_name, sha256: sha256.to_string(), bytes };
-        self.backend.insert_upload(upload, self.db.now()).await
+        let upload = NewUpload {
+            area_code: code.clone(),
+            user_id: self.actor.user_id,
+            file_name: file_name.clone(),
+            sha256: sha256.to_string(),
+            bytes,
+        };
+        let id = self.backend.insert_upload(upload, self.db.now()).await?;
+        self.audit(AuditAction::UploadStage, AuditSubject::Upload, Some(id.get()), &code, file_name).await?;
+        Ok(id)
     }
 
     /// A staged upload: only its uploader sees it.

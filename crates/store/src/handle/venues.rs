@@ -1,6 +1,6 @@
 //! Venues and their codes (SPEC §4.6) on the scoped handle.
 
-use domain::{Capability, Scope};
+use domain::{AuditAction, AuditSubject, Capability, Scope};
 
 use super::Handle;
 use crate::error::{Result, StoreError};
@@ -17,7 +17,11 @@ impl Handle {
         if venue.address.chars().count() > 200 {
             return Err(StoreError::invalid("address", "最多 200 个字", "at most 200 characters"));
         }
-        self.backend.insert_venue(self.scope(), venue, self.db.now()).await
+        let area_code = venue.place.location_code().to_string();
+        let created = self.backend.insert_venue(self.scope(), venue, self.db.now()).await?;
+        self.audit(AuditAction::VenueCreate, AuditSubject::Venue, Some(created.id.get()), &area_code, String::new())
+            .await?;
+        Ok(created)
     }
 
     pub async fn venue(&self, id: VenueId) -> Result<Venue> {

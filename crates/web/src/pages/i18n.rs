@@ -98,6 +98,7 @@ texts! {
         class: ("类别", "Class"),
         status: ("状态", "Status"),
         area: ("区划代码", "Area code"),
+        place: ("地区", "Area"),
         grid: ("网格代码", "Grid code"),
         all: ("全部", "All"),
         filter: ("筛选", "Filter"),
