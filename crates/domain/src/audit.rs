@@ -203,7 +203,13 @@ fn described(action: AuditAction, detail: &str) -> Option<Message> {
         }
         KeyPersonList => {
             let (page, n) = (number(0)?, number(1)?);
-            m(format!("第 {page} 页，显示 {n} 条"), format!("page {page}, {n} shown"))
+            let (by_zh, by_en) = match text(2) {
+                "id_number" => ("按身份证号查找，", "searched by ID number, "),
+                "phone" => ("按手机号查找，", "searched by mobile, "),
+                "name" => ("按姓名查找，", "searched by name, "),
+                _ => ("", ""),
+            };
+            m(format!("{by_zh}第 {page} 页，显示 {n} 条"), format!("{by_en}page {page}, {n} shown"))
         }
         FollowUpSheet => {
             let n = number(1)?;

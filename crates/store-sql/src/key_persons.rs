@@ -96,6 +96,20 @@ impl KeyPersonStore {
                 let (lower, upper) = Scope::of_code_str(grid.as_str()).unwrap_or_else(Scope::national).range();
                 query.push(" AND k.grid_code >= ").push_bind(lower).push(" AND k.grid_code < ").push_bind(upper);
             }
+            // Through the persons' own indexes (ID number, phone, name), then the record's.
+            if let Some(person) = &filter.person {
+                query.push(" AND k.person_id IN (SELECT id FROM persons WHERE ");
+                match person {
+                    PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
+                    PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
+                    PersonQuery::Name(name) => query
+                        .push("name >= ")
+                        .push_bind(name.clone())
+                        .push(" AND name < ")
+                        .push_bind(format!("{name}\u{10FFFF}")),
+                };
+                query.push(")");
+            }
         };
         let mut count = QueryBuilder::new("SELECT count(*) FROM key_persons k WHERE 1 = 1");
         conditions(&mut count);

@@ -74,6 +74,8 @@ pub struct KeyPersonFilter {
     /// Narrows the caller's jurisdiction further; never widens it.
     pub within: Option<Scope>,
     pub grid: Option<GridCode>,
+    /// Only the records of persons this finds (ID number, mobile, or a name's beginning).
+    pub person: Option<PersonQuery>,
 }
 
 /// A requested status change. `severity` is required exactly when `to` is `confirmed`.

@@ -32,6 +32,32 @@ pub enum PersonQuery {
     Name(String),
 }
 
+impl PersonQuery {
+    /// What a search box's text asks for: an ID number, else a mobile number, else the beginning
+    /// of a name. `None` for blank text.
+    pub fn of(text: &str) -> Option<PersonQuery> {
+        let text = text.trim();
+        if text.is_empty() {
+            None
+        } else if let Ok(id) = domain::ResidentId::parse(text) {
+            Some(PersonQuery::IdNumber(id.as_str().to_string()))
+        } else if let Ok(phone) = domain::Phone::parse(text) {
+            Some(PersonQuery::Phone(phone.as_str().to_string()))
+        } else {
+            Some(PersonQuery::Name(text.to_string()))
+        }
+    }
+
+    /// "id_number", "phone" or "name": how the search was made, for the audit log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PersonQuery::IdNumber(_) => "id_number",
+            PersonQuery::Phone(_) => "phone",
+            PersonQuery::Name(_) => "name",
+        }
+    }
+}
+
 /// What comparison needs of a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonKey {

@@ -266,6 +266,43 @@ async fn officers_see_only_their_prefix(kind: Kind) {
     assert!(response.bytes().await.expect("body").starts_with(b"PK"));
 }
 
+async fn key_persons_are_found_by_name_id_or_phone(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let xiping = app.token("xiping").await;
+    let (_, zhang) = app.key_person(&officer, &id_number("411702", 31), "张三丰", "411702").await;
+    let (_, li) = app.key_person(&officer, &id_number("411702", 32), "李四", "411702").await;
+    let (_, elsewhere) = app.key_person(&xiping, &id_number("411721", 33), "张无忌", "411721").await;
+    let ids = |body: &serde_json::Value| -> Vec<i64> {
+        body["items"].as_array().expect("items").iter().filter_map(|k| k["id"].as_i64()).collect()
+    };
+    let (_, by_name) = app.get(&officer, "/api/v1/key-persons?q=张").await;
+    assert_eq!(ids(&by_name), [zhang], "{by_name}");
+    let (_, by_id) = app.get(&officer, &format!("/api/v1/key-persons?q={}", id_number("411702", 32))).await;
+    assert_eq!(ids(&by_id), [li]);
+    // Every test person shares the mobile: both of the officer's, narrowed by any other filter.
+    let (_, by_phone) = app.get(&officer, "/api/v1/key-persons?q=138-0000-1111&area=411702").await;
+    assert_eq!(by_phone["total"], 2, "{by_phone}");
+    // Within the caller's jurisdiction only.
+    let (_, theirs) = app.get(&xiping, "/api/v1/key-persons?q=张").await;
+    assert_eq!(ids(&theirs), [elsewhere]);
+    let (_, nobody) = app.get(&officer, "/api/v1/key-persons?q=王").await;
+    assert_eq!(nobody["total"], 0);
+    let (status, problem) = app.get(&officer, &format!("/api/v1/key-persons?q={}", "张".repeat(101))).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("q")));
+    // The search is audited like every read, with how it was made.
+    let admin = app.token("admin").await;
+    let (_, log) = app.get(&admin, "/api/v1/audit?action=key_person.list&actor=officer").await;
+    assert!(
+        log["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|e| e["detail"].as_str().is_some_and(|d| d.ends_with("|name"))),
+        "{log}"
+    );
+}
+
 async fn unauthenticated_requests_are_refused(kind: Kind) {
     let app = TestApp::spawn(kind).await;
     let response = app.client.get(app.url("/api/v1/key-persons")).send().await.expect("get");
@@ -824,4 +861,5 @@ on_both_backends!(
     an_arrival_from_a_high_risk_area_has_a_red_code,
     officers_see_only_their_prefix,
     unauthenticated_requests_are_refused,
+    key_persons_are_found_by_name_id_or_phone,
 );

@@ -223,3 +223,29 @@ async fn another_countys_lead_is_not_found_on_the_verification_page() {
     let (_, leads) = app.get(&officer, "/api/v1/leads").await;
     assert_eq!(leads["leads"][0]["id"].as_i64(), Some(lead), "still open for 驿城区");
 }
+
+#[tokio::test]
+async fn the_key_person_list_searches_refuses_a_bad_filter_and_exports() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    app.key_person(&officer, &id_number("411702", 41), "欧阳锋", "411702001001").await;
+    app.key_person(&officer, &id_number("411702", 42), "黄药师", "411702").await;
+    let client = browser();
+    log_in(&app, &client, "officer").await;
+    let (status, html) = page(&client, app.url("/key-persons?q=欧阳")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("欧阳锋") && !html.contains("黄药师"), "the search narrows the list");
+    // The area column names the place; the code is on hover.
+    assert!(html.contains("title=\"411702001001\""), "the code is kept for a hover");
+    // A filter that names nothing is marked and lists nothing, rather than listing everyone.
+    let (status, html) = page(&client, app.url("/key-persons?area=12")).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("class=\"invalid\"") && !html.contains("欧阳锋") && html.contains("区划代码应为"), "{html}");
+    let response = client.get(app.url("/key-persons?q=欧阳&format=xlsx")).send().await.expect("export");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], web::export::XLSX_TYPE);
+    let workbook = sheet::Sheet::open(&response.bytes().await.expect("body")).expect("workbook");
+    let rows = workbook.head(10).expect("rows");
+    let text = format!("{rows:?}");
+    assert!(text.contains("欧阳锋") && text.contains(&id_number("411702", 41)) && !text.contains("黄药师"), "{text}");
+}

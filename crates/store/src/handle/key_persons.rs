@@ -51,7 +51,8 @@ impl Handle {
             None => self.scope().clone(),
         };
         let found = self.backend.key_persons(&scope, filter, page).await?;
-        let detail = format!("{}|{}", page.page, found.items.len());
+        let searched = filter.person.as_ref().map_or("", PersonQuery::kind);
+        let detail = format!("{}|{}|{searched}", page.page, found.items.len());
         self.audit(AuditAction::KeyPersonList, AuditSubject::KeyPerson, None, scope.prefix(), detail).await?;
         Ok(found)
     }

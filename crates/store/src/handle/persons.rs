@@ -3,7 +3,7 @@
 use domain::{AuditAction, AuditSubject};
 use std::collections::HashSet;
 
-use domain::{Capability, Phone, ResidentId};
+use domain::Capability;
 
 use super::{Handle, scope_code};
 use crate::error::{Result, StoreError};
@@ -42,21 +42,14 @@ impl Handle {
     /// Searches by ID number, then phone, else name, whichever the text parses as.
     pub async fn search_persons(&self, text: &str, limit: u32) -> Result<Vec<Person>> {
         self.require(Capability::ReadPersons)?;
-        let text = text.trim();
-        if text.is_empty() {
+        let Some(query) = PersonQuery::of(text) else {
             return Err(StoreError::invalid(
                 "q",
                 "请输入身份证号、手机号或姓名",
                 "enter an ID number, a phone number or a name",
             ));
-        }
-        let (query, kind) = if let Ok(id) = ResidentId::parse(text) {
-            (PersonQuery::IdNumber(id.as_str().to_string()), "id_number")
-        } else if let Ok(phone) = Phone::parse(text) {
-            (PersonQuery::Phone(phone.as_str().to_string()), "phone")
-        } else {
-            (PersonQuery::Name(text.to_string()), "name")
         };
+        let kind = query.kind();
         let found = self.backend.search_persons(self.scope(), &query, limit.clamp(1, 100)).await?;
         let detail = format!("{kind}|{}", found.len());
         self.audit(AuditAction::PersonSearch, AuditSubject::Person, None, self.scope().prefix(), detail).await?;

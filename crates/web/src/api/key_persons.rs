@@ -2,6 +2,7 @@ use crate::AppState;
 use axum::Json;
 use axum::http::StatusCode;
 use domain::Label;
+use domain::Message;
 use domain::{Capability, GridCode, Scope, State};
 use serde::{Deserialize, Serialize};
 use store::{
@@ -75,6 +76,10 @@ pub struct ListParams {
     /// A grid code.
     #[param(schema_with = super::schemas::grid_code_or_blank)]
     pub grid: Option<String>,
+    /// A name (or its beginning), an ID number or a mobile number: only those persons' records.
+    /// The search is audited like every read.
+    #[param(schema_with = super::schemas::search)]
+    pub q: Option<String>,
     /// 1-based.
     #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
@@ -93,6 +98,12 @@ impl ListParams {
                 .map(|a| fields::parse("area", domain::AreaCode::parse(&a)).map(|code| Scope::of(&code)))
                 .transpose()?,
             grid: some(&self.grid).map(|g| fields::parse("grid", GridCode::parse(&g))).transpose()?,
+            person: match some(&self.q) {
+                Some(q) if q.chars().count() > 100 => {
+                    return Err(Problem::invalid("q", Message::new("最多 100 个字", "at most 100 characters")));
+                }
+                q => q.and_then(|q| store::PersonQuery::of(&q)),
+            },
         })
     }
 

@@ -188,6 +188,11 @@ pub fn line() -> Schema {
     text(1, 100, false)
 }
 
+/// A search box: up to 100 characters, blank for none.
+pub fn search() -> Schema {
+    text(0, 100, false)
+}
+
 /// An investigator's signed statement: 2 to 500 characters.
 pub fn statement() -> Schema {
     text(2, 500, false)

@@ -31,34 +31,64 @@ pub(super) fn router() -> Router<AppState> {
         .route("/key-persons/{id}/transition", post(transition_submit))
 }
 
-fn list_link(params: &ListParams, page: u32) -> String {
+/// The list's filter as a link, with `extra` (the page, or the export format) after it.
+fn list_link(params: &ListParams, extra: (&str, String)) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (name, value) in
-        [("class", &params.class), ("status", &params.status), ("area", &params.area), ("grid", &params.grid)]
-    {
+    for (name, value) in [
+        ("q", &params.q),
+        ("class", &params.class),
+        ("status", &params.status),
+        ("area", &params.area),
+        ("grid", &params.grid),
+    ] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             pairs.push((name, v.to_string()));
         }
     }
-    pairs.push(("page", page.to_string()));
+    pairs.push(extra);
     format!("/key-persons?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
 }
 
-async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Query<ListParams>) -> Response {
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+async fn key_person_list(
+    visitor: Visitor,
+    headers: HeaderMap,
+    Query(params): Query<ListParams>,
+    Query(export): Query<ExportQuery>,
+) -> Response {
     let lang = visitor.lang;
-    let mut error = None;
-    let filter = match params.filter() {
-        Ok(filter) => filter,
-        Err(problem) => {
-            error = Some(problem.detail_in(lang).to_string());
-            KeyPersonFilter::default()
-        }
+    // A filter that names nothing is an error on its field, and nothing is listed: a list that
+    // quietly dropped the filter would look like the answer.
+    let (filter, error) = match params.filter() {
+        Ok(filter) => (Some(filter), None),
+        Err(problem) => (None, Some(problem.field_message(lang))),
     };
+    if export.format.as_deref() == Some("xlsx")
+        && let Some(filter) = &filter
+    {
+        return match workbook(&visitor, filter).await {
+            Ok(body) => crate::export::download("key-persons.xlsx", body),
+            Err(problem) => visitor.problem(problem),
+        };
+    }
     let request = PageRequest::new(params.page.unwrap_or(1), params.per_page.unwrap_or(20));
-    let page = match visitor.caller.handle.key_persons(&filter, request).await {
-        Ok(page) => page,
-        Err(err) => return visitor.problem(err.into()),
+    let page = match &filter {
+        Some(filter) => match visitor.caller.handle.key_persons(filter, request).await {
+            Ok(page) => page,
+            Err(err) => return visitor.problem(err.into()),
+        },
+        None => store::Page { items: Vec::new(), total: 0, page: 1, per_page: request.per_page },
     };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (error_field, error) = match error {
+        Some((field, message)) => (field, Some(message)),
+        None => (String::new(), None),
+    };
+    let filter = filter.unwrap_or_default();
     let pages = u32::try_from(page.total.div_ceil(u64::from(page.per_page)).max(1)).unwrap_or(u32::MAX);
     let rows = RowsView {
         t: visitor.t(),
@@ -66,24 +96,79 @@ async fn key_person_list(visitor: Visitor, headers: HeaderMap, Query(params): Qu
         total: page.total,
         page: page.page,
         pages,
-        prev_link: (page.page > 1).then(|| list_link(&params, page.page - 1)),
-        next_link: (page.page < pages).then(|| list_link(&params, page.page + 1)),
+        prev_link: (page.page > 1).then(|| list_link(&params, ("page", (page.page - 1).to_string()))),
+        next_link: (page.page < pages).then(|| list_link(&params, ("page", (page.page + 1).to_string()))),
+        export_link: list_link(&params, ("format", "xlsx".into())),
         error,
     };
     if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
-        return render(&rows);
+        return (status, render(&rows)).into_response();
     }
-    render(&ListPage {
+    let page = render(&ListPage {
         lang,
         t: visitor.t(),
         user: visitor.user_view(),
         may_create: visitor.may(Capability::CreateKeyPersons),
         classes: options(KeyClass::ALL, filter.class, lang),
         statuses: options(Status::ALL, filter.status, lang),
+        q: params.q.clone().unwrap_or_default(),
         area: params.area.clone().unwrap_or_default(),
         grid: params.grid.clone().unwrap_or_default(),
+        error_field,
         rows,
-    })
+    });
+    (status, page).into_response()
+}
+
+/// Every record the filter finds (up to the export limit), identity data in full: an export is
+/// a working list for those who may read each record, and each page read is audited.
+async fn workbook(visitor: &Visitor, filter: &KeyPersonFilter) -> Result<Vec<u8>, Problem> {
+    let lang = visitor.lang;
+    let mut rows = Vec::new();
+    let mut total = 0;
+    for number in 1u32.. {
+        let found = visitor.caller.handle.key_persons(filter, PageRequest::new(number, 500)).await?;
+        total = found.total;
+        let done = found.items.len() < 500;
+        rows.extend(found.items.into_iter().map(|k| {
+            let place = k.grid_code.clone().unwrap_or_else(|| k.area_code.clone());
+            vec![
+                k.id.to_string(),
+                k.name.clone(),
+                k.id_number.clone(),
+                k.phone.clone().unwrap_or_default(),
+                lang.label(k.class).to_string(),
+                state_label(lang, k.state),
+                k.measure.as_ref().map(|m| lang.label(m.kind).to_string()).unwrap_or_default(),
+                k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
+                crate::places::short_name(&place, lang),
+                place,
+                shanghai_text(k.updated_at),
+            ]
+        }));
+        if done || rows.len() >= crate::export::MAX_ROWS {
+            break;
+        }
+    }
+    rows.truncate(crate::export::MAX_ROWS);
+    let header = lang.pick((
+        ["编号", "姓名", "身份证号", "手机号", "类别", "状态", "措施", "计划解除", "地区", "区划代码", "更新时间"],
+        [
+            "No.",
+            "Name",
+            "ID number",
+            "Mobile",
+            "Class",
+            "Status",
+            "Measure",
+            "Planned end",
+            "Area",
+            "Area code",
+            "Updated",
+        ],
+    ));
+    let title = lang.pick((format!("重点人员（共 {total} 人）"), format!("Key persons ({total})")));
+    crate::export::xlsx(lang.pick(("重点人员", "Key persons")), &title, &header, &rows)
 }
 
 async fn key_person_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
@@ -314,7 +399,7 @@ pub struct KeyPersonRow {
     pub status_code: &'static str,
     pub measure: String,
     pub planned_end: String,
-    pub area: String,
+    pub place: crate::places::PlaceView,
     pub updated: String,
 }
 
@@ -336,7 +421,7 @@ impl KeyPersonRow {
             status_code: k.state.status.as_str(),
             measure: k.measure.as_ref().map(|m| lang.label(m.kind).to_string()).unwrap_or_default(),
             planned_end: k.measure.as_ref().and_then(|m| m.planned_end).map(|d| d.to_string()).unwrap_or_default(),
-            area: k.grid_code.unwrap_or(k.area_code),
+            place: crate::places::view(&k.grid_code.unwrap_or(k.area_code), lang),
             updated: shanghai_text(k.updated_at),
         }
     }
@@ -352,6 +437,7 @@ pub struct RowsView {
     pub pages: u32,
     pub prev_link: Option<String>,
     pub next_link: Option<String>,
+    pub export_link: String,
     pub error: Option<String>,
 }
 
@@ -364,8 +450,11 @@ pub struct ListPage {
     pub may_create: bool,
     pub classes: Vec<OptionView>,
     pub statuses: Vec<OptionView>,
+    pub q: String,
     pub area: String,
     pub grid: String,
+    /// The filter field at fault.
+    pub error_field: String,
     pub rows: RowsView,
 }
 
