@@ -113,6 +113,13 @@ impl FollowUpDay {
         gaps
     }
 
+    /// The visit to record next at `minute`: the first not yet made whose window is still open,
+    /// else the latest one missed; none when all three are made.
+    pub fn next_slot(&self, minute: u16) -> Option<VisitSlot> {
+        let open = VisitSlot::ALL.iter().copied().find(|slot| minute < slot.ends_at_minute() && !self.visited(*slot));
+        open.or_else(|| VisitSlot::ALL.iter().rev().copied().find(|slot| !self.visited(*slot)))
+    }
+
     /// Three visits and two temperatures: nothing more is asked of this day.
     pub fn complete(&self) -> bool {
         self.visited.iter().all(|v| *v) && self.temperatures >= 2
@@ -122,6 +129,20 @@ impl FollowUpDay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_visit_is_the_first_open_one_not_made() {
+        let mut day = FollowUpDay::default();
+        assert_eq!(day.next_slot(9 * 60), Some(VisitSlot::Morning));
+        day.record(VisitSlot::Morning, true);
+        assert_eq!(day.next_slot(9 * 60), Some(VisitSlot::Noon), "morning is done: noon, not morning again");
+        assert_eq!(day.next_slot(16 * 60), Some(VisitSlot::Evening));
+        assert_eq!(day.next_slot(22 * 60), Some(VisitSlot::Evening), "the evening visit, late");
+        day.record(VisitSlot::Evening, false);
+        assert_eq!(day.next_slot(22 * 60), Some(VisitSlot::Noon), "then the one missed");
+        day.record(VisitSlot::Noon, false);
+        assert_eq!(day.next_slot(22 * 60), None);
+    }
 
     const END_OF_DAY: u16 = 24 * 60;
 

@@ -247,9 +247,9 @@ async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
     driver.type_into("input[name=username]", "checkpoint").await;
     driver.type_into("input[name=password]", common::PASSWORD).await;
     driver.click("#login-submit").await;
-    // Checkpoint staff land on their checkpoints.
-    driver.wait_for("return location.pathname === '/checkpoints'").await;
-    driver.click("ul.plain-list a").await;
+    // Checkpoint staff with one station land on it, ready to register.
+    let station = format!("/checkpoints/{}", checkpoint["id"]);
+    driver.wait_for(&format!("return location.pathname === '{station}'")).await;
     driver.wait_for("return document.querySelector('#passage-form') !== null").await;
     assert_eq!(driver.text("#checkpoint-name").await, "驿城东卡口");
     driver.type_into("#p-id", &id_number("411702", 30)).await;
@@ -272,7 +272,6 @@ async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
     // The fever reached the command side: a fever record and a transfer task.
     let (_, fevers) = app.get(&officer, "/api/v1/key-persons?class=fever").await;
     assert_eq!(fevers["total"], 1);
-    let _ = checkpoint;
     driver.command("DELETE", "", Value::Null).await;
 }
 
@@ -295,7 +294,8 @@ async fn a_grid_worker_records_a_home_visit_on_a_phone() {
     driver.click(&format!("{card} button[type=submit]")).await;
     driver.wait_for(&format!("return document.querySelector('{card} .result') !== null")).await;
     let text = driver.text(&card).await;
-    assert!(text.contains("发热门诊") && text.contains("✓ 37.9℃"), "{text}");
+    // A fever is never shown as a plain tick.
+    assert!(text.contains("发热门诊") && text.contains("37.9℃ 发热") && !text.contains("✓ 37.9℃"), "{text}");
     let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
     assert_eq!(overflow, Value::Bool(true), "the page fits a 375 px screen");
     driver.screenshot("follow-up-visit-fever-375.png").await;
@@ -593,5 +593,50 @@ async fn an_officer_imports_a_list_fixing_a_column_and_the_grid_verifies_a_lead(
     let rows = driver.text("#list-leads").await;
     assert!(rows.contains("Found, registered as a key person") && rows.contains("Unreachable"), "{rows}");
     driver.screenshot("list-done-en.png").await;
+    driver.command("DELETE", "", Value::Null).await;
+}
+
+#[tokio::test]
+async fn every_role_lands_on_its_days_work_on_a_phone_and_a_desktop() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    // The day's work: a person under home isolation in the grid worker's village, and a station.
+    app.home_isolated(&officer, &id_number("411702", 60), "韩十三", "411702001001").await;
+    let (status, checkpoint) =
+        app.post(&officer, "/api/v1/checkpoints", json!({"name": "驿城西卡口", "area_code": "411702"})).await;
+    assert_eq!(status, 201);
+    let driver = Driver::start().await;
+    for (username, expect_path, expect_text) in [
+        ("grid", "/".to_string(), "现在要随访"),
+        ("officer", "/".to_string(), "到期待解除"),
+        ("medic", "/".to_string(), "发热待转运"),
+        ("admin", "/".to_string(), "确诊"),
+        ("checkpoint", format!("/checkpoints/{}", checkpoint["id"]), "驿城西卡口"),
+    ] {
+        for width in [375, 1366] {
+            driver.command("DELETE", "/cookie", Value::Null).await;
+            driver.command("POST", "/window/rect", json!({"width": width, "height": 900})).await;
+            driver.goto(&app.url("/login")).await;
+            driver.type_into("input[name=username]", username).await;
+            driver.type_into("input[name=password]", common::PASSWORD).await;
+            driver.click("#login-submit").await;
+            driver.wait_for(&format!("return location.pathname === '{expect_path}'")).await;
+            let text = driver.text("main").await;
+            assert!(text.contains(expect_text), "{username} at {width} px: {text}");
+            if username == "grid" {
+                assert!(text.contains("韩十三"), "the grid worker's visit is listed: {text}");
+            }
+            let overflow = driver.script("return document.documentElement.scrollWidth <= window.innerWidth").await;
+            assert_eq!(overflow, Value::Bool(true), "{username}'s landing page fits {width} px");
+            // On a phone the menu folds behind one button; on a desktop it is open.
+            let menu_shown =
+                driver.script("return getComputedStyle(document.querySelector('.menu')).display !== 'none'").await;
+            let role_has_menu = driver.script("return document.querySelector('.menu') !== null").await;
+            if role_has_menu == Value::Bool(true) {
+                assert_eq!(menu_shown, Value::Bool(width > 600), "{username} at {width} px");
+            }
+            driver.screenshot(&format!("landing-{username}-{width}.png")).await;
+        }
+    }
     driver.command("DELETE", "", Value::Null).await;
 }

@@ -56,6 +56,7 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
         Err(err) => return visitor.problem(err.into()),
     };
     let minute = domain::minutes_into(day, handle.now());
+    let threshold = handle.frontline_threshold();
     let slot_label = |slot: VisitSlot| lang.label(slot);
     let mut missing_count = 0;
     let mut complete_count = 0;
@@ -77,8 +78,10 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
                         None if gaps.contains(&FollowUpGap::Visit(slot)) => "missing",
                         None => "pending",
                     };
-                    let temperature = visit.and_then(|v| v.temperature).map(|t| format!("{t}℃")).unwrap_or_default();
-                    SlotChip { label: slot_label(slot), state, temperature }
+                    let reading = visit.and_then(|v| v.temperature);
+                    let temperature = reading.map(|t| format!("{t}℃")).unwrap_or_default();
+                    let fever = reading.is_some_and(|t| t.is_fever(threshold));
+                    SlotChip { label: slot_label(slot), state, temperature, fever }
                 })
                 .collect();
             let missing = gaps
@@ -92,9 +95,11 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
             let mut card = FollowUpCard {
                 key_person_id: line.key_person_id.get(),
                 name: line.name,
-                phone: line.phone.as_deref().map(crate::mask::phone).unwrap_or_default(),
+                // In full, as a call link: the worker phones the people on their sheet.
+                phone: line.phone.clone().unwrap_or_default(),
+                slot_options: super::options(VisitSlot::ALL, day_record.next_slot(minute), lang),
                 measure: lang.label(line.measure),
-                place: line.grid_code.unwrap_or(line.area_code),
+                place: crate::places::view(&line.grid_code.unwrap_or(line.area_code), lang),
                 slots,
                 temperatures: day_record.temperatures(),
                 temperatures_short: gaps.iter().any(|g| matches!(g, FollowUpGap::Temperatures { .. })),
@@ -128,7 +133,6 @@ async fn follow_ups_response(visitor: &Visitor, day: jiff::civil::Date, note: Op
         is_today: day == handle.today(),
         may_record: visitor.may(Capability::RecordFollowUps),
         form_token: visitor.form_token.clone(),
-        slot_options: super::options(VisitSlot::ALL, Some(VisitSlot::at_minute(minute)), lang),
         missing_count,
         complete_count,
         cards,
@@ -195,6 +199,8 @@ pub struct SlotChip {
     /// done, missing or pending.
     pub state: &'static str,
     pub temperature: String,
+    /// At or above the fever threshold: shown red, never as a plain tick.
+    pub fever: bool,
 }
 
 pub struct FollowUpResult {
@@ -207,7 +213,9 @@ pub struct FollowUpCard {
     pub name: String,
     pub phone: String,
     pub measure: &'static str,
-    pub place: String,
+    pub place: crate::places::PlaceView,
+    /// The visit this card's form offers first (`FollowUpDay::next_slot`).
+    pub slot_options: Vec<OptionView>,
     pub slots: Vec<SlotChip>,
     pub temperatures: u8,
     pub temperatures_short: bool,
@@ -230,7 +238,6 @@ pub struct FollowUpsPage {
     pub is_today: bool,
     pub may_record: bool,
     pub form_token: String,
-    pub slot_options: Vec<OptionView>,
     pub missing_count: usize,
     pub complete_count: usize,
     pub cards: Vec<FollowUpCard>,

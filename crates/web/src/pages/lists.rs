@@ -527,7 +527,7 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
         leads: open.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         overdue: overdue.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         show_overdue,
-        outcomes: super::options(LeadOutcome::ALL, Some(LeadOutcome::NoRisk), visitor.lang),
+        outcomes: super::options(LeadOutcome::ALL, None, visitor.lang),
         classes: super::options(KeyClass::ALL, Some(KeyClass::EpidemicAreaArrival), visitor.lang),
         risks: super::options(domain::ArrivalRisk::ALL, None, visitor.lang),
         error,
@@ -548,9 +548,9 @@ pub(super) struct VerifyForm {
 }
 
 pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<VerifyForm>) -> Response {
-    let outcome = match LeadOutcome::parse(&form.outcome) {
-        Ok(outcome) => outcome,
-        Err(err) => return leads_with(&visitor, Some((id, err.to_string())), None).await,
+    let Ok(outcome) = LeadOutcome::parse(&form.outcome) else {
+        let message = visitor.lang.pick(("请选择核查结果", "Choose the outcome")).to_string();
+        return leads_with(&visitor, Some((id, message)), None).await;
     };
     // The class and the risk belong to a registration; the form sends them with every outcome.
     let registering = outcome == LeadOutcome::Registered;

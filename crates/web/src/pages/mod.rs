@@ -7,6 +7,7 @@ mod checkpoints;
 mod follow_ups;
 mod form;
 mod health_codes;
+mod home;
 mod i18n;
 mod investigations;
 mod key_persons;
@@ -40,7 +41,7 @@ use crate::problem::Problem;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(home::home))
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/{file}", get(asset))
         .merge(checkpoints::router())
@@ -133,7 +134,8 @@ impl Visitor {
         Some(UserView {
             name: user.display_name.clone(),
             role: self.lang.label(user.role).to_string(),
-            area: user.area_code.clone(),
+            area: crate::places::short_name(&user.area_code, self.lang),
+            area_code: user.area_code.clone(),
             menu: menu::menu_for(user.role, self.lang),
         })
     }
@@ -233,16 +235,5 @@ pub async fn not_found(
             let lang = lang_of(&parts.headers);
             page_error(lang, StatusCode::NOT_FOUND, lang.texts().page_not_found)
         }
-    }
-}
-
-/// Each role lands where its work is.
-async fn home(visitor: Visitor) -> Redirect {
-    if visitor.may(Capability::ReadKeyPersons) {
-        Redirect::to("/key-persons")
-    } else if visitor.may(Capability::RecordPassages) {
-        Redirect::to("/checkpoints")
-    } else {
-        Redirect::to("/tasks")
     }
 }

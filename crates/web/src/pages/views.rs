@@ -8,7 +8,9 @@ use super::menu::MenuLink;
 pub struct UserView {
     pub name: String,
     pub role: String,
+    /// The jurisdiction's name; its code in `area_code`, for a hover.
     pub area: String,
+    pub area_code: String,
     /// The menu lines this user's role may open.
     pub menu: Vec<MenuLink>,
 }
