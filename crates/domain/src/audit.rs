@@ -333,6 +333,13 @@ fn described(action: AuditAction, detail: &str) -> Option<Message> {
             }
         }
         UploadStage => m(text(0).to_string(), text(0).to_string()),
+        KeyPersonRead if text(0) == "movements" => {
+            let (checkins, passages) = (number(1)?, number(2)?);
+            m(
+                format!("查看行程：场所登记 {checkins} 次，卡口通行 {passages} 次"),
+                format!("movements: {checkins} check-ins, {passages} passages"),
+            )
+        }
         PersonRead | KeyPersonRead | LeadRead | PersonCreate | CheckpointCreate | VenueCreate | InvestigationPlace
         | InvestigationSign => m(detail.to_string(), detail.to_string()),
     }
@@ -362,5 +369,6 @@ mod tests {
         assert_eq!(describe("key_person.list", "page 1 of a list, 3 shown").zh, "page 1 of a list, 3 shown");
         assert_eq!(describe("nothing.known", "x").en, "x");
         assert_eq!(describe("settings.change", "lead_due|24").zh, "线索核查时限：24 小时");
+        assert_eq!(describe("key_person.read", "movements|2|1").en, "movements: 2 check-ins, 1 passages");
     }
 }

@@ -231,6 +231,23 @@ pub fn record_reasons(record: &RecordFacts) -> Vec<CodeReason> {
 
 /// The code at `now`. It expires after `validity_seconds`, or sooner at the end of the first
 /// day on which a reason ends, so that a released person turns green without waiting.
+/// Whether a record keeps its person in (isolation or observation): a check-in or a passage by
+/// them is a breach (违规外出). Health monitoring and a medium-risk arrival do not confine.
+pub fn confines(status: Status, measure: Option<MeasureKind>) -> bool {
+    matches!(
+        status,
+        Status::Confirmed
+            | Status::Suspected
+            | Status::FeverObservation
+            | Status::CentralObservation
+            | Status::HomeObservation
+            | Status::PostDischargeIsolation
+    ) || matches!(
+        measure,
+        Some(MeasureKind::CentralIsolation | MeasureKind::HomeIsolation | MeasureKind::HospitalTreatment)
+    )
+}
+
 pub fn health_code(
     record: Option<&RecordFacts>,
     exposures: &[Exposure],

@@ -37,7 +37,7 @@ pub use contact::{
 pub use followup::{FollowUpDay, FollowUpGap, VisitSlot, minutes_into, needs_follow_up};
 pub use frontline::{Direction, FrontLine, PlateError, PlateNumber, SELF_REPORT_DUE_SECONDS, VenueKind};
 pub use health_code::{
-    ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, health_code, record_reasons,
+    ArrivalRisk, CodeReason, Colour, Exposure, HealthCode, RecordFacts, confines, health_code, record_reasons,
 };
 pub use id_number::{ResidentId, ResidentIdError, check_digit};
 pub use ids::{

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use std::collections::HashMap;
 
-use domain::{FrontLine, KeyClass, Scope, Source, State, Status};
+use domain::{FrontLine, KeyClass, MeasureKind, Scope, Source, State, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Transaction, Type};
 use store::codec;
 use store::*;
@@ -364,6 +364,7 @@ impl {
             at: row.try_get(2).map_err(fail)?,
             duplicate: true,
             fever: rule.is_fever(recorded),
+            breach: false,
         })
     }
 
@@ -423,25 +424,82 @@ impl {
                 (id, area_code)
             }
         };
-        let pending: Option<i64> = sqlx::query_scalar(D::sql(
-            "SELECT id FROM tasks WHERE key_person_id = ? AND kind = 'fever_transfer' AND done_at IS NULL",
-        ))
-        .bind(record)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(fail)?;
+        Self::open_task_once(tx, TaskKind::FeverTransfer, record, &area_code, now).await
+    }
+
+    /// Opens a task of `kind` on `record` at `area_code`, due today, unless one is open: once
+    /// per episode (any status change closes it).
+    pub(crate) async fn open_task_once(
+        tx: &mut Transaction<'_, D::Db>,
+        kind: TaskKind,
+        record: i64,
+        area_code: &str,
+        now: Instant,
+    ) -> Result<()> {
+        let pending: Option<i64> =
+            sqlx::query_scalar(D::sql("SELECT id FROM tasks WHERE key_person_id = ? AND kind = ? AND done_at IS NULL"))
+                .bind(record)
+                .bind(kind.as_str())
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(fail)?;
         if pending.is_none() {
             sqlx::query(D::sql(
-                "INSERT INTO tasks (kind, key_person_id, area_code, due_date, created_at) VALUES ('fever_transfer', ?, ?, ?, ?) \
+                "INSERT INTO tasks (kind, key_person_id, area_code, due_date, created_at) VALUES (?, ?, ?, ?, ?) \
                  ON CONFLICT DO NOTHING",
             ))
+            .bind(kind.as_str())
             .bind(record)
-            .bind(&area_code)
+            .bind(area_code)
             .bind(codec::date_text(domain::shanghai_date(now)))
             .bind(now)
             .execute(&mut **tx)
             .await
             .map_err(fail)?;
+        }
+        Ok(())
+    }
+
+    /// The open records among `person_ids` that keep their person in: person → (record, area).
+    pub(crate) async fn confined_records(
+        tx: &mut Transaction<'_, D::Db>,
+        person_ids: &[i64],
+    ) -> Result<HashMap<i64, (i64, String)>> {
+        let mut confined = HashMap::new();
+        for chunk in person_ids.chunks(1000) {
+            let mut query = QueryBuilder::<D::Db>::new(
+                "SELECT person_id, id, area_code, status, measure_kind FROM key_persons WHERE active AND person_id IN (",
+            );
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+                let status: String = row.try_get(3).map_err(fail)?;
+                let measure: Option<String> = row.try_get(4).map_err(fail)?;
+                let status = Status::parse(&status).map_err(StoreError::backend)?;
+                let measure = measure.as_deref().map(MeasureKind::parse).transpose().map_err(StoreError::backend)?;
+                if domain::confines(status, measure) {
+                    let person: i64 = row.try_get(0).map_err(fail)?;
+                    confined.insert(person, (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?));
+                }
+            }
+        }
+        Ok(confined)
+    }
+
+    /// A breach (违规外出) by the person of `record` at a place in `where_area`: a task for the
+    /// record's area (the responsible cadre) and, when the place is elsewhere, one for that area.
+    pub(crate) async fn raise_breach(
+        tx: &mut Transaction<'_, D::Db>,
+        (record, record_area): (i64, &str),
+        where_area: &str,
+        now: Instant,
+    ) -> Result<()> {
+        Self::open_task_once(tx, TaskKind::Breach, record, record_area, now).await?;
+        if !where_area.starts_with(record_area) {
+            Self::open_task_once(tx, TaskKind::BreachAtVenue, record, where_area, now).await?;
         }
         Ok(())
     }
@@ -516,6 +574,7 @@ impl CheckinStore {
                     at,
                     duplicate: true,
                     fever: rule.is_fever(temperature),
+                    breach: false,
                 };
                 outcomes.push(Outcome::Done(Ok(receipt)));
             } else if let Some(&j) = fresh_by_pair.get(&pair) {
@@ -553,6 +612,17 @@ impl CheckinStore {
                     fresh[j].id = row.try_get(0).map_err(fail)?;
                 }
             }
+        }
+        // A person kept in is still recorded (the trail is what tracing needs), and told; their
+        // cadre and the venue's area get a task, once per episode.
+        let batch_persons: Vec<i64> = persons.values().map(|p| p.id).collect();
+        let confined = Self::confined_records(&mut tx, &batch_persons).await?;
+        for f in &fresh {
+            if let Some((record, area)) = confined.get(&f.person_id) {
+                Self::raise_breach(&mut tx, (*record, area), &f.venue.area_code, now).await?;
+            }
+        }
+        if !fresh.is_empty() {
             for f in fresh.iter().filter(|f| rule.is_fever(f.temperature)) {
                 let reading = f.temperature.map(|t| t.to_string()).unwrap_or_default();
                 if f.self_registered {
@@ -586,6 +656,7 @@ impl CheckinStore {
                         at: now,
                         duplicate: matches!(outcome, Outcome::DuplicateOf(_)),
                         fever: rule.is_fever(f.temperature),
+                        breach: false,
                     })
                 }
                 Outcome::SameAs(first) => match &receipts[first] {
@@ -594,7 +665,7 @@ impl CheckinStore {
                 },
                 Outcome::Replay(id, venue_name) => Self::existing_checkin(&mut tx, id, venue_name, rule).await,
             };
-            receipts.push(receipt);
+            receipts.push(receipt.map(|r| CheckinReceipt { breach: confined.contains_key(&r.person_id.get()), ..r }));
         }
 
         // Remember the keys of the check-ins this batch answered for the first time.

@@ -143,6 +143,14 @@ impl CheckpointStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(fail)?;
+        let mut breach = false;
+        if let Some(person_id) = person_id {
+            let confined = Self::confined_records(&mut tx, &[person_id]).await?;
+            if let Some((record, record_area)) = confined.get(&person_id) {
+                Self::raise_breach(&mut tx, (*record, record_area), &area_code, now).await?;
+                breach = true;
+            }
+        }
         if fever && let Some(person_id) = person_id {
             let reading = passage.temperature.map(|t| t.to_string()).unwrap_or_default();
             let reason = format!("卡口测温 {reading}℃（{checkpoint_name}）");
@@ -154,6 +162,7 @@ impl CheckpointStore {
             person_id: person_id.map(domain::PersonId::new),
             area_code,
             fever,
+            breach,
         })
     }
 

@@ -29,6 +29,9 @@ pub struct CheckinReceipt {
     pub duplicate: bool,
     /// The temperature met the fever threshold: a fever record and a transfer task exist.
     pub fever: bool,
+    /// The person is kept in (isolation or observation): the check-in is kept, and their cadre
+    /// and the venue's area have a breach task.
+    pub breach: bool,
 }
 
 /// Rows of a table and the bytes its pages and indexes take on disk.

@@ -54,6 +54,9 @@ pub struct PassageReceipt {
     pub person_id: Option<PersonId>,
     /// The checkpoint's area, where the passage is kept.
     pub area_code: String,
+    /// The person is kept in (isolation or observation): stop them; their cadre and the
+    /// checkpoint's area have a breach task.
+    pub breach: bool,
     /// At or above the fever threshold: with an ID number, a fever record and a transfer task
     /// exist; without one, staff must take the ID.
     pub fever: bool,

@@ -18,6 +18,7 @@ mod grids;
 mod health_codes;
 mod investigations;
 mod key_persons;
+pub use key_persons::Movements;
 mod lists;
 mod persons;
 mod settings;

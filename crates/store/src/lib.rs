@@ -45,7 +45,7 @@ pub use domain::{
     ListId, PassageId, PersonId, PointId, ReportedPlaceId, StatusEventId, TaskId, UploadId, UserId, VenueId,
 };
 pub use error::{Result, StoreError};
-pub use handle::{Comparison, Handle, PersonIndex};
+pub use handle::{Comparison, Handle, Movements, PersonIndex};
 pub use model::*;
 
 pub use audit::*;

@@ -13,6 +13,11 @@ pub enum TaskKind {
     ReleaseDue,
     /// A fever was measured: take the person to a fever clinic (SPEC §4.3).
     FeverTransfer,
+    /// A person kept in (isolation, observation) checked in or passed a checkpoint: their
+    /// responsible cadre brings them back (违规外出).
+    Breach,
+    /// The same breach, for the area where it happened.
+    BreachAtVenue,
 }
 
 impl TaskKind {
@@ -20,6 +25,8 @@ impl TaskKind {
         match self {
             TaskKind::ReleaseDue => "release_due",
             TaskKind::FeverTransfer => "fever_transfer",
+            TaskKind::Breach => "breach",
+            TaskKind::BreachAtVenue => "breach_venue",
         }
     }
 
@@ -27,7 +34,8 @@ impl TaskKind {
         match s {
             "release_due" => Some(TaskKind::ReleaseDue),
             "fever_transfer" => Some(TaskKind::FeverTransfer),
-
+            "breach" => Some(TaskKind::Breach),
+            "breach_venue" => Some(TaskKind::BreachAtVenue),
             _ => None,
         }
     }

@@ -148,7 +148,7 @@ async fn english_on_request_and_releases_due_listed() {
     let response = client.get(app.url("/lang/en")).header("referer", app.url("/tasks")).send().await.expect("get");
     assert_eq!(response.headers()["location"], "/tasks");
     let (_, html) = page(&client, app.url("/tasks")).await;
-    assert!(html.contains("No releases fall due today") && html.contains("lang=\"en\""));
+    assert!(html.contains("Nothing is due today") && html.contains("lang=\"en\""));
     // A home isolation that started 14 days ago falls due today and is listed once the job runs.
     let token = app.token("officer").await;
     let (_, record) = app.key_person(&token, &id_number("411702", 3), "王五", "411702").await;
@@ -248,4 +248,37 @@ async fn the_key_person_list_searches_refuses_a_bad_filter_and_exports() {
     let rows = workbook.head(10).expect("rows");
     let text = format!("{rows:?}");
     assert!(text.contains("欧阳锋") && text.contains(&id_number("411702", 41)) && !text.contains("黄药师"), "{text}");
+}
+
+#[tokio::test]
+async fn a_person_under_home_isolation_is_told_at_the_venue_and_the_record_shows_it() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    let record = app.home_isolated(&officer, &id_number("411702", 51), "东方白", "411702001001").await;
+    let (status, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            serde_json::json!({"name": "百货超市", "kind": "market", "area_code": "411702002"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{venue}");
+    let token = venue["token"].as_str().expect("token");
+    let client = reqwest::Client::new();
+    let response = client
+        .post(app.url(&format!("/c/{token}")))
+        .form(&[("id_number", id_number("411702", 51).as_str()), ("name", "东方白"), ("phone", "13800001111")])
+        .send()
+        .await
+        .expect("check in");
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("body");
+    assert!(html.contains("您的健康码不允许外出") && !html.contains("登记成功"), "{html}");
+    // The cadre's area has the task, labelled by its kind; the record lists the check-in.
+    let browser = browser();
+    log_in(&app, &browser, "officer").await;
+    let (_, tasks) = page(&browser, app.url("/tasks")).await;
+    assert!(tasks.contains("违规外出") && tasks.contains("东方白"), "{tasks}");
+    let (_, card) = page(&browser, app.url(&format!("/key-persons/{record}"))).await;
+    assert!(card.contains("百货超市") && card.contains("违规外出"), "{card}");
 }

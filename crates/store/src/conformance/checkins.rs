@@ -129,6 +129,47 @@ pub async fn a_fever_at_a_venue_opens_one_record_and_one_transfer(backend: Arc<d
     assert_eq!(officer.tasks(None, true, PageRequest::default()).await.unwrap().total, 0);
 }
 
+pub async fn a_person_kept_in_is_recorded_and_one_breach_task_opens(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    let village = f.handle("village", Role::AreaOfficer, "411702001").await;
+    officer.create_venue(new_venue("tok-market", "超市", "411702002")).await.unwrap();
+    let mut resident = new_person("411702", 5, "顾客", "411702001");
+    resident.phone = Some(Phone::parse("13900000000").expect("phone"));
+    let person = officer.create_person(resident, None).await.unwrap();
+    let record = officer.create_key_person(new_key_person(person.id, KeyClass::CloseContact), None).await.unwrap();
+    // Screened is not kept in: an ordinary check-in.
+    assert!(!f.db.check_in(checkin("tok-market", 5, None)).await.unwrap().breach);
+    officer.transition_key_person(record.id, to(Status::HomeObservation), None).await.unwrap();
+    f.clock.fetch_add(3600, Ordering::SeqCst);
+    let out = f.db.check_in(checkin("tok-market", 5, None)).await.unwrap();
+    assert!(out.breach && !out.duplicate, "kept in, and still recorded");
+    f.clock.fetch_add(3600, Ordering::SeqCst);
+    assert!(f.db.check_in(checkin("tok-market", 5, None)).await.unwrap().breach);
+    // One task for the cadre's area and one for the venue's, however often it happens.
+    let tasks = officer.tasks(None, true, PageRequest::default()).await.unwrap();
+    let mut kinds: Vec<_> = tasks.items.iter().map(|t| (t.kind, t.key_person_id, t.area_code.clone())).collect();
+    kinds.sort_by_key(|k| k.0.as_str());
+    assert_eq!(
+        kinds,
+        [
+            (TaskKind::Breach, record.id, "411702001".to_string()),
+            (TaskKind::BreachAtVenue, record.id, "411702002".to_string())
+        ]
+    );
+    // The record's area sees its own task only.
+    let theirs = village.tasks(None, true, PageRequest::default()).await.unwrap();
+    assert_eq!(theirs.items.iter().map(|t| t.kind).collect::<Vec<_>>(), [TaskKind::Breach]);
+    // The record shows where the person has been: every check-in is there, newest first.
+    let movements = officer.key_person_movements(record.id, 14).await.unwrap();
+    assert_eq!(movements.checkins.len(), 3);
+    assert!(movements.checkins.iter().all(|v| v.venue_name == "超市"));
+    assert!(movements.checkins[0].visit.t_in > movements.checkins[2].visit.t_in);
+    // A status change closes the episode: the next breach is a new task.
+    officer.transition_key_person(record.id, to(Status::CentralObservation), None).await.unwrap();
+    assert_eq!(officer.tasks(None, true, PageRequest::default()).await.unwrap().total, 0);
+}
+
 pub async fn purge_removes_exactly_the_expired_checkins(backend: Arc<dyn Backend>) {
     let f = Fixture::new(backend).await;
     let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
@@ -298,6 +339,7 @@ macro_rules! conformance_checkins {
             a_bad_checkin_fails_alone_in_its_batch,
             simultaneous_repeats_are_one_checkin,
             a_fever_at_a_venue_opens_one_record_and_one_transfer,
+            a_person_kept_in_is_recorded_and_one_breach_task_opens,
             purge_removes_exactly_the_expired_checkins,
             a_checkin_names_a_registered_person_only_with_their_identity,
             a_fever_nobody_vouched_for_is_a_lead_not_a_code,

@@ -98,4 +98,34 @@ impl Handle {
         }
         Ok(created)
     }
+
+    /// Where the record's person has been lately: their check-ins and checkpoint passages of the
+    /// last `days` days, newest first (a person kept in should have none). Audited as a read.
+    pub async fn key_person_movements(&self, id: KeyPersonId, days: i64) -> Result<Movements> {
+        self.require(Capability::ReadKeyPersons)?;
+        let detail = self.backend.key_person(self.scope(), id).await?;
+        let now = self.db.now();
+        let from = now - days * 86_400;
+        let mut checkins = self.backend.visits_of_person(detail.record.person_id, from, now + 1).await?;
+        checkins.reverse();
+        let mut passages = self.backend.passages_of_person(detail.record.person_id, from, now + 1).await?;
+        passages.reverse();
+        let count = format!("movements|{}|{}", checkins.len(), passages.len());
+        self.audit(
+            AuditAction::KeyPersonRead,
+            AuditSubject::KeyPerson,
+            Some(id.get()),
+            &detail.record.area_code,
+            count,
+        )
+        .await?;
+        Ok(Movements { checkins, passages })
+    }
+}
+
+/// A person's recent check-ins and passages (`Handle::key_person_movements`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movements {
+    pub checkins: Vec<NamedVisit>,
+    pub passages: Vec<PassageOfPerson>,
 }

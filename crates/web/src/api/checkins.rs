@@ -47,6 +47,9 @@ pub struct CheckinDone {
     pub duplicate: bool,
     /// The temperature met the fever threshold: go to the fever clinic as instructed.
     pub fever: bool,
+    /// The person is under isolation or observation: the code does not allow this. The check-in
+    /// is kept; the community is told.
+    pub breach: bool,
 }
 
 impl From<CheckinReceipt> for CheckinDone {
@@ -57,6 +60,7 @@ impl From<CheckinReceipt> for CheckinDone {
             at: instant_text(r.at),
             duplicate: r.duplicate,
             fever: r.fever,
+            breach: r.breach,
         }
     }
 }

@@ -104,6 +104,9 @@ pub struct PassageDone {
     /// At or above the fever threshold: with an ID number a fever record and a transfer task
     /// were opened; without one, take the person's ID.
     pub fever: bool,
+    /// The person is under isolation or observation: stop them. Their cadre and this
+    /// checkpoint's area have a breach task.
+    pub breach: bool,
 }
 
 fn text(value: Option<String>) -> Option<String> {
@@ -191,6 +194,7 @@ pub async fn create_passage(
             id: receipt.id.get(),
             person_id: receipt.person_id.map(domain::PersonId::get),
             fever: receipt.fever,
+            breach: receipt.breach,
         }),
     ))
 }

@@ -114,6 +114,7 @@ pub(super) async fn checkin_submit(
             name,
             id_masked,
             fever: receipt.fever,
+            breach: receipt.breach,
             duplicate: receipt.duplicate,
         }),
         Err(mut problem) => {
@@ -159,5 +160,7 @@ pub struct CheckinDonePage {
     pub name: String,
     pub id_masked: String,
     pub fever: bool,
+    /// Under isolation or observation: the code does not allow this visit.
+    pub breach: bool,
     pub duplicate: bool,
 }

@@ -168,7 +168,8 @@ async fn passage_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm
             let reading = form.temperature.trim();
             let summary = if reading.is_empty() { who } else { format!("{who} {reading}℃") };
             let advice = if receipt.person_id.is_some() { t.passage_fever_advice } else { t.passage_fever_no_id };
-            let result = PassageResult { fever: receipt.fever, summary, advice: advice.to_string() };
+            let result =
+                PassageResult { fever: receipt.fever, breach: receipt.breach, summary, advice: advice.to_string() };
             // Keep the direction and places for the next person; clear who it was.
             let next = PassageForm {
                 direction: form.direction.clone(),
@@ -185,6 +186,8 @@ async fn passage_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm
 
 pub struct PassageResult {
     pub fever: bool,
+    /// Under isolation or observation: stop the person.
+    pub breach: bool,
     pub summary: String,
     pub advice: String,
 }

@@ -24,6 +24,10 @@ texts! {
         tracing_open: ("待核查密接", "Contacts to trace"),
         tracing_overdue: ("逾期未核查密接", "Overdue tracing tasks"),
         releases_due: ("到期待解除", "Releases due"),
+        breaches: ("违规外出", "Left isolation"),
+        breaches_here: ("辖区内违规外出", "Left isolation, seen here"),
+        bring_back_action: ("去劝返", "Bring back"),
+        handle_action: ("去处置", "Handle"),
         fever_transfers: ("发热待转运", "Fever transfers"),
         nothing_waits: ("暂无待办，做得好。", "Nothing is waiting. Well done."),
         all_clear: ("无", "none"),
@@ -184,6 +188,8 @@ async fn sections(visitor: &Visitor) -> Result<(Vec<Section>, Vec<(&'static str,
         for (kind, title, action) in [
             (TaskKind::FeverTransfer, h.fever_transfers, h.transfer_action),
             (TaskKind::ReleaseDue, h.releases_due, h.release_action),
+            (TaskKind::Breach, h.breaches, h.bring_back_action),
+            (TaskKind::BreachAtVenue, h.breaches_here, h.handle_action),
         ] {
             let of_kind: Vec<_> = tasks.items.iter().filter(|task| task.kind == kind).collect();
             let items = of_kind
@@ -197,7 +203,11 @@ async fn sections(visitor: &Visitor) -> Result<(Vec<Section>, Vec<(&'static str,
                     link: format!("/key-persons/{}#transition", task.key_person_id),
                 })
                 .collect();
-            let urgent = kind == TaskKind::FeverTransfer || of_kind.iter().any(|task| task.due_date < today);
+            if of_kind.is_empty() && matches!(kind, TaskKind::Breach | TaskKind::BreachAtVenue) {
+                continue;
+            }
+            let urgent = matches!(kind, TaskKind::FeverTransfer | TaskKind::Breach | TaskKind::BreachAtVenue)
+                || of_kind.iter().any(|task| task.due_date < today);
             sections.push(Section {
                 title,
                 count: of_kind.len(),

@@ -181,6 +181,24 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         Ok(detail) => detail,
         Err(err) => return visitor.problem(err.into()),
     };
+    let movements = match visitor.caller.handle.key_person_movements(domain::KeyPersonId::new(id), 14).await {
+        Ok(movements) => movements,
+        Err(err) => return visitor.problem(err.into()),
+    };
+    let confined = domain::confines(detail.record.state.status, detail.record.measure.as_ref().map(|m| m.kind));
+    let mut moves: Vec<(i64, MoveView)> = movements
+        .checkins
+        .iter()
+        .map(|v| {
+            let place = crate::places::short_name(&v.venue_area_code, lang);
+            (v.visit.t_in, MoveView { at: shanghai_text(v.visit.t_in), what: format!("{} · {place}", v.venue_name) })
+        })
+        .chain(movements.passages.iter().map(|p| {
+            let direction = domain::Direction::parse(&p.direction).map(|d| lang.label(d)).unwrap_or("");
+            (p.at, MoveView { at: shanghai_text(p.at), what: format!("{} · {direction}", p.checkpoint_name) })
+        }))
+        .collect();
+    moves.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let targets = domain::legal_targets(detail.record.state.status);
     let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
     let severity = form.severity.as_deref().and_then(|s| Severity::parse(s).ok());
@@ -199,6 +217,8 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         site: form.site.unwrap_or_default(),
         history: detail.history.iter().map(|e| HistoryView::new(lang, e)).collect(),
         measures: detail.measures.iter().map(|m| MeasureView::new(lang, m)).collect(),
+        moves: moves.into_iter().map(|(_, m)| m).collect(),
+        confined,
         d: DetailView::new(lang, &detail.record),
     };
     (status, render(&page)).into_response()
@@ -577,6 +597,16 @@ pub struct DetailPage {
     pub site: String,
     pub history: Vec<HistoryView>,
     pub measures: Vec<MeasureView>,
+    /// Check-ins and passages of the last 14 days, newest first.
+    pub moves: Vec<MoveView>,
+    /// The record keeps the person in: any move is a breach.
+    pub confined: bool,
+}
+
+/// One check-in or passage on the record's page.
+pub struct MoveView {
+    pub at: String,
+    pub what: String,
 }
 
 pub struct FieldView {
