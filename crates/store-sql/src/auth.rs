@@ -1,7 +1,7 @@
 //! Users, password credentials and sessions.
 
 use async_trait::async_trait;
-use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::*;
 
 use crate::columns::RowReader;
@@ -50,6 +50,22 @@ impl AuthStore {
             })
         })
         .transpose()
+    }
+
+    async fn users_named(&self, usernames: &[String]) -> Result<Vec<User>> {
+        let mut found = Vec::new();
+        for chunk in usernames.chunks(500) {
+            let mut query = QueryBuilder::<D::Db>::new(format!("SELECT {USER_COLUMNS} FROM users WHERE username IN ("));
+            let mut list = query.separated(", ");
+            for name in chunk {
+                list.push_bind(name.clone());
+            }
+            query.push(")");
+            for row in query.build().fetch_all(&self.readers).await.map_err(fail)? {
+                found.push(user(&Columns(&row))?);
+            }
+        }
+        Ok(found)
     }
 
     async fn insert_session(&self, token_digest: &str, user_id: UserId, now: Instant, expires_at: Instant) -> Result<()> {

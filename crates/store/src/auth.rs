@@ -44,6 +44,9 @@ pub trait AuthStore: Send + Sync {
 
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>>;
 
+    /// The users of these usernames (unknown ones are left out), to show people by name.
+    async fn users_named(&self, usernames: &[String]) -> Result<Vec<User>>;
+
     async fn insert_session(
         &self,
         token_digest: &str,

@@ -12,6 +12,7 @@ use crate::error::{Result, StoreError};
 use crate::*;
 
 mod audit;
+mod auth;
 mod checkpoints;
 mod follow_ups;
 mod grids;

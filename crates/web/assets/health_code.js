@@ -4,6 +4,14 @@
 (function () {
   "use strict";
   var KEY = "fangkong.checkin.person";
+  var PENDING = "fangkong.code.pending";
+  // What was typed is remembered only once the server answered with a code, never a refused
+  // identity (else one-tap would fail every time after).
+  var pending = sessionStorage.getItem(PENDING);
+  sessionStorage.removeItem(PENDING);
+  if (pending && document.getElementById("code") && document.querySelector(".error") === null) {
+    localStorage.setItem(KEY, pending);
+  }
   var form = document.getElementById("code-form");
   var remembered = document.getElementById("remembered");
   var fields = ["id_number", "name", "phone"];
@@ -31,7 +39,7 @@
     if (document.getElementById("remember").checked) {
       var value = load() || {};
       fields.forEach(function (f) { value[f] = document.getElementById(f).value.trim(); });
-      localStorage.setItem(KEY, JSON.stringify(value));
+      sessionStorage.setItem(PENDING, JSON.stringify(value));
     } else {
       localStorage.removeItem(KEY);
     }

@@ -185,20 +185,32 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         Ok(movements) => movements,
         Err(err) => return visitor.problem(err.into()),
     };
-    let confined = domain::confines(detail.record.state.status, detail.record.measure.as_ref().map(|m| m.kind));
+    // A move is a breach when the record kept the person in at the time: since the current
+    // confining measure began (its start day), or since the last change into a confining status.
+    let record = &detail.record;
+    let confined_since = domain::confines(record.state.status, record.measure.as_ref().map(|m| m.kind)).then(|| {
+        let measure_start = record.measure.as_ref().map(|m| domain::shanghai_day_start(m.start));
+        let status_since = detail.history.iter().rev().find(|e| domain::confines(e.to.status, None)).map(|e| e.at);
+        measure_start.into_iter().chain(status_since).min().unwrap_or(i64::MIN)
+    });
+    let breach = |at: i64| confined_since.is_some_and(|since| at >= since);
     let mut moves: Vec<(i64, MoveView)> = movements
         .checkins
         .iter()
         .map(|v| {
             let place = crate::places::short_name(&v.venue_area_code, lang);
-            (v.visit.t_in, MoveView { at: shanghai_text(v.visit.t_in), what: format!("{} · {place}", v.venue_name) })
+            let what = format!("{} · {place}", v.venue_name);
+            (v.visit.t_in, MoveView { at: shanghai_text(v.visit.t_in), what, breach: breach(v.visit.t_in) })
         })
         .chain(movements.passages.iter().map(|p| {
             let direction = domain::Direction::parse(&p.direction).map(|d| lang.label(d)).unwrap_or("");
-            (p.at, MoveView { at: shanghai_text(p.at), what: format!("{} · {direction}", p.checkpoint_name) })
+            let what = format!("{} · {direction}", p.checkpoint_name);
+            (p.at, MoveView { at: shanghai_text(p.at), what, breach: breach(p.at) })
         }))
         .collect();
     moves.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let actors: Vec<String> = detail.history.iter().map(|e| e.actor.clone()).collect();
+    let names = visitor.caller.handle.staff_names(&actors).await.unwrap_or_default();
     let targets = domain::legal_targets(detail.record.state.status);
     let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
     let severity = form.severity.as_deref().and_then(|s| Severity::parse(s).ok());
@@ -215,10 +227,10 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         form_error: form.error,
         reason: form.reason.unwrap_or_default(),
         site: form.site.unwrap_or_default(),
-        history: detail.history.iter().map(|e| HistoryView::new(lang, e)).collect(),
+        history: detail.history.iter().map(|e| HistoryView::new(lang, e, &names)).collect(),
         measures: detail.measures.iter().map(|m| MeasureView::new(lang, m)).collect(),
+        breaches: moves.iter().filter(|(_, m)| m.breach).count(),
         moves: moves.into_iter().map(|(_, m)| m).collect(),
-        confined,
         d: DetailView::new(lang, &detail.record),
     };
     (status, render(&page)).into_response()
@@ -425,7 +437,10 @@ pub struct KeyPersonRow {
 
 fn state_label(lang: Lang, state: domain::State) -> String {
     match state.severity {
-        Some(severity) => format!("{}（{}）", lang.label(state.status), lang.label(severity)),
+        Some(severity) => lang.pick((
+            format!("{}（{}）", lang.label(state.status), lang.label(severity)),
+            format!("{} ({})", lang.label(state.status), lang.label(severity)),
+        )),
         None => lang.label(state.status).to_string(),
     }
 }
@@ -486,6 +501,7 @@ pub struct DetailView {
     pub area_code: String,
     pub area_name: String,
     pub grid_code: String,
+    pub grid_name: String,
     pub class: String,
     pub source: String,
     pub cadre: String,
@@ -509,8 +525,9 @@ impl DetailView {
             id_number: k.id_number.clone(),
             phone: k.phone.clone().unwrap_or_default(),
             area_code: k.area_code.clone(),
-            area_name: divisions::full_name(division).unwrap_or_default(),
+            area_name: crate::places::full_name(division, lang),
             grid_code: k.grid_code.clone().unwrap_or_default(),
+            grid_name: k.grid_code.as_deref().map(|g| crate::places::short_name(g, lang)).unwrap_or_default(),
             class: lang.label(k.class).to_string(),
             source: lang.label(k.source).to_string(),
             cadre,
@@ -540,14 +557,34 @@ pub struct HistoryView {
 }
 
 impl HistoryView {
-    pub fn new(lang: Lang, e: &StatusEvent) -> HistoryView {
+    pub fn new(
+        lang: Lang,
+        e: &StatusEvent,
+        names: &std::collections::HashMap<String, (String, domain::Role)>,
+    ) -> HistoryView {
         HistoryView {
             at: shanghai_text(e.at),
             from: e.from.map(|s| state_label(lang, s)).unwrap_or_else(|| "—".into()),
             to: state_label(lang, e.to),
-            actor: e.actor.clone(),
+            actor: person_by_name(lang, &e.actor, names),
             reason: e.reason.clone(),
         }
+    }
+}
+
+/// "王芳（区域干部）" for a username; the system's own writes are "系统"; an unknown username
+/// (a removed user) as stored.
+pub fn person_by_name(
+    lang: Lang,
+    username: &str,
+    names: &std::collections::HashMap<String, (String, domain::Role)>,
+) -> String {
+    match names.get(username) {
+        Some((name, role)) => {
+            lang.pick((format!("{name}（{}）", lang.label(*role)), format!("{name} ({})", lang.label(*role))))
+        }
+        None if username == "system" => lang.pick(("系统自动", "The system")).to_string(),
+        None => username.to_string(),
     }
 }
 
@@ -599,14 +636,16 @@ pub struct DetailPage {
     pub measures: Vec<MeasureView>,
     /// Check-ins and passages of the last 14 days, newest first.
     pub moves: Vec<MoveView>,
-    /// The record keeps the person in: any move is a breach.
-    pub confined: bool,
+    /// Moves made while the record kept the person in.
+    pub breaches: usize,
 }
 
 /// One check-in or passage on the record's page.
 pub struct MoveView {
     pub at: String,
     pub what: String,
+    /// Made while the person should have been in.
+    pub breach: bool,
 }
 
 pub struct FieldView {

@@ -34,7 +34,13 @@ async fn venues_page(visitor: Visitor, Query(query): Query<VenuesQuery>) -> Resp
     let rows = found
         .items
         .into_iter()
-        .map(|v| VenueRow { id: v.id.get(), name: v.name, kind: lang.label(v.kind), area: v.area_code })
+        .map(|v| VenueRow {
+            id: v.id.get(),
+            name: v.name,
+            kind: lang.label(v.kind),
+            place: crate::places::short_name(&v.area_code, lang),
+            area: v.area_code,
+        })
         .collect();
     render(&VenuesPage {
         lang,
@@ -52,6 +58,7 @@ pub struct VenueRow {
     pub id: i64,
     pub name: String,
     pub kind: &'static str,
+    pub place: String,
     pub area: String,
 }
 
