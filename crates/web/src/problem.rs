@@ -34,7 +34,10 @@ pub struct Problem {
     #[schema(value_type = String)]
     pub detail: Box<Message>,
     /// The first field at fault, when one is.
+    #[schema(required = false, nullable = false)]
     pub field: Option<String>,
+    /// Every field at fault, when any is.
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
     /// With 429: seconds until the client may try again (the Retry-After header).
     #[schema(ignore)]

@@ -32,22 +32,29 @@ pub struct AuditParams {
     #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
     /// The username of whoever acted.
+    #[param(schema_with = super::schemas::search)]
     pub actor: Option<String>,
-    /// An action code, e.g. `key_person.transition` (`GET` the log to see them).
+    /// An action code, e.g. `key_person.transition`.
+    #[param(schema_with = super::schemas::audit_action_or_blank)]
     pub action: Option<String>,
     /// A record kind: person, key_person, checkpoint, venue, investigation, candidate, upload,
     /// list, lead or settings.
+    #[param(schema_with = super::schemas::audit_subject_or_blank)]
     pub subject: Option<String>,
     /// With `subject`: that record's id.
     #[param(format = Int64)]
     pub subject_id: Option<i64>,
     /// An area or grid code within your jurisdiction.
+    #[param(schema_with = super::schemas::area_or_grid_or_blank)]
     pub area: Option<String>,
-    /// From this day (YYYY-MM-DD, Beijing time) or instant (RFC 3339), inclusive.
+    /// From this day (YYYY-MM-DD, Beijing time), inclusive; an RFC 3339 instant works too.
+    #[param(schema_with = super::schemas::day)]
     pub from: Option<String>,
-    /// To this day (inclusive) or instant (exclusive).
+    /// To this day, inclusive (an instant: exclusive).
+    #[param(schema_with = super::schemas::day)]
     pub to: Option<String>,
     /// json (default) or xlsx.
+    #[param(schema_with = super::schemas::workbook_format)]
     pub format: Option<String>,
 }
 

@@ -27,7 +27,8 @@ fn codes_or_blank(values: impl IntoIterator<Item = &'static str>) -> Object {
     let values: Vec<&str> = values.into_iter().collect();
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .pattern(Some(format!("^\\s*({})?\\s*$", values.join("|"))))
+        // Codes may hold a dot (`key_person.read`), which a pattern must not read as "any".
+        .pattern(Some(format!("^\\s*({})?\\s*$", values.join("|").replace('.', "\\."))))
         .description(Some(format!("one of {}, or blank for any", values.join(", "))))
         .build()
 }
@@ -62,6 +63,8 @@ domain_codes! {
     lead_outcome, lead_outcome_or_null, lead_outcome_or_blank => domain::LeadOutcome,
     measure_kind, measure_kind_or_null, measure_kind_or_blank => domain::MeasureKind,
     arrival_risk, arrival_risk_or_null, arrival_risk_or_blank => domain::ArrivalRisk,
+    audit_action, audit_action_or_null, audit_action_or_blank => domain::AuditAction,
+    audit_subject, audit_subject_or_null, audit_subject_or_blank => domain::AuditSubject,
 }
 
 /// `GET /api/v1/tasks?due=`.
@@ -82,6 +85,11 @@ pub fn decision() -> Object {
 /// `?format=` of an exportable list.
 pub fn export_format() -> Object {
     codes(["json", "csv", "xlsx"])
+}
+
+/// `?format=` of a list that exports as a workbook.
+pub fn workbook_format() -> Object {
+    codes(["json", "xlsx"])
 }
 
 /// A string field's shape: a `format` naming the rule the server applies (a hook for generators
