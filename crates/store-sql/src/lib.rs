@@ -51,6 +51,7 @@ mod settings;
 mod tasks;
 mod uploads;
 mod venues;
+mod workbench;
 
 use domain::Scope;
 use sqlx::{

@@ -24,6 +24,7 @@ pub trait Backend:
     + HealthCodeStore
     + ListStore
     + UploadStore
+    + WorkbenchStore
     + Send
     + Sync
     + 'static

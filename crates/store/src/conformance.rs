@@ -28,6 +28,7 @@ pub mod settings;
 pub mod tasks;
 pub mod uploads;
 pub mod venues;
+pub mod workbench;
 
 /// 2020-02-01 08:00 Asia/Shanghai.
 pub const START: Instant = 1_580_515_200;
@@ -180,6 +181,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tasks!($fresh, $reopenable);
         $crate::conformance_uploads!($fresh, $reopenable);
         $crate::conformance_venues!($fresh, $reopenable);
+        $crate::conformance_workbench!($fresh, $reopenable);
     };
     (@cases $module:ident, $fresh:path, $reopenable:path; [$($case:ident),* $(,)?]; [$($restart:ident),* $(,)?]) => {
         mod $module {

@@ -26,6 +26,7 @@ mod settings;
 mod tasks;
 mod uploads;
 mod venues;
+mod workbench;
 
 pub use lists::{Comparison, PersonIndex};
 

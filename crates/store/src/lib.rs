@@ -36,6 +36,7 @@ pub mod settings;
 pub mod tasks;
 pub mod uploads;
 pub mod venues;
+pub mod workbench;
 
 pub use backend::Backend;
 pub use db::{Clock, Db, UPLOAD_RETENTION_SECONDS, system_clock};
@@ -64,3 +65,4 @@ pub use settings::*;
 pub use tasks::*;
 pub use uploads::*;
 pub use venues::*;
+pub use workbench::*;

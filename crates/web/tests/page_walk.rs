@@ -175,6 +175,12 @@ async fn walk(kind: Kind) {
                 failures.push(format!("{username} ({role:?}) GET {path} → {status} outside the frame"));
             }
         }
+        // What waits, counted for the menu: every logged-in role may ask, and gets numbers.
+        let (status, _, body) = get(&client, app.url("/menu-counts"), Some(&token), "zh").await;
+        let counts: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        if status != 200 || !counts["tasks"].is_u64() || !counts["visits"].is_u64() {
+            failures.push(format!("{username} ({role:?}) GET /menu-counts → {status} {body}"));
+        }
         // A path nobody serves is a real 404 page, inside the frame too.
         let (status, _, body) = get(&client, app.url("/no-such-page"), Some(&token), "zh").await;
         if status != 404 || !inside_the_frame(&body, role) || !body.contains("没有这个页面") {

@@ -246,3 +246,24 @@ fn section(title: &'static str, items: Vec<Item>, urgent: bool, link: &str) -> S
         items: items.into_iter().take(SHOWN).collect(),
     }
 }
+
+/// `GET /menu-counts`: what waits for the visitor, by the menu's count keys; counts only.
+pub(super) async fn menu_counts(visitor: Visitor) -> Response {
+    match visitor.caller.handle.waiting().await {
+        Ok(waiting) => {
+            let mut urgent = Vec::new();
+            if waiting.leads_overdue > 0 {
+                urgent.push("leads");
+            }
+            axum::Json(serde_json::json!({
+                "tasks": waiting.tasks,
+                "visits": waiting.visits,
+                "leads": waiting.leads,
+                "tracing": waiting.tracing,
+                "urgent": urgent,
+            }))
+            .into_response()
+        }
+        Err(err) => visitor.problem(err.into()),
+    }
+}

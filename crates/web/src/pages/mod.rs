@@ -42,6 +42,7 @@ use crate::problem::Problem;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/menu-counts", get(home::menu_counts))
         .route("/lang/{code}", get(switch_lang))
         .route("/assets/{file}", get(asset))
         .merge(checkpoints::router())
@@ -65,6 +66,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "checkpoint.js" => (include_bytes!("../../assets/checkpoint.js"), "text/javascript; charset=utf-8"),
         "health_code.js" => (include_bytes!("../../assets/health_code.js"), "text/javascript; charset=utf-8"),
         "verify.js" => (include_bytes!("../../assets/verify.js"), "text/javascript; charset=utf-8"),
+        "menu.js" => (include_bytes!("../../assets/menu.js"), "text/javascript; charset=utf-8"),
 
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
