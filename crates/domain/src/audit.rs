@@ -333,6 +333,7 @@ fn described(action: AuditAction, detail: &str) -> Option<Message> {
             }
         }
         UploadStage => m(text(0).to_string(), text(0).to_string()),
+        PersonRead if detail == "verify" => m("验码时核对姓名".into(), "name checked at a code verification".into()),
         KeyPersonRead if text(0) == "movements" => {
             let (checkins, passages) = (number(1)?, number(2)?);
             m(

@@ -39,7 +39,10 @@
   }
   function when(seconds) {
     var d = new Date(seconds * 1000);
-    return d.toLocaleString();
+    // In the page's language, in Beijing time, whatever the device's zone.
+    var lang = document.documentElement.lang || "zh-CN";
+    return d.toLocaleString(lang, { timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit" });
   }
 
   function verifyOffline(token) {
@@ -81,7 +84,19 @@
     if (!token.trim()) { return; }
     verifyOffline(token).catch(function () { return verifyOnline(token); }).then(function (result) {
       if (result.ok) {
-        show(true, result.colour, texts.person + " " + result.person + " · " + texts.until + " " + when(result.expires));
+        var until = texts.until + " " + when(result.expires);
+        show(true, result.colour, texts.person + " " + result.person + " · " + until);
+        // Online, the holder's masked name replaces the number, to match against the person.
+        try {
+          fetch("/verify/holder/" + encodeURIComponent(result.person), { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (holder) {
+              if (holder && holder.name) {
+                document.getElementById("verdict-detail").textContent = texts.holder + " " + holder.name + " · " + until;
+              }
+            })
+            .catch(function () {});
+        } catch (offline) { /* the number stays */ }
       } else {
         show(false, null, result.reason);
       }

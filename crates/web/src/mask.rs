@@ -17,11 +17,24 @@ pub fn phone(full: &str) -> String {
     format!("{}****{}", chars[..3].iter().collect::<String>(), chars[7..].iter().collect::<String>())
 }
 
+/// "张*丰" or "王*": the first character and, for three or more, the last; the rest hidden.
+pub fn name(full: &str) -> String {
+    let chars: Vec<char> = full.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".into(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn masks_keep_only_the_ends() {
         assert_eq!(super::id_number("41170219850312001X"), "4117**********001X");
         assert_eq!(super::phone("13812341234"), "138****1234");
+        assert_eq!(super::name("张三丰"), "张*丰");
+        assert_eq!(super::name("王五"), "王*");
     }
 }

@@ -380,7 +380,7 @@ async fn a_citizen_shows_a_code_and_a_checkpoint_verifies_it_offline() {
     let mut tampered = green_token.into_bytes();
     tampered[13] = if tampered[13] == b'A' { b'B' } else { b'A' };
     assert_eq!(verify(String::from_utf8(tampered).unwrap()).await, "refused");
-    assert!(driver.text("#verdict-detail").await.contains("signature"), "{}", driver.text("#verdict-detail").await);
+    assert!(driver.text("#verdict-detail").await.contains("签名不符"), "{}", driver.text("#verdict-detail").await);
     driver.screenshot("checkpoint-verify-refused-375.png").await;
     assert_eq!(verify("garbage".into()).await, "refused");
     driver.command("DELETE", "", Value::Null).await;

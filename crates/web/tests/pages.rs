@@ -281,3 +281,25 @@ async fn a_person_under_home_isolation_is_told_at_the_venue_and_the_record_shows
     let (_, card) = page(&browser, app.url(&format!("/key-persons/{record}"))).await;
     assert!(card.contains("百货超市") && card.contains("违规外出"), "{card}");
 }
+
+#[tokio::test]
+async fn checkpoint_staff_see_a_verified_holders_masked_name_and_others_do_not() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    // Registered elsewhere: the signed code names the person, wherever they live.
+    let (person, _) = app.key_person(&officer, &id_number("411702", 71), "令狐冲", "411702").await;
+    let checkpoint = browser();
+    log_in(&app, &checkpoint, "checkpoint").await;
+    let response = checkpoint.get(app.url(&format!("/verify/holder/{person}"))).send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(body["name"], "令*冲");
+    let grid = browser();
+    log_in(&app, &grid, "grid").await;
+    let response = grid.get(app.url(&format!("/verify/holder/{person}"))).send().await.expect("get");
+    assert_eq!(response.status(), 403);
+    // The look-up is audited as a read of that person.
+    let admin = app.token("admin").await;
+    let (_, log) = app.get(&admin, &format!("/api/v1/audit?subject=person&subject_id={person}&actor=checkpoint")).await;
+    assert_eq!(log["total"], 1, "{log}");
+}

@@ -28,4 +28,23 @@ impl Handle {
         .await?;
         Ok(found)
     }
+
+    /// The name of a verified code's holder, for checkpoint staff to match against the person
+    /// before them: the signed code names the person, so any jurisdiction's holder is shown.
+    /// Audited as a read of that person.
+    pub async fn code_holder_name(&self, person_id: PersonId) -> Result<String> {
+        if !(self.actor.role.may(Capability::RecordPassages) || self.actor.role.may(Capability::ReadPassages)) {
+            return Err(StoreError::Forbidden { role: self.actor.role, capability: Capability::ReadPassages });
+        }
+        let person = self.backend.person(&domain::Scope::national(), person_id).await?;
+        self.audit(
+            domain::AuditAction::PersonRead,
+            domain::AuditSubject::Person,
+            Some(person_id.get()),
+            &person.area_code,
+            "verify".into(),
+        )
+        .await?;
+        Ok(person.name)
+    }
 }

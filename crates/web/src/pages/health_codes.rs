@@ -3,7 +3,7 @@
 
 use super::form::PageForm;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,7 +25,10 @@ use domain::Code;
 
 /// This capability's pages.
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/h", get(code_page).post(code_submit)).route("/verify", get(verify_page))
+    Router::new()
+        .route("/h", get(code_page).post(code_submit))
+        .route("/verify", get(verify_page))
+        .route("/verify/holder/{person}", get(code_holder))
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -140,6 +143,15 @@ pub(super) async fn verify_page(State(state): State<AppState>, visitor: Visitor)
     let keys: Vec<(u32, String)> = state.keys.public_keys().entries();
     let keys_json = serde_json::to_string(&keys).unwrap_or_else(|_| "[]".into());
     render(&VerifyPage { lang, t: visitor.t(), c: lang.code_texts(), user: visitor.user_view(), keys_json })
+}
+
+/// `GET /verify/holder/{person}`: the masked name of a verified code's holder, as JSON, for the
+/// verify page to show beside the verdict when it is online.
+async fn code_holder(visitor: Visitor, Path(person): Path<i64>) -> Response {
+    match visitor.caller.handle.code_holder_name(domain::PersonId::new(person)).await {
+        Ok(name) => axum::Json(serde_json::json!({ "name": crate::mask::name(&name) })).into_response(),
+        Err(err) => crate::problem::Problem::from(err).into_response(),
+    }
 }
 
 /// One reason of a health code, in the page's language.

@@ -262,6 +262,15 @@ texts! {
         no_such_person: ("未找到与身份证号、姓名、手机号同时相符的登记人员；请核对，或到所在社区登记。", "No registered person has this ID number, name and mobile number together; check them, or register at your community."),
         verify_staff_only: ("验码页面供卡口值守人员使用。", "Code verification is for checkpoint staff."),
         expired_on_page: ("已过期，请刷新", "Expired — refresh"),
+        holder: ("持码人", "Holder"),
+        red: ("红码", "Red code"),
+        yellow: ("黄码", "Yellow code"),
+        green: ("绿码", "Green code"),
+        malformed: ("不是健康码", "Not a health-code token"),
+        bad_signature: ("签名不符，码被篡改或伪造", "The signature does not match: altered or forged"),
+        expired: ("已过期", "Expired"),
+        unknown_key: ("未知签名密钥", "Unknown signing key"),
+        issued_in_future: ("签发时间在未来，请核对设备时间", "Issued in the future: check this device's clock"),
     }
 }
 
