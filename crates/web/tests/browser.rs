@@ -640,3 +640,39 @@ async fn every_role_lands_on_its_days_work_on_a_phone_and_a_desktop() {
     }
     driver.command("DELETE", "", Value::Null).await;
 }
+
+#[tokio::test]
+async fn an_officer_picks_a_place_by_name_instead_of_typing_a_code() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let driver = Driver::start().await;
+    driver.command("POST", "/window/rect", json!({"width": 375, "height": 900})).await;
+    driver.goto(&app.url("/login?next=/key-persons/new")).await;
+    driver.type_into("input[name=username]", "officer").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return document.querySelectorAll('.place-picker select').length === 1").await;
+    // 乡镇 first, then 村: each choice fills the code and opens the next level.
+    let pick = |depth: usize| {
+        let driver = &driver;
+        async move {
+            driver
+                .script(&format!(
+                    "const s = document.querySelectorAll('.place-picker select')[{depth}]; s.selectedIndex = 1; \
+                     s.dispatchEvent(new Event('change')); return s.options[1].textContent"
+                ))
+                .await
+        }
+    };
+    let township = pick(0).await;
+    driver.wait_for("return document.querySelectorAll('.place-picker select').length === 2").await;
+    let area = driver.script("return document.querySelector('input[name=area_code]').value").await;
+    assert_eq!(area.as_str().map(str::len), Some(9), "a township's code: {area}");
+    let village = pick(1).await;
+    let area = driver.script("return document.querySelector('input[name=area_code]').value").await;
+    assert_eq!(area.as_str().map(str::len), Some(12), "a village's code: {area}");
+    let code = area.as_str().unwrap_or_default().to_string();
+    assert_eq!(divisions::get(&code).map(|d| d.name), village.as_str(), "the code is the named village's");
+    assert!(divisions::get(&code[..9]).is_some_and(|d| Some(d.name) == township.as_str()));
+    driver.screenshot("place-picker-375.png").await;
+    driver.command("DELETE", "", Value::Null).await;
+}

@@ -112,6 +112,7 @@ async fn key_person_list(
         classes: options(KeyClass::ALL, filter.class, lang),
         statuses: options(Status::ALL, filter.status, lang),
         q: params.q.clone().unwrap_or_default(),
+        picker_root: visitor.caller.user.area_code.clone(),
         area: params.area.clone().unwrap_or_default(),
         grid: params.grid.clone().unwrap_or_default(),
         error_field,
@@ -342,7 +343,15 @@ fn new_form_page(visitor: &Visitor, form: &NewKeyPersonForm, errors: Vec<(String
         text("reason", t.reason, &form.reason, "", false, false),
     ];
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = NewPage { lang, t, user: visitor.user_view(), fields, errors, form_token: visitor.form_token.clone() };
+    let page = NewPage {
+        lang,
+        t,
+        user: visitor.user_view(),
+        fields,
+        errors,
+        form_token: visitor.form_token.clone(),
+        picker_root: visitor.caller.user.area_code.clone(),
+    };
     (status, render(&page)).into_response()
 }
 
@@ -486,6 +495,8 @@ pub struct ListPage {
     pub classes: Vec<OptionView>,
     pub statuses: Vec<OptionView>,
     pub q: String,
+    /// Where the place picker starts: the visitor's own jurisdiction.
+    pub picker_root: String,
     pub area: String,
     pub grid: String,
     /// The filter field at fault.
@@ -668,4 +679,6 @@ pub struct NewPage {
     pub fields: Vec<FieldView>,
     pub errors: Vec<(String, String)>,
     pub form_token: String,
+    /// Where the place picker starts: the visitor's own jurisdiction.
+    pub picker_root: String,
 }

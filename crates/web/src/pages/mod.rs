@@ -13,6 +13,7 @@ mod investigations;
 mod key_persons;
 mod lists;
 mod menu;
+mod places;
 mod session;
 mod tasks;
 mod venues;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(health_codes::router())
         .merge(investigations::router())
         .merge(lists::router())
+        .merge(places::router())
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
@@ -67,6 +69,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "health_code.js" => (include_bytes!("../../assets/health_code.js"), "text/javascript; charset=utf-8"),
         "verify.js" => (include_bytes!("../../assets/verify.js"), "text/javascript; charset=utf-8"),
         "menu.js" => (include_bytes!("../../assets/menu.js"), "text/javascript; charset=utf-8"),
+        "place-picker.js" => (include_bytes!("../../assets/place-picker.js"), "text/javascript; charset=utf-8"),
 
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
