@@ -545,6 +545,8 @@ async fn an_officer_imports_a_list_fixing_a_column_and_the_grid_verifies_a_lead(
     driver.wait_for("return location.pathname === '/leads'").await;
     let cards = driver.text("#leads").await;
     assert!(cards.contains("张三") && cards.contains("赵六"), "{cards}");
+    let summary = driver.text("#leads-summary").await;
+    assert!(summary.contains("待核查 2"), "the page counts what waits: {summary}");
     let first = driver.script("return document.querySelector('#leads li.card').id").await;
     let card = format!("#{}", first.as_str().unwrap());
     driver.script(&format!("document.querySelector('{card} .l-outcome').value = 'unreachable'; return 1")).await;

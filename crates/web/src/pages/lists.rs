@@ -71,6 +71,10 @@ texts! {
         already_key_persons: ("已是重点人员", "Already key persons"),
         already_leads: ("此前已下发", "Raised before"),
         my_leads: ("待核查线索", "Leads to verify"),
+        waiting_total: ("待核查", "To verify"),
+        overdue_total: ("已逾期", "overdue"),
+        all_lists: ("全部名单", "All lists"),
+        leads_unit: ("条", "leads"),
         overdue: ("已逾期", "Overdue"),
         due: ("核查期限", "Due"),
         outcome: ("核查结果", "Outcome"),
@@ -480,6 +484,15 @@ pub struct LeadsPage {
     pub w: &'static Words,
     pub user: Option<UserView>,
     pub token: String,
+    /// Open leads in the jurisdiction, and how many are past due.
+    pub total: usize,
+    pub overdue_count: usize,
+    pub groups: Vec<LeadGroup>,
+    pub filtered: bool,
+    pub page: usize,
+    pub pages: usize,
+    pub prev_link: Option<String>,
+    pub next_link: Option<String>,
     pub leads: Vec<LeadView>,
     pub overdue: Vec<LeadView>,
     pub show_overdue: bool,
@@ -490,16 +503,31 @@ pub struct LeadsPage {
     pub done: Option<i64>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone, Copy)]
 pub(super) struct LeadsQuery {
     done: Option<i64>,
+    /// Only the leads of this list.
+    list: Option<i64>,
+    page: Option<u32>,
 }
+
+/// Lead cards per page: each holds a form, so a page stays short on a phone.
+const LEADS_PER_PAGE: usize = 20;
 
 pub(super) async fn leads_page(visitor: Visitor, Query(query): Query<LeadsQuery>) -> Response {
-    leads_with(&visitor, None, query.done).await
+    leads_with(&visitor, None, query).await
 }
 
-async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Option<i64>) -> Response {
+/// One list's open leads, for the grouping line.
+pub struct LeadGroup {
+    pub list_id: i64,
+    pub name: String,
+    pub count: usize,
+    pub selected: bool,
+}
+
+async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, query: LeadsQuery) -> Response {
+    let done = query.done;
     if !visitor.may(Capability::VerifyLeads) {
         return forbidden(visitor, Capability::VerifyLeads);
     }
@@ -518,13 +546,45 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, done: Optio
     } else {
         Vec::new()
     };
+    // Grouped by list (biggest first), filtered by one, and paged.
+    let mut groups: Vec<LeadGroup> = Vec::new();
+    for lead in &open {
+        match groups.iter_mut().find(|g| g.list_id == lead.list_id.get()) {
+            Some(group) => group.count += 1,
+            None => groups.push(LeadGroup {
+                list_id: lead.list_id.get(),
+                name: lead.list_name.clone(),
+                count: 1,
+                selected: query.list == Some(lead.list_id.get()),
+            }),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+    let total = open.len();
+    let overdue_count = open.iter().filter(|l| l.due_at < now).count();
+    let shown: Vec<&Lead> = open.iter().filter(|l| query.list.is_none_or(|id| l.list_id.get() == id)).collect();
+    let pages = shown.len().div_ceil(LEADS_PER_PAGE).max(1);
+    let page = (query.page.unwrap_or(1).max(1) as usize).min(pages);
+    let link = |page: usize| match query.list {
+        Some(list) => format!("/leads?list={list}&page={page}"),
+        None => format!("/leads?page={page}"),
+    };
+    let page_leads = shown.iter().skip((page - 1) * LEADS_PER_PAGE).take(LEADS_PER_PAGE);
     render(&LeadsPage {
         lang: visitor.lang,
         t: visitor.t(),
         w: Words::of(visitor.lang),
         user: visitor.user_view(),
         token: visitor.form_token.clone(),
-        leads: open.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
+        total,
+        overdue_count,
+        groups,
+        filtered: query.list.is_some(),
+        page,
+        pages,
+        prev_link: (page > 1).then(|| link(page - 1)),
+        next_link: (page < pages).then(|| link(page + 1)),
+        leads: page_leads.map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         overdue: overdue.iter().map(|l| LeadView::of(l, now, visitor.lang)).collect(),
         show_overdue,
         outcomes: super::options(LeadOutcome::ALL, None, visitor.lang),
@@ -550,7 +610,7 @@ pub(super) struct VerifyForm {
 pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffForm<VerifyForm>) -> Response {
     let Ok(outcome) = LeadOutcome::parse(&form.outcome) else {
         let message = visitor.lang.pick(("请选择核查结果", "Choose the outcome")).to_string();
-        return leads_with(&visitor, Some((id, message)), None).await;
+        return leads_with(&visitor, Some((id, message)), LeadsQuery::default()).await;
     };
     // The class and the risk belong to a registration; the form sends them with every outcome.
     let registering = outcome == LeadOutcome::Registered;
@@ -561,6 +621,9 @@ pub(super) async fn verify_submit(Path(id): Path<i64>, StaffForm(visitor, form):
         Ok(_) => Redirect::to(&format!("/leads?done={id}")).into_response(),
         // Another county's lead, or none: not found, as everywhere else.
         Err(store::StoreError::NotFound) => visitor.problem(Problem::not_found()),
-        Err(err) => leads_with(&visitor, Some((id, Problem::from(err).field_message(visitor.lang).1)), None).await,
+        Err(err) => {
+            let message = Problem::from(err).field_message(visitor.lang).1;
+            leads_with(&visitor, Some((id, message)), LeadsQuery::default()).await
+        }
     }
 }
