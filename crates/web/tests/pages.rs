@@ -116,6 +116,7 @@ async fn the_create_form_names_each_bad_field_and_writes_nothing() {
     let location = response.headers()["location"].to_str().expect("location").to_string();
     let (status, detail) = page(&client, app.url(&location)).await;
     assert_eq!(status, 200);
+    assert!(detail.contains("id=\"saved-note\"") && detail.contains("已登记为重点人员"), "the save is confirmed");
     for text in ["张三", "13800001111", "密切接触者", "流调追踪", "王书记", "已筛查", "驿城区"] {
         assert!(detail.contains(text), "{text} missing from the record page");
     }

@@ -101,6 +101,8 @@ texts! {
         area: ("区划代码", "Area code"),
         place: ("地区", "Area"),
         fever_mark: ("发热", "fever"),
+        saved_created: ("已登记为重点人员", "Registered as a key person"),
+        saved_transition: ("状态已变更", "Status changed"),
         venue_name: ("场所名称", "Venue"),
         movements: ("近 14 天场所登记和卡口通行", "Check-ins and passages, last 14 days"),
         no_movements: ("近 14 天没有登记记录", "None in the last 14 days"),

@@ -172,8 +172,20 @@ async fn workbook(visitor: &Visitor, filter: &KeyPersonFilter) -> Result<Vec<u8>
     crate::export::xlsx(lang.pick(("重点人员", "Key persons")), &title, &header, &rows)
 }
 
-async fn key_person_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
-    detail_response(&visitor, id, TransitionFormView::default()).await
+#[derive(Deserialize)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn key_person_page(visitor: Visitor, Path(id): Path<i64>, Query(query): Query<SavedQuery>) -> Response {
+    // The confirmation after a save: what was just done, said once on the page it led to.
+    let t = visitor.t();
+    let saved = match query.saved.as_deref() {
+        Some("created") => Some(t.saved_created),
+        Some("transition") => Some(t.saved_transition),
+        _ => None,
+    };
+    detail_response(&visitor, id, TransitionFormView { saved, ..TransitionFormView::default() }).await
 }
 
 async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -> Response {
@@ -226,6 +238,7 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         severities: options(Severity::ALL, severity, lang),
         form_token: visitor.form_token.clone(),
         form_error: form.error,
+        saved: form.saved,
         reason: form.reason.unwrap_or_default(),
         site: form.site.unwrap_or_default(),
         history: detail.history.iter().map(|e| HistoryView::new(lang, e, &names)).collect(),
@@ -263,14 +276,15 @@ async fn transition_submit(Path(id): Path<i64>, StaffForm(visitor, form): StaffF
         Err(problem) => Err(problem),
     };
     match outcome {
-        Ok(_) => Redirect::to(&format!("/key-persons/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/key-persons/{id}?saved=transition")).into_response(),
         Err(problem) if problem.status == 422 => {
             let form = TransitionFormView {
                 to: Some(form.to),
                 severity: form.severity,
                 site: form.site,
                 reason: Some(form.reason),
-                error: Some(problem.detail_in(visitor.lang).to_string()),
+                error: Some(problem.field_message(visitor.lang).1),
+                saved: None,
             };
             detail_response(&visitor, id, form).await
         }
@@ -423,7 +437,7 @@ async fn new_key_person_submit(StaffForm(visitor, form): StaffForm<NewKeyPersonF
     .await
     .map_err(Problem::from);
     match outcome {
-        Ok(created) => Redirect::to(&format!("/key-persons/{}", created.id)).into_response(),
+        Ok(created) => Redirect::to(&format!("/key-persons/{}?saved=created", created.id)).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
             new_form_page(&visitor, &form, vec![problem.field_message(visitor.lang)])
         }
@@ -626,6 +640,8 @@ pub struct TransitionFormView {
     pub site: Option<String>,
     pub reason: Option<String>,
     pub error: Option<String>,
+    /// What was just saved, to confirm.
+    pub saved: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -640,6 +656,7 @@ pub struct DetailPage {
     pub targets: Vec<OptionView>,
     pub severities: Vec<OptionView>,
     pub form_token: String,
+    pub saved: Option<&'static str>,
     pub form_error: Option<String>,
     pub reason: String,
     pub site: String,
