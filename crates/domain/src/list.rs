@@ -335,7 +335,7 @@ pub struct CellProblem {
     pub field: ListField,
     pub column: usize,
     pub value: String,
-    pub reason: String,
+    pub reason: crate::Message,
 }
 
 /// The longest text kept from an address cell.
@@ -364,7 +364,7 @@ pub fn normalise_row(
         return Ok(None);
     }
     let mut problems = Vec::new();
-    let mut problem = |field: ListField, column: usize, value: &str, reason: String| {
+    let mut problem = |field: ListField, column: usize, value: &str, reason: crate::Message| {
         problems.push(CellProblem { field, column, value: value.to_string(), reason });
     };
     let document = match id {
@@ -402,7 +402,15 @@ pub fn normalise_row(
             .into_iter()
             .find_map(|f| mapping.column(f).map(|c| (f, c)))
             .unwrap_or((ListField::IdNumber, 0));
-        problem(field, column, "", "这一行没有身份证号、手机号或姓名，无法比对 (nothing to compare by)".into());
+        problem(
+            field,
+            column,
+            "",
+            crate::Message::new(
+                "这一行没有身份证号、手机号或姓名，无法比对",
+                "this row has no ID number, mobile or name to compare by",
+            ),
+        );
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -418,22 +426,22 @@ fn is_other_document(kind: &str) -> bool {
     !(kind.is_empty() || kind.contains("身份证") || kind.contains("居民") || kind == "01" || kind == "1")
 }
 
-fn parse_document(text: &str, kind: Option<&str>) -> Result<Document, String> {
+fn parse_document(text: &str, kind: Option<&str>) -> Result<Document, crate::Message> {
     let folded = compact(text).to_uppercase();
     if kind.is_some_and(is_other_document) {
         let ok = (5..=20).contains(&folded.len()) && folded.bytes().all(|b| b.is_ascii_alphanumeric());
         return if ok {
             Ok(Document::Other(OtherDocument(folded)))
         } else {
-            Err("证件号码应为 5–20 位字母或数字 (a document number has 5–20 letters or digits)".into())
+            Err(crate::Message::new("证件号码应为 5–20 位字母或数字", "a document number has 5–20 letters or digits"))
         };
     }
     // Excel shows a long number stored as a number as 4.11702E+17: its last digits are gone.
     if folded.contains("E+") {
-        return Err(
-            "身份证号被 Excel 存成了科学计数法，末几位已丢失；请把该列设为文本后重新导出 (stored as a number: digits lost)"
-                .into(),
-        );
+        return Err(crate::Message::new(
+            "身份证号被 Excel 存成了科学计数法，末几位已丢失；请把该列设为文本后重新导出",
+            "the ID number was stored as a number in Excel and its last digits are lost: format the column as text and export again",
+        ));
     }
     let parsed = if folded.chars().count() == 15 {
         ResidentId::from_first_generation(&folded)
@@ -443,7 +451,7 @@ fn parse_document(text: &str, kind: Option<&str>) -> Result<Document, String> {
     parsed.map(Document::Resident).map_err(|e| id_reason(&e))
 }
 
-fn id_reason(e: &ResidentIdError) -> String {
+fn id_reason(e: &ResidentIdError) -> crate::Message {
     let zh = match e {
         ResidentIdError::Empty => "身份证号为空".to_string(),
         ResidentIdError::Length { found } => format!("身份证号应为 18 位（或 15 位一代证），这里是 {found} 位"),
@@ -453,26 +461,26 @@ fn id_reason(e: &ResidentIdError) -> String {
         ResidentIdError::BornInFuture { born } => format!("身份证号中的出生日期 {born} 晚于今天，有数字录错"),
         ResidentIdError::CheckDigit { .. } => "身份证号校验位不符，有数字录错".to_string(),
     };
-    format!("{zh} ({e})")
+    crate::Message::new(zh, e.to_string())
 }
 
-fn phone_reason(e: &PhoneError) -> String {
+fn phone_reason(e: &PhoneError) -> crate::Message {
     let zh = match e {
         PhoneError::Empty => "手机号为空".to_string(),
         PhoneError::Length { found } => format!("手机号应为 11 位，这里是 {found} 位"),
         PhoneError::BadCharacter { ch } => format!("手机号含有字符 {ch:?}"),
         PhoneError::Prefix { prefix } => format!("手机号应以 13–19 开头，这里是 {prefix}"),
     };
-    format!("{zh} ({e})")
+    crate::Message::new(zh, e.to_string())
 }
 
-fn name_reason(e: &PersonNameError) -> String {
+fn name_reason(e: &PersonNameError) -> crate::Message {
     let zh = match e {
         PersonNameError::Empty => "姓名为空".to_string(),
         PersonNameError::TooLong { max } => format!("姓名最多 {max} 个字"),
         PersonNameError::BadCharacter { ch } => format!("姓名含有字符 {ch:?}"),
     };
-    format!("{zh} ({e})")
+    crate::Message::new(zh, e.to_string())
 }
 
 #[cfg(test)]
@@ -589,7 +597,7 @@ mod tests {
         let bad = normalise_row(&row(&["李四", "411702651304123", "", ""]), &standard(), &places());
         let problems = bad.err().unwrap_or_default();
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].reason.contains("出生日期"), "{}", problems[0].reason);
+        assert!(problems[0].reason.zh.contains("出生日期"), "{}", problems[0].reason);
     }
 
     #[test]
@@ -601,10 +609,10 @@ mod tests {
         assert_eq!(fields, vec![ListField::IdNumber, ListField::Name, ListField::Phone]);
         assert_eq!(problems[0].column, 1);
         assert_eq!(problems[0].value, "411702199001011230");
-        assert!(problems[2].reason.contains("11 位"));
+        assert!(problems[2].reason.zh.contains("11 位"));
         let excel =
             normalise_row(&row(&["张三", "4.11702E+17", "", ""]), &standard(), &places()).err().unwrap_or_default();
-        assert!(excel[0].reason.contains("科学计数法"));
+        assert!(excel[0].reason.zh.contains("科学计数法"));
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub struct ImportArgs {
 fn print_problems(err: &ImportError, report: Option<&Path>) -> anyhow::Result<()> {
     if let ImportError::Rows { problems, .. } = err {
         for p in problems {
-            println!("row {}\t{}\t{:?}\t{}", p.row, p.column, p.value, p.reason);
+            println!("row {}\t{}\t{:?}\t{}", p.row, p.column, p.value, p.reason.zh);
         }
         if let Some(path) = report {
             write_private(path, &import::report_xlsx(problems)?)

@@ -73,7 +73,7 @@ pub struct RowProblem {
     pub column: String,
     pub field: ListField,
     pub value: String,
-    pub reason: String,
+    pub reason: domain::Message,
 }
 
 /// What a file looks like before the mapping is confirmed.
@@ -223,7 +223,7 @@ pub fn parse_persons(
         }
         rows_read += 1;
         let mut row_problems = Vec::new();
-        let mut problem = |field: ListField, column: usize, value: &str, reason: String| {
+        let mut problem = |field: ListField, column: usize, value: &str, reason: domain::Message| {
             row_problems.push(RowProblem { row: number, column: label(column), field, value: value.into(), reason });
         };
         let id = match cell(ListField::IdNumber) {
@@ -233,19 +233,24 @@ pub fn parse_persons(
                 } else {
                     domain::ResidentId::parse(t)
                 };
-                parsed.map_err(|e| problem(ListField::IdNumber, c, t, format!("身份证号无效 ({e})"))).ok()
+                parsed.map_err(|e| problem(ListField::IdNumber, c, t, domain::Explain::explain(&e))).ok()
             }
             None => {
-                problem(ListField::IdNumber, 0, "", "住户登记需要身份证号一列 (map an id_number column)".into());
+                problem(
+                    ListField::IdNumber,
+                    0,
+                    "",
+                    domain::Message::new("住户登记需要身份证号一列", "map an id_number column"),
+                );
                 None
             }
         };
         let name = match cell(ListField::Name) {
-            Some((c, t)) => {
-                domain::PersonName::parse(t).map_err(|e| problem(ListField::Name, c, t, format!("姓名无效 ({e})"))).ok()
-            }
+            Some((c, t)) => domain::PersonName::parse(t)
+                .map_err(|e| problem(ListField::Name, c, t, domain::Explain::explain(&e)))
+                .ok(),
             None => {
-                problem(ListField::Name, 0, "", "住户登记需要姓名一列 (map a name column)".into());
+                problem(ListField::Name, 0, "", domain::Message::new("住户登记需要姓名一列", "map a name column"));
                 None
             }
         };
@@ -253,7 +258,7 @@ pub fn parse_persons(
             Some((c, t)) => match domain::Phone::parse(t) {
                 Ok(phone) => Some(phone),
                 Err(e) => {
-                    problem(ListField::Phone, c, t, format!("手机号无效 ({e})"));
+                    problem(ListField::Phone, c, t, domain::Explain::explain(&e));
                     None
                 }
             },
@@ -263,14 +268,27 @@ pub fn parse_persons(
             Some((c, t)) => match place_of(t, places) {
                 Some(place) => Some(place),
                 None => {
-                    problem(ListField::Area, c, t, "不认识的区划或网格代码 (unknown division or grid)".into());
+                    problem(
+                        ListField::Area,
+                        c,
+                        t,
+                        domain::Message::new("不认识的区划或网格代码", "unknown division or grid code"),
+                    );
                     None
                 }
             },
             None => match default_place {
                 Some(place) => Some(place.clone()),
                 None => {
-                    problem(ListField::Area, 0, "", "没有所属地区：加一列区划代码，或指定默认地区 (no area)".into());
+                    problem(
+                        ListField::Area,
+                        0,
+                        "",
+                        domain::Message::new(
+                            "没有所属地区：加一列区划代码，或指定默认地区",
+                            "no area: add a division-code column or give a default area",
+                        ),
+                    );
                     None
                 }
             },
@@ -391,7 +409,7 @@ pub fn report_xlsx(problems: &[RowProblem]) -> Result<Vec<u8>, rust_xlsxwriter::
         sheet.write(r, 0, u32::try_from(p.row).unwrap_or(u32::MAX))?;
         sheet.write_string(r, 1, crate::cells::safe(&p.column))?;
         sheet.write_string_with_format(r, 2, crate::cells::safe(&p.value), &text)?;
-        sheet.write_string(r, 3, crate::cells::safe(&p.reason))?;
+        sheet.write_string(r, 3, crate::cells::safe(&p.reason.zh))?;
     }
     sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
@@ -429,7 +447,7 @@ mod tests {
                 assert_eq!(problems.len(), 1);
                 assert_eq!(problems[0].row, 4);
                 assert_eq!(problems[0].column, "B (身份证号码)");
-                assert!(problems[0].reason.contains("校验位"), "{}", problems[0].reason);
+                assert!(problems[0].reason.zh.contains("校验位"), "{}", problems[0].reason);
             }
             other => panic!("{:?}", other.map(|p| p.rows.len())),
         }
@@ -442,7 +460,7 @@ mod tests {
             column: "B (身份证号码)".into(),
             field: ListField::IdNumber,
             value: "411702199001011230".into(),
-            reason: "校验位".into(),
+            reason: domain::Message::new("校验位", "check digit"),
         }])
         .unwrap();
         assert!(xlsx.starts_with(b"PK"));

@@ -281,7 +281,7 @@ pub(crate) fn rows_problem(upload_id: i64, problems: &[RowProblem], bad_rows: us
         .take(PROBLEMS_SHOWN)
         .map(|p| FieldError {
             field: format!("row {}, {}", p.row, p.column),
-            message: Message::new(format!("{:?}：{}", p.value, p.reason), format!("{:?}: {}", p.value, p.reason)),
+            message: Message::new(format!("{:?}：{}", p.value, p.reason.zh), format!("{:?}: {}", p.value, p.reason.en)),
         })
         .collect();
     problem

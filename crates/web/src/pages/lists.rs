@@ -371,7 +371,12 @@ pub(super) async fn import_submit(
             state.problems = problems
                 .into_iter()
                 .take(1_000)
-                .map(|p| ProblemView { row: p.row, column: p.column, value: p.value, reason: p.reason })
+                .map(|p| ProblemView {
+                    row: p.row,
+                    column: p.column,
+                    value: p.value,
+                    reason: visitor.lang.pick((p.reason.zh, p.reason.en)),
+                })
                 .collect();
             state.bad_rows = bad_rows;
             upload_with(&visitor, id, Some(state)).await
