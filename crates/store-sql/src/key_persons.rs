@@ -99,15 +99,7 @@ impl KeyPersonStore {
             // Through the persons' own indexes (ID number, phone, name), then the record's.
             if let Some(person) = &filter.person {
                 query.push(" AND k.person_id IN (SELECT id FROM persons WHERE ");
-                match person {
-                    PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
-                    PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
-                    PersonQuery::Name(name) => query
-                        .push("name >= ")
-                        .push_bind(name.clone())
-                        .push(" AND name < ")
-                        .push_bind(format!("{name}\u{10FFFF}")),
-                };
+                Self::push_person_match(query, person);
                 query.push(")");
             }
         };

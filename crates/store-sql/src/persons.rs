@@ -68,16 +68,7 @@ impl PersonStore {
 
     async fn search_persons(&self, scope: &Scope, search: &PersonQuery, limit: u32) -> Result<Vec<Person>> {
         let mut query = QueryBuilder::new(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE "));
-        match search {
-            PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
-            PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
-            // A prefix range keeps the name index usable ("张" finds 张三 and 张三丰).
-            PersonQuery::Name(name) => query
-                .push("name >= ")
-                .push_bind(name.clone())
-                .push(" AND name < ")
-                .push_bind(format!("{name}\u{10FFFF}")),
-        };
+        Self::push_person_match(&mut query, search);
         Self::push_scope(&mut query, "area_code", scope);
         query.push(" ORDER BY name, id LIMIT ").push_bind(i64::from(limit));
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
@@ -149,4 +140,23 @@ pub(crate) fn person(row: &impl RowReader) -> Result<Person> {
         grid_code: row.opt_text("grid_code")?,
         created_at: row.int("created_at")?,
     })
+}
+
+sql_impl! {
+impl {
+    /// The condition on `persons` a search asks for, each through its own index: an ID number or
+    /// a mobile exactly, a name by its beginning (a prefix range keeps the name index usable: "张"
+    /// finds 张三 and 张三丰).
+    pub(crate) fn push_person_match(query: &mut QueryBuilder<D::Db>, search: &PersonQuery) {
+        match search {
+            PersonQuery::IdNumber(id) => query.push("id_number = ").push_bind(id.clone()),
+            PersonQuery::Phone(phone) => query.push("phone = ").push_bind(phone.clone()),
+            PersonQuery::Name(name) => query
+                .push("name >= ")
+                .push_bind(name.clone())
+                .push(" AND name < ")
+                .push_bind(format!("{name}\u{10FFFF}")),
+        };
+    }
+}
 }
