@@ -411,7 +411,6 @@ pub struct LeadView {
 
 impl LeadView {
     fn of(lead: &Lead, now: i64, lang: Lang) -> LeadView {
-        let area_code = if lead.area_code.len() > 12 { &lead.area_code[..12] } else { lead.area_code.as_str() };
         LeadView {
             id: lead.id.get(),
             row: lead.row_number,
@@ -419,7 +418,7 @@ impl LeadView {
             id_number: lead.id_number.as_deref().map(mask::id_number).unwrap_or_default(),
             phone: lead.phone.clone().unwrap_or_default(),
             address: lead.address.clone(),
-            area: divisions::full_name(area_code).unwrap_or_else(|| lead.area_code.clone()),
+            area: crate::places::short_name(&lead.area_code, lang),
             matched: lang.label(lead.match_kind).into(),
             unmatched: lead.match_kind == MatchKind::Unmatched,
             list: lead.list_name.clone(),
