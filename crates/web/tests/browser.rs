@@ -262,6 +262,8 @@ async fn a_checkpoint_worker_registers_a_passage_with_fever_on_a_phone() {
     let result = driver.text("#passage-result").await;
     assert!(result.contains("体温异常") && result.contains("转运"), "{result}");
     assert!(driver.text("#ledger").await.contains("孙七"));
+    let counters = driver.text("#station-counters").await;
+    assert!(counters.contains("1\n今日进") && counters.contains("1\n今日发热"), "{counters:?}");
     // The origin is remembered for the next traveller; the person fields are cleared.
     let origin = driver.script("return document.getElementById('p-origin').value").await;
     assert_eq!(origin, "武汉");

@@ -89,6 +89,15 @@ async fn checkpoint_response(
         Err(err) => return visitor.problem(err.into()),
     };
     let threshold = visitor.caller.handle.frontline_threshold();
+    // The station's counters for today: in, out and fevers.
+    let counters = (
+        lines.iter().filter(|p| p.direction == "in").count(),
+        lines.iter().filter(|p| p.direction != "in").count(),
+        lines
+            .iter()
+            .filter(|p| store::codec::temperature(p.temperature).is_some_and(|t| t.is_fever(threshold)))
+            .count(),
+    );
     let lines: Vec<LedgerLine> = lines
         .into_iter()
         .rev()
@@ -130,6 +139,7 @@ async fn checkpoint_response(
         origin: form.origin,
         destination: form.destination,
         count: lines.len(),
+        counters,
         lines,
     };
     (status, render(&page)).into_response()
@@ -226,6 +236,8 @@ pub struct CheckpointPage {
     pub origin: String,
     pub destination: String,
     pub count: usize,
+    /// Today's passages in, out, and those with a fever.
+    pub counters: (usize, usize, usize),
     pub lines: Vec<LedgerLine>,
 }
 
