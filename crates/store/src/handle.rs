@@ -122,6 +122,15 @@ impl Handle {
     /// Refuses early, before a request body is even parsed, when the role lacks `capability`:
     /// a caller who may not act learns nothing about its input. Division names, public
     /// statistical data, need only this check.
+    /// The caller's scope narrowed by a filter's `within`; none when the two do not overlap (the
+    /// filter finds nothing, it never widens the jurisdiction).
+    fn narrowed(&self, within: Option<&Scope>) -> Option<Scope> {
+        match within {
+            Some(within) => narrowest(self.scope(), within),
+            None => Some(self.scope().clone()),
+        }
+    }
+
     pub fn authorize(&self, capability: Capability) -> Result<()> {
         self.require(capability)
     }
@@ -129,7 +138,7 @@ impl Handle {
 
 /// The smaller of two nested scopes, or none when they do not overlap: a filter can only narrow
 /// the caller's jurisdiction.
-pub(crate) fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
+fn narrowest(outer: &Scope, inner: &Scope) -> Option<Scope> {
     if outer.includes(inner) {
         Some(inner.clone())
     } else if inner.includes(outer) {

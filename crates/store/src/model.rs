@@ -80,6 +80,13 @@ pub struct Page<T> {
     pub per_page: u32,
 }
 
+impl<T> Page<T> {
+    /// The page `request` asked for, of a list that holds nothing.
+    pub fn empty(request: PageRequest) -> Page<T> {
+        Page { items: Vec::new(), total: 0, page: request.page, per_page: request.per_page }
+    }
+}
+
 /// An `Idempotency-Key` with a digest of the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKey {

@@ -142,8 +142,13 @@ impl Problem {
 
     /// 422 naming the field.
     pub fn invalid(field: &str, message: Message) -> Problem {
+        Problem::at_field(StatusCode::UNPROCESSABLE_ENTITY, "validation", field, message)
+    }
+
+    /// A problem with one field at fault: the detail is "field: message" in both languages.
+    fn at_field(status: StatusCode, kind: &'static str, field: &str, message: Message) -> Problem {
         let detail = Message::new(format!("{field}：{}", message.zh), format!("{field}: {}", message.en));
-        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", detail);
+        let mut problem = Problem::new(status, kind, detail);
         problem.field = Some(field.to_string());
         problem.errors.push(FieldError { field: field.to_string(), message });
         problem
@@ -277,11 +282,7 @@ impl From<StoreError> for Problem {
             }
             StoreError::Invalid { field, message } => Problem::invalid(field, message),
             StoreError::Conflict { field, message } => {
-                let detail = Message::new(format!("{field}：{}", message.zh), format!("{field}: {}", message.en));
-                let mut problem = Problem::new(StatusCode::CONFLICT, "conflict", detail);
-                problem.field = Some(field.to_string());
-                problem.errors.push(FieldError { field: field.to_string(), message });
-                problem
+                Problem::at_field(StatusCode::CONFLICT, "conflict", field, message)
             }
             // A move the current state does not allow conflicts with that state (409); a request
             // that no state would allow is invalid (422).

@@ -161,7 +161,8 @@ pub async fn a_person_kept_in_is_recorded_and_one_breach_task_opens(backend: Arc
     let theirs = village.tasks(None, true, PageRequest::default()).await.unwrap();
     assert_eq!(theirs.items.iter().map(|t| t.kind).collect::<Vec<_>>(), [TaskKind::Breach]);
     // The record shows where the person has been: every check-in is there, newest first.
-    let movements = officer.key_person_movements(record.id, 14).await.unwrap();
+    let card = officer.key_person(record.id).await.unwrap();
+    let movements = officer.key_person_movements(&card.record, 14).await.unwrap();
     assert_eq!(movements.checkins.len(), 3);
     assert!(movements.checkins.iter().all(|v| v.venue_name == "超市"));
     assert!(movements.checkins[0].visit.t_in > movements.checkins[2].visit.t_in);

@@ -2,7 +2,7 @@
 
 use domain::Capability;
 
-use super::{Handle, narrowest};
+use super::Handle;
 use crate::error::Result;
 use crate::*;
 
@@ -10,13 +10,7 @@ impl Handle {
     /// The log within the caller's jurisdiction, newest first, narrowed by `filter`.
     pub async fn audit_log(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         self.require(Capability::ReadAudit)?;
-        let scope = match &filter.within {
-            Some(within) => match narrowest(self.scope(), within) {
-                Some(scope) => scope,
-                None => return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page }),
-            },
-            None => self.scope().clone(),
-        };
+        let Some(scope) = self.narrowed(filter.within.as_ref()) else { return Ok(Page::empty(page)) };
         self.backend.audit(&scope, filter, page).await
     }
 }

@@ -3,13 +3,12 @@
 use domain::Capability;
 use domain::{AuditAction, AuditSubject};
 
-use super::{Handle, narrowest};
+use super::Handle;
 use crate::error::{Result, StoreError};
 use crate::transition::{TransitionPlanner, checked_reason};
 use crate::*;
 use domain::Code;
 
-/// The narrower of two nested scopes, or `None` when they do not overlap.
 impl Handle {
     pub async fn create_key_person(
         &self,
@@ -41,15 +40,7 @@ impl Handle {
 
     pub async fn key_persons(&self, filter: &KeyPersonFilter, page: PageRequest) -> Result<Page<KeyPerson>> {
         self.require(Capability::ReadKeyPersons)?;
-        let scope = match &filter.within {
-            Some(within) => match narrowest(self.scope(), within) {
-                Some(scope) => scope,
-                None => {
-                    return Ok(Page { items: Vec::new(), total: 0, page: page.page, per_page: page.per_page });
-                }
-            },
-            None => self.scope().clone(),
-        };
+        let Some(scope) = self.narrowed(filter.within.as_ref()) else { return Ok(Page::empty(page)) };
         let found = self.backend.key_persons(&scope, filter, page).await?;
         let searched = filter.person.as_ref().map_or("", PersonQuery::kind);
         let detail = format!("{}|{}|{searched}", page.page, found.items.len());
@@ -99,26 +90,23 @@ impl Handle {
         Ok(created)
     }
 
-    /// Where the record's person has been lately: their check-ins and checkpoint passages of the
-    /// last `days` days, newest first (a person kept in should have none). Audited as a read.
-    pub async fn key_person_movements(&self, id: KeyPersonId, days: i64) -> Result<Movements> {
+    /// Where the person of `record` (as `key_person` read it, within the caller's scope) has been
+    /// lately: their check-ins and checkpoint passages of the last `days` days, newest first (a
+    /// person kept in should have none). Audited as a read.
+    pub async fn key_person_movements(&self, record: &KeyPerson, days: i64) -> Result<Movements> {
         self.require(Capability::ReadKeyPersons)?;
-        let detail = self.backend.key_person(self.scope(), id).await?;
+        if !self.scope().contains(&record.area_code) {
+            return Err(StoreError::NotFound);
+        }
         let now = self.db.now();
         let from = now - days * 86_400;
-        let mut checkins = self.backend.visits_of_person(detail.record.person_id, from, now + 1).await?;
+        let mut checkins = self.backend.visits_of_person(record.person_id, from, now + 1).await?;
         checkins.reverse();
-        let mut passages = self.backend.passages_of_person(detail.record.person_id, from, now + 1).await?;
+        let mut passages = self.backend.passages_of_person(record.person_id, from, now + 1).await?;
         passages.reverse();
         let count = format!("movements|{}|{}", checkins.len(), passages.len());
-        self.audit(
-            AuditAction::KeyPersonRead,
-            AuditSubject::KeyPerson,
-            Some(id.get()),
-            &detail.record.area_code,
-            count,
-        )
-        .await?;
+        let id = Some(record.id.get());
+        self.audit(AuditAction::KeyPersonRead, AuditSubject::KeyPerson, id, &record.area_code, count).await?;
         Ok(Movements { checkins, passages })
     }
 }

@@ -194,7 +194,7 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         Ok(detail) => detail,
         Err(err) => return visitor.problem(err.into()),
     };
-    let movements = match visitor.caller.handle.key_person_movements(domain::KeyPersonId::new(id), 14).await {
+    let movements = match visitor.caller.handle.key_person_movements(&detail.record, 14).await {
         Ok(movements) => movements,
         Err(err) => return visitor.problem(err.into()),
     };
