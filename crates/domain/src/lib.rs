@@ -55,6 +55,6 @@ pub use message::{Explain, Message};
 pub use name::{PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError};
 pub use role::{Capability, Role};
-pub use status::{Severity, State, Status, TransitionError, check_transition, legal_targets, replay};
+pub use status::{KeyPersonOrder, Severity, State, Status, TransitionError, check_transition, legal_targets, replay};
 pub use temperature::{Temperature, TemperatureError};
 pub use time::{shanghai_date, shanghai_day_start};

@@ -46,6 +46,29 @@ impl crate::Label for Status {
     }
 }
 
+/// How the key-person list is sorted: what changed last (the default: the day's news first),
+/// whose measure ends soonest (the releases to prepare), or who came under management last.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, strum::VariantArray, strum::IntoStaticStr, strum::Display,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum KeyPersonOrder {
+    #[default]
+    Updated,
+    PlannedEnd,
+    Opened,
+}
+
+impl crate::Label for KeyPersonOrder {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            KeyPersonOrder::Updated => ("最近变动在前", "Latest change first"),
+            KeyPersonOrder::PlannedEnd => ("计划解除最早在前", "Soonest planned end first"),
+            KeyPersonOrder::Opened => ("最近入管在前", "Newest record first"),
+        }
+    }
+}
+
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::VariantArray, strum::IntoStaticStr, strum::Display,
 )]

@@ -460,50 +460,88 @@ impl {
         Ok(())
     }
 
-    /// The open records among `person_ids` that keep their person in: person → (record, area).
-    pub(crate) async fn confined_records(
+    /// Why each of `person_ids` should have stayed in, for those who should have: an open record
+    /// that keeps them in, or else a pending tracing candidacy (their code is yellow until
+    /// someone has called them).
+    pub(crate) async fn confinements(
         tx: &mut Transaction<'_, D::Db>,
         person_ids: &[i64],
-    ) -> Result<HashMap<i64, (i64, String)>> {
+    ) -> Result<HashMap<i64, Confinement>> {
         let mut confined = HashMap::new();
         for chunk in person_ids.chunks(1000) {
-            let mut query = QueryBuilder::<D::Db>::new(
-                "SELECT person_id, id, area_code, status, measure_kind FROM key_persons WHERE active AND person_id IN (",
-            );
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            query.push(")");
-            for row in query.build().fetch_all(&mut **tx).await.map_err(fail)? {
+            let records = "SELECT person_id, id, area_code, status, measure_kind FROM key_persons WHERE active AND person_id IN (";
+            for row in Self::among(records, chunk).build().fetch_all(&mut **tx).await.map_err(fail)? {
                 let status: String = row.try_get(3).map_err(fail)?;
                 let measure: Option<String> = row.try_get(4).map_err(fail)?;
                 let status = Status::parse(&status).map_err(StoreError::backend)?;
                 let measure = measure.as_deref().map(MeasureKind::parse).transpose().map_err(StoreError::backend)?;
                 if domain::confines(status, measure) {
                     let person: i64 = row.try_get(0).map_err(fail)?;
-                    confined.insert(person, (row.try_get(1).map_err(fail)?, row.try_get(2).map_err(fail)?));
+                    let record = Confinement::Record { id: row.try_get(1).map_err(fail)?, area: row.try_get(2).map_err(fail)? };
+                    confined.insert(person, record);
                 }
+            }
+            let candidacies = "SELECT DISTINCT person_id FROM contact_candidates WHERE status = 'pending' AND person_id IN (";
+            for row in Self::among(candidacies, chunk).build().fetch_all(&mut **tx).await.map_err(fail)? {
+                let person: i64 = row.try_get(0).map_err(fail)?;
+                confined.entry(person).or_insert(Confinement::Candidacy);
             }
         }
         Ok(confined)
     }
 
-    /// A breach (违规外出) by the person of `record` at a place in `where_area`: a task for the
+    /// `select` (ending in `IN (`) completed with `ids` and the closing parenthesis.
+    fn among(select: &str, ids: &[i64]) -> QueryBuilder<D::Db> {
+        let mut query = QueryBuilder::<D::Db>::new(select);
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        query
+    }
+
+    /// A breach (违规外出) by `person` at `place` in `where_area`. For a record: a task for the
     /// record's area (the responsible cadre) and, when the place is elsewhere, one for that area.
+    /// For a candidacy: the pending candidacies say where the person was last seen out, so that
+    /// whoever calls them knows it first.
     pub(crate) async fn raise_breach(
         tx: &mut Transaction<'_, D::Db>,
-        (record, record_area): (i64, &str),
-        where_area: &str,
+        (person, confinement): (i64, &Confinement),
+        (where_area, place): (&str, &str),
         now: Instant,
     ) -> Result<()> {
-        Self::open_task_once(tx, TaskKind::Breach, record, record_area, now).await?;
-        if !where_area.starts_with(record_area) {
-            Self::open_task_once(tx, TaskKind::BreachAtVenue, record, where_area, now).await?;
+        match confinement {
+            Confinement::Record { id, area } => {
+                Self::open_task_once(tx, TaskKind::Breach, *id, area, now).await?;
+                if !where_area.starts_with(area.as_str()) {
+                    Self::open_task_once(tx, TaskKind::BreachAtVenue, *id, where_area, now).await?;
+                }
+            }
+            Confinement::Candidacy => {
+                sqlx::query(D::sql(
+                    "UPDATE contact_candidates SET seen_out_at = ?, seen_out_place = ? \
+                     WHERE person_id = ? AND status = 'pending'",
+                ))
+                .bind(now)
+                .bind(place)
+                .bind(person)
+                .execute(&mut **tx)
+                .await
+                .map_err(fail)?;
+            }
         }
         Ok(())
     }
 }
+}
+
+/// Why a person should have stayed in (see `confinements`).
+pub(crate) enum Confinement {
+    /// An open key-person record that keeps them in: its id and area.
+    Record { id: i64, area: String },
+    /// A tracing candidacy nobody has decided yet.
+    Candidacy,
 }
 
 sql_impl! {
@@ -616,10 +654,11 @@ impl CheckinStore {
         // A person kept in is still recorded (the trail is what tracing needs), and told; their
         // cadre and the venue's area get a task, once per episode.
         let batch_persons: Vec<i64> = persons.values().map(|p| p.id).collect();
-        let confined = Self::confined_records(&mut tx, &batch_persons).await?;
+        let confined = Self::confinements(&mut tx, &batch_persons).await?;
         for f in &fresh {
-            if let Some((record, area)) = confined.get(&f.person_id) {
-                Self::raise_breach(&mut tx, (*record, area), &f.venue.area_code, now).await?;
+            if let Some(confinement) = confined.get(&f.person_id) {
+                let place = (f.venue.area_code.as_str(), f.venue.name.as_str());
+                Self::raise_breach(&mut tx, (f.person_id, confinement), place, now).await?;
             }
         }
         if !fresh.is_empty() {

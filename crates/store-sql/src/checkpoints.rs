@@ -145,9 +145,10 @@ impl CheckpointStore {
         .map_err(fail)?;
         let mut breach = false;
         if let Some(person_id) = person_id {
-            let confined = Self::confined_records(&mut tx, &[person_id]).await?;
-            if let Some((record, record_area)) = confined.get(&person_id) {
-                Self::raise_breach(&mut tx, (*record, record_area), &area_code, now).await?;
+            let confined = Self::confinements(&mut tx, &[person_id]).await?;
+            if let Some(confinement) = confined.get(&person_id) {
+                let place = (area_code.as_str(), checkpoint_name.as_str());
+                Self::raise_breach(&mut tx, (person_id, confinement), place, now).await?;
                 breach = true;
             }
         }

@@ -17,7 +17,8 @@ const INVESTIGATION_COLUMNS: &str = "i.id, i.key_person_id, i.person_id, p.name 
 
 const CANDIDATE_COLUMNS: &str = "c.id, c.investigation_id, c.point_id, v.name AS venue_name, c.person_id, \
      p.name, p.id_number, p.phone, c.area_code, c.grid_code, c.checkin_id, c.stay_from, c.stay_to, \
-     c.stay_estimated, c.overlap_from, c.overlap_to, c.status, c.due_at, c.decided_by_name, c.key_person_id";
+     c.stay_estimated, c.overlap_from, c.overlap_to, c.status, c.due_at, c.decided_by_name, c.key_person_id, \
+     c.seen_out_at, c.seen_out_place";
 
 /// (`+c.venue_id` in a join keeps SQLite from driving the tail's scan through every venue of the
 /// venue index instead of the short rowid range above the watermark, and `+c.t_in` keeps it from
@@ -112,6 +113,10 @@ impl {
             due_at: r.int("due_at")?,
             decided_by: r.opt_text("decided_by_name")?,
             key_person_id: (r.opt_int("key_person_id")?).map(domain::KeyPersonId::new),
+            seen_out: match (r.opt_int("seen_out_at")?, r.opt_text("seen_out_place")?) {
+                (Some(at), Some(place)) => Some(SeenOut { at, place }),
+                _ => None,
+            },
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::columns::RowReader;
 use async_trait::async_trait;
-use domain::{Scope, Status};
+use domain::{KeyPersonOrder, Scope, Status};
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, QueryBuilder, Row, Type};
 use store::codec;
 use store::transition::{CurrentRecord, TransitionPlanner};
@@ -112,9 +112,16 @@ impl KeyPersonStore {
             "SELECT {KEY_PERSON_COLUMNS} FROM (SELECT * FROM key_persons k WHERE 1 = 1"
         ));
         conditions(&mut query);
-        query.push(" ORDER BY k.updated_at DESC, k.id DESC LIMIT ").push_bind(i64::from(page.per_page));
+        // Records without a planned end (screened, closed) follow those with one; the id breaks
+        // ties so that pages never overlap.
+        let order = match filter.order {
+            KeyPersonOrder::Updated => "k.updated_at DESC, k.id DESC",
+            KeyPersonOrder::PlannedEnd => "k.measure_planned_end IS NULL, k.measure_planned_end, k.id",
+            KeyPersonOrder::Opened => "k.id DESC",
+        };
+        query.push(format!(" ORDER BY {order} LIMIT ")).push_bind(i64::from(page.per_page));
         query.push(" OFFSET ").push_bind(page.sql_offset());
-        query.push(") k JOIN persons p ON p.id = k.person_id ORDER BY k.updated_at DESC, k.id DESC");
+        query.push(format!(") k JOIN persons p ON p.id = k.person_id ORDER BY {order}"));
         let found = query.build().fetch_all(&self.readers).await.map_err(fail)?;
         Ok(Page {
             items: found.iter().map(|r| key_person(&Columns(r))).collect::<Result<_>>()?,

@@ -50,7 +50,7 @@ impl TaskStore {
         conditions(&mut count);
         let total: i64 = count.build_query_scalar().fetch_one(&self.readers).await.map_err(fail)?;
         let mut query = QueryBuilder::new(
-            "SELECT t.id, t.kind, t.key_person_id, p.name, k.status, t.area_code, t.due_date, t.created_at, t.done_at \
+            "SELECT t.id, t.kind, t.key_person_id, p.name, k.status, k.cadre_name, k.cadre_phone, t.area_code, t.due_date, t.created_at, t.done_at \
              FROM tasks t JOIN key_persons k ON k.id = t.key_person_id JOIN persons p ON p.id = k.person_id WHERE 1 = 1",
         );
         conditions(&mut query);
@@ -76,6 +76,8 @@ pub(crate) fn task(row: &impl RowReader) -> Result<Task> {
         key_person_id: domain::KeyPersonId::new(row.int("key_person_id")?),
         person_name: row.text("name")?,
         status: codec::state(&row.text("status")?, None)?.status,
+        cadre_name: row.opt_text("cadre_name")?,
+        cadre_phone: row.opt_text("cadre_phone")?,
         area_code: row.text("area_code")?,
         due_date: codec::date(&row.text("due_date")?)?,
         created_at: row.int("created_at")?,

@@ -148,6 +148,17 @@ pub struct Candidate {
     pub due_at: Instant,
     pub decided_by: Option<String>,
     pub key_person_id: Option<KeyPersonId>,
+    /// The last check-in or passage while the candidacy was pending (a yellow code should have
+    /// kept them in).
+    pub seen_out: Option<SeenOut>,
+}
+
+/// Where and when a person who should have stayed in was seen out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenOut {
+    pub at: Instant,
+    /// The venue's or checkpoint's name.
+    pub place: String,
 }
 
 /// Everything the investigation workspace shows.

@@ -1,7 +1,7 @@
 //! Key persons (重点人员): records, measures, status history and filters.
 
 use async_trait::async_trait;
-use domain::{GridCode, KeyClass, MeasureKind, PersonName, Phone, Scope, Source, State, Status};
+use domain::{GridCode, KeyClass, KeyPersonOrder, MeasureKind, PersonName, Phone, Scope, Source, State, Status};
 use jiff::civil::Date;
 
 use crate::error::Result;
@@ -76,6 +76,7 @@ pub struct KeyPersonFilter {
     pub grid: Option<GridCode>,
     /// Only the records of persons this finds (ID number, mobile, or a name's beginning).
     pub person: Option<PersonQuery>,
+    pub order: KeyPersonOrder,
 }
 
 /// A requested status change. `severity` is required exactly when `to` is `confirmed`.

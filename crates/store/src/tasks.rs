@@ -48,6 +48,10 @@ pub struct Task {
     pub key_person_id: KeyPersonId,
     pub person_name: String,
     pub status: Status,
+    /// The record's responsible cadre: whom the area of a breach calls, since it may not open
+    /// a record kept elsewhere.
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
     pub area_code: String,
     pub due_date: Date,
     pub created_at: Instant,

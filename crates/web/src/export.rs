@@ -2,9 +2,12 @@
 //! title row, a frozen header, every cell as text (ID numbers and phones keep their digits;
 //! formula-like text is neutralised by `cells::safe`).
 
+use std::future::Future;
+
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
+use store::{Page, PageRequest, StoreError};
 
 use crate::problem::Problem;
 
@@ -33,6 +36,33 @@ pub fn xlsx(sheet_name: &str, title: &str, header: &[&str], rows: &[Vec<String>]
         }
     }
     workbook.save_to_buffer().map_err(failed)
+}
+
+/// Reads a paged list page by page through `read` (each page a scoped, audited read), turning
+/// each item into a row with `row`, until the list ends or `MAX_ROWS` is reached. Returns the
+/// rows and the total the list reported (which may be more than the rows).
+pub async fn collect<T, Read, Reading>(
+    page_size: u32,
+    mut read: Read,
+    mut row: impl FnMut(T) -> Vec<String>,
+) -> Result<(Vec<Vec<String>>, u64), Problem>
+where
+    Read: FnMut(PageRequest) -> Reading,
+    Reading: Future<Output = Result<Page<T>, StoreError>>,
+{
+    let mut rows = Vec::new();
+    let mut total = 0;
+    for number in 1u32.. {
+        let found = read(PageRequest::new(number, page_size)).await?;
+        total = found.total;
+        let done = found.items.len() < page_size as usize;
+        rows.extend(found.items.into_iter().map(&mut row));
+        if done || rows.len() >= MAX_ROWS {
+            break;
+        }
+    }
+    rows.truncate(MAX_ROWS);
+    Ok((rows, total))
 }
 
 /// The workbook as a download named `file_name` (ASCII, so every browser keeps it).

@@ -487,8 +487,24 @@ async fn an_investigator_confirms_a_point_and_a_contact_and_the_grid_sees_the_ta
     let tasks = driver.text("#tracing-tasks").await;
     assert!(tasks.contains("顾客丙") && !tasks.contains("顾客乙"), "{tasks}");
     driver.screenshot("tracing-tasks-375.png").await;
+    assert!(driver.text("#tracing-tasks a.call").await.contains("13800003333"), "the worker calls them");
+    assert_eq!(driver.script("return document.querySelectorAll('#tracing-tasks button').length").await, json!(0));
+    // The area's investigator decides on the card itself (the case's investigation may be
+    // another area's) and is told it is saved.
+    driver.command("POST", "/cookie", json!({"cookie": {"name": "fk_session", "value": "", "path": "/"}})).await;
+    driver.goto(&app.url("/login?next=/tracing")).await;
+    driver.type_into("input[name=username]", "officer").await;
+    driver.type_into("input[name=password]", common::PASSWORD).await;
+    driver.click("#login-submit").await;
+    driver.wait_for("return location.pathname === '/tracing'").await;
+    driver.click("#tracing-tasks li:first-child button.decide-home").await;
+    driver.wait_for("return document.getElementById('saved-note') !== null").await;
+    assert!(driver.text("#saved-note").await.contains("已保存"));
+    assert_eq!(driver.script("return document.querySelectorAll('#tracing-tasks li').length").await, json!(0));
     let (_, code) = app.get(&officer, &format!("/api/v1/persons/{}/health-code", contacts[0])).await;
     assert_eq!(code["colour"], "red");
+    let (_, code) = app.get(&officer, &format!("/api/v1/persons/{}/health-code", contacts[1])).await;
+    assert_eq!(code["colour"], "red", "a close contact under home isolation");
     driver.command("DELETE", "", Value::Null).await;
 }
 

@@ -284,6 +284,91 @@ async fn a_person_under_home_isolation_is_told_at_the_venue_and_the_record_shows
 }
 
 #[tokio::test]
+async fn a_breach_elsewhere_gives_that_area_the_cadre_to_call_not_a_record_it_cannot_open() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let xiping = app.token("xiping").await;
+    let officer = app.token("officer").await;
+    let (status, person) = app
+        .post(
+            &xiping,
+            "/api/v1/persons",
+            serde_json::json!({"id_number": id_number("411721", 61), "name": "令狐冲", "phone": "13800006161", "area_code": "411721"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{person}");
+    let (status, record) = app
+        .post(
+            &xiping,
+            "/api/v1/key-persons",
+            serde_json::json!({"person_id": person["id"], "class": "close_contact", "source": "tracing",
+                "cadre_name": "岳不群", "cadre_phone": "13900007777"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{record}");
+    let record = record["id"].as_i64().expect("record");
+    let path = format!("/api/v1/key-persons/{record}/transitions");
+    let (status, _) =
+        app.post(&xiping, &path, serde_json::json!({"to": "home_observation", "reason": "居家隔离"})).await;
+    assert_eq!(status, 201);
+    let (_, venue) = app
+        .post(
+            &officer,
+            "/api/v1/venues",
+            serde_json::json!({"name": "驿城超市", "kind": "market", "area_code": "411702002"}),
+        )
+        .await;
+    let checkin = serde_json::json!({"venue_token": venue["token"], "id_number": id_number("411721", 61), "name": "令狐冲", "phone": "13800006161"});
+    let response = app.client.post(app.url("/api/v1/checkins")).json(&checkin).send().await.expect("check-in");
+    assert_eq!(response.status(), 201);
+    // 驿城区 cannot open 西平县's record: its task names the cadre to call instead.
+    let client = browser();
+    log_in(&app, &client, "officer").await;
+    let (_, tasks) = page(&client, app.url("/tasks")).await;
+    assert!(tasks.contains("辖区内违规外出") && tasks.contains("岳不群"), "{tasks}");
+    assert!(
+        tasks.contains("href=\"tel:13900007777\"") && !tasks.contains(&format!("/key-persons/{record}")),
+        "{tasks}"
+    );
+    let (_, home) = page(&client, app.url("/")).await;
+    assert!(home.contains("tel:13900007777") && !home.contains(&format!("/key-persons/{record}")), "{home}");
+    // The list exports as the page shows it.
+    let response = client.get(app.url("/tasks?format=xlsx")).send().await.expect("export");
+    assert_eq!(response.headers()["content-type"], web::export::XLSX_TYPE);
+    let workbook = sheet::Sheet::open(&response.bytes().await.expect("body")).expect("workbook");
+    let text = format!("{:?}", workbook.head(10).expect("rows"));
+    assert!(text.contains("令狐冲") && text.contains("13900007777") && text.contains("辖区内违规外出"), "{text}");
+    // The record's own area gets the record's task.
+    let client = browser();
+    log_in(&app, &client, "xiping").await;
+    let (_, tasks) = page(&client, app.url("/tasks")).await;
+    assert!(tasks.contains(&format!("/key-persons/{record}#transition")), "{tasks}");
+}
+
+#[tokio::test]
+async fn venue_and_lead_lists_export_what_they_show() {
+    let app = TestApp::spawn(Kind::Sqlite).await;
+    let officer = app.token("officer").await;
+    for name in ["人民路农贸市场", "解放路药店"] {
+        let body = serde_json::json!({"name": name, "kind": "market", "area_code": "411702001"});
+        assert_eq!(app.post(&officer, "/api/v1/venues", body).await.0, 201);
+    }
+    let client = browser();
+    log_in(&app, &client, "officer").await;
+    let (_, html) = page(&client, app.url("/venues")).await;
+    assert!(html.contains("/venues?format=xlsx"), "{html}");
+    let response = client.get(app.url("/venues?format=xlsx")).send().await.expect("export");
+    assert_eq!(response.headers()["content-type"], web::export::XLSX_TYPE);
+    let workbook = sheet::Sheet::open(&response.bytes().await.expect("body")).expect("workbook");
+    let text = format!("{:?}", workbook.head(10).expect("rows"));
+    assert!(text.contains("场所（共 2 个）") && text.contains("解放路药店") && text.contains("411702001"), "{text}");
+    // Nothing waits: an empty workbook still opens, with its header.
+    let response = client.get(app.url("/leads?format=xlsx")).send().await.expect("export");
+    let workbook = sheet::Sheet::open(&response.bytes().await.expect("body")).expect("workbook");
+    let text = format!("{:?}", workbook.head(10).expect("rows"));
+    assert!(text.contains("线索（共 0 条）") && text.contains("身份证号"), "{text}");
+}
+
+#[tokio::test]
 async fn checkpoint_staff_see_a_verified_holders_masked_name_and_others_do_not() {
     let app = TestApp::spawn(Kind::Sqlite).await;
     let officer = app.token("officer").await;

@@ -141,6 +141,25 @@ pub async fn an_outbreak_yields_exactly_the_planted_points_and_contacts(backend:
     let tasks = grid.tracing_tasks().await.unwrap();
     assert_eq!(tasks.len(), 4);
     assert!(xiping.tracing_tasks().await.unwrap().is_empty());
+    // A pending contact out and about (a yellow code should keep them in) is still recorded and
+    // told, and their tracing task says where they were seen; nobody else's does.
+    let out =
+        f.db.check_in(CheckinRequest {
+            venue_token: "tok-d".into(),
+            id_number: resident_id("411702", 105),
+            name: domain::PersonName::parse("居民").unwrap(),
+            phone: Some(domain::Phone::parse("13800000105").unwrap()),
+            temperature: None,
+            idempotency: None,
+        })
+        .await
+        .unwrap();
+    assert!(out.breach && !out.duplicate);
+    let seen = grid.tracing_tasks().await.unwrap();
+    let p5 = seen.iter().find(|c| c.person_id == p(5)).unwrap();
+    assert_eq!(p5.seen_out.as_ref().map(|s| (s.place.as_str(), s.at)), Some(("天中山公园", out.at)));
+    assert!(seen.iter().filter(|c| c.person_id != p(5)).all(|c| c.seen_out.is_none()));
+    assert_eq!(officer.tasks(None, true, PageRequest::default()).await.unwrap().total, 0, "no record, no record task");
 
     // Codes: the case is red; pending contacts are yellow (an epidemic point not yet cleared).
     let (_, code) = f.db.health_code(p(0)).await.unwrap();

@@ -154,6 +154,38 @@ pub async fn lists_filter_and_page(backend: Arc<dyn Backend>) {
     assert_eq!(all.len(), 4, "pages do not overlap");
 }
 
+pub async fn lists_sort_by_change_planned_end_or_opening(backend: Arc<dyn Backend>) {
+    let f = Fixture::new(backend).await;
+    let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
+    let mut records = Vec::new();
+    for serial in 0..3u32 {
+        let person =
+            officer.create_person(new_person("411702", 200 + serial, "孙一", "411702001"), None).await.unwrap();
+        let record = officer.create_key_person(new_key_person(person.id, KeyClass::CloseContact), None).await.unwrap();
+        if serial < 2 {
+            officer.transition_key_person(record.id, to(Status::HomeObservation), None).await.unwrap();
+        }
+        records.push(record.id);
+        f.advance_days(1);
+    }
+    // The first record changes last, and its measure now ends after the second's.
+    officer.transition_key_person(records[0], to(Status::CentralObservation), None).await.unwrap();
+    let officer = &officer;
+    let order = |order| async move {
+        let filter = KeyPersonFilter { order, ..Default::default() };
+        let found = officer.key_persons(&filter, PageRequest::default()).await.unwrap();
+        found.items.iter().map(|k| k.id).collect::<Vec<_>>()
+    };
+    let [first, second, third] = [records[0], records[1], records[2]];
+    assert_eq!(order(domain::KeyPersonOrder::Updated).await, [first, third, second]);
+    assert_eq!(order(domain::KeyPersonOrder::PlannedEnd).await, [second, first, third], "no planned end comes last");
+    assert_eq!(order(domain::KeyPersonOrder::Opened).await, [third, second, first]);
+    // Pages of a sorted list do not overlap.
+    let filter = KeyPersonFilter { order: domain::KeyPersonOrder::PlannedEnd, ..Default::default() };
+    let page2 = officer.key_persons(&filter, PageRequest::new(2, 2)).await.unwrap();
+    assert_eq!(page2.items.iter().map(|k| k.id).collect::<Vec<_>>(), [third]);
+}
+
 pub async fn idempotent_creates_make_one_record(backend: Arc<dyn Backend>) {
     let f = Fixture::new(backend).await;
     let officer = f.handle("officer", Role::AreaOfficer, "411702").await;
@@ -205,6 +237,7 @@ macro_rules! conformance_key_persons {
             one_open_record_per_person,
             officers_never_see_records_outside_their_prefix,
             lists_filter_and_page,
+            lists_sort_by_change_planned_end_or_opening,
             idempotent_creates_make_one_record,
             roles_are_enforced_by_the_handle,
             ];

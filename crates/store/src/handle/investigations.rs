@@ -362,7 +362,9 @@ impl Handle {
     pub async fn decide_candidate(&self, id: CandidateId, decision: CandidateDecision) -> Result<Option<KeyPersonId>> {
         self.require(Capability::Investigate)?;
         let candidate = self.backend.candidate(self.scope(), id).await?;
-        let investigation = self.backend.investigation(self.scope(), candidate.investigation_id).await?;
+        // The candidate was found in scope (where they live, or the case's investigation); the
+        // investigation, perhaps another area's, only names the case on the new record.
+        let investigation = self.backend.investigation(&domain::Scope::national(), candidate.investigation_id).await?;
         if candidate.status != CandidateStatus::Pending {
             return Err(StoreError::conflict(
                 "status",

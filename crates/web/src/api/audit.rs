@@ -136,18 +136,8 @@ pub async fn list_audit(
 
 /// Every row the filter finds (up to the export limit) as a workbook in `lang`.
 pub async fn workbook(caller: &Caller, filter: &AuditFilter, lang: Lang) -> Result<Vec<u8>, Problem> {
-    let mut rows = Vec::new();
-    let mut total = 0;
-    for page in 1u32.. {
-        let found = caller.handle.audit_log(filter, PageRequest::new(page, 1000)).await?;
-        total = found.total;
-        let done = found.items.len() < 1000;
-        rows.extend(found.items.into_iter().map(|entry| line(&entry, lang)));
-        if done || rows.len() >= crate::export::MAX_ROWS {
-            break;
-        }
-    }
-    rows.truncate(crate::export::MAX_ROWS);
+    let (rows, total) =
+        crate::export::collect(1000, |page| caller.handle.audit_log(filter, page), |entry| line(&entry, lang)).await?;
     let header = lang.pick((
         ["时间", "用户", "操作", "对象", "编号", "详情", "地区", "区划代码", "来源地址"],
         ["Time", "User", "Action", "Subject", "No.", "Detail", "Area", "Area code", "From"],

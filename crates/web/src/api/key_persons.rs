@@ -80,6 +80,10 @@ pub struct ListParams {
     /// The search is audited like every read.
     #[param(schema_with = super::schemas::search)]
     pub q: Option<String>,
+    /// `updated` (latest change first, the default), `planned_end` (soonest planned end first)
+    /// or `opened` (newest record first).
+    #[param(schema_with = super::schemas::key_person_order_or_blank)]
+    pub sort: Option<String>,
     /// 1-based.
     #[param(format = Int64, minimum = 0, maximum = 4294967295.0)]
     pub page: Option<u32>,
@@ -104,6 +108,10 @@ impl ListParams {
                 }
                 q => q.and_then(|q| store::PersonQuery::of(&q)),
             },
+            order: some(&self.sort)
+                .map(|s| fields::parse("sort", domain::KeyPersonOrder::parse(&s)))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
@@ -112,7 +120,7 @@ impl ListParams {
     }
 }
 
-/// Key persons in your jurisdiction, newest change first; identity data masked.
+/// Key persons in your jurisdiction, newest change first unless `sort` says otherwise; identity data masked.
 #[utoipa::path(get, path = "/api/v1/key-persons", tag = "key-persons", security(("bearer" = [])), params(ListParams),
     responses((status = 200, body = KeyPersonPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_key_persons(

@@ -65,6 +65,7 @@ domain_codes! {
     arrival_risk, arrival_risk_or_null, arrival_risk_or_blank => domain::ArrivalRisk,
     audit_action, audit_action_or_null, audit_action_or_blank => domain::AuditAction,
     audit_subject, audit_subject_or_null, audit_subject_or_blank => domain::AuditSubject,
+    key_person_order, key_person_order_or_null, key_person_order_or_blank => domain::KeyPersonOrder,
 }
 
 /// `GET /api/v1/tasks?due=`.

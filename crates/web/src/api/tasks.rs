@@ -55,6 +55,9 @@ pub struct TaskBody {
     pub key_person_id: i64,
     pub person_name: String,
     pub status: String,
+    /// The record's responsible cadre, to call about a breach in another area.
+    pub cadre_name: Option<String>,
+    pub cadre_phone: Option<String>,
     pub area_code: String,
     pub due_date: String,
     pub done_at: Option<String>,
@@ -68,6 +71,8 @@ impl From<Task> for TaskBody {
             key_person_id: t.key_person_id.get(),
             person_name: t.person_name,
             status: t.status.as_str().to_string(),
+            cadre_name: t.cadre_name,
+            cadre_phone: t.cadre_phone,
             area_code: t.area_code,
             due_date: t.due_date.to_string(),
             done_at: t.done_at.map(instant_text),

@@ -27,7 +27,7 @@ texts! {
         breaches: ("违规外出", "Left isolation"),
         breaches_here: ("辖区内违规外出", "Left isolation, seen here"),
         bring_back_action: ("去劝返", "Bring back"),
-        handle_action: ("去处置", "Handle"),
+        call_cadre_action: ("联系责任人", "Call the cadre"),
         fever_transfers: ("发热待转运", "Fever transfers"),
         nothing_waits: ("暂无待办，做得好。", "Nothing is waiting. Well done."),
         all_clear: ("无", "none"),
@@ -189,7 +189,7 @@ async fn sections(visitor: &Visitor) -> Result<(Vec<Section>, Vec<(&'static str,
             (TaskKind::FeverTransfer, h.fever_transfers, h.transfer_action),
             (TaskKind::ReleaseDue, h.releases_due, h.release_action),
             (TaskKind::Breach, h.breaches, h.bring_back_action),
-            (TaskKind::BreachAtVenue, h.breaches_here, h.handle_action),
+            (TaskKind::BreachAtVenue, h.breaches_here, h.call_cadre_action),
         ] {
             let of_kind: Vec<_> = tasks.items.iter().filter(|task| task.kind == kind).collect();
             let items = of_kind
@@ -200,7 +200,7 @@ async fn sections(visitor: &Visitor) -> Result<(Vec<Section>, Vec<(&'static str,
                     place: crate::places::view(&task.area_code, lang),
                     note: format!("{} · {} {}", lang.label(task.status), h.due_by, task.due_date),
                     action,
-                    link: format!("/key-persons/{}#transition", task.key_person_id),
+                    link: super::tasks::action_link(task).unwrap_or_else(|| "/tasks".into()),
                 })
                 .collect();
             if of_kind.is_empty() && matches!(kind, TaskKind::Breach | TaskKind::BreachAtVenue) {

@@ -10,12 +10,15 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::Message;
-use domain::{Capability, MeasureKind};
+use domain::{Capability, MeasureKind, Status};
 use serde::Deserialize;
-use store::{Candidate, CandidateDecision, InvestigationDetail, NewInvestigation, NewReportedPlace, TrajectoryEntry};
+use store::{
+    Candidate, CandidateDecision, InvestigationDetail, KeyPersonFilter, NewInvestigation, NewReportedPlace,
+    PageRequest, TrajectoryEntry,
+};
 
 use super::i18n::{Lang, Texts, texts};
-use super::views::UserView;
+use super::views::{OptionView, UserView};
 use super::{Visitor, render};
 use crate::api::fields;
 use crate::mask;
@@ -38,7 +41,9 @@ pub(super) fn router() -> Router<AppState> {
 texts! {
     pub struct Words {
         open_title: ("开始流调", "Open an investigation"),
-        key_person_id: ("病例的重点人员编号", "The case's key-person record no."),
+        case: ("病例（确诊或疑似）", "The case (confirmed or suspected)"),
+        choose_case: ("请选择病例", "Choose the case"),
+        no_cases: ("辖区内暂无确诊或疑似病例。", "No confirmed or suspected case in your jurisdiction."),
         onset: ("发病日期", "Onset date"),
         isolated_at: ("隔离时间（北京时间，默认现在）", "Isolated at (Beijing time; now by default)"),
         open: ("开始流调", "Open"),
@@ -72,6 +77,8 @@ texts! {
         tasks_title: ("密接核查任务", "Contact tracing tasks"),
         due: ("期限", "Due"),
         venue: ("场所", "Venue"),
+        seen_out: ("待核查期间外出", "Seen out while pending"),
+        decided: ("已保存核查结果。", "The decision is saved."),
     }
 }
 
@@ -92,7 +99,8 @@ pub struct InvestigationsPage {
     pub user: Option<UserView>,
     pub form_token: String,
     pub rows: Vec<InvestigationRow>,
-    pub key_person_id: String,
+    /// The confirmed and suspected cases to choose from.
+    pub cases: Vec<OptionView>,
     pub error: Option<String>,
 }
 
@@ -117,6 +125,7 @@ pub struct CandidateLine {
     pub id: i64,
     pub name: String,
     pub id_number: String,
+    pub phone: String,
     pub venue: String,
     pub stay: String,
     pub overlap_minutes: i64,
@@ -124,6 +133,8 @@ pub struct CandidateLine {
     pub pending: bool,
     /// A confirmed close contact: its own contacts can be traced (second generation).
     pub confirmed: bool,
+    /// Seen out while pending: where and when.
+    pub seen_out: Option<String>,
 }
 
 impl CandidateLine {
@@ -132,12 +143,14 @@ impl CandidateLine {
             id: c.id.get(),
             name: c.name.clone(),
             id_number: mask::id_number(&c.id_number),
+            phone: c.phone.clone().unwrap_or_default(),
             venue: c.venue_name.clone(),
             stay: format!("{} – {}", shanghai_text(c.stay_from), shanghai_text(c.stay_to)),
             overlap_minutes: (c.overlap_to - c.overlap_from) / 60,
             status: lang.label(c.status).into(),
             pending: c.status == store::CandidateStatus::Pending,
             confirmed: c.status == store::CandidateStatus::Confirmed,
+            seen_out: c.seen_out.as_ref().map(|seen| format!("{} · {}", seen.place, shanghai_text(seen.at))),
         }
     }
 }
@@ -171,6 +184,11 @@ pub struct TracingTasksPage {
     pub t: &'static Texts,
     pub w: &'static Words,
     pub user: Option<UserView>,
+    pub form_token: String,
+    /// Investigators decide on the card; grid workers call and report.
+    pub may_decide: bool,
+    pub saved: Option<String>,
+    pub error: Option<String>,
     pub rows: Vec<(CandidateLine, String)>,
 }
 
@@ -199,6 +217,10 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
             signed: i.signature.is_some(),
         })
         .collect();
+    let cases = match cases(visitor, &key_person_id).await {
+        Ok(cases) => cases,
+        Err(problem) => return visitor.problem(problem),
+    };
     let page = InvestigationsPage {
         lang,
         t: visitor.t(),
@@ -206,12 +228,38 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
         user: visitor.user_view(),
         form_token: visitor.form_token.clone(),
         rows,
-        key_person_id,
+        cases,
         error,
     };
     let status =
         if page.error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     (status, render(&page)).into_response()
+}
+
+/// The cases an investigation can be opened for: confirmed and suspected records in the
+/// caller's jurisdiction, latest change first, `chosen` selected (the record page links here).
+async fn cases(visitor: &Visitor, chosen: &str) -> Result<Vec<OptionView>, Problem> {
+    let lang = visitor.lang;
+    let mut cases = Vec::new();
+    for status in [Status::Confirmed, Status::Suspected] {
+        let filter = KeyPersonFilter { status: Some(status), ..KeyPersonFilter::default() };
+        let found = visitor.caller.handle.key_persons(&filter, PageRequest::new(1, 200)).await?;
+        cases.extend(found.items.into_iter().map(|k| {
+            let place = k.grid_code.as_deref().unwrap_or(&k.area_code);
+            let value = k.id.to_string();
+            OptionView {
+                selected: value == chosen.trim(),
+                label: format!(
+                    "{} · {} · {}",
+                    k.name,
+                    lang.label(k.state.status),
+                    crate::places::short_name(place, lang)
+                ),
+                value,
+            }
+        }));
+    }
+    Ok(cases)
 }
 
 #[derive(Deserialize, Default)]
@@ -226,9 +274,11 @@ pub(super) struct OpenForm {
 
 pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -> Response {
     let parsed = (|| {
-        let key_person_id: i64 = form.key_person_id.trim().parse().map_err(|_| {
-            Problem::invalid("key_person_id", Message::new("请填写病例记录的编号", "the number of the case's record"))
-        })?;
+        let key_person_id: i64 = form
+            .key_person_id
+            .trim()
+            .parse()
+            .map_err(|_| Problem::invalid("key_person_id", Message::new("请选择病例", "choose the case")))?;
         let onset = form.onset_date.trim().parse().map_err(|_| {
             Problem::invalid("onset_date", Message::new("日期格式应为 年-月-日，如 2020-02-01", "use YYYY-MM-DD"))
         })?;
@@ -249,8 +299,8 @@ pub(super) async fn open_submit(StaffForm(visitor, form): StaffForm<OpenForm>) -
     match outcome {
         Ok(created) => Redirect::to(&format!("/investigations/{}", created.id)).into_response(),
         Err(problem) if problem.status == 422 => {
-            let (field, message) = problem.field_message(visitor.lang);
-            list_response(&visitor, form.key_person_id.clone(), Some(format!("{field}: {message}"))).await
+            let (_, message) = problem.field_message(visitor.lang);
+            list_response(&visitor, form.key_person_id.clone(), Some(message)).await
         }
         Err(problem) => visitor.problem(problem),
     }
@@ -339,8 +389,7 @@ async fn back(visitor: &Visitor, id: i64, outcome: Result<(), Problem>) -> Respo
     match outcome {
         Ok(()) => Redirect::to(&format!("/investigations/{id}")).into_response(),
         Err(problem) if problem.status == 422 || problem.status == 409 => {
-            let (field, message) = problem.field_message(visitor.lang);
-            workspace(visitor, id, Some(format!("{field}: {message}"))).await
+            workspace(visitor, id, Some(problem.field_message(visitor.lang).1)).await
         }
         Err(problem) => visitor.problem(problem),
     }
@@ -420,6 +469,9 @@ pub(super) struct DecisionForm {
     note: String,
     #[serde(default)]
     investigation_id: i64,
+    /// `tracing` when decided on the tracing-task page, which it returns to.
+    #[serde(default)]
+    from: String,
 }
 
 pub(super) async fn decision_submit(
@@ -442,6 +494,15 @@ pub(super) async fn decision_submit(
             .map_err(Problem::from),
         Err(problem) => Err(problem),
     };
+    if form.from == "tracing" {
+        return match outcome {
+            Ok(()) => Redirect::to("/tracing?saved=decided").into_response(),
+            Err(problem) if problem.status == 422 || problem.status == 409 => {
+                tracing_response(&visitor, None, Some(problem.field_message(visitor.lang).1)).await
+            }
+            Err(problem) => visitor.problem(problem),
+        };
+    }
     back(&visitor, form.investigation_id, outcome).await
 }
 
@@ -460,15 +521,102 @@ pub(super) async fn trace_on_submit(Path(id): Path<i64>, StaffForm(visitor, form
     }
 }
 
-pub(super) async fn tracing_tasks_page(visitor: Visitor) -> Response {
+#[derive(Deserialize, Default)]
+pub(super) struct TracingQuery {
+    saved: Option<String>,
+    format: Option<String>,
+}
+
+pub(super) async fn tracing_tasks_page(visitor: Visitor, Query(query): Query<TracingQuery>) -> Response {
+    if query.format.as_deref() == Some("xlsx") && visitor.may(Capability::TraceContacts) {
+        return match tracing_workbook(&visitor).await {
+            Ok(body) => crate::export::download("tracing-tasks.xlsx", body),
+            Err(problem) => visitor.problem(problem),
+        };
+    }
+    let saved = query.saved.as_deref() == Some("decided");
+    tracing_response(&visitor, saved.then(|| Words::of(visitor.lang).decided.to_string()), None).await
+}
+
+/// The waiting candidates as a calling list: identity in full for the workers who call them (the
+/// read is audited like the page's).
+async fn tracing_workbook(visitor: &Visitor) -> Result<Vec<u8>, Problem> {
+    let lang = visitor.lang;
+    let found = visitor.caller.handle.tracing_tasks().await?;
+    let total = found.len();
+    let rows: Vec<Vec<String>> = found
+        .into_iter()
+        .take(crate::export::MAX_ROWS)
+        .map(|c| {
+            let place = c.grid_code.clone().unwrap_or_else(|| c.area_code.clone());
+            vec![
+                c.name,
+                c.id_number,
+                c.phone.unwrap_or_default(),
+                c.venue_name,
+                format!("{} – {}", shanghai_text(c.stay_from), shanghai_text(c.stay_to)),
+                ((c.overlap_to - c.overlap_from) / 60).to_string(),
+                shanghai_text(c.due_at),
+                c.seen_out.map(|seen| format!("{} · {}", seen.place, shanghai_text(seen.at))).unwrap_or_default(),
+                crate::places::short_name(&place, lang),
+                place,
+            ]
+        })
+        .collect();
+    let header = lang.pick((
+        [
+            "姓名",
+            "身份证号",
+            "手机号",
+            "场所",
+            "停留时段",
+            "交集（分钟）",
+            "核查期限",
+            "待核查期间外出",
+            "地区",
+            "区划代码",
+        ],
+        [
+            "Name",
+            "ID number",
+            "Mobile",
+            "Venue",
+            "Stay",
+            "Overlap (min)",
+            "Due",
+            "Seen out while pending",
+            "Area",
+            "Area code",
+        ],
+    ));
+    let title = lang.pick((format!("密接核查任务（共 {total} 人）"), format!("Contact tracing tasks ({total})")));
+    crate::export::xlsx(lang.pick(("密接核查", "Tracing")), &title, &header, &rows)
+}
+
+/// The candidates waiting for the caller's area, each with its decision on the card: the worker
+/// who calls them may not be able to open the case's investigation.
+async fn tracing_response(visitor: &Visitor, saved: Option<String>, error: Option<String>) -> Response {
     let lang = visitor.lang;
     if !visitor.may(Capability::TraceContacts) {
-        return super::forbidden(&visitor, Capability::TraceContacts);
+        return super::forbidden(visitor, Capability::TraceContacts);
     }
     let found = match visitor.caller.handle.tracing_tasks().await {
         Ok(found) => found,
         Err(err) => return visitor.problem(err.into()),
     };
     let rows = found.iter().map(|c| (CandidateLine::of(c, lang), shanghai_text(c.due_at))).collect();
-    render(&TracingTasksPage { lang, t: visitor.t(), w: Words::of(lang), user: visitor.user_view(), rows })
+    let status =
+        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let page = TracingTasksPage {
+        lang,
+        t: visitor.t(),
+        w: Words::of(lang),
+        user: visitor.user_view(),
+        form_token: visitor.form_token.clone(),
+        may_decide: visitor.may(Capability::Investigate),
+        saved,
+        error,
+        rows,
+    };
+    (status, render(&page)).into_response()
 }

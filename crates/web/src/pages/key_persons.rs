@@ -6,7 +6,7 @@ use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::{ArrivalRisk, Capability, KeyClass, Severity, Source, Status};
+use domain::{ArrivalRisk, Capability, KeyClass, KeyPersonOrder, Severity, Source, Status};
 use serde::Deserialize;
 use store::{KeyPerson, KeyPersonFilter, Measure, NewKeyPerson, NewPerson, PageRequest, StatusEvent};
 
@@ -40,6 +40,7 @@ fn list_link(params: &ListParams, extra: (&str, String)) -> String {
         ("status", &params.status),
         ("area", &params.area),
         ("grid", &params.grid),
+        ("sort", &params.sort),
     ] {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
             pairs.push((name, v.to_string()));
@@ -111,6 +112,7 @@ async fn key_person_list(
         may_create: visitor.may(Capability::CreateKeyPersons),
         classes: options(KeyClass::ALL, filter.class, lang),
         statuses: options(Status::ALL, filter.status, lang),
+        orders: options(KeyPersonOrder::ALL, Some(filter.order), lang),
         q: params.q.clone().unwrap_or_default(),
         picker_root: visitor.caller.user.area_code.clone(),
         area: params.area.clone().unwrap_or_default(),
@@ -125,13 +127,11 @@ async fn key_person_list(
 /// a working list for those who may read each record, and each page read is audited.
 async fn workbook(visitor: &Visitor, filter: &KeyPersonFilter) -> Result<Vec<u8>, Problem> {
     let lang = visitor.lang;
-    let mut rows = Vec::new();
-    let mut total = 0;
-    for number in 1u32.. {
-        let found = visitor.caller.handle.key_persons(filter, PageRequest::new(number, 500)).await?;
-        total = found.total;
-        let done = found.items.len() < 500;
-        rows.extend(found.items.into_iter().map(|k| {
+    let handle = &visitor.caller.handle;
+    let (rows, total) = crate::export::collect(
+        500,
+        |page| handle.key_persons(filter, page),
+        |k| {
             let place = k.grid_code.clone().unwrap_or_else(|| k.area_code.clone());
             vec![
                 k.id.to_string(),
@@ -146,12 +146,9 @@ async fn workbook(visitor: &Visitor, filter: &KeyPersonFilter) -> Result<Vec<u8>
                 place,
                 shanghai_text(k.updated_at),
             ]
-        }));
-        if done || rows.len() >= crate::export::MAX_ROWS {
-            break;
-        }
-    }
-    rows.truncate(crate::export::MAX_ROWS);
+        },
+    )
+    .await?;
     let header = lang.pick((
         ["编号", "姓名", "身份证号", "手机号", "类别", "状态", "措施", "计划解除", "地区", "区划代码", "更新时间"],
         [
@@ -508,6 +505,7 @@ pub struct ListPage {
     pub may_create: bool,
     pub classes: Vec<OptionView>,
     pub statuses: Vec<OptionView>,
+    pub orders: Vec<OptionView>,
     pub q: String,
     /// Where the place picker starts: the visitor's own jurisdiction.
     pub picker_root: String,

@@ -448,7 +448,12 @@ pub struct ListPage {
     pub leads: Vec<LeadView>,
 }
 
-pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response {
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    format: Option<Format>,
+}
+
+pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>, Query(query): Query<ListQuery>) -> Response {
     if !visitor.may(Capability::ImportLists) {
         return forbidden(&visitor, Capability::ImportLists);
     }
@@ -461,6 +466,13 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>) -> Response
         Err(err) => return visitor.problem(err.into()),
     };
     let now = visitor.caller.handle.now();
+    if query.format == Some(Format::Xlsx) {
+        let all: Vec<&Lead> = leads.iter().collect();
+        return match leads_workbook(&all, now, visitor.lang) {
+            Ok(body) => crate::export::download(&format!("list-{id}-leads.xlsx"), body),
+            Err(problem) => visitor.problem(problem),
+        };
+    }
     render(&ListPage {
         lang: visitor.lang,
         t: visitor.t(),
@@ -493,6 +505,7 @@ pub struct LeadsPage {
     pub overdue_count: usize,
     pub groups: Vec<LeadGroup>,
     pub filtered: bool,
+    pub export_link: String,
     pub page: usize,
     pub pages: usize,
     pub prev_link: Option<String>,
@@ -513,6 +526,14 @@ pub(super) struct LeadsQuery {
     /// Only the leads of this list.
     list: Option<i64>,
     page: Option<u32>,
+    /// `xlsx`: the open leads the filter shows, as a workbook.
+    format: Option<Format>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Format {
+    Xlsx,
 }
 
 /// Lead cards per page: each holds a form, so a page stays short on a phone.
@@ -567,6 +588,12 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, query: Lead
     let total = open.len();
     let overdue_count = open.iter().filter(|l| l.due_at < now).count();
     let shown: Vec<&Lead> = open.iter().filter(|l| query.list.is_none_or(|id| l.list_id.get() == id)).collect();
+    if query.format == Some(Format::Xlsx) {
+        return match leads_workbook(&shown, now, visitor.lang) {
+            Ok(body) => crate::export::download("leads.xlsx", body),
+            Err(problem) => visitor.problem(problem),
+        };
+    }
     let pages = shown.len().div_ceil(LEADS_PER_PAGE).max(1);
     let page = (query.page.unwrap_or(1).max(1) as usize).min(pages);
     let link = |page: usize| match query.list {
@@ -584,6 +611,10 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, query: Lead
         overdue_count,
         groups,
         filtered: query.list.is_some(),
+        export_link: match query.list {
+            Some(list) => format!("/leads?list={list}&format=xlsx"),
+            None => "/leads?format=xlsx".into(),
+        },
         page,
         pages,
         prev_link: (page > 1).then(|| link(page - 1)),
@@ -597,6 +628,71 @@ async fn leads_with(visitor: &Visitor, error: Option<(i64, String)>, query: Lead
         error,
         done,
     })
+}
+
+/// Leads as a working list (open ones, or a whole list's with their outcomes): identity in full for the workers who verify them (the read that
+/// found them is audited).
+fn leads_workbook(leads: &[&Lead], now: i64, lang: Lang) -> Result<Vec<u8>, Problem> {
+    let rows: Vec<Vec<String>> = leads
+        .iter()
+        .take(crate::export::MAX_ROWS)
+        .map(|l| {
+            vec![
+                l.list_name.clone(),
+                l.row_number.to_string(),
+                l.name.clone().unwrap_or_default(),
+                l.id_number.clone().unwrap_or_default(),
+                l.phone.clone().unwrap_or_default(),
+                l.address.clone(),
+                crate::places::short_name(&l.area_code, lang),
+                l.area_code.clone(),
+                lang.label(l.match_kind).to_string(),
+                shanghai_text(l.due_at),
+                if l.verification.is_none() && l.due_at < now {
+                    lang.pick(("逾期", "overdue")).to_string()
+                } else {
+                    String::new()
+                },
+                l.verification.as_ref().map(|v| lang.label(v.outcome).to_string()).unwrap_or_default(),
+                l.verification.as_ref().map(|v| v.note.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let header = lang.pick((
+        [
+            "名单",
+            "行号",
+            "姓名",
+            "身份证号",
+            "手机号",
+            "地址",
+            "地区",
+            "区划代码",
+            "匹配方式",
+            "核查期限",
+            "逾期",
+            "核查结果",
+            "说明",
+        ],
+        [
+            "List",
+            "Row",
+            "Name",
+            "ID number",
+            "Mobile",
+            "Address",
+            "Area",
+            "Area code",
+            "Matched by",
+            "Due",
+            "Overdue",
+            "Outcome",
+            "Note",
+        ],
+    ));
+    let total = leads.len();
+    let title = lang.pick((format!("线索（共 {total} 条）"), format!("Leads ({total})")));
+    crate::export::xlsx(lang.pick(("线索", "Leads")), &title, &header, &rows)
 }
 
 #[derive(Deserialize, Default)]
