@@ -377,11 +377,8 @@ impl Handle {
         if !self.scope().contains(&candidate.area_code) {
             return Err(StoreError::invalid(
                 "candidate_id",
-                format!("该人员住在 {}，不在您的管辖范围内，由当地流调人员处理", candidate.area_code),
-                format!(
-                    "the person lives in {}, outside your jurisdiction; an investigator there decides",
-                    candidate.area_code
-                ),
+                "该人员不住在您的管辖范围内，由其居住地的流调人员处理",
+                "the person lives outside your jurisdiction: an investigator where they live decides",
             ));
         }
         let now = self.db.now();

@@ -118,9 +118,20 @@ async fn sections(visitor: &Visitor) -> Result<(Vec<Section>, Vec<(&'static str,
         let lines = handle.follow_up_sheet(today).await?;
         let mut due_now = Vec::new();
         let mut missed = Vec::new();
+        // Due now: the visit of the slot under way, not yet made (what the menu counts). Missed:
+        // an earlier visit of the day not made. A person whose current visit is made waits for
+        // the next slot and is not listed.
+        let current = domain::VisitSlot::at_minute(minute);
         for line in &lines {
             let day = line.day();
-            let Some(slot) = day.next_slot(minute) else { continue };
+            let slot = if !day.visited(current) && minute < current.ends_at_minute() {
+                current
+            } else {
+                match day.next_slot(minute) {
+                    Some(slot) if minute >= slot.ends_at_minute() => slot,
+                    _ => continue,
+                }
+            };
             let item = Item {
                 name: line.name.clone(),
                 place: crate::places::view(line.grid_code.as_deref().unwrap_or(&line.area_code), lang),
