@@ -248,6 +248,11 @@ async fn the_key_person_list_searches_refuses_a_bad_filter_and_exports() {
     let rows = workbook.head(10).expect("rows");
     let text = format!("{rows:?}");
     assert!(text.contains("欧阳锋") && text.contains(&id_number("411702", 41)) && !text.contains("黄药师"), "{text}");
+    // The audit log names the officer and their role, the username on hover.
+    let client = browser();
+    log_in(&app, &client, "admin").await;
+    let (_, audit) = page(&client, app.url("/audit?actor=officer")).await;
+    assert!(audit.contains("<span title=\"officer\">officer（区域干部）</span>"), "{audit}");
 }
 
 #[tokio::test]

@@ -81,7 +81,8 @@ async fn audit_page(
         (page.page > 1).then(|| format!("/audit?{query}page={}", page.page - 1)),
         more.then(|| format!("/audit?{query}page={}", page.page + 1)),
     );
-    let rows = page.items.iter().map(|entry| AuditRow::of(entry, lang)).collect();
+    let people = visitor.people(page.items.iter().map(|entry| entry.username.as_str())).await;
+    let rows = page.items.iter().map(|entry| AuditRow::of(entry, &people, lang)).collect();
     render(&AuditPage::new(&visitor, &params, rows, page.total, links, None))
 }
 
@@ -106,6 +107,8 @@ fn query_without_page(params: &AuditParams) -> String {
 pub struct AuditRow {
     pub at: String,
     pub username: String,
+    /// The user's name and role.
+    pub person: String,
     pub action: String,
     pub write: bool,
     pub subject: String,
@@ -117,7 +120,7 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    fn of(a: &AuditEntry, lang: Lang) -> AuditRow {
+    fn of(a: &AuditEntry, people: &super::People, lang: Lang) -> AuditRow {
         let subject = AuditSubject::parse(&a.subject_kind).ok();
         let subject_name = subject.map_or(a.subject_kind.clone(), |s| lang.label(s).to_string());
         let subject_text = match a.subject_id {
@@ -137,6 +140,7 @@ impl AuditRow {
         AuditRow {
             at: crate::time::shanghai_text(a.at),
             username: a.username.clone(),
+            person: people.name(&a.username),
             action: action_words(&a.action, lang),
             write: AuditAction::parse(&a.action).is_ok_and(AuditAction::is_write),
             subject: subject_text,

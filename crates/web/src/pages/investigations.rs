@@ -207,13 +207,14 @@ async fn list_response(visitor: &Visitor, key_person_id: String, error: Option<S
         Ok(found) => found,
         Err(err) => return visitor.problem(err.into()),
     };
+    let people = visitor.people(found.iter().map(|i| i.created_by.as_str())).await;
     let rows = found
         .into_iter()
         .map(|i| InvestigationRow {
             id: i.id.get(),
             case: i.person_name,
             onset: i.onset.to_string(),
-            created_by: i.created_by,
+            created_by: people.name(&i.created_by),
             signed: i.signature.is_some(),
         })
         .collect();
@@ -361,6 +362,7 @@ async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Respons
         Err(err) => return visitor.problem(err.into()),
     };
     let i = &detail.investigation;
+    let people = visitor.people(i.signature.iter().map(|s| s.name.as_str())).await;
     let page = InvestigationPage {
         lang,
         t: visitor.t(),
@@ -376,7 +378,7 @@ async fn workspace(visitor: &Visitor, id: i64, error: Option<String>) -> Respons
         proposed: detail.proposed.iter().map(point_line).collect(),
         points: detail.points.iter().map(point_line).collect(),
         candidates: detail.candidates.iter().map(|c| CandidateLine::of(c, lang)).collect(),
-        signature: i.signature.as_ref().map(|s| (s.name.clone(), shanghai_text(s.at), s.statement.clone())),
+        signature: i.signature.as_ref().map(|s| (people.name(&s.name), shanghai_text(s.at), s.statement.clone())),
         error,
     };
     let status =

@@ -219,8 +219,7 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         }))
         .collect();
     moves.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
-    let actors: Vec<String> = detail.history.iter().map(|e| e.actor.clone()).collect();
-    let names = visitor.caller.handle.staff_names(&actors).await.unwrap_or_default();
+    let people = visitor.people(detail.history.iter().map(|e| e.actor.as_str())).await;
     let targets = domain::legal_targets(detail.record.state.status);
     let chosen = form.to.as_deref().and_then(|s| Status::parse(s).ok());
     let severity = form.severity.as_deref().and_then(|s| Severity::parse(s).ok());
@@ -238,7 +237,7 @@ async fn detail_response(visitor: &Visitor, id: i64, form: TransitionFormView) -
         saved: form.saved,
         reason: form.reason.unwrap_or_default(),
         site: form.site.unwrap_or_default(),
-        history: detail.history.iter().map(|e| HistoryView::new(lang, e, &names)).collect(),
+        history: detail.history.iter().map(|e| HistoryView::new(lang, e, &people)).collect(),
         measures: detail.measures.iter().map(|m| MeasureView::new(lang, m)).collect(),
         breaches: moves.iter().filter(|(_, m)| m.breach).count(),
         moves: moves.into_iter().map(|(_, m)| m).collect(),
@@ -580,34 +579,14 @@ pub struct HistoryView {
 }
 
 impl HistoryView {
-    pub fn new(
-        lang: Lang,
-        e: &StatusEvent,
-        names: &std::collections::HashMap<String, (String, domain::Role)>,
-    ) -> HistoryView {
+    pub fn new(lang: Lang, e: &StatusEvent, people: &super::People) -> HistoryView {
         HistoryView {
             at: shanghai_text(e.at),
             from: e.from.map(|s| state_label(lang, s)).unwrap_or_else(|| "—".into()),
             to: state_label(lang, e.to),
-            actor: person_by_name(lang, &e.actor, names),
+            actor: people.name(&e.actor),
             reason: e.reason.clone(),
         }
-    }
-}
-
-/// "王芳（区域干部）" for a username; the system's own writes are "系统"; an unknown username
-/// (a removed user) as stored.
-pub fn person_by_name(
-    lang: Lang,
-    username: &str,
-    names: &std::collections::HashMap<String, (String, domain::Role)>,
-) -> String {
-    match names.get(username) {
-        Some((name, role)) => {
-            lang.pick((format!("{name}（{}）", lang.label(*role)), format!("{name} ({})", lang.label(*role))))
-        }
-        None if username == "system" => lang.pick(("系统自动", "The system")).to_string(),
-        None => username.to_string(),
     }
 }
 

@@ -445,6 +445,8 @@ pub struct ListPage {
     pub matches: Vec<(&'static str, u64)>,
     /// Beijing time, as people read it.
     pub created_at: String,
+    /// Who imported it, by name and role.
+    pub created_by: String,
     pub leads: Vec<LeadView>,
 }
 
@@ -473,7 +475,9 @@ pub(super) async fn list_page(visitor: Visitor, Path(id): Path<i64>, Query(query
             Err(problem) => visitor.problem(problem),
         };
     }
+    let people = visitor.people([list.created_by_name.as_str()]).await;
     render(&ListPage {
+        created_by: people.name(&list.created_by_name),
         lang: visitor.lang,
         t: visitor.t(),
         w: Words::of(visitor.lang),

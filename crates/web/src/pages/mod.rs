@@ -129,9 +129,38 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
+/// Staff as people read them: "王芳（区域干部）" for a username.
+pub struct People {
+    lang: Lang,
+    names: std::collections::HashMap<String, (String, domain::Role)>,
+}
+
+impl People {
+    /// The person's name and role; the system's own writes are "系统自动"; an unknown username
+    /// (a removed user) as stored.
+    pub fn name(&self, username: &str) -> String {
+        let lang = self.lang;
+        match self.names.get(username) {
+            Some((name, role)) => {
+                lang.pick((format!("{name}（{}）", lang.label(*role)), format!("{name} ({})", lang.label(*role))))
+            }
+            None if username == "system" => lang.pick(("系统自动", "The system")).to_string(),
+            None => username.to_string(),
+        }
+    }
+}
+
 impl Visitor {
     fn t(&self) -> &'static Texts {
         self.lang.texts()
+    }
+
+    /// The names of the staff behind `usernames`. Names of colleagues are not personal data
+    /// of the public, and a failed lookup shows the usernames rather than failing the page.
+    async fn people<'a>(&self, usernames: impl IntoIterator<Item = &'a str>) -> People {
+        let wanted: Vec<String> = usernames.into_iter().map(str::to_string).collect();
+        let names = self.caller.handle.staff_names(&wanted).await.unwrap_or_default();
+        People { lang: self.lang, names }
     }
 
     fn user_view(&self) -> Option<UserView> {
