@@ -27,7 +27,8 @@ async fn checkpoints_page(visitor: Visitor) -> Response {
     let lang = visitor.lang;
     match visitor.caller.handle.checkpoints().await {
         Ok(list) => {
-            let rows = list.into_iter().map(|c| (c.id.get(), c.name, c.area_code)).collect();
+            let rows =
+                list.into_iter().map(|c| (c.id.get(), c.name, crate::places::view(&c.area_code, lang))).collect();
             render(&CheckpointsPage { lang, t: visitor.t(), user: visitor.user_view(), rows })
         }
         Err(err) => visitor.problem(err.into()),
@@ -247,5 +248,6 @@ pub struct CheckpointsPage {
     pub lang: Lang,
     pub t: &'static Texts,
     pub user: Option<UserView>,
-    pub rows: Vec<(i64, String, String)>,
+    /// (id, name, where).
+    pub rows: Vec<(i64, String, crate::places::PlaceView)>,
 }
