@@ -2,6 +2,7 @@
 
 use domain::Code;
 
+mod backups;
 mod bench;
 mod codes;
 mod contacts;
@@ -53,6 +54,15 @@ struct ServeArgs {
     /// with (they were lost or replaced on purpose): every code issued with them reads as forged.
     #[arg(long)]
     accept_new_keys: bool,
+    /// Back up on a schedule while serving, e.g. 6h (see `fangkong backup`).
+    #[arg(long, value_parser = backups::parse_every)]
+    backup_every: Option<std::time::Duration>,
+    /// How many scheduled backups to keep (the oldest go).
+    #[arg(long, default_value_t = 8)]
+    backup_keep: usize,
+    /// Where scheduled backups go; by default the data dir's backups/ folder.
+    #[arg(long)]
+    backup_dir: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -157,6 +167,26 @@ enum Command {
         out: PathBuf,
         #[arg(long = "as", default_value = "admin")]
         as_user: String,
+    },
+    /// Back up the database and the health-code keys into one file while the server keeps
+    /// serving (SQLite's snapshot, or pg_dump with DATABASE_URL=postgres://…). The file holds
+    /// personal data and keys: it is written readable by its owner only; keep it off the server.
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the data dir (and the DATABASE_URL database for a PostgreSQL
+    /// backup), with the server stopped. Checks the file, the database's integrity and its
+    /// counts first; refuses a target that already holds a database or keys without --force.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Replace what the target holds.
+        #[arg(long)]
+        force: bool,
     },
     /// Measure the program on this machine; prints one JSON line per figure.
     Bench {
@@ -316,8 +346,15 @@ async fn run() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve { data, listen, server } => {
             let keys = open_keys(&data.data_dir)?;
-            serve(open_db(&data.data_dir).await?, keys, listen, &server).await
+            let db = open_db(&data.data_dir).await?;
+            if let Some(every) = server.backup_every {
+                let dir = server.backup_dir.clone().unwrap_or_else(|| data.data_dir.join("backups"));
+                backups::spawn_schedule(data.data_dir.clone(), dir, every, server.backup_keep.max(1))?;
+            }
+            serve(db, keys, listen, &server).await
         }
+        Command::Backup { data, out } => backups::backup(&data.data_dir, &out).await,
+        Command::Restore { file, data, force } => backups::restore(&file, &data.data_dir, force).await,
         Command::Demo { data, persons, no_serve, listen, seed, server } => {
             let db = demo::build(&data.data_dir, persons, seed).await?.db;
             let keys = open_keys(&data.data_dir)?;

@@ -3,6 +3,7 @@
 //! lock that makes two racing requests with one idempotency key wait for each other, and identity
 //! sequences moved past bulk-loaded ids.
 
+pub mod backup;
 pub mod testing;
 
 use std::time::Duration;

@@ -5,6 +5,8 @@
 //! acknowledged write survives a crash. The queries are `store-sql`'s; this crate opens the
 //! file, runs its own migrations and names the dialect.
 
+pub mod backup;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

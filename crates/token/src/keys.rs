@@ -14,7 +14,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::Claims;
 
-const DIR: &str = "health-code-keys";
+/// The folder of the data dir that holds the keys (a backup carries it with the database).
+pub const DIR: &str = "health-code-keys";
 const LINE_TAG: &str = "fangkong-health-code-key";
 
 #[derive(Debug, thiserror::Error)]

@@ -9,7 +9,7 @@
 
 mod keys;
 
-pub use keys::{KeyError, Keyring, PublicKeys};
+pub use keys::{DIR as KEYS_DIR, KeyError, Keyring, PublicKeys};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
