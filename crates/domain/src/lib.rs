@@ -21,6 +21,7 @@ mod message;
 mod name;
 mod phone;
 mod role;
+pub mod statistics;
 mod status;
 mod temperature;
 pub mod text;

@@ -27,6 +27,9 @@ pub enum ExportWhat {
     Persons,
     KeyPersons,
     Leads,
+    /// De-identified counts per county, day, class and status of the last 14 days, small cells
+    /// suppressed: fit to publish.
+    Statistics,
 }
 
 /// The handle of an existing user: the CLI works in that user's jurisdiction and name.
@@ -229,6 +232,12 @@ pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> an
                 page += 1;
             }
             (vec!["编号", "身份证号", "姓名", "手机号", "类别", "状态", "措施", "区划/网格代码", "所属地区"], rows)
+        }
+        ExportWhat::Statistics => {
+            let to = handle.today();
+            let from = to.checked_sub(jiff::Span::new().days(13)).unwrap_or(to);
+            let counts = handle.statistics(from, to).await?;
+            web::api::statistics::table(&counts, handle.statistics_suppress_below()?, web::pages::Lang::Zh)
         }
         ExportWhat::Leads => {
             let leads = handle.leads(LeadFilter::All).await?;

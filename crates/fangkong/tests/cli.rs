@@ -48,6 +48,18 @@ fn demo_builds_a_city_and_users_can_be_added() {
     let ledger = std::fs::read_to_string(&leads).unwrap();
     assert!(ledger.lines().count() > 10 && ledger.contains("身份证号比中"), "{ledger}");
     assert!(ledger.contains("已找到，无风险") && ledger.contains("电话核实"), "verified ones: {ledger}");
+    // The city's statistics: counts per county, fit to publish (no ID number, no phone).
+    let statistics = dir.path().join("statistics.csv");
+    let export =
+        fangkong(&["export", "--what", "statistics", "--out", statistics.to_str().unwrap(), "--data-dir", data], "");
+    assert!(export.status.success(), "{}", text(&export));
+    let table = std::fs::read_to_string(&statistics).unwrap();
+    assert!(table.contains("县区代码") && table.contains("驿城区") && table.contains("现有"), "{table}");
+    let identifying = table.split([',', '\n']).any(|cell| {
+        let digits = cell.trim().trim_start_matches('\u{feff}');
+        (digits.len() == 18 || digits.len() == 11 || digits.len() > 6) && digits.chars().all(|c| c.is_ascii_digit())
+    });
+    assert!(!identifying, "an ID number, phone or sub-county code in {table}");
 
     let added = fangkong(
         &["user", "add", "--data-dir", data, "--username", "wang", "--role", "area_officer", "--area", "411721"],

@@ -48,6 +48,7 @@ mod key_persons;
 mod lists;
 mod persons;
 mod settings;
+mod statistics;
 mod tasks;
 mod uploads;
 mod venues;

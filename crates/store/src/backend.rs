@@ -25,6 +25,7 @@ pub trait Backend:
     + ListStore
     + UploadStore
     + WorkbenchStore
+    + StatisticsStore
     + Send
     + Sync
     + 'static

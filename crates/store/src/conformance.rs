@@ -25,6 +25,7 @@ pub mod key_persons;
 pub mod lists;
 pub mod persons;
 pub mod settings;
+pub mod statistics;
 pub mod tasks;
 pub mod uploads;
 pub mod venues;
@@ -178,6 +179,7 @@ macro_rules! conformance_tests {
         $crate::conformance_lists!($fresh, $reopenable);
         $crate::conformance_persons!($fresh, $reopenable);
         $crate::conformance_settings!($fresh, $reopenable);
+        $crate::conformance_statistics!($fresh, $reopenable);
         $crate::conformance_tasks!($fresh, $reopenable);
         $crate::conformance_uploads!($fresh, $reopenable);
         $crate::conformance_venues!($fresh, $reopenable);

@@ -27,6 +27,7 @@ pub struct Db {
     frontline: Arc<RwLock<FrontLine>>,
     tracing: Arc<RwLock<domain::TracingRule>>,
     lead_due_hours: Arc<RwLock<u32>>,
+    suppress_below: Arc<RwLock<u32>>,
     sessions: Arc<SessionCache>,
     audits: Arc<AuditQueue>,
     checkins: Arc<CheckinQueue>,
@@ -43,6 +44,7 @@ const RETENTION_KEY: &str = "frontline.retention_days";
 const LEAD_DUE_KEY: &str = "leads.due_hours";
 /// How long a grid has to verify a lead unless the setting says otherwise (SPEC §4.8).
 pub const DEFAULT_LEAD_DUE_HOURS: u32 = 24;
+const SUPPRESS_BELOW_KEY: &str = "statistics.suppress_below";
 /// The tracing settings, in `TracingRule::parse` order.
 const TRACING_KEYS: [&str; 4] =
     ["tracing.lookback_days", "tracing.min_stay_seconds", "tracing.max_stay_seconds", "tracing.overlap_seconds"];
@@ -148,6 +150,9 @@ impl Db {
             .map_err(|e| StoreError::Backend(format!("stored tracing settings: {e}")))?;
         let tracing = Arc::new(RwLock::new(tracing));
         let lead_due_hours = Arc::new(RwLock::new(setting(&stored, LEAD_DUE_KEY)?.unwrap_or(DEFAULT_LEAD_DUE_HOURS)));
+        let suppress_below = Arc::new(RwLock::new(
+            setting(&stored, SUPPRESS_BELOW_KEY)?.unwrap_or(domain::statistics::DEFAULT_SUPPRESS_BELOW),
+        ));
         // Check-ins a stopped process wrote but never copied into the trail, before any new one.
         backend.settle_checkins().await?;
         let checkins = Arc::new(CheckinQueue::spawn(backend.clone(), frontline.clone(), clock.clone()));
@@ -158,6 +163,7 @@ impl Db {
             frontline,
             tracing,
             lead_due_hours,
+            suppress_below,
             sessions: Arc::default(),
             audits,
             checkins,
@@ -177,6 +183,22 @@ impl Db {
         self.backend.put_setting(LEAD_DUE_KEY, &hours.to_string()).await?;
         if let Ok(mut current) = self.lead_due_hours.write() {
             *current = hours;
+        }
+        Ok(())
+    }
+
+    /// Statistics cells under this count are suppressed (default 5).
+    pub fn statistics_suppress_below(&self) -> u32 {
+        self.suppress_below.read().map(|t| *t).unwrap_or(domain::statistics::DEFAULT_SUPPRESS_BELOW)
+    }
+
+    pub async fn set_statistics_suppress_below(&self, threshold: u32) -> Result<()> {
+        if !(1..=100).contains(&threshold) {
+            return Err(StoreError::invalid("suppress_below", "应在 1 到 100 之间", "between 1 and 100"));
+        }
+        self.backend.put_setting(SUPPRESS_BELOW_KEY, &threshold.to_string()).await?;
+        if let Ok(mut current) = self.suppress_below.write() {
+            *current = threshold;
         }
         Ok(())
     }

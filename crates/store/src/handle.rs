@@ -23,6 +23,7 @@ pub use key_persons::Movements;
 mod lists;
 mod persons;
 mod settings;
+mod statistics;
 mod tasks;
 mod uploads;
 mod venues;

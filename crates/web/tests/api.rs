@@ -844,6 +844,72 @@ async fn guessing_from_one_address_is_cut_off(kind: Kind) {
     assert!(page.text().await.unwrap().contains("失败次数过多"));
 }
 
+/// Published statistics: counts per county, no value that identifies anyone, small cells
+/// suppressed, in JSON, CSV and Excel.
+async fn statistics_hold_no_personal_value(kind: Kind) {
+    let app = TestApp::spawn(kind).await;
+    let officer = app.token("officer").await;
+    let admin = app.token("admin").await;
+    let mut personal: Vec<String> = Vec::new();
+    for serial in 0..7u32 {
+        let id = id_number("411702", 90 + serial);
+        let name = format!("保密{}", ["甲", "乙", "丙", "丁", "戊", "己", "庚"][serial as usize]);
+        app.home_isolated(&officer, &id, &name, "411702001001").await;
+        // Identity, phone and the grid (a place finer than the county).
+        personal.extend([id, name, "13800001111".to_string(), "411702001001".to_string()]);
+    }
+    let (status, body) = app.get(&admin, "/api/v1/statistics").await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["rows"].as_array().expect("rows");
+    let home = rows
+        .iter()
+        .find(|r| r["of"] == "entered" && r["status"] == "home_observation" && r["county"] == "411702")
+        .expect("the day's entries into home observation");
+    assert_eq!((home["count"].as_u64(), home["county_name"].as_str()), (Some(7), Some("驿城区")), "{home}");
+    let text = body.to_string();
+    for value in &personal {
+        assert!(!text.contains(value.as_str()), "{value} in {text}");
+    }
+    // Under the threshold (raised to 8 here), the count is not there at all.
+    let response = app
+        .client
+        .put(app.url("/api/v1/settings/statistics"))
+        .bearer_auth(&admin)
+        .json(&json!({"suppress_below": 8}))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(response.status(), 200);
+    let (_, body) = app.get(&admin, "/api/v1/statistics").await;
+    let home = body["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["of"] == "entered" && r["status"] == "home_observation")
+        .cloned()
+        .expect("row");
+    assert_eq!((home["count"].clone(), home["suppressed"].clone()), (Value::Null, Value::Bool(true)), "{home}");
+    for format in ["csv", "xlsx"] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/statistics?format={format}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), 200);
+        let bytes = response.bytes().await.expect("body");
+        let sheet = sheet::Sheet::open(&bytes).expect("a table");
+        let text = format!("{:?}", sheet.head(1000).expect("rows"));
+        assert!(text.contains("驿城区") && text.contains("<8"), "{text}");
+        for value in &personal {
+            assert!(!text.contains(value.as_str()), "{value} in the {format}: {text}");
+        }
+    }
+    let (status, problem) = app.get(&admin, "/api/v1/statistics?from=2026-01-10&to=2026-01-01").await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("to")), "{problem}");
+}
+
 on_both_backends!(
     guessing_from_one_address_is_cut_off,
     tracing_windows_are_settings,
@@ -862,4 +928,5 @@ on_both_backends!(
     officers_see_only_their_prefix,
     unauthenticated_requests_are_refused,
     key_persons_are_found_by_name_id_or_phone,
+    statistics_hold_no_personal_value,
 );

@@ -60,6 +60,9 @@ const ROUTES: &[Route] = &[
     Route { method: "put", template: "/api/v1/settings/durations", allowed: &[Admin] },
     Route { method: "get", template: "/api/v1/settings/tracing", allowed: INVESTIGATORS },
     Route { method: "put", template: "/api/v1/settings/tracing", allowed: &[Admin] },
+    Route { method: "get", template: "/api/v1/statistics", allowed: STAFF_READERS },
+    Route { method: "get", template: "/api/v1/settings/statistics", allowed: STAFF_READERS },
+    Route { method: "put", template: "/api/v1/settings/statistics", allowed: &[Admin] },
     Route { method: "post", template: "/api/v1/venues", allowed: &[Admin, AreaOfficer, GridWorker] },
     Route { method: "get", template: "/api/v1/venues", allowed: EVERY_STAFF },
     Route { method: "get", template: "/api/v1/venues/{id}", allowed: EVERY_STAFF },
@@ -188,6 +191,7 @@ async fn walk(kind: Kind) {
                     json!({"lookback_days": 3, "min_stay_seconds": 3600, "max_stay_seconds": 7200, "overlap_seconds": 3600})
                 }
                 ("put", "/api/v1/settings/leads") => json!({"due_hours": 24}),
+                ("put", "/api/v1/settings/statistics") => json!({"suppress_below": 5}),
                 ("put", _) => {
                     json!({"home_isolation_days": 14, "central_isolation_days": 14, "epidemic_area_observation_days": 24, "post_discharge_days": 14, "health_monitoring_days": 14})
                 }

@@ -55,7 +55,7 @@ impl Handle {
     }
 
     /// A change of the rules in force, kept at the admin's jurisdiction.
-    async fn audit_setting(&self, group: &str, value: String) -> Result<()> {
+    pub(super) async fn audit_setting(&self, group: &str, value: String) -> Result<()> {
         let area = self.scope().prefix().to_string();
         self.audit(AuditAction::SettingsChange, AuditSubject::Settings, None, &area, format!("{group}|{value}")).await
     }

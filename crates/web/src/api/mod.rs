@@ -18,6 +18,7 @@ pub mod posters;
 pub mod schemas;
 pub mod session;
 pub mod settings;
+pub mod statistics;
 pub mod tasks;
 pub mod venues;
 
@@ -61,6 +62,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tasks::routes())
         .merge(audit::routes())
         .merge(settings::routes())
+        .merge(statistics::routes())
         .merge(venues::routes())
         .merge(posters::routes())
         .merge(follow_ups::routes())

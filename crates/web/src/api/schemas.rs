@@ -93,6 +93,10 @@ pub fn workbook_format() -> Object {
     codes(["json", "xlsx"])
 }
 
+pub fn table_format() -> Object {
+    codes(["json", "csv", "xlsx"])
+}
+
 /// A string field's shape: a `format` naming the rule the server applies (a hook for generators
 /// and fuzzers), a `pattern` where the rule is a plain shape, and its length bounds.
 struct Shape {
