@@ -79,8 +79,33 @@ pub struct SqlBackend<D: Dialect> {
     _guard: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
-pub fn fail(err: impl std::fmt::Display) -> StoreError {
-    StoreError::backend(err)
+pub fn fail<E: std::fmt::Display + 'static>(err: E) -> StoreError {
+    let any: &dyn std::any::Any = &err;
+    match any.downcast_ref::<sqlx::Error>().and_then(unavailable) {
+        Some(why) => StoreError::Unavailable(why),
+        None => StoreError::backend(err),
+    }
+}
+
+/// A database error that says the database cannot take requests now, rather than that this
+/// request is wrong: a full disk (SQLite's SQLITE_FULL, PostgreSQL's class 53), or a server
+/// that is down, shutting down or starting (no connection, class 57P, 08).
+fn unavailable(err: &sqlx::Error) -> Option<Unavailable> {
+    match err {
+        sqlx::Error::Database(db) => {
+            let code = db.code()?;
+            match code.as_ref() {
+                "13" => Some(Unavailable::DiskFull),
+                code if code.starts_with("53") => Some(Unavailable::DiskFull),
+                code if code.starts_with("57P") || code.starts_with("08") => Some(Unavailable::Down),
+                _ => None,
+            }
+        }
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+            Some(Unavailable::Down)
+        }
+        _ => None,
+    }
 }
 
 /// A length or count as SQL stores it (BIGINT): none we keep comes near `i64::MAX`.

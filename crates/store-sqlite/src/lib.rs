@@ -66,7 +66,26 @@ pub async fn open(path: &Path) -> Result<SqliteBackend> {
     // In-process connections: nothing to ping before use (a ping is a round trip to the
     // connection's thread on every acquire).
     let pool = |connections: u32| SqlitePoolOptions::new().max_connections(connections).test_before_acquire(false);
-    let writer = pool(1).connect_with(options.clone()).await.map_err(fail)?;
+    let writer = pool(1)
+        // A statement or COMMIT that fails on a full disk makes SQLite roll the transaction back
+        // itself; sqlx's own rollback then fails, and its count of open transactions stays at one,
+        // so the connection could never begin again (the writer would refuse every write after
+        // the disk was freed). Asked after its queued rollback has run (the ping follows it), a
+        // connection still "in a transaction" between uses is replaced by a fresh one.
+        .before_acquire(|conn, _| {
+            Box::pin(async move {
+                use sqlx::Connection;
+                conn.ping().await?;
+                if conn.is_in_transaction() {
+                    tracing::warn!("the writer connection was left inside a failed transaction; opening a new one");
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(options.clone())
+        .await
+        .map_err(fail)?;
     sqlx::migrate!("./migrations").run(&writer).await.map_err(fail)?;
     let readers = pool(4).connect_with(options.clone().read_only(true)).await.map_err(fail)?;
     let checkpoints = pool(1).connect_with(options).await.map_err(fail)?;

@@ -48,7 +48,7 @@ async fn write_batches(backend: Arc<dyn Backend>, mut receiver: mpsc::Receiver<J
         for answer in answers {
             let _ = answer.send(match &result {
                 Ok(()) => Ok(()),
-                Err(err) => Err(StoreError::Backend(err.to_string())),
+                Err(err) => Err(err.again()),
             });
         }
     }

@@ -91,9 +91,8 @@ async fn write_batches(
             }
             Err(err) => {
                 tracing::error!(%err, batch = answers.len(), "check-in batch failed; none of it was written");
-                let message = err.to_string();
                 for answer in answers {
-                    let _ = answer.send(Err(StoreError::Backend(message.clone())));
+                    let _ = answer.send(Err(err.again()));
                 }
             }
         }

@@ -21,8 +21,37 @@ pub enum StoreError {
     IdentityMismatch,
     #[error("the Idempotency-Key was already used with a different request")]
     IdempotencyMismatch,
+    /// The database cannot take the request now — its disk is full, or it is down or
+    /// restarting — and nothing of the request was written. The caller may try again.
+    #[error("{0}")]
+    Unavailable(Unavailable),
     #[error("storage failure: {0}")]
     Backend(String),
+}
+
+/// Why the database cannot take a request now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    #[error("the database's disk is full")]
+    DiskFull,
+    #[error("the database is not reachable")]
+    Down,
+}
+
+impl Unavailable {
+    /// What the person is told: nothing was saved, and when to try again.
+    pub fn message(self) -> Message {
+        match self {
+            Unavailable::DiskFull => Message::new(
+                "服务器存储空间已满，本次提交未保存；已通知管理员，请稍后重试",
+                "the server's disk is full: nothing was saved; try again later",
+            ),
+            Unavailable::Down => Message::new(
+                "数据库暂时不可用，本次提交未保存，请稍后重试",
+                "the database is unavailable for a moment: nothing was saved; try again shortly",
+            ),
+        }
+    }
 }
 
 impl StoreError {
@@ -43,6 +72,14 @@ impl StoreError {
 
     pub fn backend(err: impl std::fmt::Display) -> StoreError {
         StoreError::Backend(err.to_string())
+    }
+
+    /// The same failure again, for each request of a batch that failed together.
+    pub fn again(&self) -> StoreError {
+        match self {
+            StoreError::Unavailable(why) => StoreError::Unavailable(*why),
+            other => StoreError::Backend(other.to_string()),
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub use domain::{
     AuditEntryId, CandidateId, CheckinId, CheckpointId, FollowUpId, HouseholdId, InvestigationId, KeyPersonId, LeadId,
     ListId, PassageId, PersonId, PointId, ReportedPlaceId, StatusEventId, TaskId, UploadId, UserId, VenueId,
 };
-pub use error::{Result, StoreError};
+pub use error::{Result, StoreError, Unavailable};
 pub use handle::{Comparison, Handle, Movements, PersonIndex};
 pub use model::*;
 

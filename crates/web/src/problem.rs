@@ -302,6 +302,12 @@ impl From<StoreError> for Problem {
                 "Idempotency-Key",
                 Message::new("该 Idempotency-Key 已用于另一个不同的请求", StoreError::IdempotencyMismatch.to_string()),
             ),
+            StoreError::Unavailable(why) => {
+                tracing::error!(%why, "the database cannot take requests");
+                let mut problem = Problem::unavailable(why.message());
+                problem.retry_after = Some(5);
+                problem
+            }
             StoreError::Backend(message) => {
                 tracing::error!(%message, "storage failure");
                 Problem::internal()
