@@ -9,7 +9,7 @@ pub mod export;
 mod extract;
 mod hygiene;
 pub mod import;
-mod json;
+pub mod json;
 mod mask;
 pub mod pages;
 pub mod places;
