@@ -11,7 +11,8 @@ use serde_json::json;
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Key-person list latency over HTTP for one user on an existing database (build it with
-    /// `fangkong demo --no-serve`): the page and the API, with changing filters and pages.
+    /// `fangkong demo --no-serve`): the page and the API, with changing filters and pages; then
+    /// health-code lookups and person searches (by a name's beginning, by phone) on the same city.
     List {
         #[arg(long, default_value = "./fangkong-data")]
         data_dir: PathBuf,
@@ -176,22 +177,65 @@ async fn list(data_dir: PathBuf, username: &str, password: &str, requests: usize
                 bail!("{url}: {status}");
             }
         }
-        times.sort();
-        println!(
-            "{}",
-            json!({
-                "bench": "key_person_list",
-                "backend": backend,
-                "kind": kind,
-                "user": username,
-                "requests": requests,
-                "p50_ms": percentile(&times, 50.0),
-                "p99_ms": percentile(&times, 99.0),
-                "max_ms": percentile(&times, 100.0),
-            })
-        );
+        report("key_person_list", backend, kind, username, &mut times);
+    }
+    // The same city's health codes and person search: persons taken from the list's pages.
+    let mut persons: Vec<(i64, String, String)> = Vec::new();
+    for page in 1..=10 {
+        let found: serde_json::Value = client
+            .get(format!("{base}/api/v1/key-persons?per_page=200&page={page}"))
+            .bearer_auth(&token)
+            .send()
+            .await?
+            .json()
+            .await?;
+        for item in found["items"].as_array().into_iter().flatten() {
+            let name = item["name"].as_str().unwrap_or_default().to_string();
+            let phone = item["phone"].as_str().unwrap_or_default().to_string();
+            persons.push((item["person_id"].as_i64().unwrap_or(0), name, phone));
+        }
+    }
+    if persons.is_empty() {
+        bail!("{username} sees no key persons to look up");
+    }
+    let path = |bench: &str, (id, name, phone): &(i64, String, String)| match bench {
+        "health_code" => format!("/api/v1/persons/{id}/health-code"),
+        "person_search_by_name" => format!("/api/v1/persons?q={}", name.chars().take(2).collect::<String>()),
+        _ => format!("/api/v1/persons?q={phone}"),
+    };
+    for bench in ["health_code", "person_search_by_name", "person_search_by_phone"] {
+        let mut times = Vec::with_capacity(requests);
+        for n in 0..requests {
+            let url = format!("{base}{}", path(bench, &persons[(n * 7919) % persons.len()]));
+            let started = Instant::now();
+            let response = client.get(&url).bearer_auth(&token).send().await?;
+            let status = response.status();
+            response.bytes().await?;
+            times.push(started.elapsed());
+            if !status.is_success() {
+                bail!("{url}: {status}");
+            }
+        }
+        report(bench, backend, "api", username, &mut times);
     }
     Ok(())
+}
+
+fn report(bench: &str, backend: &str, kind: &str, username: &str, times: &mut [std::time::Duration]) {
+    times.sort();
+    println!(
+        "{}",
+        json!({
+            "bench": bench,
+            "backend": backend,
+            "kind": kind,
+            "user": username,
+            "requests": times.len(),
+            "p50_ms": percentile(times, 50.0),
+            "p99_ms": percentile(times, 99.0),
+            "max_ms": percentile(times, 100.0),
+        })
+    );
 }
 
 async fn storage(checkins: usize, persons: usize, postgres: Option<String>) -> anyhow::Result<()> {
