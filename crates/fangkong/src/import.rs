@@ -236,8 +236,8 @@ pub async fn export(db: &Db, what: ExportWhat, out: &Path, username: &str) -> an
         ExportWhat::Statistics => {
             let to = handle.today();
             let from = to.checked_sub(jiff::Span::new().days(13)).unwrap_or(to);
-            let counts = handle.statistics(from, to).await?;
-            web::api::statistics::table(&counts, handle.statistics_suppress_below()?, web::pages::Lang::Zh)
+            let (threshold, counts) = handle.statistics(from, to).await?;
+            web::api::statistics::table(&counts, threshold, web::pages::Lang::Zh)
         }
         ExportWhat::Leads => {
             let leads = handle.leads(LeadFilter::All).await?;

@@ -35,7 +35,7 @@ pub async fn statistics_count_entries_and_current_records_within_the_jurisdictio
     officer.transition_key_person(records[0], confirmed(Severity::Mild), None).await.unwrap();
     officer.transition_key_person(records[0], confirmed(Severity::Severe), None).await.unwrap();
 
-    let found = admin.statistics(day0, day1).await.unwrap();
+    let found = admin.statistics(day0, day1).await.unwrap().1;
     let count = |county: &str, day, of, status| {
         found
             .iter()
@@ -59,14 +59,14 @@ pub async fn statistics_count_entries_and_current_records_within_the_jurisdictio
     assert_eq!(count("411702", day1, CountOf::Current, Status::HomeObservation), Some((5, Cell::Count(5))));
     assert_eq!(count("411702", day1, CountOf::Current, Status::Confirmed), Some((1, Cell::Suppressed)));
     // The county officer sees only their county.
-    let theirs = officer.statistics(day0, day1).await.unwrap();
+    let theirs = officer.statistics(day0, day1).await.unwrap().1;
     assert!(!theirs.is_empty() && theirs.iter().all(|(c, _)| c.county == "411702"));
     // A day outside the period counts nothing entered.
-    let later = admin.statistics(day1, day1).await.unwrap();
+    let later = admin.statistics(day1, day1).await.unwrap().1;
     assert!(later.iter().filter(|(c, _)| c.of == CountOf::Entered).all(|(c, _)| c.day == day1));
     // The threshold is a setting: at 1 nothing is suppressed; a period backwards is refused.
     admin.set_statistics_suppress_below(1).await.unwrap();
-    let open = admin.statistics(day0, day1).await.unwrap();
+    let open = admin.statistics(day0, day1).await.unwrap().1;
     assert!(open.iter().all(|(c, cell)| *cell == Cell::Count(c.count)));
     assert!(matches!(admin.statistics(day1, day0).await, Err(StoreError::Invalid { .. })));
     assert!(matches!(officer.set_statistics_suppress_below(3).await, Err(StoreError::Forbidden { .. })));

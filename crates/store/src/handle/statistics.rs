@@ -12,8 +12,13 @@ const MAX_DAYS: i64 = 366;
 
 impl Handle {
     /// The counts of `from` ..= `to` (Beijing days) and the open records now, each cell under the
-    /// threshold in force suppressed. Counts only: not audited, like the menu's numbers.
-    pub async fn statistics(&self, from: jiff::civil::Date, to: jiff::civil::Date) -> Result<Vec<(Count, Cell)>> {
+    /// threshold in force suppressed, with that threshold (read once, so that the cells and what
+    /// is said of them agree). Counts only: not audited, like the menu's numbers.
+    pub async fn statistics(
+        &self,
+        from: jiff::civil::Date,
+        to: jiff::civil::Date,
+    ) -> Result<(u32, Vec<(Count, Cell)>)> {
         self.require(Capability::ReadKeyPersons)?;
         let days = (to - from).get_days();
         if to < from || i64::from(days) >= MAX_DAYS {
@@ -25,13 +30,14 @@ impl Handle {
         }
         let threshold = self.db.statistics_suppress_below();
         let counts = self.backend.key_person_counts(self.scope(), from, to, self.today()).await?;
-        Ok(counts
+        let cells = counts
             .into_iter()
             .map(|count| {
                 let cell = publish(count.count, threshold);
                 (count, cell)
             })
-            .collect())
+            .collect();
+        Ok((threshold, cells))
     }
 
     /// Counts under this are suppressed.

@@ -127,8 +127,7 @@ pub async fn get_statistics(
         return Err(Problem::invalid("format", Message::new("应为 json、csv 或 xlsx", "use json, csv or xlsx")));
     }
     let (from, to) = period(&caller, &params)?;
-    let rows = caller.handle.statistics(from, to).await?;
-    let threshold = caller.handle.statistics_suppress_below()?;
+    let (threshold, rows) = caller.handle.statistics(from, to).await?;
     let lang = crate::problem::requested_lang(&headers);
     match format.as_str() {
         "csv" | "xlsx" => {
