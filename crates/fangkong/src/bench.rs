@@ -40,7 +40,7 @@ pub enum BenchCommand {
         /// `fk_bench_ingest` is made there afresh.
         #[arg(long)]
         postgres: Option<String>,
-        /// Only this target: ceiling, sqlite or postgres (default: all).
+        /// Only these targets, comma-separated: ceiling, sqlite, postgres, postgres_plain (default: all).
         #[arg(long)]
         only: Option<String>,
     },
@@ -81,6 +81,26 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         cases: usize,
         /// A PostgreSQL server URL; a database `fk_bench_contacts` is made there afresh.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// Minutes of mixed load on one server — check-ins, health-code lookups, key-person list
+    /// pages and a list import every minute — sampling RSS, open files and p99 every 10 s.
+    Soak {
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        /// Check-ins offered per second.
+        #[arg(long, default_value_t = 400)]
+        checkins: u64,
+        /// Health-code lookups offered per second.
+        #[arg(long, default_value_t = 100)]
+        lookups: u64,
+        /// Key-person list pages offered per second.
+        #[arg(long, default_value_t = 5)]
+        lists: u64,
+        /// A PostgreSQL server URL; a database `fk_bench_soak` is made there afresh.
         #[arg(long)]
         postgres: Option<String>,
     },
@@ -132,6 +152,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Lists { rows, persons, postgres } => crate::lists_bench::run(rows, persons, postgres).await,
         BenchCommand::Contacts { checkins, persons, cases, postgres } => {
             crate::contacts::run(checkins, persons, cases, postgres).await
+        }
+        BenchCommand::Soak { seconds, persons, checkins, lookups, lists, postgres } => {
+            crate::soak::run(seconds, persons, crate::soak::Rates { checkins, lookups, lists }, postgres).await
         }
         BenchCommand::Codes { persons, seconds, rate, connections } => {
             crate::codes::lookups(persons, seconds, rate, connections).await

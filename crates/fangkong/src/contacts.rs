@@ -48,13 +48,19 @@ pub async fn run(checkins: usize, persons: usize, cases: usize, postgres: Option
     duckdb(&work, &csv, &ours)?;
     drop(city);
     if let Some(server) = postgres {
-        let url = crate::ingest::fresh_postgres(&server, "fk_bench_contacts")?;
-        let db = Db::open(Arc::new(store_postgres::connect(&url).await?), clock.clone()).await?;
-        let city = crate::demo::build_into(db, persons, 7).await?;
-        crate::bench::fill(&city, checkins).await?;
-        let pg = measure(&city.db, &city.person_ids, cases, "postgres").await?;
-        let same = pg.iter().zip(&ours).all(|(a, b)| (a.points, a.candidates) == (b.points, b.candidates));
-        println!("{}", json!({"bench": "close_contacts_agreement", "sqlite_vs_postgres": same}));
+        // Partitioned (what `serve` runs) and plain, on the same generated city.
+        for (layout, name, database) in [
+            (store_postgres::Layout::Partitioned, "postgres", "fk_bench_contacts"),
+            (store_postgres::Layout::Plain, "postgres_plain", "fk_bench_contacts_plain"),
+        ] {
+            let url = crate::ingest::fresh_postgres(&server, database)?;
+            let db = Db::open(Arc::new(store_postgres::connect_with(&url, layout).await?), clock.clone()).await?;
+            let city = crate::demo::build_into(db, persons, 7).await?;
+            crate::bench::fill(&city, checkins).await?;
+            let pg = measure(&city.db, &city.person_ids, cases, name).await?;
+            let same = pg.iter().zip(&ours).all(|(a, b)| (a.points, a.candidates) == (b.points, b.candidates));
+            println!("{}", json!({"bench": "close_contacts_agreement", "target": name, "same_as_sqlite": same}));
+        }
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())

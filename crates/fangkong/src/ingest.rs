@@ -30,7 +30,7 @@ pub async fn ceiling_server(listen: SocketAddr) -> anyhow::Result<()> {
 
 /// Every connection of the load comes from loopback: a ceiling it never reaches, so the count is
 /// still kept (and measured) but never refuses.
-const UNLIMITED_WRITES: &str = "4000000000";
+pub(crate) const UNLIMITED_WRITES: &str = "4000000000";
 
 pub(crate) struct Server {
     pub(crate) child: Child,
@@ -49,6 +49,15 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 pub(crate) async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::Result<Server> {
+    start_with(args, database_url, &[]).await
+}
+
+/// `start` with more environment for the server.
+pub(crate) async fn start_with(
+    args: &[&str],
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+) -> anyhow::Result<Server> {
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(std::env::current_exe()?);
@@ -60,6 +69,7 @@ pub(crate) async fn start(args: &[&str], database_url: Option<&str>) -> anyhow::
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),
     };
+    command.envs(env.iter().copied());
     let child = command.spawn().context("starting the server")?;
     let server = Server { child, base: format!("http://{listen}") };
     let client = reqwest::Client::new();
@@ -262,9 +272,10 @@ pub async fn run(
     postgres: Option<String>,
     only: Option<&str>,
 ) -> anyhow::Result<()> {
-    let wanted = |target: &str| only.is_none_or(|o| o == target);
-    if let Some(other) = only.filter(|o| !["ceiling", "sqlite", "postgres"].contains(o)) {
-        bail!("--only {other}: use ceiling, sqlite or postgres");
+    let wanted = |target: &str| only.is_none_or(|o| o.split(',').any(|o| o == target));
+    let known = ["ceiling", "sqlite", "postgres", "postgres_plain"];
+    if let Some(other) = only.and_then(|o| o.split(',').find(|o| !known.contains(o))) {
+        bail!("--only {other}: use ceiling, sqlite, postgres or postgres_plain (several with commas)");
     }
     let work = std::env::temp_dir().join(format!("fangkong-bench-ingest-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
@@ -290,8 +301,8 @@ pub async fn run(
             + std::fs::metadata(work.join("fangkong.db-wal")).map(|m| m.len()).unwrap_or(0);
         println!("{}", json!({"bench": "database_size", "target": "sqlite", "bytes": bytes}));
     }
-    if let Some(server) = postgres.filter(|_| wanted("postgres")) {
-        let url = fresh_postgres(&server, "fk_bench_ingest")?;
+    if let Some(server) = postgres.as_deref().filter(|_| wanted("postgres")) {
+        let url = fresh_postgres(server, "fk_bench_ingest")?;
         // The same city (same seed) built into PostgreSQL; its venue codes are its own.
         let db = store::Db::open(Arc::new(store_postgres::connect(&url).await?), store::system_clock()).await?;
         let city = crate::demo::build_into(db, persons, 7).await?;
@@ -299,6 +310,18 @@ pub async fn run(
         drop(city.db);
         let pg = start(&["serve", "--public-writes-per-minute", UNLIMITED_WRITES], Some(&url)).await?;
         println!("{}", drive(&pg, "postgres", seconds, connections, venues, people).await?);
+    }
+    // The same on PostgreSQL's plain layout: what partitioning costs or saves the writer.
+    if let Some(server) = postgres.as_deref().filter(|_| wanted("postgres_plain")) {
+        let url = fresh_postgres(server, "fk_bench_ingest_plain")?;
+        let backend = store_postgres::connect_with(&url, store_postgres::Layout::Plain).await?;
+        let db = store::Db::open(Arc::new(backend), store::system_clock()).await?;
+        let city = crate::demo::build_into(db, persons, 7).await?;
+        let (venues, people) = (Arc::new(city.venue_tokens), Arc::new(city.people));
+        drop(city.db);
+        let env = [("FANGKONG_PG_LAYOUT", "plain")];
+        let pg = start_with(&["serve", "--public-writes-per-minute", UNLIMITED_WRITES], Some(&url), &env).await?;
+        println!("{}", drive(&pg, "postgres_plain", seconds, connections, venues, people).await?);
     }
     let _ = std::fs::remove_dir_all(&work);
     Ok(())

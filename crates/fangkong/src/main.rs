@@ -10,6 +10,7 @@ mod demo;
 mod import;
 mod ingest;
 mod lists_bench;
+mod soak;
 mod verify;
 
 use std::io::Read;
@@ -228,11 +229,21 @@ enum UserCommand {
     },
 }
 
+/// PostgreSQL's layout of the large tables: partitioned, unless `FANGKONG_PG_LAYOUT=plain` keeps
+/// a database that was never partitioned plain (the benchmarks' baseline).
+pub fn pg_layout() -> anyhow::Result<store_postgres::Layout> {
+    match std::env::var("FANGKONG_PG_LAYOUT").as_deref() {
+        Err(_) | Ok("") | Ok("partitioned") => Ok(store_postgres::Layout::Partitioned),
+        Ok("plain") => Ok(store_postgres::Layout::Plain),
+        Ok(other) => bail!("FANGKONG_PG_LAYOUT must be plain or partitioned, not {other}"),
+    }
+}
+
 /// Opens the database: PostgreSQL when `DATABASE_URL` says so, else SQLite in the data dir.
 pub async fn open_backend(data_dir: &Path) -> anyhow::Result<Arc<dyn Backend>> {
     match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            let backend = store_postgres::connect(&url).await.context("opening PostgreSQL")?;
+            let backend = store_postgres::connect_with(&url, pg_layout()?).await.context("opening PostgreSQL")?;
             Ok(Arc::new(backend))
         }
         Ok(url) if url.starts_with("sqlite:") => {

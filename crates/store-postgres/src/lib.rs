@@ -4,7 +4,11 @@
 //! sequences moved past bulk-loaded ids.
 
 pub mod backup;
+pub mod partitions;
+pub mod shard;
 pub mod testing;
+
+pub use partitions::Layout;
 
 use std::time::Duration;
 
@@ -22,8 +26,10 @@ impl Dialect for PgDialect {
     const IDEMPOTENCY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, ?))");
     const BEGIN_WRITE: &'static str = "BEGIN";
     const WRITER_APART: bool = false;
-    const CHECKINS_BYTES: &'static str =
-        "SELECT pg_total_relation_size('checkins') + pg_total_relation_size('checkin_trail')";
+    // Partitioned tables take nothing themselves: their partitions are summed (a foreign one
+    // counts nothing here, its bytes are on its server).
+    const CHECKINS_BYTES: &'static str = "SELECT CAST(coalesce(sum(pg_total_relation_size(relid)), 0) AS BIGINT) \
+         FROM (SELECT relid FROM pg_partition_tree('checkins') UNION ALL SELECT relid FROM pg_partition_tree('checkin_trail')) t";
     const AFTER_BULK_LOAD: Option<&'static str> =
         Some("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))");
     fn rows_affected(done: &sqlx::postgres::PgQueryResult) -> u64 {
@@ -52,6 +58,19 @@ impl Dialect for PgDialect {
             copy.finish().await.map_err(fail)
         })
     }
+    fn prepare_partitions<'c>(
+        conn: &'c mut sqlx::PgConnection,
+        from: store::Instant,
+        to: store::Instant,
+    ) -> store_sql::CopyFuture<'c> {
+        Box::pin(partitions::prepare(conn, from, to))
+    }
+    fn drop_expired_partitions<'c>(
+        conn: &'c mut sqlx::PgConnection,
+        before: store::Instant,
+    ) -> store_sql::CopyFuture<'c> {
+        Box::pin(partitions::drop_expired(conn, before))
+    }
     fn json_item(index: usize, integer: bool) -> String {
         if integer { format!("(j.value->>{index})::bigint") } else { format!("(j.value->>{index})") }
     }
@@ -59,8 +78,15 @@ impl Dialect for PgDialect {
 
 pub type PgBackend = SqlBackend<PgDialect>;
 
-/// Connects to `url` and applies the migrations.
+/// Connects to `url`, applies the migrations and partitions the large tables.
 pub async fn connect(url: &str) -> Result<PgBackend> {
+    connect_with(url, Layout::Partitioned).await
+}
+
+/// Connects to `url`, applies the migrations and brings the large tables to `layout` (a
+/// partitioned database stays partitioned), with partitions for the retention window and the
+/// fortnight ahead by the system clock.
+pub async fn connect_with(url: &str, layout: Layout) -> Result<PgBackend> {
     let pool = PgPoolOptions::new()
         .max_connections(8)
         // A database down or restarting answers in 3 s with 503 rather than holding the
@@ -70,5 +96,9 @@ pub async fn connect(url: &str) -> Result<PgBackend> {
         .await
         .map_err(fail)?;
     sqlx::migrate!("./migrations").run(&pool).await.map_err(fail)?;
+    let now = jiff::Timestamp::now().as_second();
+    let mut conn = pool.acquire().await.map_err(fail)?;
+    partitions::apply(&mut conn, layout, now - 5 * partitions::WEEK, now + 2 * partitions::WEEK).await?;
+    drop(conn);
     Ok(SqlBackend::new(pool.clone(), pool))
 }

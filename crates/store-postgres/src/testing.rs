@@ -8,10 +8,21 @@ pub fn admin_url() -> String {
     std::env::var("FANGKONG_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// Creates an empty database and returns its URL. Databases of earlier runs older than an hour
-/// are dropped on the way, so repeated runs do not pile up.
+/// The second server, holding one county's shard (`.ci/run` starts it on port 5433);
+/// `FANGKONG_TEST_PG_SHARD` overrides.
+pub fn shard_admin_url() -> String {
+    std::env::var("FANGKONG_TEST_PG_SHARD").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5433/postgres".into())
+}
+
+/// Creates an empty database on the test server and returns its URL.
 pub async fn fresh_database() -> Result<String, String> {
-    let admin = admin_url();
+    fresh_database_on(&admin_url()).await
+}
+
+/// Creates an empty database on the server of `admin` and returns its URL. Databases of earlier
+/// runs older than an hour are dropped on the way, so repeated runs do not pile up.
+pub async fn fresh_database_on(admin: &str) -> Result<String, String> {
+    let admin = admin.to_string();
     let mut conn = PgConnection::connect(&admin).await.map_err(|e| {
         format!("PostgreSQL at {admin} is required for these tests (start it, or set FANGKONG_TEST_PG): {e}")
     })?;

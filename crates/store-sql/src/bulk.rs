@@ -226,6 +226,12 @@ impl BulkStore {
     }
 
     async fn bulk_insert_checkins(&self, checkins: &[BulkCheckin]) -> Result<()> {
+        // The rows' partitions first, or a load into a new city would all wait in the catch-all.
+        if let (Some(from), Some(to)) =
+            (checkins.iter().map(|c| c.t_in).min(), checkins.iter().map(|c| c.t_in).max())
+        {
+            self.prepare_partitions(from, to).await?;
+        }
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         for chunk in checkins.chunks(CHUNK * 2) {
             let mut query = QueryBuilder::<D::Db>::new(

@@ -737,6 +737,7 @@ impl CheckinStore {
             id: f.id,
             venue_id: f.venue.id,
             temperature: f.temperature.map(|t| i64::from(t.tenths())),
+            area_code: f.venue.area_code.clone(),
         }));
         Ok(receipts)
     }
@@ -748,7 +749,16 @@ impl CheckinStore {
         Ok(Footprint { rows: sql_count(rows), bytes: sql_count(bytes) })
     }
 
+    async fn prepare_partitions(&self, from: Instant, to: Instant) -> Result<u64> {
+        let mut conn = self.writer.acquire().await.map_err(fail)?;
+        D::prepare_partitions(&mut conn, from, to).await
+    }
+
     async fn purge_checkins(&self, before: Instant) -> Result<u64> {
+        let dropped = {
+            let mut conn = self.writer.acquire().await.map_err(fail)?;
+            D::drop_expired_partitions(&mut conn, before).await?
+        };
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let done =
             sqlx::query(D::sql("DELETE FROM checkins WHERE t_in < ?")).bind(before).execute(&mut *tx).await.map_err(fail)?;
@@ -759,7 +769,7 @@ impl CheckinStore {
             .map_err(fail)?;
         tx.commit().await.map_err(fail)?;
         self.backlog.purge(before);
-        Ok(D::rows_affected(&done))
+        Ok(dropped + D::rows_affected(&done))
     }
 
     async fn index_checkins(&self) -> Result<bool> {

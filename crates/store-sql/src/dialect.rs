@@ -9,7 +9,7 @@ use sqlx::{AssertSqlSafe, Database};
 /// Chunks of rows in `COPY … FROM STDIN` text format, made on another thread.
 pub type CopyChunks = tokio::sync::mpsc::Receiver<String>;
 
-/// What `Dialect::copy_in` returns: the rows written.
+/// What `Dialect::copy_in` and the partition hooks return: the rows (or partitions) concerned.
 pub type CopyFuture<'c> = Pin<Box<dyn Future<Output = store::Result<u64>> + Send + 'c>>;
 
 /// A database and its differences from the SQL written in this crate.
@@ -56,6 +56,29 @@ pub trait Dialect: Send + Sync + 'static {
         _chunks: &'c mut CopyChunks,
     ) -> CopyFuture<'c> {
         Box::pin(async { Err(store::StoreError::Backend(format!("{} has no COPY", Self::KIND))) })
+    }
+
+    /// Makes sure the partitions that rows of the check-in tables between `from` and `to` belong
+    /// in exist, and that every county with data has its own (PostgreSQL's partitioned layout;
+    /// elsewhere there is nothing to do). Runs on a connection outside any transaction: it makes
+    /// its own, short ones.
+    fn prepare_partitions<'c>(
+        _conn: &'c mut <Self::Db as Database>::Connection,
+        _from: store::Instant,
+        _to: store::Instant,
+    ) -> CopyFuture<'c> {
+        Box::pin(async { Ok(0) })
+    }
+
+    /// Retention by whole partitions: drops every partition of the check-in tables that holds
+    /// only rows before `before` and returns the check-ins they held. What is left before
+    /// `before` (a partition straddling it, or a database without partitions) is deleted by row.
+    /// Runs on a connection outside any transaction, like `prepare_partitions`.
+    fn drop_expired_partitions<'c>(
+        _conn: &'c mut <Self::Db as Database>::Connection,
+        _before: store::Instant,
+    ) -> CopyFuture<'c> {
+        Box::pin(async { Ok(0) })
     }
 
     /// Item `index` of the element `j.value`, as an integer or as text.

@@ -43,9 +43,12 @@ impl FollowUpStore {
             return Err(StoreError::conflict("key_person_id", "该人员不在居家隔离或健康监测中", "this person is not under home isolation or health monitoring"));
         }
         let day = codec::date_text(follow_up.day);
+        // No conflict target: PostgreSQL's partitioned follow-ups keep the visit's key unique
+        // with the area code added (a unique index there must hold the partition key), and the
+        // only other key, the id, is fresh.
         let inserted: Option<i64> = sqlx::query_scalar(D::sql(
             "INSERT INTO follow_ups (key_person_id, area_code, day, slot, temperature, note, recorded_by, recorded_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_person_id, day, slot) DO NOTHING RETURNING id",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
         ))
         .bind(follow_up.key_person_id.get())
         .bind(&area_code)

@@ -210,7 +210,7 @@ impl InvestigationStore {
         let rows = sqlx::query(D::sql(&format!(
             "SELECT * FROM (\
              SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkin_trail t \
-             JOIN checkins c ON c.id = t.id JOIN venues v ON v.id = c.venue_id \
+             JOIN checkins c ON c.id = t.id AND c.area_code = t.area_code AND c.t_in = t.t_in JOIN venues v ON v.id = c.venue_id \
              WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
              UNION ALL \
              SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
@@ -284,8 +284,10 @@ impl InvestigationStore {
 
     async fn visits_at_venue(&self, venue_id: VenueId, after: Instant, before: Instant) -> Result<Vec<domain::Visit>> {
         let rows = sqlx::query(D::sql(
-            "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE venue_id = ? AND t_in > ? AND t_in < ? ORDER BY t_in",
+            "SELECT person_id, id, venue_id, t_in, t_out FROM checkins WHERE venue_id = ? \
+             AND area_code = (SELECT area_code FROM venues WHERE id = ?) AND t_in > ? AND t_in < ? ORDER BY t_in",
         ))
+        .bind(venue_id.get())
         .bind(venue_id.get())
         .bind(after)
         .bind(before)

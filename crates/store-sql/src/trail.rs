@@ -14,13 +14,15 @@ use store::*;
 use crate::{Dialect, SqlBackend, fail};
 
 /// One check-in as the trail keeps it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct TrailRow {
     pub person_id: i64,
     pub t_in: Instant,
     pub id: i64,
     pub venue_id: i64,
     pub temperature: Option<i64>,
+    /// The venue's, as on the check-in: the trail is partitioned and sharded like `checkins`.
+    pub area_code: String,
 }
 
 /// Rows per copying transaction: small enough that a check-in batch queued behind it waits a few
@@ -140,10 +142,15 @@ impl {
         };
         let mut tx = self.writer.begin_with(D::BEGIN_WRITE).await.map_err(fail)?;
         let mut query = QueryBuilder::<D::Db>::new(
-            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature) ",
+            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature, area_code) ",
         );
         query.push_values(&chunk.rows, |mut row, r| {
-            row.push_bind(r.person_id).push_bind(r.t_in).push_bind(r.id).push_bind(r.venue_id).push_bind(r.temperature);
+            row.push_bind(r.person_id)
+                .push_bind(r.t_in)
+                .push_bind(r.id)
+                .push_bind(r.venue_id)
+                .push_bind(r.temperature)
+                .push_bind(r.area_code.clone());
         });
         // A row can be there already: copied by `settle` after a restart, or by a bulk load.
         query.push(" ON CONFLICT DO NOTHING");
@@ -170,8 +177,8 @@ impl {
             return Ok(());
         };
         sqlx::query(D::sql(
-            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature) \
-             SELECT person_id, t_in, id, venue_id, temperature FROM checkins WHERE id > ? AND id <= ? \
+            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature, area_code) \
+             SELECT person_id, t_in, id, venue_id, temperature, area_code FROM checkins WHERE id > ? AND id <= ? \
              ORDER BY person_id, t_in, id ON CONFLICT DO NOTHING",
         ))
         .bind(watermark)

@@ -57,7 +57,12 @@ pub trait CheckinStore: Send + Sync {
     /// How many check-ins are stored and the bytes they take with their indexes (benchmarks).
     async fn checkins_footprint(&self) -> Result<Footprint>;
 
-    /// Deletes check-ins older than `before`; returns how many.
+    /// Creates the storage partitions that check-ins between `from` and `to` belong in, where
+    /// the backend partitions them (PostgreSQL); returns how many it created.
+    async fn prepare_partitions(&self, from: Instant, to: Instant) -> Result<u64>;
+
+    /// Deletes check-ins older than `before` (dropping whole partitions where it can); returns
+    /// how many.
     async fn purge_checkins(&self, before: Instant) -> Result<u64>;
 
     /// One step of copying committed check-ins into the person-ordered trail, run by the

@@ -127,7 +127,7 @@ fn idem(key: &str, digest: &str) -> Option<IdempotencyKey> {
     Some(IdempotencyKey { key: key.into(), request_digest: digest.into() })
 }
 
-fn new_venue(token: &str, name: &str, area: &str) -> NewVenue {
+pub fn new_venue(token: &str, name: &str, area: &str) -> NewVenue {
     NewVenue {
         token: token.into(),
         name: name.into(),

@@ -40,6 +40,9 @@ const DEDUPE_KEY: &str = "frontline.checkin_dedupe_seconds";
 pub const UPLOAD_RETENTION_SECONDS: Instant = 7 * 86_400;
 /// The health-code signing keys (their ids) this database's codes have been signed with.
 const SIGNING_KEYS_KEY: &str = "health_code.signing_keys";
+/// How far ahead of the clock check-in partitions are made: two weeks, so a missed job or two
+/// never sends the day's check-ins to a catch-all partition.
+const PARTITIONS_AHEAD_SECONDS: Instant = 14 * 86_400;
 const RETENTION_KEY: &str = "frontline.retention_days";
 const LEAD_DUE_KEY: &str = "leads.due_hours";
 /// How long a grid has to verify a lead unless the setting says otherwise (SPEC §4.8).
@@ -306,6 +309,13 @@ impl Db {
     /// upload and its import (and its error report) for days at most, and holds personal data.
     pub async fn purge_uploads(&self) -> Result<u64> {
         self.backend.purge_uploads(self.now() - UPLOAD_RETENTION_SECONDS).await
+    }
+
+    /// The partitions the next weeks' check-ins go to, created ahead (a no-op on SQLite): from
+    /// the retention cutoff to a fortnight from now.
+    pub async fn prepare_partitions(&self) -> Result<u64> {
+        let now = self.now();
+        self.backend.prepare_partitions(self.frontline().retention_cutoff(now), now + PARTITIONS_AHEAD_SECONDS).await
     }
 
     /// The retention job: check-ins older than the retention period are deleted.

@@ -140,6 +140,11 @@ pub fn spawn_jobs(db: Db) -> tokio::task::JoinHandle<()> {
                 Ok(opened) => tracing::info!(opened, %today, "release tasks opened"),
                 Err(err) => tracing::error!(%err, "release task job failed"),
             }
+            match db.prepare_partitions().await {
+                Ok(0) => {}
+                Ok(created) => tracing::info!(created, "check-in partitions created"),
+                Err(err) => tracing::error!(%err, "partition job failed"),
+            }
             // Retention (SPEC §6): trajectories older than the retention period are deleted.
             match db.purge_expired().await {
                 Ok(purged) => {
