@@ -80,9 +80,13 @@ pub enum BenchCommand {
         /// Cases investigated (each timed several times).
         #[arg(long, default_value_t = 20)]
         cases: usize,
-        /// A PostgreSQL server URL; a database `fk_bench_contacts` is made there afresh.
+        /// A PostgreSQL server URL; databases `fk_bench_contacts` (partitioned) and
+        /// `fk_bench_contacts_plain` are made there afresh.
         #[arg(long)]
         postgres: Option<String>,
+        /// Only the two PostgreSQL layouts, side by side (no SQLite, no DuckDB).
+        #[arg(long)]
+        postgres_only: bool,
     },
     /// Minutes of mixed load on one server — check-ins, health-code lookups, key-person list
     /// pages and a list import every minute — sampling RSS, open files and p99 every 10 s.
@@ -150,8 +154,8 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         }
         BenchCommand::Storage { checkins, persons, postgres } => storage(checkins, persons, postgres).await,
         BenchCommand::Lists { rows, persons, postgres } => crate::lists_bench::run(rows, persons, postgres).await,
-        BenchCommand::Contacts { checkins, persons, cases, postgres } => {
-            crate::contacts::run(checkins, persons, cases, postgres).await
+        BenchCommand::Contacts { checkins, persons, cases, postgres, postgres_only } => {
+            crate::contacts::run(checkins, persons, cases, postgres, postgres_only).await
         }
         BenchCommand::Soak { seconds, persons, checkins, lookups, lists, postgres } => {
             crate::soak::run(seconds, persons, crate::soak::Rates { checkins, lookups, lists }, postgres).await

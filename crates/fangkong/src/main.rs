@@ -189,6 +189,16 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Move one county's check-ins and trail to another PostgreSQL server, attached back as
+    /// postgres_fdw foreign partitions (`DATABASE_URL` names this headquarters' database).
+    Shard {
+        /// The county: six digits (e.g. 411702).
+        #[arg(long)]
+        county: String,
+        /// The shard's database, e.g. postgres://postgres@10.0.0.2:5432/fangkong_411702.
+        #[arg(long)]
+        to: String,
+    },
     /// Measure the program on this machine; prints one JSON line per figure.
     Bench {
         #[command(subcommand)]
@@ -227,6 +237,19 @@ enum UserCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
+}
+
+/// `fangkong shard`: the county's partitions of this database move to the server at `to`.
+async fn shard(county: &str, to: &str) -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_default();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        bail!("set DATABASE_URL to this headquarters' PostgreSQL database: SQLite has no shards");
+    }
+    // Migrations and the partitioned layout first, as serve would.
+    drop(store_postgres::connect(&url).await.context("opening PostgreSQL")?);
+    let moved = store_postgres::shard::move_county_of(&url, county, to).await?;
+    println!("{}", serde_json::json!({"county": county, "shard": to, "checkins_moved": moved}));
+    Ok(())
 }
 
 /// PostgreSQL's layout of the large tables: partitioned, unless `FANGKONG_PG_LAYOUT=plain` keeps
@@ -366,6 +389,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Backup { data, out } => backups::backup(&data.data_dir, &out).await,
         Command::Restore { file, data, force } => backups::restore(&file, &data.data_dir, force).await,
+        Command::Shard { county, to } => shard(&county, &to).await,
         Command::Demo { data, persons, no_serve, listen, seed, server } => {
             let db = demo::build(&data.data_dir, persons, seed).await?.db;
             let keys = open_keys(&data.data_dir)?;

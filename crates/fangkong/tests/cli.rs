@@ -283,3 +283,18 @@ fn a_data_dir_without_its_signing_keys_refuses_to_serve_and_files_are_private() 
     let (served, printed) = serve_once(data, &[]);
     assert!(served, "{printed}");
 }
+
+#[test]
+fn shard_needs_postgres_and_a_county_code() {
+    let sqlite = fangkong(&["shard", "--county", "411702", "--to", "postgres://127.0.0.1:5433/x"], "");
+    assert!(!sqlite.status.success());
+    assert!(text(&sqlite).contains("SQLite has no shards"), "{}", text(&sqlite));
+    let url = tokio::runtime::Runtime::new().unwrap().block_on(store_postgres::testing::fresh_database()).unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_fangkong"))
+        .args(["shard", "--county", "4117", "--to", "postgres://127.0.0.1:5433/x"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(text(&bad).contains("county") && !text(&bad).contains("panicked"), "{}", text(&bad));
+}

@@ -1,17 +1,18 @@
 //! The partitioned layout of the large tables (issue 16). Each is split by county — a range of
 //! `area_code` (collation "C"), so county 411702 holds ['411702', '411703') — the column a
-//! distributed deployment shards on; the check-in tables are split again by week of `t_in`, so
-//! that retention drops whole weeks instead of deleting rows. A catch-all partition (`…_rest`)
+//! distributed deployment shards on; check-ins are split again by week of `t_in`, so that
+//! retention drops whole weeks instead of deleting rows. The trail, read by person, is split by
+//! week only (`checkin_trail_w<start>`). A catch-all partition (`…_rest`)
 //! at each level takes rows no partition was made for yet; preparing moves them out when it
 //! makes their partition, so no row is ever refused.
 //!
 //! Names say what a partition holds: `checkins_c411702` is a county, `checkins_c411702_w<start>`
 //! a week of it starting at `<start>` (Unix seconds, a multiple of `WEEK`).
 //!
-//! A county of the check-in tables may live on another server as a foreign table (postgres_fdw,
+//! A county of check-ins may live on another server as a foreign table (postgres_fdw,
 //! `shard.rs`). PostgreSQL allows no unique index and no foreign key over a foreign partition, so
-//! those two tables keep their keys on each local leaf instead of on the parent, and no foreign
-//! keys (their venues and persons are never deleted).
+//! the check-in tables keep their keys on each local leaf instead of on the parent, and check-ins
+//! have no foreign keys (their venues and persons are never deleted).
 //!
 //! The layout is made here rather than in a migration because it depends on the data (which
 //! counties) and on the clock (which weeks), and because the benchmarks build the plain layout
@@ -37,21 +38,23 @@ const ADVISORY_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext('fangkong par
 pub enum Layout {
     /// One table each, as the migrations make them (the benchmarks' baseline).
     Plain,
-    /// By county, and the check-in tables by week within it.
+    /// By county, check-ins by week within it, the trail by week.
     Partitioned,
 }
 
 /// One partitioned table.
 struct Spec {
     table: &'static str,
-    /// Split again by week of `t_in`; such a table may have a foreign county.
+    /// Split by county (a range of `area_code`); such a table may have a foreign county.
+    by_county: bool,
+    /// Split by week of `t_in` (within each county where it is split by county too).
     weekly: bool,
     /// Its `id` comes from a sequence (identity columns are not allowed on a partitioned table
     /// before PostgreSQL 17).
     serial: bool,
-    /// Unique keys of the parent, the primary key first; each holds `area_code`, the partition key.
+    /// Unique keys of the parent, the primary key first; each holds the partition keys.
     parent_keys: &'static [&'static str],
-    /// The primary key of each leaf, where the parent can have none (a weekly table).
+    /// The primary key of each leaf, where the parent can have none (one with a foreign county).
     leaf_key: Option<&'static str>,
     /// Indexes the plain table had as its primary key and the partitioned one still needs.
     extra_indexes: &'static [&'static str],
@@ -60,6 +63,7 @@ struct Spec {
 const SPECS: &[Spec] = &[
     Spec {
         table: "checkins",
+        by_county: true,
         weekly: true,
         serial: true,
         parent_keys: &[],
@@ -69,14 +73,19 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         table: "checkin_trail",
+        // By week only: the trail is read by person, and split by county each person's rows
+        // would lie in every county's partitions (measured: 20 persons' trail over 34
+        // partitions took 2 ms to plan and 1.8 ms to read; BENCHMARKS.md).
+        by_county: false,
         weekly: true,
         serial: false,
-        parent_keys: &[],
-        leaf_key: Some("person_id, t_in, id"),
+        parent_keys: &["person_id, t_in, id"],
+        leaf_key: None,
         extra_indexes: &[],
     },
     Spec {
         table: "passages",
+        by_county: true,
         weekly: false,
         serial: true,
         parent_keys: &["id, area_code"],
@@ -85,6 +94,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         table: "leads",
+        by_county: true,
         weekly: false,
         serial: true,
         parent_keys: &["id, area_code"],
@@ -93,6 +103,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         table: "audit",
+        by_county: true,
         weekly: false,
         serial: true,
         parent_keys: &["id, area_code"],
@@ -101,6 +112,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         table: "follow_ups",
+        by_county: true,
         weekly: false,
         serial: true,
         // The visit's key with the area added: a repeated submission is still the same visit.
@@ -110,8 +122,8 @@ const SPECS: &[Spec] = &[
     },
 ];
 
-/// The tables a county shard holds (`shard.rs`).
-pub(crate) const SHARDED: &[&str] = &["checkins", "checkin_trail"];
+/// The tables a county shard holds (`shard.rs`); the trail, split by week only, stays here.
+pub(crate) const SHARDED: &[&str] = &["checkins"];
 
 async fn run(conn: &mut PgConnection, sql: String) -> Result<u64> {
     let done = sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await.map_err(fail)?;
@@ -182,6 +194,19 @@ async fn counties_of(conn: &mut PgConnection, table: &str) -> Result<BTreeMap<St
     Ok(counties)
 }
 
+/// The weeks directly under `parent` (a table split by week only, or a county partition).
+async fn weeks_of(conn: &mut PgConnection, parent: &str) -> Result<BTreeSet<Instant>> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = to_regclass($1)",
+    )
+    .bind(parent)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(fail)?;
+    let prefix = format!("{parent}_w");
+    Ok(names.iter().filter_map(|n| n.strip_prefix(&prefix)?.parse().ok()).collect())
+}
+
 /// Counties the deployment has places in: grids, venues, checkpoints.
 async fn place_counties(conn: &mut PgConnection) -> Result<BTreeSet<String>> {
     let found: Vec<String> = sqlx::query_scalar(
@@ -238,9 +263,9 @@ async fn create_county(conn: &mut PgConnection, spec: &Spec, county: &str, weeks
     Ok(created)
 }
 
-/// Makes the week starting at `week` in `county`'s partition of a weekly table.
-async fn create_week(conn: &mut PgConnection, spec: &Spec, county: &str, week: Instant) -> Result<()> {
-    let parent = format!("{}_c{county}", spec.table);
+/// Makes the week starting at `week` under `parent`: a table split by week only, or a county
+/// partition of one split by county and week.
+async fn create_week(conn: &mut PgConnection, spec: &Spec, parent: &str, week: Instant) -> Result<()> {
     let leaf = format!("{parent}_w{week}");
     let end = week + WEEK;
     run(conn, format!("CREATE TABLE {leaf} (LIKE {parent} INCLUDING DEFAULTS)")).await?;
@@ -282,9 +307,13 @@ async fn convert(conn: &mut PgConnection, spec: &Spec, weeks: &[Instant]) -> Res
     .map_err(fail)?;
     let mut counties = place_counties(conn).await?;
     counties.extend(row_counties(conn, table).await?);
+    if !spec.by_county {
+        counties.clear();
+    }
+    let key = if spec.by_county { "area_code" } else { "t_in" };
 
     run(conn, format!("ALTER TABLE {table} RENAME TO {plain}")).await?;
-    run(conn, format!("CREATE TABLE {table} (LIKE {plain} INCLUDING DEFAULTS) PARTITION BY RANGE (area_code)")).await?;
+    run(conn, format!("CREATE TABLE {table} (LIKE {plain} INCLUDING DEFAULTS) PARTITION BY RANGE ({key})")).await?;
     if spec.serial {
         run(conn, format!("CREATE SEQUENCE {table}_id_serial OWNED BY {table}.id")).await?;
         run(conn, format!("ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_serial')")).await?;
@@ -293,6 +322,11 @@ async fn convert(conn: &mut PgConnection, spec: &Spec, weeks: &[Instant]) -> Res
     add_leaf_key(conn, spec, &format!("{table}_rest")).await?;
     for county in &counties {
         create_county(conn, spec, county, if spec.weekly { weeks } else { &[] }).await?;
+    }
+    if !spec.by_county {
+        for week in weeks {
+            create_week(conn, spec, table, *week).await?;
+        }
     }
     run(conn, format!("INSERT INTO {table} SELECT * FROM {plain}")).await?;
     if spec.serial {
@@ -308,7 +342,7 @@ async fn convert(conn: &mut PgConnection, spec: &Spec, weeks: &[Instant]) -> Res
         let kind = if n == 0 { "PRIMARY KEY" } else { "UNIQUE" };
         run(conn, format!("ALTER TABLE {table} ADD {kind} ({key})")).await?;
     }
-    if !spec.weekly {
+    if !SHARDED.contains(&table) {
         for (name, definition) in foreign_keys {
             run(conn, format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")).await?;
         }
@@ -353,20 +387,28 @@ pub async fn prepare(conn: &mut PgConnection, from: Instant, to: Instant) -> Res
     for spec in SPECS {
         let mut tx = conn.begin().await.map_err(fail)?;
         run(&mut tx, ADVISORY_LOCK.into()).await?;
-        let existing = counties_of(&mut tx, spec.table).await?;
-        let mut counties = places.clone();
-        counties.extend(row_counties(&mut tx, &format!("{}_rest", spec.table)).await?);
         let mut missing_counties = Vec::new();
-        let mut missing_weeks = Vec::new();
-        for county in counties {
-            match existing.get(&county) {
-                None => missing_counties.push(county),
-                Some(found) if spec.weekly && !found.foreign => {
-                    let absent = weeks.iter().filter(|w| !found.weeks.contains(w));
-                    missing_weeks.extend(absent.map(|w| (county.clone(), *w)));
+        // (parent, week start)
+        let mut missing_weeks: Vec<(String, Instant)> = Vec::new();
+        if spec.by_county {
+            let existing = counties_of(&mut tx, spec.table).await?;
+            let mut counties = places.clone();
+            counties.extend(row_counties(&mut tx, &format!("{}_rest", spec.table)).await?);
+            for county in counties {
+                match existing.get(&county) {
+                    None => missing_counties.push(county),
+                    Some(found) if spec.weekly && !found.foreign => {
+                        let parent = format!("{}_c{county}", spec.table);
+                        let absent = weeks.iter().filter(|w| !found.weeks.contains(w));
+                        missing_weeks.extend(absent.map(|w| (parent.clone(), *w)));
+                    }
+                    Some(_) => {}
                 }
-                Some(_) => {}
             }
+        } else if spec.weekly {
+            let existing = weeks_of(&mut tx, spec.table).await?;
+            let absent = weeks.iter().filter(|w| !existing.contains(w));
+            missing_weeks.extend(absent.map(|w| (spec.table.to_string(), *w)));
         }
         if missing_counties.is_empty() && missing_weeks.is_empty() {
             tx.commit().await.map_err(fail)?;
@@ -377,8 +419,8 @@ pub async fn prepare(conn: &mut PgConnection, from: Instant, to: Instant) -> Res
         for county in &missing_counties {
             created += create_county(&mut tx, spec, county, if spec.weekly { &weeks } else { &[] }).await?;
         }
-        for (county, week) in &missing_weeks {
-            create_week(&mut tx, spec, county, *week).await?;
+        for (parent, week) in &missing_weeks {
+            create_week(&mut tx, spec, parent, *week).await?;
             created += 1;
         }
         tx.commit().await.map_err(fail)?;
@@ -390,7 +432,7 @@ pub async fn prepare(conn: &mut PgConnection, from: Instant, to: Instant) -> Res
 /// catch-all: the weeks come with the next `prepare`); returns how many it made.
 pub async fn ensure_county(conn: &mut PgConnection, county: &str) -> Result<u64> {
     let mut created = 0;
-    for spec in SPECS {
+    for spec in SPECS.iter().filter(|s| s.by_county) {
         let mut tx = conn.begin().await.map_err(fail)?;
         run(&mut tx, ADVISORY_LOCK.into()).await?;
         if !counties_of(&mut tx, spec.table).await?.contains_key(county) {
@@ -417,9 +459,17 @@ pub async fn drop_expired(conn: &mut PgConnection, before: Instant) -> Result<u6
         let mut tx = conn.begin().await.map_err(fail)?;
         run(&mut tx, ADVISORY_LOCK.into()).await?;
         run(&mut tx, LOCK_TIMEOUT.into()).await?;
-        for (county, found) in counties_of(&mut tx, table).await? {
-            for week in found.weeks.iter().filter(|w| **w + WEEK <= before) {
-                let leaf = format!("{table}_c{county}_w{week}");
+        let mut parents: Vec<(String, BTreeSet<Instant>)> = Vec::new();
+        if table == "checkins" {
+            for (county, found) in counties_of(&mut tx, table).await? {
+                parents.push((format!("{table}_c{county}"), found.weeks));
+            }
+        } else {
+            parents.push((table.to_string(), weeks_of(&mut tx, table).await?));
+        }
+        for (parent, weeks) in parents {
+            for week in weeks.iter().filter(|w| **w + WEEK <= before) {
+                let leaf = format!("{parent}_w{week}");
                 if table == "checkins" {
                     let rows: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {leaf}")))
                         .fetch_one(&mut *tx)

@@ -1,9 +1,9 @@
 //! One county's check-ins on another PostgreSQL server (issue 16, "beyond one machine", with
-//! what is installable here: Citus is not). The county's partitions of `checkins` and
-//! `checkin_trail` move to tables of the same names on the shard and come back as postgres_fdw
-//! foreign partitions, so every read and write of the parents reaches them there: a
-//! trajectory or contact query for a case in that county runs on the shard, the rest stays
-//! local. ARCHITECTURE.md ("A province") says where this leads and what crosses shards.
+//! what is installable here: Citus is not). The county's partition of `checkins` moves to a
+//! table of the same name on the shard and comes back as a postgres_fdw foreign partition, so
+//! every read and write of the parent reaches it there: the persons at a venue of that county
+//! and the stays of a trajectory there are read on the shard. The trail (each person's
+//! check-ins in time order) is split by week, not county, and stays on the headquarters' server. ARCHITECTURE.md ("A province") says where this leads and what crosses shards.
 //!
 //! The shard keeps each county in one plain table with the indexes the local partition had;
 //! retention deletes its expired rows through the server (no weeks to drop there). A backup
@@ -46,8 +46,16 @@ async fn columns(conn: &mut PgConnection, table: &str) -> Result<String> {
     .map_err(fail)
 }
 
-/// Moves `county`'s check-ins and trail from the database on `conn` to the database at
-/// `shard_url` and attaches them back as foreign partitions; returns the check-ins moved.
+/// `move_county` on the database at `url`.
+pub async fn move_county_of(url: &str, county: &str, shard_url: &str) -> Result<u64> {
+    let mut conn = PgConnection::connect(url).await.map_err(fail)?;
+    let moved = move_county(&mut conn, county, shard_url).await?;
+    conn.close().await.map_err(fail)?;
+    Ok(moved)
+}
+
+/// Moves `county`'s check-ins from the database on `conn` to the database at `shard_url` and
+/// attaches them back as a foreign partition; returns the check-ins moved.
 /// Writes to the county wait while it moves (one transaction); reads go on.
 pub async fn move_county(conn: &mut PgConnection, county: &str, shard_url: &str) -> Result<u64> {
     if partitions::county_bounds(county).is_none() {
