@@ -73,7 +73,10 @@ pub async fn run(
             }
             let same = pg.iter().zip(&ours).all(|(a, b)| (a.points, a.candidates) == (b.points, b.candidates));
             let reference = if postgres_only { "postgres" } else { "sqlite" };
-            println!("{}", json!({"bench": "close_contacts_agreement", "target": name, "same_as": reference, "same": same}));
+            println!(
+                "{}",
+                json!({"bench": "close_contacts_agreement", "target": name, "same_as": reference, "same": same})
+            );
         }
     }
     let _ = std::fs::remove_dir_all(&work);

@@ -148,6 +148,7 @@ async fn a_trajectory_read_through_the_shard_equals_the_local_one() {
     backend.settle_checkins().await.unwrap();
     let again = f.db.check_in(checkin).await.unwrap();
     assert_eq!((again.id, again.duplicate), (first.id, true));
-    let there: i64 = sqlx::query_scalar("SELECT count(*) FROM checkins_c411702").fetch_one(&mut on_shard).await.unwrap();
+    let there: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM checkins_c411702").fetch_one(&mut on_shard).await.unwrap();
     assert_eq!(there, 81, "the county's check-ins on the shard");
 }
