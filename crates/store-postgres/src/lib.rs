@@ -92,7 +92,13 @@ pub async fn connect_with(url: &str, layout: Layout) -> Result<PgBackend> {
         // A database down or restarting answers in 3 s with 503 rather than holding the
         // request (and the phone's person) for longer; the pool reconnects by itself after.
         .acquire_timeout(Duration::from_secs(3))
-        .connect(url)
+        // No parallel workers for the service's short queries: over partitions the summed costs
+        // made a 0.2 ms trajectory read start workers and take 25 ms (BENCHMARKS.md).
+        .connect_with(
+            url.parse::<sqlx::postgres::PgConnectOptions>()
+                .map_err(fail)?
+                .options([("max_parallel_workers_per_gather", "0")]),
+        )
         .await
         .map_err(fail)?;
     sqlx::migrate!("./migrations").run(&pool).await.map_err(fail)?;

@@ -209,9 +209,8 @@ impl InvestigationStore {
         let watermark = self.watermark().await?;
         let rows = sqlx::query(D::sql(&format!(
             "SELECT * FROM (\
-             SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkin_trail t \
-             JOIN checkins c ON c.id = t.id AND c.area_code = t.area_code AND c.t_in = t.t_in JOIN venues v ON v.id = c.venue_id \
-             WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
+             SELECT t.person_id, t.id, t.venue_id, t.t_in, t.t_out, v.name, v.area_code FROM checkin_trail t \
+             JOIN venues v ON v.id = t.venue_id WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
              UNION ALL \
              SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
              JOIN venues v ON v.id = +c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND +c.t_in >= ? AND +c.t_in < ?\

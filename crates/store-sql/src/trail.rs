@@ -177,8 +177,8 @@ impl {
             return Ok(());
         };
         sqlx::query(D::sql(
-            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature, area_code) \
-             SELECT person_id, t_in, id, venue_id, temperature, area_code FROM checkins WHERE id > ? AND id <= ? \
+            "INSERT INTO checkin_trail (person_id, t_in, id, venue_id, temperature, area_code, t_out) \
+             SELECT person_id, t_in, id, venue_id, temperature, area_code, t_out FROM checkins WHERE id > ? AND id <= ? \
              ORDER BY person_id, t_in, id ON CONFLICT DO NOTHING",
         ))
         .bind(watermark)
