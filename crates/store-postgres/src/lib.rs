@@ -38,6 +38,7 @@ impl Dialect for PgDialect {
 
     const OPTIMIZE: &'static [&'static str] = &["ANALYZE"];
     const JSON_ROWS: &'static str = "jsonb_array_elements(CAST(? AS jsonb)) AS j(value)";
+    const UNINDEXED: &'static str = "";
     const STRING_AGG: &'static str = "string_agg";
     // A million leads: the JSON route evaluated ten casts per row and took most of the import.
     const COPY_IN: bool = true;

@@ -41,6 +41,12 @@ pub trait Dialect: Send + Sync + 'static {
     /// where a multi-row VALUES insert spent its time (0.8 µs a bound value on SQLite).
     const JSON_ROWS: &'static str;
 
+    /// Written before a column to keep the planner from using an index on it (`+c.t_in`):
+    /// SQLite otherwise drove the scan of check-ins above the trail's watermark through the
+    /// (venue, time) index. Empty for PostgreSQL, where that expression would also keep the
+    /// planner from pruning the check-in partitions by time.
+    const UNINDEXED: &'static str;
+
     /// The aggregate that joins text values with a separator: `group_concat` / `string_agg`.
     const STRING_AGG: &'static str;
 

@@ -213,8 +213,9 @@ impl InvestigationStore {
              JOIN venues v ON v.id = t.venue_id WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
              UNION ALL \
              SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
-             JOIN venues v ON v.id = +c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND +c.t_in >= ? AND +c.t_in < ?\
-             ) AS visits ORDER BY t_in, id"
+             JOIN venues v ON v.id = {u}c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND {u}c.t_in >= ? AND {u}c.t_in < ?\
+             ) AS visits ORDER BY t_in, id",
+            u = D::UNINDEXED
         )))
         .bind(person_id.get())
         .bind(from)
@@ -261,8 +262,8 @@ impl InvestigationStore {
             }
             query.push(") UNION ALL SELECT c.person_id, c.id, c.venue_id, c.t_in FROM checkins c WHERE c.id > ");
             query.push_bind(watermark);
-            query.push(" AND ").push(NOT_COPIED).push(" AND +c.t_in >= ");
-            query.push_bind(from).push(" AND +c.t_in < ").push_bind(to).push(" AND c.person_id IN (");
+            query.push(" AND ").push(NOT_COPIED).push(format!(" AND {}c.t_in >= ", D::UNINDEXED));
+            query.push_bind(from).push(format!(" AND {}c.t_in < ", D::UNINDEXED)).push_bind(to).push(" AND c.person_id IN (");
             let mut list = query.separated(", ");
             for id in chunk {
                 list.push_bind(id.get());

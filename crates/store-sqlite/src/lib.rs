@@ -36,6 +36,7 @@ impl Dialect for SqliteDialect {
     // `jsonb_each` hands each element over as JSONB, so the ten `json_extract`s of a row read
     // its items without parsing the element's text ten times (1 M leads: 1.3 s less).
     const JSON_ROWS: &'static str = "jsonb_each(?) AS j";
+    const UNINDEXED: &'static str = "+";
     const STRING_AGG: &'static str = "group_concat";
     fn json_item(index: usize, _integer: bool) -> String {
         format!("json_extract(j.value, '$[{index}]')")
