@@ -47,6 +47,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// planner from pruning the check-in partitions by time.
     const UNINDEXED: &'static str;
 
+    /// The newest check-in id ever given out (one row, one nullable column), cheaply: never
+    /// below the newest stored one.
+    const NEWEST_CHECKIN_ID: &'static str;
+
     /// The aggregate that joins text values with a separator: `group_concat` / `string_agg`.
     const STRING_AGG: &'static str;
 

@@ -77,6 +77,15 @@ impl {
             .map_err(fail)
     }
 
+    /// Whether check-ins above `watermark` may exist: the newest check-in id has passed it. The
+    /// tail query is skipped when not, which on PostgreSQL saves planning it over every county's
+    /// partitions of the window for a result that is nearly always empty.
+    async fn tail_pending(&self, watermark: i64) -> Result<bool> {
+        let newest: Option<i64> =
+            sqlx::query_scalar(D::NEWEST_CHECKIN_ID).fetch_one(&self.readers).await.map_err(fail)?;
+        Ok(newest.is_some_and(|n| n > watermark))
+    }
+
     /// A row of (person_id, id, venue_id, t_in, t_out) as a visit.
     pub(crate) fn visit_row(row: &<D::Db as Database>::Row) -> Result<domain::Visit> {
         Ok(visit(
@@ -207,26 +216,36 @@ impl InvestigationStore {
 
     async fn visits_of_person(&self, person_id: PersonId, from: Instant, to: Instant) -> Result<Vec<NamedVisit>> {
         let watermark = self.watermark().await?;
-        let rows = sqlx::query(D::sql(&format!(
-            "SELECT * FROM (\
-             SELECT t.person_id, t.id, t.venue_id, t.t_in, t.t_out, v.name, v.area_code FROM checkin_trail t \
-             JOIN venues v ON v.id = t.venue_id WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ? \
-             UNION ALL \
-             SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
-             JOIN venues v ON v.id = {u}c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND {u}c.t_in >= ? AND {u}c.t_in < ?\
-             ) AS visits ORDER BY t_in, id",
-            u = D::UNINDEXED
-        )))
-        .bind(person_id.get())
-        .bind(from)
-        .bind(to)
-        .bind(watermark)
-        .bind(person_id.get())
-        .bind(from)
-        .bind(to)
-        .fetch_all(&self.readers)
-        .await
-        .map_err(fail)?;
+        let trail = "SELECT t.person_id, t.id, t.venue_id, t.t_in, t.t_out, v.name, v.area_code FROM checkin_trail t \
+             JOIN venues v ON v.id = t.venue_id WHERE t.person_id = ? AND t.t_in >= ? AND t.t_in < ?";
+        let rows = if self.tail_pending(watermark).await? {
+            sqlx::query(D::sql(&format!(
+                "SELECT * FROM ({trail} \
+                 UNION ALL \
+                 SELECT c.person_id, c.id, c.venue_id, c.t_in, c.t_out, v.name, v.area_code FROM checkins c \
+                 JOIN venues v ON v.id = {u}c.venue_id WHERE c.id > ? AND {NOT_COPIED} AND c.person_id = ? AND {u}c.t_in >= ? AND {u}c.t_in < ?\
+                 ) AS visits ORDER BY t_in, id",
+                u = D::UNINDEXED
+            )))
+            .bind(person_id.get())
+            .bind(from)
+            .bind(to)
+            .bind(watermark)
+            .bind(person_id.get())
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(fail)?
+        } else {
+            sqlx::query(D::sql(&format!("{trail} ORDER BY t.t_in, t.id")))
+                .bind(person_id.get())
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.readers)
+                .await
+                .map_err(fail)?
+        };
         rows.iter()
             .map(|row| {
                 Ok(NamedVisit {
@@ -250,6 +269,7 @@ impl InvestigationStore {
             return Ok(visits);
         }
         let watermark = self.watermark().await?;
+        let tail = self.tail_pending(watermark).await?;
         // Bounded lists keep each statement within both databases' parameter limits. The trail
         // alone answers (its key and columns hold all that is needed), no check-in row is read.
         for chunk in person_ids.chunks(2_000) {
@@ -260,15 +280,19 @@ impl InvestigationStore {
             for id in chunk {
                 list.push_bind(id.get());
             }
-            query.push(") UNION ALL SELECT c.person_id, c.id, c.venue_id, c.t_in FROM checkins c WHERE c.id > ");
-            query.push_bind(watermark);
-            query.push(" AND ").push(NOT_COPIED).push(format!(" AND {}c.t_in >= ", D::UNINDEXED));
-            query.push_bind(from).push(format!(" AND {}c.t_in < ", D::UNINDEXED)).push_bind(to).push(" AND c.person_id IN (");
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(id.get());
-            }
             query.push(")");
+            if tail {
+                query.push(" UNION ALL SELECT c.person_id, c.id, c.venue_id, c.t_in FROM checkins c WHERE c.id > ");
+                query.push_bind(watermark);
+                query.push(" AND ").push(NOT_COPIED).push(format!(" AND {}c.t_in >= ", D::UNINDEXED));
+                query.push_bind(from).push(format!(" AND {}c.t_in < ", D::UNINDEXED)).push_bind(to);
+                query.push(" AND c.person_id IN (");
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.get());
+                }
+                query.push(")");
+            }
             for row in query.build().fetch_all(&self.readers).await.map_err(fail)? {
                 visits.push(visit(
                     row.try_get(0).map_err(fail)?,
