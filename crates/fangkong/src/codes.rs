@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 
@@ -28,15 +28,7 @@ pub async fn lookups(persons: usize, seconds: u64, rate: u64, connections: usize
     drop(city);
     let data_dir = work.to_string_lossy().to_string();
     let server = start(&["serve", "--data-dir", &data_dir], None).await?;
-    let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{}/api/v1/session", server.base))
-        .json(&json!({"username": "admin", "password": crate::demo::DEMO_PASSWORD}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("login as admin")?.to_string();
+    let token = crate::ingest::login_admin(&server).await?;
     let host = server.base.trim_start_matches("http://").to_string();
     let total = seconds * rate;
     let next = Arc::new(AtomicU64::new(0));

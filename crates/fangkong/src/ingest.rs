@@ -85,6 +85,18 @@ pub(crate) async fn start_with(
     Ok(server)
 }
 
+/// Logs in to `server` as the demo's admin and returns the bearer token.
+pub(crate) async fn login_admin(server: &Server) -> anyhow::Result<String> {
+    let login: Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/session", server.base))
+        .json(&json!({"username": "admin", "password": crate::demo::DEMO_PASSWORD}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(login["token"].as_str().context("login as admin")?.to_string())
+}
+
 /// Peak resident memory of a process, from /proc.
 pub(crate) fn peak_rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))

@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::bench::percentile;
-use crate::ingest::{Sender, Server, start};
+use crate::ingest::{Sender, start};
 
 /// Seconds between samples.
 const SAMPLE_SECONDS: u64 = 10;
@@ -97,7 +97,7 @@ pub async fn run(seconds: u64, persons: usize, rates: Rates, postgres: Option<St
     let people = Arc::new(std::mem::take(&mut city.people));
     let person_ids = Arc::new(city.person_ids.iter().map(|p| p.get()).collect::<Vec<i64>>());
     drop(city);
-    let token = login(&server).await?;
+    let token = crate::ingest::login_admin(&server).await?;
     let host = server.base.trim_start_matches("http://").to_string();
     let shared: Shared = Arc::default();
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -213,18 +213,6 @@ pub async fn run(seconds: u64, persons: usize, rates: Rates, postgres: Option<St
     drop(server);
     let _ = std::fs::remove_dir_all(&work);
     Ok(())
-}
-
-/// Logs in as the demo's admin and returns the bearer token.
-async fn login(server: &Server) -> anyhow::Result<String> {
-    let login: Value = reqwest::Client::new()
-        .post(format!("{}/api/v1/session", server.base))
-        .json(&json!({"username": "admin", "password": crate::demo::DEMO_PASSWORD}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(login["token"].as_str().context("login as admin")?.to_string())
 }
 
 /// Sends the requests `next` makes at `rate` per second on one connection until `deadline`,
