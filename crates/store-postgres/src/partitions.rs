@@ -125,7 +125,7 @@ const SPECS: &[Spec] = &[
 /// The tables a county shard holds (`shard.rs`); the trail, split by week only, stays here.
 pub(crate) const SHARDED: &[&str] = &["checkins"];
 
-async fn run(conn: &mut PgConnection, sql: String) -> Result<u64> {
+pub(crate) async fn run(conn: &mut PgConnection, sql: String) -> Result<u64> {
     let done = sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await.map_err(fail)?;
     Ok(done.rows_affected())
 }

@@ -3,7 +3,8 @@
 //! table of the same name on the shard and comes back as a postgres_fdw foreign partition, so
 //! every read and write of the parent reaches it there: the persons at a venue of that county
 //! and the stays of a trajectory there are read on the shard. The trail (each person's
-//! check-ins in time order) is split by week, not county, and stays on the headquarters' server. ARCHITECTURE.md ("A province") says where this leads and what crosses shards.
+//! check-ins in time order) is split by week, not county, and stays on the headquarters' server.
+//! ARCHITECTURE.md ("A province") says where this leads and what crosses shards.
 //!
 //! The shard keeps each county in one plain table with the indexes the local partition had;
 //! retention deletes its expired rows through the server (no weeks to drop there). A backup
@@ -13,16 +14,11 @@
 use std::str::FromStr;
 
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{Connection, PgConnection};
 use store::{Result, StoreError};
 use store_sql::fail;
 
-use crate::partitions;
-
-async fn run(conn: &mut PgConnection, sql: String) -> Result<u64> {
-    let done = sqlx::query(AssertSqlSafe(sql)).execute(&mut *conn).await.map_err(fail)?;
-    Ok(done.rows_affected())
-}
+use crate::partitions::{self, run};
 
 /// A value as an SQL string literal.
 fn literal(value: &str) -> String {
@@ -58,15 +54,16 @@ pub async fn move_county_of(url: &str, county: &str, shard_url: &str) -> Result<
 /// attaches them back as a foreign partition; returns the check-ins moved.
 /// Writes to the county wait while it moves (one transaction); reads go on.
 pub async fn move_county(conn: &mut PgConnection, county: &str, shard_url: &str) -> Result<u64> {
-    if partitions::county_bounds(county).is_none() {
+    let Some((low, high)) = partitions::county_bounds(county) else {
         return Err(StoreError::invalid("county", "县级区划代码应为 6 位数字", "a county code is six digits"));
-    }
+    };
     let options = PgConnectOptions::from_str(shard_url).map_err(fail)?;
     partitions::ensure_county(conn, county).await?;
     let server = format!("shard_{county}");
     let mut shard = PgConnection::connect(shard_url).await.map_err(fail)?;
 
     // The shard's tables, shaped like the local partitions and indexed like their leaves.
+    let mut shapes = Vec::new();
     for table in partitions::SHARDED {
         let local = format!("{table}_c{county}");
         let columns = columns(conn, table).await?;
@@ -92,6 +89,7 @@ pub async fn move_county(conn: &mut PgConnection, county: &str, shard_url: &str)
                 .replace("INDEX ", "INDEX IF NOT EXISTS ");
             run(&mut shard, remote).await?;
         }
+        shapes.push((table, local, columns));
     }
     shard.close().await.map_err(fail)?;
 
@@ -113,12 +111,9 @@ pub async fn move_county(conn: &mut PgConnection, county: &str, shard_url: &str)
 
     let mut tx = conn.begin().await.map_err(fail)?;
     let mut moved_checkins = 0;
-    for table in partitions::SHARDED {
-        let local = format!("{table}_c{county}");
-        let Some((low, high)) = partitions::county_bounds(county) else { continue };
+    for (table, local, columns) in shapes {
         run(&mut tx, format!("LOCK TABLE {table} IN SHARE UPDATE EXCLUSIVE MODE")).await?;
         run(&mut tx, format!("LOCK TABLE {local} IN EXCLUSIVE MODE")).await?;
-        let columns = columns(&mut tx, table).await?;
         let staging = format!("{local}_remote");
         run(
             &mut tx,
